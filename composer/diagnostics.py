@@ -1,0 +1,208 @@
+"""Diagnostics: one error type for every bad input, rendered like Prisma's own errors.
+
+A diagnostic points at a place in a source file (a fragment, a YAML entity file, the manifest)
+by character offset; line and column are only computed when it is rendered, so the parser can
+carry plain integers around.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass, field
+
+
+class Source:
+    """The text of one input file, with its display path (relative to the project)."""
+
+    __slots__ = ("_line_starts", "display", "line_map", "origin", "path", "text")
+
+    def __init__(
+        self,
+        display: str,
+        text: str,
+        path: str | None = None,
+        origin: Source | None = None,
+        line_map: list[int] | None = None,
+    ) -> None:
+        self.display = display
+        self.text = text
+        self.path = path if path is not None else display
+        # Generated text (a YAML entity's model) points its diagnostics at the file it came from:
+        # line i+1 of `text` was produced by line `line_map[i]` of `origin`.
+        self.origin = origin
+        self.line_map = line_map
+        self._line_starts: list[int] | None = None
+
+    def resolve(self, offset: int) -> tuple[Source, int, int]:
+        """The file, line and column a user should look at for `offset`."""
+        line, col = self.line_col(offset)
+        if self.origin is not None and self.line_map:
+            mapped = self.line_map[min(line, len(self.line_map)) - 1]
+            text = self.origin.line_text(mapped)
+            return self.origin, mapped, len(text) - len(text.lstrip()) + 1
+        return self, line, col
+
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        starts = self.line_starts()
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    def offset_of(self, line: int, col: int = 1) -> int:
+        starts = self.line_starts()
+        line = max(1, min(line, len(starts)))
+        return min(starts[line - 1] + col - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts()
+        if line < 1 or line > len(starts):
+            return ""
+        start = starts[line - 1]
+        end = self.text.find("\n", start)
+        if end == -1:
+            end = len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A span in a source. `end` is exclusive; an empty span marks a point."""
+
+    source: Source
+    start: int
+    end: int | None = None
+
+    @property
+    def file(self) -> str:
+        return self.source.resolve(self.start)[0].display
+
+    @property
+    def line(self) -> int:
+        return self.source.resolve(self.start)[1]
+
+    @property
+    def column(self) -> int:
+        return self.source.resolve(self.start)[2]
+
+    def end_line_col(self) -> tuple[int, int]:
+        if self.source.origin is not None:
+            _, line, col = self.source.resolve(self.start)
+            return line, col + 1
+        return self.source.line_col(self.end if self.end is not None else self.start)
+
+    def __str__(self) -> str:
+        source, line, col = self.source.resolve(self.start)
+        return f"{source.display}:{line}:{col}"
+
+
+@dataclass
+class Diagnostic:
+    message: str
+    location: Location | None = None
+    severity: str = "error"  # "error" | "warning"
+    code: str = "E000"
+    notes: list[tuple[str, Location | None]] = field(default_factory=list)
+    hint: str | None = None
+
+    def render(self, color: bool = False) -> str:
+        bold, red, yellow, blue, reset = ("\x1b[1m", "\x1b[1;91m", "\x1b[1;93m", "\x1b[1;94m", "\x1b[0m")
+        if not color:
+            bold = red = yellow = blue = reset = ""
+        sev_color = red if self.severity == "error" else yellow
+        head = f"{self.location}: " if self.location else ""
+        lines = [f"{head}{sev_color}{self.severity}{reset}: {bold}{self.message}{reset}"]
+        if self.location is not None:
+            lines.extend(code_frame(self.location, blue, reset))
+        for text, loc in self.notes:
+            lines.append(f"  {blue}note{reset}: {text}" + (f" ({loc})" if loc else ""))
+            if loc is not None:
+                lines.extend(code_frame(loc, blue, reset))
+        if self.hint:
+            lines.append(f"  {blue}help{reset}: {self.hint}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message + (f" ({self.hint})" if self.hint else ""),
+            "file": None,
+            "line": None,
+            "column": None,
+            "end": None,
+        }
+        if self.location is not None:
+            end_line, end_col = self.location.end_line_col()
+            out.update(
+                file=self.location.file,
+                line=self.location.line,
+                column=self.location.column,
+                end={"line": end_line, "column": end_col},
+            )
+        out["related"] = [
+            {"message": text, "file": loc.file if loc else None, "line": loc.line if loc else None,
+             "column": loc.column if loc else None}
+            for text, loc in self.notes
+        ]
+        return out
+
+
+def code_frame(loc: Location, gutter: str = "", reset: str = "") -> list[str]:
+    """The offending line with a caret under the span, as Prisma renders its errors."""
+    source, line, col = loc.source.resolve(loc.start)
+    text = source.line_text(line)
+    end_line, end_col = loc.end_line_col()
+    width = max(1, (end_col - col) if end_line == line else len(text) - col + 1)
+    num = str(line)
+    pad = " " * len(num)
+    expanded = text.replace("\t", " ")
+    return [
+        f"  {gutter}{pad} |{reset}",
+        f"  {gutter}{num} |{reset} {expanded}",
+        f"  {gutter}{pad} |{reset} {' ' * (col - 1)}^{'~' * (width - 1)}",
+    ]
+
+
+class ComposeError(Exception):
+    """Raised with one or more diagnostics; the CLI prints them and exits 1."""
+
+    def __init__(self, diagnostics: Diagnostic | list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics if isinstance(diagnostics, list) else [diagnostics]
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+def error(message: str, location: Location | None = None, code: str = "E000", **kw: object) -> ComposeError:
+    return ComposeError(Diagnostic(message, location, code=code, **kw))  # type: ignore[arg-type]
+
+
+def use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def did_you_mean(name: str, candidates: list[str] | set[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    if not match:
+        lowered = {c.lower(): c for c in candidates}
+        if name.lower() in lowered:
+            match = [lowered[name.lower()]]
+    return f"did you mean `{match[0]}`?" if match else None

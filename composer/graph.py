@@ -1,0 +1,144 @@
+"""Dependencies between declarations and fragments, and the order they are written in.
+
+A model that owns a foreign key (`@relation(fields: [...])`) depends on the model it references;
+a field typed by an enum, a composite type or a type alias depends on that declaration.
+Back-relation lists and the non-owning side of a 1:1 add nothing (PRODUCT.md §3.2).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+
+from .psl import Declaration, Member
+
+NAMED_KINDS = frozenset(("model", "enum", "type", "view", "alias"))
+
+
+def field_dependency(member: Member, target: Declaration) -> bool:
+    """Does a field typed by `target` make its declaration depend on `target`?"""
+    if target.keyword in ("enum", "type", "alias"):
+        return True
+    if member.is_list:
+        return False
+    relation = member.attribute("relation")
+    if relation is None:
+        return False
+    fields = relation.arg("fields")
+    return bool(fields is not None and fields.names())
+
+
+def declaration_dependencies(
+    decl: Declaration, index: dict[str, Declaration], members: Iterable[Member] | None = None
+) -> list[str]:
+    """Names of the declarations `decl` depends on, in field order, without repeats or itself.
+
+    `members` overrides the declaration's own (a declaration extended by `/// @extend` blocks).
+    """
+    deps: list[str] = []
+    for member in decl.members if members is None else members:
+        if member.kind != "field":
+            continue
+        target = index.get(member.type_name)
+        if target is None or target.name == decl.name or target.name in deps:
+            continue
+        if field_dependency(member, target):
+            deps.append(target.name)
+    return deps
+
+
+def stable_order(count: int, edges: Iterable[tuple[int, int]]) -> list[int]:
+    """Order nodes 0..count-1 so that each comes after the nodes it depends on.
+
+    `edges` are (node, dependency) pairs. Ties keep the original order (a stable topological
+    sort); the nodes of a cycle are kept together, in their original order, placed where their
+    earliest member would go.
+    """
+    deps: list[set[int]] = [set() for _ in range(count)]
+    for node, dep in edges:
+        if node != dep:
+            deps[node].add(dep)
+    comp = strongly_connected(count, deps)
+    ncomp = max(comp, default=-1) + 1
+    members: list[list[int]] = [[] for _ in range(ncomp)]
+    for node in range(count):
+        members[comp[node]].append(node)
+    comp_deps: list[set[int]] = [set() for _ in range(ncomp)]
+    dependents: list[list[int]] = [[] for _ in range(ncomp)]
+    for node in range(count):
+        for dep in deps[node]:
+            a, b = comp[node], comp[dep]
+            if a != b and b not in comp_deps[a]:
+                comp_deps[a].add(b)
+                dependents[b].append(a)
+    waiting = [len(d) for d in comp_deps]
+    ready = [(members[c][0], c) for c in range(ncomp) if waiting[c] == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        _, c = heapq.heappop(ready)
+        order.extend(members[c])
+        for d in dependents[c]:
+            waiting[d] -= 1
+            if waiting[d] == 0:
+                heapq.heappush(ready, (members[d][0], d))
+    return order
+
+
+def strongly_connected(count: int, deps: Sequence[Iterable[int]]) -> list[int]:
+    """Component number of each node (iterative Tarjan, so deep chains don't hit the recursion limit)."""
+    index = [-1] * count
+    low = [0] * count
+    on_stack = [False] * count
+    comp = [-1] * count
+    stack: list[int] = []
+    counter = 0
+    ncomp = 0
+    for root in range(count):
+        if index[root] != -1:
+            continue
+        work: list[tuple[int, list[int], int]] = [(root, sorted(deps[root]), 0)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        while work:
+            node, succ, i = work[-1]
+            if i < len(succ):
+                work[-1] = (node, succ, i + 1)
+                nxt = succ[i]
+                if index[nxt] == -1:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack[nxt] = True
+                    work.append((nxt, sorted(deps[nxt]), 0))
+                elif on_stack[nxt]:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack[member] = False
+                    comp[member] = ncomp
+                    if member == node:
+                        break
+                ncomp += 1
+    return comp
+
+
+def cycles(count: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The groups of nodes that depend on each other (components with more than one node)."""
+    deps: list[set[int]] = [set() for _ in range(count)]
+    for node, dep in edges:
+        if node != dep:
+            deps[node].add(dep)
+    comp = strongly_connected(count, deps)
+    groups: dict[int, list[int]] = {}
+    for node, c in enumerate(comp):
+        groups.setdefault(c, []).append(node)
+    return [g for g in groups.values() if len(g) > 1]

@@ -1,0 +1,73 @@
+"""The data flow of every command: manifest → sources → parsed fragments → composed targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .compose import ComposedTarget, compose_target
+from .diagnostics import ComposeError, Diagnostic, did_you_mean
+from .manifest import Manifest, TargetSpec, find_manifest, load_manifest
+from .sources import Loader, LoadResult
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 2): an unknown target, no manifest found."""
+
+
+@dataclass
+class Composition:
+    manifest: Manifest
+    loaded: LoadResult
+    targets: list[ComposedTarget]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def locate_manifest(option: str | None, cwd: Path | None = None) -> Path:
+    if option:
+        path = Path(option)
+        if not path.is_file():
+            raise UsageError(f"manifest `{option}` not found")
+        return path.resolve()
+    found = find_manifest(cwd or Path.cwd())
+    if found is None:
+        raise UsageError(
+            "no prisma.compose.toml in this folder or any parent; run `compose init` to create one, "
+            "or pass --manifest PATH"
+        )
+    return found
+
+
+def pick_targets(manifest: Manifest, names: list[str] | None) -> list[TargetSpec]:
+    if not names:
+        return list(manifest.targets.values())
+    picked = []
+    for name in names:
+        if name not in manifest.targets:
+            hint = did_you_mean(name, set(manifest.targets)) or "targets: " + ", ".join(manifest.targets)
+            raise UsageError(f"unknown target `{name}` ({hint})")
+        picked.append(manifest.targets[name])
+    return picked
+
+
+def compose_project(
+    manifest: Manifest, target_names: list[str] | None = None, loader: Loader | None = None
+) -> Composition:
+    targets = pick_targets(manifest, target_names)
+    loaded = (loader or Loader()).load(manifest)
+    composed: list[ComposedTarget] = []
+    errors: list[Diagnostic] = []
+    for target in targets:
+        try:
+            composed.append(compose_target(manifest, loaded.fragments, target))
+        except ComposeError as exc:
+            for d in exc.diagnostics:
+                if d.message not in {e.message for e in errors}:
+                    errors.append(d)
+    if errors:
+        raise ComposeError(errors)
+    return Composition(manifest, loaded, composed, list(loaded.warnings))
+
+
+def load(manifest_option: str | None, target_names: list[str] | None = None) -> Composition:
+    return compose_project(load_manifest(locate_manifest(manifest_option)), target_names)

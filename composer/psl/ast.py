@@ -1,0 +1,129 @@
+"""The syntax tree of a Prisma schema file.
+
+Every node carries character offsets into its `Source` (like the spans of Prisma's schema-ast),
+so the composer can copy declarations verbatim and point diagnostics at the exact place.
+Member spans (`start`..`end`) cover whole lines: the comment lines attached above the member,
+the member's own line and its newline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Location, Source
+
+
+@dataclass(slots=True)
+class Expr:
+    kind: str  # "string" | "number" | "path" | "call" | "array" | "object"
+    start: int
+    end: int
+    value: str = ""  # decoded string, number text, path or function name
+    items: list[Expr] = field(default_factory=list)  # array items
+    args: list[Arg] = field(default_factory=list)  # call arguments, object members
+
+    def names(self) -> list[str]:
+        """The field names of a `[a, b(sort: Desc)]` list, as used by `fields:` and `@@index`."""
+        if self.kind == "array":
+            return [item.value for item in self.items if item.kind in ("path", "call")]
+        if self.kind in ("path", "call"):
+            return [self.value]
+        return []
+
+
+@dataclass(slots=True)
+class Arg:
+    name: str | None
+    value: Expr | None  # None for an empty argument (`fields:`), which Prisma parses for completions
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Attribute:
+    name: str  # without the `@`/`@@`, e.g. "relation", "db.VarChar", "@index" is stored as "index"
+    args: list[Arg] | None
+    start: int
+    end: int
+
+    def arg(self, name: str, position: int | None = None) -> Expr | None:
+        if not self.args:
+            return None
+        for arg in self.args:
+            if arg.name == name:
+                return arg.value
+        if position is not None:
+            unnamed = [a for a in self.args if a.name is None]
+            if len(unnamed) > position:
+                return unnamed[position].value
+        return None
+
+
+@dataclass(slots=True)
+class Member:
+    """A line inside a block: a field, an enum value, a config property, a block attribute."""
+
+    kind: str  # "field" | "value" | "property" | "block_attribute"
+    name: str  # field/value/property name; attribute name for block attributes
+    start: int  # first attached comment line (or the member's own line)
+    line_start: int  # start of the member's own line
+    end: int  # after the member's line (newline included)
+    name_start: int
+    name_end: int
+    type_name: str = ""  # fields: the base type (`Unsupported` for Unsupported("…"))
+    type_start: int = 0
+    type_end: int = 0
+    optional: bool = False
+    is_list: bool = False
+    attributes: list[Attribute] = field(default_factory=list)  # field/value attributes; one for block attrs
+    value: Expr | None = None  # config property value
+
+    def attribute(self, name: str) -> Attribute | None:
+        for attr in self.attributes:
+            if attr.name == name:
+                return attr
+        return None
+
+
+@dataclass(slots=True)
+class Declaration:
+    keyword: str  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
+    name: str
+    source: Source
+    start: int  # first attached comment line (or the keyword's line)
+    keyword_start: int  # offset of the keyword
+    name_start: int
+    name_end: int
+    body_start: int  # start of the line after `{` (alias: same as end)
+    close_start: int  # start of the line holding the closing `}` (alias: same as end)
+    end: int  # after the closing line, newline included
+    members: list[Member] = field(default_factory=list)
+    doc: list[str] = field(default_factory=list)  # `///` lines directly above, without the slashes
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    @property
+    def location(self) -> Location:
+        return Location(self.source, self.name_start, self.name_end)
+
+    def loc(self, start: int, end: int | None = None) -> Location:
+        return Location(self.source, start, end)
+
+    def member(self, name: str) -> Member | None:
+        for m in self.members:
+            if m.kind != "block_attribute" and m.name == name:
+                return m
+        return None
+
+    @property
+    def is_extend(self) -> bool:
+        return any(line.strip() == "@extend" for line in self.doc)
+
+
+@dataclass(slots=True)
+class SchemaFile:
+    source: Source
+    declarations: list[Declaration]
+    trailing: int  # offset where comments after the last declaration start (== len(text) if none)

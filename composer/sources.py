@@ -1,0 +1,199 @@
+"""Sources: from the manifest's `[[fragments]]` entries to parsed fragments.
+
+Files are read and parsed once per content: `Loader` keeps a cache keyed by path and text, so
+`watch` re-parses only what changed.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .diagnostics import ComposeError, Diagnostic, Location, Source, error
+from .psl import SchemaFile, parse
+
+if TYPE_CHECKING:
+    from .entities import GeneratedFragment
+    from .manifest import FragmentSpec, Manifest
+
+
+@dataclass
+class Fragment:
+    name: str
+    index: int  # position in the manifest's order (glob matches follow each other)
+    display: str  # path of the file it came from, relative to the project, POSIX separators
+    schema: SchemaFile
+    spec: FragmentSpec
+    generated: GeneratedFragment | None = None  # set for fragments made from a YAML entity
+
+    @property
+    def source(self) -> Source:
+        return self.schema.source
+
+
+@dataclass
+class LoadResult:
+    fragments: list[Fragment]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # every input file read, for watch
+
+
+def read_text(path: Path, display: str, where: Location | None) -> str:
+    """Read a text input: UTF-8 (a BOM is dropped), newlines normalised to `\\n`."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise error(f"`{display}` is a directory, not a file", where, code="E101") from None
+    except FileNotFoundError:
+        raise error(f"fragment file `{display}` does not exist", where, code="E101") from None
+    except OSError as exc:
+        raise error(f"cannot read `{display}`: {exc.strerror or exc}", where, code="E101") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(
+            f"{display}:{line}:{col}: the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            where,
+            code="E102",
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def expand_glob(root: Path, pattern: str) -> list[Path]:
+    """Files matching a manifest glob, sorted by their relative POSIX path."""
+    matches = globlib.glob(os.path.join(glob_escape_root(root), pattern), recursive=True)
+    files = [Path(m) for m in matches if os.path.isfile(m)]
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def glob_escape_root(root: Path) -> str:
+    return globlib.escape(str(root))
+
+
+class Loader:
+    """Reads and parses a manifest's fragments, caching parse results by content."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], SchemaFile] = {}
+        self._entity_cache: dict[tuple[tuple[str, str], ...], list[GeneratedFragment]] = {}
+
+    def parse_cached(self, display: str, text: str, path: str) -> SchemaFile:
+        key = (path, text)
+        schema = self._cache.get(key)
+        if schema is None:
+            schema = parse(Source(display, text, path))
+            self._cache[key] = schema
+        return schema
+
+    def load(self, manifest: Manifest) -> LoadResult:
+        root = manifest.root
+        result = LoadResult([])
+        seen: dict[Path, Fragment] = {}
+        names: dict[str, Fragment] = {}
+        yaml_items: list[tuple[FragmentSpec, Path]] = []
+        errors: list[Diagnostic] = []
+
+        def add(spec: FragmentSpec, path: Path, name: str | None) -> None:
+            resolved = path.resolve()
+            if resolved in seen:  # listed explicitly and matched by a glob: keep the first place
+                return
+            display = rel_display(path, root)
+            text = read_text(path, display, spec.location)
+            result.files.append(path)
+            try:
+                schema = self.parse_cached(display, text, str(path))
+            except ComposeError as exc:
+                errors.extend(exc.diagnostics)
+                return
+            frag = Fragment(name or path.stem, len(seen), display, schema, spec)
+            check_name(frag, names)
+            seen[resolved] = frag
+            result.fragments.append(frag)
+
+        for spec in manifest.fragments:
+            if spec.kind == "path":
+                path = root / spec.pattern
+                if not path.exists():
+                    raise error(
+                        f"fragment file `{spec.pattern}` does not exist", spec.location, code="E101",
+                        hint="check the `path` in the manifest, relative to the manifest's folder",
+                    )
+                add(spec, path, spec.name)
+                continue
+            matches = expand_glob(root, spec.pattern)
+            if not matches:
+                result.warnings.append(
+                    Diagnostic(f"`{spec.pattern}` matches no file", spec.location, severity="warning", code="W101")
+                )
+                continue
+            if spec.kind == "glob":
+                for path in matches:
+                    add(spec, path, None)
+            else:
+                yaml_items.extend((spec, p) for p in matches)
+            result.files.extend(matches if spec.kind == "yaml" else [])
+        if errors:
+            raise ComposeError(errors)
+        if yaml_items:
+            self.load_entities(yaml_items, root, result, names)
+        # Manifest order: YAML fragments take the position of their `[[fragments]]` entry.
+        result.fragments.sort(key=lambda f: (f.spec.index, f.index))
+        for i, frag in enumerate(result.fragments):
+            frag.index = i
+        return result
+
+    def load_entities(
+        self,
+        items: list[tuple[FragmentSpec, Path]],
+        root: Path,
+        result: LoadResult,
+        names: dict[str, Fragment],
+    ) -> None:
+        from .entities import load_entities
+
+        sources = []
+        specs = []
+        for spec, path in items:
+            display = rel_display(path, root)
+            sources.append(Source(display, read_text(path, display, spec.location), str(path)))
+            specs.append(spec)
+        key = tuple((s.path, s.text) for s in sources)
+        generated = self._entity_cache.get(key)
+        if generated is None:
+            generated = load_entities(sources)
+            self._entity_cache = {key: generated}
+        for spec, gen in zip(specs, generated):
+            src = gen.yaml_source
+            psl_source = Source(src.display, gen.text, src.path + "#prisma", origin=src, line_map=gen.line_map)
+            frag = Fragment(gen.name, len(result.fragments), src.display, parse(psl_source), spec, gen)
+            check_name(frag, names)
+            result.fragments.append(frag)
+
+
+def check_name(frag: Fragment, names: dict[str, Fragment]) -> None:
+    other = names.get(frag.name)
+    if other is not None:
+        raise ComposeError(
+            Diagnostic(
+                f"two fragments are named `{frag.name}`: `{other.display}` and `{frag.display}`",
+                frag.spec.location,
+                code="E103",
+                notes=[("the other one comes from this entry", other.spec.location)],
+                hint="give one of them an explicit `name` in its [[fragments]] entry",
+            )
+        )
+    names[frag.name] = frag
+
+
+def rel_display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from composer.diagnostics import Source
+from composer.psl import PSLSyntaxError, decode_string, parse
+
+SCHEMA = '''// header comment
+
+/// The user.
+/// Second doc line.
+model User {
+  id       Int      @id @default(autoincrement()) // trailing
+  email    String   @unique @db.VarChar(255)
+  name     String?
+  tags     String[]
+  posts    Post[]
+  note     String   @default("a } b // c \\" d")
+  vec      Unsupported("vector(1536)")?
+  profile  Profile? @relation(fields: [profileId], references: [id], onDelete: Cascade)
+
+  @@index([email(sort: Desc), name], map: "idx")
+  @@unique([title], where: { published: { not: false } })
+}
+
+enum Role {
+  USER  @map("user")
+  ADMIN
+  @@map("roles")
+}
+
+datasource db {
+  provider   = "postgresql"
+  url        = env("DATABASE_URL")
+  extensions = [pgvector(map: "vector", schema: "public")]
+}
+
+type Address {
+  street String
+}
+
+view V {
+  id Int @unique
+}
+
+type Alias = String @db.VarChar(10)
+// trailing comment
+'''
+
+
+def parsed(text: str = SCHEMA):
+    return parse(Source("schema.prisma", text))
+
+
+def test_top_level_blocks() -> None:
+    schema = parsed()
+    assert [(d.keyword, d.name) for d in schema.declarations] == [
+        ("model", "User"), ("enum", "Role"), ("datasource", "db"), ("type", "Address"), ("view", "V"),
+        ("alias", "Alias"),
+    ]
+    assert schema.source.text[schema.trailing :] == "// trailing comment\n"
+
+
+def test_model_fields_and_attributes() -> None:
+    user = parsed().declarations[0]
+    assert user.doc == [" The user.", " Second doc line."]
+    assert user.text.startswith("// header comment")  # comments above travel with the declaration
+    fields = {m.name: m for m in user.members if m.kind == "field"}
+    assert fields["name"].optional and not fields["name"].is_list
+    assert fields["tags"].is_list and fields["tags"].type_name == "String"
+    assert fields["vec"].type_name == "Unsupported" and fields["vec"].optional
+    assert fields["note"].attribute("default").arg("value", 0).value == 'a } b // c " d'
+    relation = fields["profile"].attribute("relation")
+    assert relation.arg("fields").names() == ["profileId"]
+    assert relation.arg("onDelete").value == "Cascade"
+    assert fields["email"].attribute("db.VarChar").arg("x", 0).value == "255"
+    attrs = [m for m in user.members if m.kind == "block_attribute"]
+    assert [a.name for a in attrs] == ["index", "unique"]
+    where = attrs[1].attributes[0].arg("where")
+    assert where.kind == "object" and where.args[0].name == "published"
+
+
+def test_enum_and_config() -> None:
+    schema = parsed()
+    role = schema.declarations[1]
+    assert [m.name for m in role.members] == ["USER", "ADMIN", "map"]
+    db = schema.declarations[2]
+    assert db.member("provider").value.value == "postgresql"
+    assert db.member("url").value.kind == "call"
+    ext = db.member("extensions").value
+    assert ext.kind == "array" and ext.items[0].value == "pgvector"
+
+
+def test_extend_marker() -> None:
+    schema = parsed("/// @extend\nmodel User {\n  posts Post[]\n}\n")
+    assert schema.declarations[0].is_extend
+
+
+def test_block_comments() -> None:
+    schema = parsed("/*\n * x\n */\nmodel A {\n  /* inside */\n  id Int @id /* t */\n}\n")
+    assert schema.declarations[0].text.startswith("/*")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "words"),
+    [
+        ("model A {\n  id Int @id\n", 1, 1, "missing its closing"),
+        ("modle A {\n}\n", 1, 1, "does not start with any known"),
+        ("model A {\n  id Int @id(\n}\n", 2, 14, "expected a value"),
+        ("model A {\n  id\n}\n", 2, 3, "missing a name or a type"),
+        ('model A {\n  id String @default("abc)\n}\n', 2, 22, "not terminated"),
+        ("model A {\n  id Int[]?\n}\n", 2, 6, "Optional lists"),
+        ("model A {\n  id: Int\n}\n", 2, 5, "don't require a `:`"),
+        ("datasource db {\n  provider \"x\"\n}\n", 2, 12, "Expected `=`"),
+        ("model A { id Int }\n", 1, 11, "after `{`"),
+        ("model A {\n  id Int @id @@map(\"x\")\n}\n", 2, 14, "not a valid field"),
+        ("/* never closed\nmodel A {\n}\n", 1, 1, "never closed"),
+    ],
+)
+def test_syntax_errors_point_at_line_and_column(text: str, line: int, col: int, words: str) -> None:
+    with pytest.raises(PSLSyntaxError) as info:
+        parsed(text)
+    diag = info.value.diagnostics[0]
+    assert (diag.location.line, diag.location.column) == (line, col), diag.render()
+    assert words.lower() in diag.message.lower()
+    rendered = diag.render()
+    assert f"schema.prisma:{line}:{col}" in rendered and "^" in rendered
+
+
+def test_decode_string_escapes() -> None:
+    assert decode_string(r'"a\"b\\c\nd\u00e9"') == 'a"b\\c\nd\u00e9'
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*'model enum{}()[]@"\\/=?:,. \n\tAbc1_-é', "//", "///", "/*", "*/"])).map("".join))
+def test_never_raises_anything_but_syntax_errors(text: str) -> None:
+    try:
+        parsed(text)
+    except PSLSyntaxError as exc:
+        loc = exc.diagnostics[0].location
+        assert loc is not None and 1 <= loc.line <= text.count("\n") + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_arbitrary_unicode_text(text: str) -> None:
+    try:
+        parsed(text)
+    except PSLSyntaxError:
+        pass
