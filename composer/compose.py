@@ -366,22 +366,30 @@ def write_datasource(w: Writer, decl: Declaration, overrides: dict[str, str | No
     src, text = decl.source, decl.source.text
     w.copy(src, decl.start, decl.body_start)
     cursor = decl.body_start
-    width = max((m.name_end - m.name_start for m in decl.members if m.kind == "property"), default=0)
+    props = [m for m in decl.members if m.kind == "property"]
+    width = max((m.name_end - m.name_start for m in props), default=0)
+    added = [k for k, v in overrides.items() if v is not None and decl.member(k) is None]
+    # A longer added key widens the `=` column, as `prisma format` would: then every property
+    # line is rewritten with the new padding.
+    realign = any(len(k) > width for k in added)
+    width = max([width, *(len(k) for k in added)])
     for m in decl.members:
         w.copy(src, cursor, m.start)
         cursor = m.end
-        if m.kind != "property" or m.name not in overrides:
+        if m.kind != "property" or m.value is None or (m.name not in overrides and not realign):
             w.copy(src, m.start, m.end)
             continue
-        value = overrides[m.name]
-        if value is None or m.value is None:
+        value = overrides.get(m.name, text[m.value.start : m.value.end])
+        if value is None:
             continue
         w.copy(src, m.start, m.line_start)
-        line = text[m.line_start : m.value.start] + value + text[m.value.end : m.end].rstrip("\n")
+        indent = text[m.line_start : m.name_start]
+        rest = text[m.value.end : m.end].rstrip()
+        line = f"{indent}{m.name.ljust(width)} = {value}{rest}" if realign else (
+            text[m.line_start : m.value.start] + value + rest
+        )
         w.line(line.rstrip(), (src, m.line_start))
     w.copy(src, cursor, decl.close_start)
-    added = [k for k, v in overrides.items() if v is not None and decl.member(k) is None]
-    width = max([width, *(len(k) for k in added)])
     for key in added:
         w.line(f"  {key.ljust(width)} = {overrides[key]}", None)
     w.copy(src, decl.close_start, decl.end)

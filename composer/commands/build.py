@@ -15,8 +15,9 @@ def run(targets: list[str], manifest: str | None, force: bool = False, fmt: str 
     try:
         comp = pipeline.load(manifest, targets)
         warnings = comp.warnings
-        planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t)]
-        touched = output.apply(planned, force)
+        state = output.read_state(comp.manifest.root)
+        planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
+        touched = output.apply(planned, force, comp.manifest.root)
     except pipeline.UsageError as exc:
         print(f"compose: error: {exc}", file=sys.stderr)
         return 2

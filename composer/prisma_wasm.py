@@ -1,0 +1,426 @@
+"""Prisma's own schema validator, formatter and DMMF, through `@prisma/prisma-schema-wasm`.
+
+Prisma ships its schema engine ("prisma-fmt") compiled to wasm; that is what `prisma validate` and
+`prisma format` run. This module talks to it through a small Node script
+(`composer/node/prisma_wasm.cjs`) that is started once, on first use, and then serves JSON-lines
+requests, so hundreds of validations cost one Node start-up (~0.1 s) plus ~1 ms each.
+
+Which wasm is loaded (first match wins): the `module` argument; the `PRISMA_SCHEMA_WASM`
+environment variable; the version pinned in this project's `package.json` (`npm ci`), found in
+`node_modules` next to the package or from the working directory. `find_user_wasm()` finds the
+one of the user's own Prisma installation.
+
+Offsets in diagnostics are Python string indexes (code points) into the file's text.
+
+This module is imported lazily by the CLI: keep module-level imports to the cheap stdlib ones.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# Not `typing.TYPE_CHECKING`: importing typing alone costs a few ms of CLI start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import queue
+    import subprocess
+    from typing import IO, Any
+
+SCRIPT = Path(__file__).with_name("node") / "prisma_wasm.cjs"
+DEFAULT_FILE_NAME = "schema.prisma"
+WASM_PACKAGE = "@prisma/prisma-schema-wasm"
+# The first `prisma` CLI release whose bundled wasm matches the wasm-bindgen glue of the pinned
+# packages; older bundles use other import names and cannot be loaded with it.
+FIRST_LOADABLE_BUNDLE = (6, 19)
+
+# A schema text (one file named `schema.prisma`) or (file name, text) pairs of a multi-file schema.
+SchemaFiles = str | Iterable[tuple[str, str]]
+
+
+class PrismaWasmError(Exception):
+    """Prisma's schema engine could not be run or did not answer.
+
+    `kind` is the bridge's error kind (`wasm_panic`, `incompatible_module`, `schema_invalid`, ...).
+    """
+
+    default_kind = "internal"
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind or self.default_kind
+
+
+class NodeNotFoundError(PrismaWasmError):
+    """No usable Node.js executable."""
+
+    default_kind = "node_not_found"
+
+
+class WasmNotInstalledError(PrismaWasmError):
+    """`@prisma/prisma-schema-wasm` is not installed where it is looked for."""
+
+    default_kind = "module_not_found"
+
+
+class PrismaSchemaError(PrismaWasmError):
+    """The schema is invalid, so the operation (dmmf) has no result.
+
+    The message is Prisma's rendered error text; use `PrismaWasm.validate` for structured errors.
+    """
+
+    default_kind = "schema_invalid"
+
+
+@dataclass(frozen=True)
+class PrismaDiagnostic:
+    """An error or warning from Prisma. `start`/`end` are code-point offsets into `file`'s text."""
+
+    file: str
+    start: int
+    end: int
+    message: str
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def line_col(self, text: str) -> tuple[int, int]:
+        """1-based line and column of `start` in `text` (the content of `file`)."""
+        offset = max(0, min(self.start, len(text)))
+        line = text.count("\n", 0, offset) + 1
+        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    def render(self, text: str) -> str:
+        """`file:line:col: severity: message`, the source line and a caret, like Prisma's errors."""
+        line, col = self.line_col(text)
+        lines = text.splitlines()
+        source = lines[line - 1] if line <= len(lines) else ""
+        width = max(1, min(self.end, len(text)) - self.start)
+        width = min(width, max(1, len(source) - col + 1))
+        return (
+            f"{self.file}:{line}:{col}: {self.severity}: {self.message}\n"
+            f"  {source}\n  {' ' * (col - 1)}{'^' * width}"
+        )
+
+
+def render_diagnostics(diagnostics: Iterable[PrismaDiagnostic], files: SchemaFiles) -> str:
+    """All diagnostics rendered against the files they point into, separated by blank lines."""
+    texts = dict(_normalise_files(files))
+    return "\n\n".join(d.render(texts.get(d.file, "")) for d in diagnostics)
+
+
+class PrismaWasm:
+    """One long-lived Node process running Prisma's schema engine of one Prisma major version.
+
+    Started on first use, restarted if it died, shared safely between threads (requests are
+    serialised). Use as a context manager or call `close()`.
+    """
+
+    def __init__(
+        self,
+        version: str = "6",
+        node: str | None = None,
+        cwd: str | None = None,
+        *,
+        module: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        self.major = str(version)  # not `self.version`: that is the method
+        self.node = node
+        self.cwd = cwd
+        self.module = module
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lines: queue.Queue[bytes | None] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._next_id = 0
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def validate(self, files: SchemaFiles) -> list[PrismaDiagnostic]:
+        """Prisma's errors (first) and warnings for the schema; an empty list means valid and clean.
+
+        A `str` is one file named `schema.prisma`; a list of `(name, text)` is a multi-file schema.
+        """
+        result = self._call("validate", files=_normalise_files(files))
+        return [_diagnostic(d) for d in result["errors"]] + [_diagnostic(d) for d in result["warnings"]]
+
+    def errors(self, files: SchemaFiles) -> list[PrismaDiagnostic]:
+        return [d for d in self.validate(files) if d.is_error]
+
+    def format(self, files: SchemaFiles, tab_size: int = 2) -> list[tuple[str, str]]:
+        """`prisma format` of each file. Invalid lines may be dropped: validate first."""
+        result = self._call("format", files=_normalise_files(files), tabSize=tab_size)
+        return [(name, text) for name, text in result["files"]]
+
+    def dmmf(self, files: SchemaFiles, full: bool = False) -> dict[str, Any]:
+        """The DMMF: `{"datamodel": ...}` (models, enums, types, indexes); `full` adds the client schema.
+
+        Raises PrismaSchemaError when the schema is invalid.
+        """
+        return self._call("dmmf", files=_normalise_files(files), full=full)
+
+    def config(self, files: SchemaFiles) -> dict[str, Any]:
+        """Prisma's `get_config`: datasources and generators as Prisma reads them (env vars unresolved)."""
+        return self._call("config", files=_normalise_files(files))
+
+    def version(self) -> str:
+        """Version of the loaded engine package, e.g. `6.19.0-26.<engine commit>`."""
+        return str(self.info()["version"])
+
+    def info(self) -> dict[str, Any]:
+        """Which module is loaded: `package`, `version`, `module` (path) and `node` version."""
+        return self._call("version")
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def __enter__(self) -> PrismaWasm:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- process handling ----------------------------------------------------------------------
+
+    def _call(self, op: str, **fields: Any) -> Any:
+        response = self._exchange({"op": op, "version": self.major, "module": self.module, **fields})
+        if response.get("ok"):
+            return response["result"]
+        error = response.get("error") or {}
+        raise _error_for(str(error.get("kind", "internal")), str(error.get("message", "")), self.major)
+
+    def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
+        import json
+        import queue
+
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+            assert self._proc is not None and self._proc.stdin is not None and self._lines is not None
+            self._next_id += 1
+            request = {"id": self._next_id, **request}
+            try:
+                self._proc.stdin.write(json.dumps(request).encode("ascii") + b"\n")
+                self._proc.stdin.flush()
+            except OSError:
+                raise self._died("while receiving a request") from None
+            while True:
+                try:
+                    line = self._lines.get(timeout=self.timeout)
+                except queue.Empty:
+                    self._stop()
+                    message = f"Prisma's schema engine did not answer in {self.timeout:g} s"
+                    raise PrismaWasmError(message) from None
+                if line is None:
+                    raise self._died("while handling a request")
+                try:
+                    response = json.loads(line)
+                except ValueError:
+                    continue  # not a response: something else wrote to stdout
+                if isinstance(response, dict) and response.get("id") in (request["id"], None):
+                    return response
+
+    def _start(self) -> None:
+        import queue
+        import subprocess
+        import tempfile
+
+        self._stop()
+        node = _find_node(self.node)
+        # Lives as long as the process: its content explains a crash (see _died).
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._proc = subprocess.Popen(
+                [node, str(SCRIPT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                cwd=self.cwd,
+            )
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            if self.cwd is not None and not os.path.isdir(self.cwd):
+                raise PrismaWasmError(f"working directory {self.cwd} does not exist") from exc
+            raise NodeNotFoundError(_node_missing_message(node)) from exc
+        self._lines = queue.Queue()
+        reader = threading.Thread(
+            target=_pump_lines, args=(self._proc.stdout, self._lines), name="prisma-wasm-reader", daemon=True
+        )
+        reader.start()
+
+    def _died(self, when: str) -> PrismaWasmError:
+        import subprocess
+
+        proc, stderr = self._proc, self._stderr
+        try:
+            code = proc.wait(timeout=5) if proc is not None else None
+        except subprocess.TimeoutExpired:
+            code = None
+        detail = ""
+        if stderr is not None:
+            stderr.seek(0)
+            detail = stderr.read().decode("utf-8", "replace").strip()
+        self._stop()
+        message = f"the Node process running Prisma's schema engine exited (code {code}) {when}"
+        return PrismaWasmError(f"{message}:\n{detail}" if detail else message)
+
+    def _stop(self) -> None:
+        import contextlib
+        import subprocess
+
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()  # the script exits when its stdin closes
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # hung in the engine
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        self._lines = None
+
+
+def _pump_lines(stream: IO[bytes] | None, lines: queue.Queue[bytes | None]) -> None:
+    # A reader thread, so that a hung engine can time out instead of blocking readline() forever.
+    if stream is not None:
+        try:
+            for line in iter(stream.readline, b""):
+                lines.put(line)
+        except (OSError, ValueError):
+            pass  # stream closed by _stop()
+    lines.put(None)
+
+
+def _find_node(node: str | None) -> str:
+    import shutil
+
+    name = node or os.environ.get("PRISMA_COMPOSE_NODE") or "node"
+    if os.sep in name or (os.altsep and os.altsep in name):
+        return name  # a path: Popen reports whether it exists
+    found = shutil.which(name)
+    if found is None:
+        raise NodeNotFoundError(_node_missing_message(name))
+    return found
+
+
+def _node_missing_message(node: str) -> str:
+    return (
+        f"Node.js is needed for Prisma validation: install Node 18+ (https://nodejs.org) and put it on "
+        f"PATH, or pass the path of the node executable (tried {node!r})."
+    )
+
+
+def _error_for(kind: str, message: str, version: str) -> PrismaWasmError:
+    if kind == "module_not_found":
+        return WasmNotInstalledError(
+            f"Prisma's schema engine ({WASM_PACKAGE}) for Prisma {version} is not installed: run "
+            f"`npm ci` in the prisma-compose project, or `npm install {WASM_PACKAGE}` in your project "
+            f"(or set PRISMA_SCHEMA_WASM to its path).\n{message}",
+            kind,
+        )
+    if kind == "node_too_old":
+        return NodeNotFoundError(f"{_node_missing_message('node')}\n{message}", kind)
+    if kind == "schema_invalid":
+        return PrismaSchemaError(message, kind)
+    return PrismaWasmError(f"{kind}: {message}", kind)
+
+
+def _normalise_files(files: SchemaFiles) -> list[list[str]]:
+    if isinstance(files, str):
+        return [[DEFAULT_FILE_NAME, files]]
+    pairs = [list(pair) for pair in files]
+    if not pairs or not all(len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], str) for p in pairs):
+        raise ValueError("files must be a schema text or a non-empty list of (name, text) pairs")
+    return pairs
+
+
+def _diagnostic(raw: dict[str, Any]) -> PrismaDiagnostic:
+    return PrismaDiagnostic(
+        file=raw["file"],
+        start=int(raw["start"]),
+        end=int(raw["end"]),
+        message=raw["message"],
+        severity=raw.get("severity", "error"),
+    )
+
+
+# -- DMMF comparison ---------------------------------------------------------------------------
+
+
+def normalize_datamodel(dmmf: dict[str, Any]) -> dict[str, Any]:
+    """The DMMF datamodel with declaration order removed, for comparing two schemas.
+
+    Sorted: models, enums and composite types by name, indexes by (model, type, name, fields).
+    Kept as they are: the order of fields within a model and of values within an enum (it is the
+    column order and the client's field order), doc comments (`documentation`), defaults, native
+    types, relation names, `@map`/`@@map` names. Whitespace and comments other than `///` never
+    reach the DMMF. Not covered: datasource and generator blocks (compare `PrismaWasm.config`).
+    Accepts a whole DMMF or its `datamodel`.
+    """
+    datamodel = dmmf.get("datamodel", dmmf)
+
+    def by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda item: item["name"])
+
+    def index_key(index: dict[str, Any]) -> tuple[str, str, str, str]:
+        fields = ",".join(str(sorted(f.items())) for f in index.get("fields", []))
+        return (index.get("model", ""), index.get("type", ""), str(index.get("dbName") or ""), fields)
+
+    return {
+        "models": by_name(datamodel.get("models", [])),
+        "enums": by_name(datamodel.get("enums", [])),
+        "types": by_name(datamodel.get("types", [])),
+        "indexes": sorted(datamodel.get("indexes", []), key=index_key),
+    }
+
+
+# -- the user's own Prisma ----------------------------------------------------------------------
+
+
+def find_user_wasm(project_root: Path) -> str | None:
+    """Path of the schema engine of the user's installed Prisma, or None.
+
+    Looks in `node_modules` of `project_root` and each parent (like Node's own resolution), at
+    each level: the wasm bundled in the `prisma` CLI package (`node_modules/prisma/build/
+    prisma_schema_build_bg.wasm`, what that project's `prisma validate` runs; usable from Prisma
+    6.19 on, whose wasm-bindgen glue matches the pinned packages'), then an installed
+    `@prisma/prisma-schema-wasm` package directory. Pass the result as `PrismaWasm(module=...)`
+    with `version` set to that Prisma's major version.
+    """
+    root = Path(project_root).resolve()
+    for directory in (root, *root.parents):
+        modules = directory / "node_modules"
+        if not modules.is_dir():
+            continue
+        bundled = modules / "prisma" / "build" / "prisma_schema_build_bg.wasm"
+        cli_package = modules / "prisma" / "package.json"
+        if bundled.is_file() and _version_at_least(cli_package, FIRST_LOADABLE_BUNDLE):
+            return str(bundled)
+        package = modules / "@prisma" / "prisma-schema-wasm"
+        if (package / "package.json").is_file():
+            return str(package)
+    return None
+
+
+def _version_at_least(package_json: Path, minimum: tuple[int, int]) -> bool:
+    import json
+
+    try:
+        version = str(json.loads(package_json.read_text(encoding="utf-8"))["version"])
+        major, minor = (int(part) for part in version.split("-")[0].split(".")[:2])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return (major, minor) >= minimum

@@ -1,0 +1,72 @@
+"""Shared fixtures.
+
+Prisma engines: `prisma6` / `prisma7` are one long-lived Prisma schema engine each (Prisma 6.19 and
+7.9, pinned in package.json). They need Node.js and `npm ci`; when either is missing the tests
+that use them fail loudly instead of skipping, because CI installs both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from composer.prisma_wasm import (
+    PrismaDiagnostic,
+    PrismaWasm,
+    PrismaWasmError,
+    SchemaFiles,
+    render_diagnostics,
+)
+
+# -- Prisma's own validator ---------------------------------------------------------------------
+
+
+def _started_engine(version: str) -> Iterator[PrismaWasm]:
+    engine = PrismaWasm(version)
+    try:
+        engine.version()  # start it now, so a missing Node or package is reported here, once
+        problem = None
+    except PrismaWasmError as exc:
+        engine.close()
+        problem = str(exc)
+    if problem is not None:  # failed outside the except block: no "during handling" noise
+        pytest.fail(
+            f"Prisma {version} schema engine unavailable: {problem}\n"
+            "Install Node.js 18+ and run `npm ci` in the project root.",
+            pytrace=False,
+        )
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def prisma6() -> Iterator[PrismaWasm]:
+    yield from _started_engine("6")
+
+
+@pytest.fixture(scope="session")
+def prisma7() -> Iterator[PrismaWasm]:
+    yield from _started_engine("7")
+
+
+@pytest.fixture
+def assert_prisma_valid(request: pytest.FixtureRequest) -> Callable[..., list[PrismaDiagnostic]]:
+    """`assert_prisma_valid(text_or_files, version="6")`: fail with Prisma's errors, if any.
+
+    Returns the diagnostics (warnings only, then) for further checks.
+    """
+
+    def check(files: SchemaFiles, version: str = "6") -> list[PrismaDiagnostic]:
+        engine: PrismaWasm = request.getfixturevalue(f"prisma{version}")
+        files = files if isinstance(files, str) else list(files)
+        diagnostics = engine.validate(files)
+        errors = [d for d in diagnostics if d.is_error]
+        if errors:
+            pytest.fail(
+                f"Prisma {version} rejects the schema:\n{render_diagnostics(errors, files)}",
+                pytrace=False,
+            )
+        return diagnostics
+
+    return check

@@ -1,0 +1,237 @@
+"""Composition rules (PRODUCT.md §3): order, @extend, per-target settings, and each error class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composer.diagnostics import ComposeError
+
+from .helpers import BASE, compose, write_project
+
+MANIFEST = """
+[[fragments]]
+path = "f/base.prisma"
+[[fragments]]
+path = "f/post.prisma"
+[[fragments]]
+path = "f/user.prisma"
+
+[targets.all]
+output = "out/schema.prisma"
+"""
+
+USER = """
+enum Role {
+  USER
+  ADMIN
+}
+
+model User {
+  id    Int    @id @default(autoincrement())
+  role  Role   @default(USER)
+  posts Post[]
+}
+"""
+
+POST = """
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+"""
+
+
+def project(tmp_path: Path, **files: str) -> Path:
+    defaults = {"prisma.compose.toml": MANIFEST, "f/base.prisma": BASE, "f/post.prisma": POST, "f/user.prisma": USER}
+    defaults.update({k.replace("__", "/").replace("_prisma", ".prisma"): v for k, v in files.items()})
+    return write_project(tmp_path, defaults)
+
+
+def body(tmp_path: Path, target: str = "all") -> str:
+    comp = compose(tmp_path, [target])
+    return comp.targets[0].files[0].body
+
+
+def error_of(tmp_path: Path) -> ComposeError:
+    with pytest.raises(ComposeError) as info:
+        compose(tmp_path)
+    return info.value
+
+
+def test_dependencies_order_fragments(tmp_path: Path, assert_prisma_valid) -> None:
+    project(tmp_path)
+    text = body(tmp_path)
+    # post.prisma owns a foreign key into User, so user comes first despite the manifest order
+    assert text.index("fragment user") < text.index("fragment post")
+    assert text.index("datasource db") < text.index("generator client") < text.index("fragment user")
+    assert_prisma_valid(text)
+
+
+def test_cycle_keeps_manifest_order(tmp_path: Path, assert_prisma_valid) -> None:
+    user = USER.replace("posts Post[]", "posts Post[]\n  pinnedId Int? @unique\n  pinned Post? @relation(\"pin\", fields: [pinnedId], references: [id])")
+    post = POST.replace("}", "  pinnedBy User? @relation(\"pin\")\n}")
+    project(tmp_path, f__user_prisma=user, f__post_prisma=post)
+    text = body(tmp_path)
+    assert text.index("fragment post") < text.index("fragment user")
+    assert_prisma_valid(text)
+
+
+def test_back_relations_add_no_dependency(tmp_path: Path) -> None:
+    # user.prisma only has the back-relation list: post stays after user only because post owns the FK
+    project(tmp_path)
+    comp = compose(tmp_path)
+    assert [f.name for f in comp.targets[0].fragments] == ["base", "user", "post"]
+
+
+def test_extend_adds_fields_and_attributes(tmp_path: Path, assert_prisma_valid) -> None:
+    user = USER.replace("  posts Post[]\n", "")
+    post = POST + "\n/// @extend\nmodel User {\n  posts Post[]\n\n  @@map(\"users\")\n}\n\n/// @extend\nenum Role {\n  EDITOR\n}\n"
+    project(tmp_path, f__user_prisma=user, f__post_prisma=post)
+    text = body(tmp_path)
+    assert "@extend" not in text
+    user_block = text[text.index("model User") : text.index("}", text.index("model User"))]
+    assert "posts" in user_block and '@@map("users")' in user_block
+    assert "EDITOR" in text[text.index("enum Role") :]
+    assert text.count("model User") == 1
+    assert_prisma_valid(text)
+
+
+def test_extend_same_field_twice_identically_is_fine(tmp_path: Path) -> None:
+    post = POST + "\n/// @extend\nmodel User {\n  posts Post[]\n}\n"
+    project(tmp_path, f__post_prisma=post)
+    assert body(tmp_path).count("posts Post[]") == 1
+
+
+def test_per_target_generators_and_datasource(tmp_path: Path, assert_prisma_valid) -> None:
+    manifest = MANIFEST + """
+[targets.py]
+output = "out/py.prisma"
+exclude = ["post"]
+[targets.py.generators.client]
+provider = "prisma-client-py"
+interface = "asyncio"
+recursive_type_depth = 5
+[targets.py.datasource]
+url = { env = "PY_URL" }
+directUrl = { env = "PY_DIRECT" }
+"""
+    user = USER.replace("  posts Post[]\n", "")
+    post = POST + "\n/// @extend\nmodel User {\n  posts Post[]\n}\n"
+    project(tmp_path, prisma_compose_toml=manifest, f__user_prisma=user, f__post_prisma=post)
+    (tmp_path / "prisma.compose.toml").write_text(manifest.lstrip())
+    text = body(tmp_path, "py")
+    assert 'provider             = "prisma-client-py"' in text
+    assert "recursive_type_depth = 5" in text
+    assert 'provider  = "postgresql"' in text
+    assert 'url       = env("PY_URL")' in text and 'directUrl = env("PY_DIRECT")' in text
+    assert "prisma-client-js" not in text and "model Post" not in text and "posts" not in text
+    assert_prisma_valid(text)
+
+
+def test_prisma7_target_drops_url(tmp_path: Path, assert_prisma_valid) -> None:
+    manifest = MANIFEST + '\n[targets.v7]\noutput = "out/v7.prisma"\n[targets.v7.datasource]\nurl = false\n'
+    project(tmp_path)
+    (tmp_path / "prisma.compose.toml").write_text(manifest.lstrip())
+    text = body(tmp_path, "v7")
+    assert "url" not in text
+    assert_prisma_valid(text, version="7")
+
+
+# -- errors: each names file:line ---------------------------------------------------------------
+
+
+def test_duplicate_declaration_names_both_places(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma=POST + "\nenum Role {\n  X\n}\n")
+    diag = error_of(tmp_path).diagnostics[0]
+    assert "`Role` is declared twice" in diag.message
+    assert str(diag.location) == "f/user.prisma:1:6" or str(diag.location) == "f/post.prisma:7:6"
+    places = {str(diag.location), str(diag.notes[0][1])}
+    assert places == {"f/user.prisma:1:6", "f/post.prisma:7:6"}
+
+
+def test_unknown_type_has_did_you_mean(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma=POST.replace("author   User", "author   Usr"))
+    diag = error_of(tmp_path).diagnostics[0]
+    assert str(diag.location) == "f/post.prisma:4:12"
+    assert "Usr" in diag.message and diag.hint == "did you mean `User`?"
+    assert "^" in diag.render()
+
+
+def test_excluded_model_is_an_unknown_type(tmp_path: Path) -> None:
+    manifest = MANIFEST + '\n[targets.no_post]\noutput = "out/x.prisma"\nexclude = ["post"]\n'
+    project(tmp_path)
+    (tmp_path / "prisma.compose.toml").write_text(manifest.lstrip())
+    diag = error_of(tmp_path).diagnostics[0]
+    assert str(diag.location) == "f/user.prisma:9:9"
+    assert "`Post`" in diag.message
+
+
+def test_two_datasources(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma='datasource other {\n  provider = "sqlite"\n  url = "file:x"\n}\n' + POST)
+    diag = error_of(tmp_path).diagnostics[0]
+    assert "more than one datasource" in diag.message
+    assert str(diag.location) == "f/post.prisma:1:12"
+    assert str(diag.notes[0][1]) == "f/base.prisma:1:12"
+
+
+def test_missing_fragment_file(tmp_path: Path) -> None:
+    project(tmp_path)
+    (tmp_path / "f/post.prisma").unlink()
+    diag = error_of(tmp_path).diagnostics[0]
+    assert "does not exist" in diag.message
+    assert str(diag.location).startswith("prisma.compose.toml:4:")
+
+
+def test_syntax_error_in_fragment(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma=POST.replace("authorId Int", "authorId Int @default("))
+    diag = error_of(tmp_path).diagnostics[0]
+    assert str(diag.location).startswith("f/post.prisma:3:")
+
+
+def test_extend_of_undeclared_name(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma=POST + "\n/// @extend\nmodel Usr {\n  x Int\n}\n")
+    diag = error_of(tmp_path).diagnostics[0]
+    assert "`Usr`" in diag.message and "not declared" in diag.message
+    assert str(diag.location) == "f/post.prisma:8:7"
+    assert diag.hint == "did you mean `User`?"
+
+
+def test_extend_conflicting_field_names_both_places(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma=POST + "\n/// @extend\nmodel User {\n  posts Post?\n}\n")
+    diag = error_of(tmp_path).diagnostics[0]
+    assert "defined twice" in diag.message
+    assert str(diag.location) == "f/post.prisma:9:3"
+    assert str(diag.notes[0][1]) == "f/user.prisma:9:3"
+
+
+def test_glob_matching_nothing_is_a_warning(tmp_path: Path) -> None:
+    project(tmp_path)
+    manifest = '[[fragments]]\nglob = "modules/*/schema/*.prisma"\n' + MANIFEST
+    (tmp_path / "prisma.compose.toml").write_text(manifest)
+    comp = compose(tmp_path)
+    assert [w.severity for w in comp.warnings] == ["warning"]
+    assert "matches no file" in comp.warnings[0].message
+    assert str(comp.warnings[0].location).startswith("prisma.compose.toml:2:")
+
+
+def test_globbed_fragments_sorted_by_path(tmp_path: Path, assert_prisma_valid) -> None:
+    manifest = """
+[[fragments]]
+path = "f/base.prisma"
+[[fragments]]
+glob = "modules/*/schema/*.prisma"
+[targets.all]
+output = "out/schema.prisma"
+"""
+    write_project(tmp_path, {
+        "prisma.compose.toml": manifest,
+        "f/base.prisma": BASE,
+        "modules/b/schema/beta.prisma": "model Beta {\n  id Int @id\n}\n",
+        "modules/a/schema/alpha.prisma": "model Alpha {\n  id Int @id\n}\n",
+    })
+    comp = compose(tmp_path)
+    assert [f.name for f in comp.targets[0].fragments] == ["base", "alpha", "beta"]
+    assert_prisma_valid(comp.targets[0].files[0].body)

@@ -1,0 +1,456 @@
+"""The bridge to Prisma's own schema engine (composer/prisma_wasm.py + composer/node/prisma_wasm.cjs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from composer.prisma_wasm import (
+    NodeNotFoundError,
+    PrismaSchemaError,
+    PrismaWasm,
+    PrismaWasmError,
+    WasmNotInstalledError,
+    find_user_wasm,
+    normalize_datamodel,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DATASOURCE_WITH_URL = """\
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+"""
+
+DATASOURCE_NO_URL = """\
+datasource db {
+  provider = "postgresql"
+}
+"""
+
+MODELS = """\
+generator client {
+  provider = "prisma-client-js"
+}
+
+/// A person who can log in.
+model User {
+  id        String   @id @default(cuid())
+  email     String   @unique @db.VarChar(320)
+  name      String?
+  role      Role     @default(MEMBER)
+  tags      String[]
+  posts     Post[]
+  createdAt DateTime @default(now())
+}
+
+model Post {
+  id       Int    @id @default(autoincrement())
+  title    String
+  authorId String
+  author   User   @relation(fields: [authorId], references: [id], onDelete: Cascade)
+
+  @@index([authorId])
+}
+
+enum Role {
+  ADMIN
+  MEMBER
+}
+"""
+
+
+def offset_of(text: str, needle: str) -> int:
+    index = text.index(needle)
+    assert text.count(needle) == 1, f"{needle!r} is ambiguous in the test schema"
+    return index
+
+
+# -- versions -----------------------------------------------------------------------------------
+
+
+def test_pinned_versions(prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
+    assert prisma6.version() == "6.19.0-26.2ba551f319ab1df4bc874a89965d8b3641056773"
+    assert prisma7.version() == "7.9.0-1.e922089b7d7502aff4249d5da3420f6fa55fc6ad"
+    assert prisma6.info()["package"] == "@prisma/prisma-schema-wasm"
+
+
+# -- validate: the datasource `url` -------------------------------------------------------------
+
+
+def test_url_in_datasource_accepted_by_6_rejected_by_7(prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
+    schema = DATASOURCE_WITH_URL + MODELS
+    assert prisma6.validate(schema) == []
+
+    [error] = prisma7.validate(schema)
+    assert error.severity == "error"
+    assert error.file == "schema.prisma"
+    assert "The datasource property `url` is no longer supported in schema files" in error.message
+    assert "prisma.config.ts" in error.message
+    assert schema[error.start : error.end] == 'url      = env("DATABASE_URL")'
+    assert error.line_col(schema) == (3, 3)
+
+
+def test_datasource_without_url_accepted_by_7_rejected_by_6(prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
+    schema = DATASOURCE_NO_URL + MODELS
+    assert prisma7.validate(schema) == []
+
+    [error] = prisma6.validate(schema)
+    assert error.message == 'Argument "url" is missing in data source block "db".'
+    assert error.line_col(schema) == (1, 1)
+
+
+def test_assert_prisma_valid_passes_and_fails(assert_prisma_valid) -> None:
+    assert assert_prisma_valid(DATASOURCE_WITH_URL + MODELS) == []
+    assert assert_prisma_valid(DATASOURCE_NO_URL + MODELS, version="7") == []
+    with pytest.raises(pytest.fail.Exception, match=r"schema.prisma:3:3: error: The datasource property"):
+        assert_prisma_valid(DATASOURCE_WITH_URL + MODELS, version="7")
+
+
+# -- validate: locations ------------------------------------------------------------------------
+
+
+def test_unknown_field_type_points_at_the_type(prisma6: PrismaWasm) -> None:
+    schema = DATASOURCE_WITH_URL + MODELS.replace("title    String", "title    Strin")
+    [error] = prisma6.validate(schema)
+    assert error.message == (
+        'Type "Strin" is neither a built-in type, nor refers to another model, composite type, or enum.'
+    )
+    assert (error.start, error.end) == (offset_of(schema, "Strin\n"), offset_of(schema, "Strin\n") + 5)
+    assert error.line_col(schema) == (22, 12)
+    assert schema.splitlines()[21] == "  title    Strin"
+    assert "title    Strin\n" in error.render(schema)
+
+
+@pytest.mark.parametrize("version", ["6", "7"])
+def test_multi_file_error_is_reported_in_its_file(request: pytest.FixtureRequest, version: str) -> None:
+    engine: PrismaWasm = request.getfixturevalue(f"prisma{version}")
+    datasource = DATASOURCE_WITH_URL if version == "6" else DATASOURCE_NO_URL
+    user = datasource + "model User {\n  id    Int    @id\n  posts Post[]\n}\n"
+    post = (
+        "model Post {\n  id       Int  @id\n  authorId Int\n"
+        "  author   Usr  @relation(fields: [authorId], references: [id])\n}\n"
+    )
+
+    [error] = engine.validate([("user.prisma", user), ("post.prisma", post)])
+    assert error.file == "post.prisma"
+    assert post[error.start : error.end] == "Usr"
+    assert error.line_col(post) == (4, 12)
+
+
+def test_duplicate_model_across_files(prisma7: PrismaWasm) -> None:
+    a = DATASOURCE_NO_URL + "model A {\n  id Int @id\n}\n"
+    b = "// second\nmodel A {\n  id Int @id\n}\n"
+    [error] = prisma7.validate([("a.prisma", a), ("b.prisma", b)])
+    assert error.file == "b.prisma"
+    assert "already exists" in error.message
+    assert b[error.start : error.end] == "A"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "// café, naïve, €uro\n",  # 2- and 3-byte UTF-8
+        "// emoji 😀🎉 outside the BMP\n",  # 4-byte UTF-8, two UTF-16 units each
+        "/// Ünïcödé doc 😀\n",
+    ],
+)
+def test_non_ascii_text_before_the_error(prisma6: PrismaWasm, before: str) -> None:
+    schema = (
+        DATASOURCE_WITH_URL
+        + before
+        + 'model Ünïcode {\n  id    String @id @default("😀 ü")\n  label Strin\n}\n'
+    )
+    [error] = prisma6.validate(schema)
+    assert schema[error.start : error.end] == "Strin"
+    assert error.line_col(schema) == (schema[: error.start].count("\n") + 1, 9)
+
+
+def test_non_ascii_in_second_file(prisma7: PrismaWasm) -> None:
+    first = "// 😀😀😀😀 " * 20 + "\n" + DATASOURCE_NO_URL
+    second = "// ééé 😀\nmodel B {\n  id Int @id\n  x  Strin\n}\n"
+    [error] = prisma7.validate([("a.prisma", first), ("b.prisma", second)])
+    assert (error.file, second[error.start : error.end]) == ("b.prisma", "Strin")
+
+
+def test_crlf_line_endings(prisma6: PrismaWasm) -> None:
+    schema = (DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n").replace("\n", "\r\n")
+    [error] = prisma6.validate(schema)
+    assert schema[error.start : error.end] == "Strin"
+    assert error.line_col(schema) == (7, 6)
+
+
+def test_warnings_are_reported(prisma7: PrismaWasm) -> None:
+    schema = DATASOURCE_NO_URL + MODELS.replace("onDelete: Cascade", "onDelete: SetNull")
+    [warning] = prisma7.validate(schema)
+    assert warning.severity == "warning"
+    assert not warning.is_error
+    assert "SetNull" in warning.message
+    assert schema[warning.start : warning.end].startswith("author   User   @relation(")
+
+
+def test_several_errors_come_sorted_by_place(prisma7: PrismaWasm) -> None:
+    schema = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Foo\n  y  Bar\n}\n"
+    errors = prisma7.validate(schema)
+    assert [schema[e.start : e.end].split(" ")[0] for e in errors] == ["url", "Foo", "Bar"]
+    assert errors == sorted(errors, key=lambda e: e.start)
+
+
+def test_a_300_line_schema(prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
+    body = "".join(
+        f"model M{i} {{\n  id    Int     @id @default(autoincrement())\n  name  String\n"
+        f"  value Float?\n  at    DateTime @default(now())\n  prev  Int?\n}}\n\n"
+        for i in range(38)
+    )
+    assert len(body.splitlines()) >= 300
+    assert prisma6.validate(DATASOURCE_WITH_URL + body) == []
+    assert prisma7.validate(DATASOURCE_NO_URL + body) == []
+
+
+# -- format -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["6", "7"])
+def test_format_is_idempotent(request: pytest.FixtureRequest, version: str) -> None:
+    engine: PrismaWasm = request.getfixturevalue(f"prisma{version}")
+    messy = 'datasource db {\nprovider="postgresql"\n}\nmodel A {\n id Int @id\n      name    String?\n}'
+    [(name, formatted)] = engine.format(messy)
+    assert name == "schema.prisma"
+    assert formatted == (
+        'datasource db {\n  provider = "postgresql"\n}\n\nmodel A {\n  id   Int     @id\n  name String?\n}\n'
+    )
+    assert engine.format(formatted) == [("schema.prisma", formatted)]
+    assert engine.format([("a.prisma", formatted), ("b.prisma", formatted)]) == [
+        ("a.prisma", formatted),
+        ("b.prisma", formatted),
+    ]
+
+
+def test_format_of_the_models_fixture_is_stable(prisma6: PrismaWasm) -> None:
+    schema = DATASOURCE_WITH_URL + "\n" + MODELS
+    assert prisma6.format(schema) == [("schema.prisma", schema)]
+
+
+# -- DMMF ---------------------------------------------------------------------------------------
+
+REORDERED = """\
+datasource db {
+    provider = "postgresql"
+    url = env("DATABASE_URL")
+}
+
+enum Role {
+  ADMIN
+  MEMBER
+}
+
+// a plain comment, not in the DMMF
+
+
+model Post {
+  id Int @id @default(autoincrement())
+  title String
+  authorId String
+  author User @relation(fields: [authorId], references: [id], onDelete: Cascade)
+  @@index([authorId])
+}
+
+/// A person who can log in.
+model User {
+  id String @id @default(cuid())
+  email String @unique @db.VarChar(320)
+  name String?
+  role Role @default(MEMBER)
+  tags String[]
+  posts Post[]
+  createdAt DateTime @default(now())
+}
+
+generator client {
+  provider = "prisma-client-js"
+}
+"""
+
+
+def test_dmmf_equal_after_normalising_order_and_whitespace(prisma6: PrismaWasm) -> None:
+    original = prisma6.dmmf(DATASOURCE_WITH_URL + MODELS)
+    reordered = prisma6.dmmf(REORDERED)
+    assert set(original) == {"datamodel"}
+    assert [m["name"] for m in original["datamodel"]["models"]] == ["User", "Post"]
+    assert [m["name"] for m in reordered["datamodel"]["models"]] == ["Post", "User"]
+    assert original != reordered  # the raw DMMF keeps declaration order
+    assert normalize_datamodel(original) == normalize_datamodel(reordered)
+
+
+def test_dmmf_differs_on_a_real_change(prisma6: PrismaWasm) -> None:
+    original = normalize_datamodel(prisma6.dmmf(DATASOURCE_WITH_URL + MODELS))
+    for change in [
+        ("name      String?", "name      String"),  # optionality
+        ("@db.VarChar(320)", "@db.VarChar(100)"),  # native type
+        ("/// A person who can log in.", "/// Someone."),  # doc comment
+        ("  @@index([authorId])\n", ""),  # index
+    ]:
+        changed = normalize_datamodel(prisma6.dmmf(DATASOURCE_WITH_URL + MODELS.replace(*change)))
+        assert changed != original, change
+
+
+def test_full_dmmf_and_invalid_schema(prisma7: PrismaWasm) -> None:
+    full = prisma7.dmmf(DATASOURCE_NO_URL + MODELS, full=True)
+    assert {"datamodel", "schema", "mappings"} <= set(full)
+    assert normalize_datamodel(full) == normalize_datamodel(prisma7.dmmf(DATASOURCE_NO_URL + MODELS))
+    with pytest.raises(PrismaSchemaError, match='Type "Strin" is neither'):
+        prisma7.dmmf("model A {\n  id Strin @id\n}\n")
+
+
+def test_config(prisma6: PrismaWasm) -> None:
+    config = prisma6.config(DATASOURCE_WITH_URL + MODELS)["config"]
+    [datasource] = config["datasources"]
+    assert (datasource["provider"], datasource["url"]["fromEnvVar"]) == ("postgresql", "DATABASE_URL")
+    assert [g["name"] for g in config["generators"]] == ["client"]
+
+
+# -- process handling and errors ----------------------------------------------------------------
+
+
+def test_missing_node_raises_node_not_found() -> None:
+    engine = PrismaWasm("6", node="/nonexistent/bin/node")
+    expected = r"Node.js is needed for Prisma validation: install Node 18\+"
+    with pytest.raises(NodeNotFoundError, match=expected):
+        engine.validate(MODELS)
+
+
+def test_node_not_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("PRISMA_COMPOSE_NODE", raising=False)
+    with PrismaWasm("6") as engine, pytest.raises(NodeNotFoundError):
+        engine.version()
+
+
+def test_missing_wasm_package(tmp_path: Path) -> None:
+    with PrismaWasm("6", module=str(tmp_path / "nowhere")) as engine:
+        with pytest.raises(WasmNotInstalledError, match="npm ci") as caught:
+            engine.validate(MODELS)
+        assert "npm install @prisma/prisma-schema-wasm" in str(caught.value)
+
+
+def test_unknown_major_version_is_not_installed() -> None:
+    with PrismaWasm("5") as engine, pytest.raises(WasmNotInstalledError, match="Prisma 5"):
+        engine.version()
+
+
+def test_env_variable_selects_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(ROOT / "node_modules" / "prisma-schema-wasm-7"))
+    with PrismaWasm("6") as engine:
+        assert engine.version().startswith("7.9.0")
+
+
+def test_bad_input_is_refused_in_python(prisma6: PrismaWasm) -> None:
+    with pytest.raises(ValueError, match="non-empty"):
+        prisma6.validate([])
+
+
+def test_unknown_op_is_an_error_response_not_a_dead_process(prisma6: PrismaWasm) -> None:
+    with pytest.raises(PrismaWasmError, match="unknown op") as caught:
+        prisma6._call("frobnicate")
+    assert caught.value.kind == "bad_request"
+    assert prisma6.validate(DATASOURCE_WITH_URL + MODELS) == []
+
+
+def test_engine_panic_is_reported_and_survived() -> None:
+    with PrismaWasm("7") as engine:
+        engine.version()
+        pid = engine._proc.pid
+        with pytest.raises(PrismaWasmError, match="panic triggered by") as caught:
+            engine._call("debug_panic")
+        assert caught.value.kind == "wasm_panic"
+        assert engine.validate(DATASOURCE_NO_URL + MODELS) == []
+        assert engine._proc.pid == pid  # same process, fresh wasm instance
+
+
+def test_restarts_after_the_process_died() -> None:
+    with PrismaWasm("6") as engine:
+        engine.version()
+        old = engine._proc
+        os.kill(old.pid, signal.SIGKILL)
+        old.wait()
+        assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []
+        assert engine._proc is not old
+
+
+def test_close_and_reuse() -> None:
+    engine = PrismaWasm("6")
+    assert engine.version()
+    engine.close()
+    assert engine._proc is None
+    assert engine.version()  # starts again
+    engine.close()
+
+
+def test_thread_safe(prisma7: PrismaWasm) -> None:
+    good = DATASOURCE_NO_URL + MODELS
+    bad = good.replace("title    String", "title    Strin")
+    failures: list[str] = []
+
+    def work(n: int) -> None:
+        for i in range(15):
+            schema = bad if (n + i) % 2 else good
+            errors = prisma7.validate(schema)
+            if [bad[e.start : e.end] for e in errors] != (["Strin"] if schema is bad else []):
+                failures.append(f"thread {n} call {i}: {errors}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+# -- the user's own Prisma ----------------------------------------------------------------------
+
+
+def _fake_prisma_cli(root: Path, version: str, major: str) -> Path:
+    """node_modules/prisma as the `prisma` CLI package lays it out, with the pinned engine's wasm."""
+    build = root / "node_modules" / "prisma" / "build"
+    build.mkdir(parents=True)
+    wasm = ROOT / "node_modules" / f"prisma-schema-wasm-{major}" / "src" / "prisma_schema_build_bg.wasm"
+    shutil.copyfile(wasm, build / "prisma_schema_build_bg.wasm")
+    (build.parent / "package.json").write_text(json.dumps({"name": "prisma", "version": version}))
+    return build / "prisma_schema_build_bg.wasm"
+
+
+def test_find_user_wasm_bundled_in_the_prisma_cli(tmp_path: Path, prisma7: PrismaWasm) -> None:
+    wasm = _fake_prisma_cli(tmp_path, "7.9.0", "7")
+    project = tmp_path / "apps" / "web"
+    project.mkdir(parents=True)
+    found = find_user_wasm(project)
+    assert found == str(wasm)
+    with PrismaWasm("7", module=found) as engine:
+        assert engine.info()["package"] == "prisma"
+        assert engine.version() == "7.9.0"
+        schema = DATASOURCE_WITH_URL + MODELS
+        assert engine.validate(schema) == prisma7.validate(schema)
+
+
+def test_find_user_wasm_skips_old_prisma_cli_bundles(tmp_path: Path) -> None:
+    _fake_prisma_cli(tmp_path, "6.5.0", "6")
+    assert find_user_wasm(tmp_path) == find_user_wasm(tmp_path.parent)  # nothing found in tmp_path
+    package = tmp_path / "node_modules" / "@prisma" / "prisma-schema-wasm"
+    shutil.copytree(ROOT / "node_modules" / "prisma-schema-wasm-6", package)
+    assert find_user_wasm(tmp_path) == str(package)
+    with PrismaWasm("6", module=str(package)) as engine:
+        assert engine.version().startswith("6.19.0")
+
+
+def test_find_user_wasm_looks_up_the_tree(tmp_path: Path) -> None:
+    # Whatever a parent of tmp_path holds (normally nothing) is what an empty project finds.
+    assert find_user_wasm(tmp_path) == find_user_wasm(tmp_path.parent)
+    assert find_user_wasm(ROOT) is None or not find_user_wasm(ROOT).startswith(str(ROOT / "node_modules"))
