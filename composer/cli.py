@@ -26,7 +26,9 @@ app = typer.Typer(
 )
 
 TargetsArg = typer.Argument(None, help="Targets to act on (default: all targets of the manifest).")
-ManifestOpt = typer.Option(None, "--manifest", "-m", help="Path of prisma.compose.toml (default: found upwards).")
+ManifestOpt = typer.Option(
+    None, "--manifest", "-m", help="Path of prisma.compose.toml (default: found upwards)."
+)
 FormatOpt = typer.Option("text", "--format", help="Diagnostics format: text, json or github.")
 
 

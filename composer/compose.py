@@ -8,6 +8,7 @@ it came from, so that Prisma's errors on the output can be sent back to the frag
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,13 +26,19 @@ SCALARS = frozenset(
 )
 CONFIG_FILE = "schema.prisma"  # folder outputs: the file holding the datasource and generators
 Origin = tuple[Source, int] | None
+# Where a piece of an output line comes from: (column in the output line, source, offset there,
+# length there). A length of 0 points every column of the piece at `offset` (a manifest value).
+Anchor = tuple[int, Source, int, int]
+Anchors = tuple[Anchor, ...] | None
 
 
 @dataclass
 class ComposedFile:
     path: str  # output path relative to the manifest's folder, POSIX separators
     lines: list[str]
-    origins: list[Origin]  # for each line: the source and offset it was copied from
+    origins: list[Origin]  # for each line: the source and offset (of the line) it was copied from
+    # For each line compose laid out itself (None for a verbatim copy): where each piece comes from.
+    anchors: list[Anchors] = field(default_factory=list)
 
     @property
     def body(self) -> str:
@@ -79,7 +86,7 @@ def compose_target(manifest: Manifest, fragments: list[Fragment], target: Target
     datasources, generators, named = collect(selected, fragments)
     check_types(named)
     if len(datasources) > 1:
-        (f1, d1), (f2, d2) = datasources[0], datasources[1]
+        (_, d1), (_, d2) = datasources[0], datasources[1]
         raise ComposeError(
             Diagnostic(
                 f"target `{target.name}` has more than one datasource: `{d1.name}` and `{d2.name}`",
@@ -100,7 +107,7 @@ def compose_target(manifest: Manifest, fragments: list[Fragment], target: Target
     order = fragment_order(selected, named)
     config = Writer()
     if datasource is not None:
-        write_datasource(config, datasource, overrides)
+        write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
@@ -186,18 +193,24 @@ def member_signature(decl: Declaration, m: Member) -> str:
 
 
 def apply_extend(
-    frag: Fragment, ext: Declaration, named: dict[str, Merged], selected: list[Fragment], everything: list[Fragment]
+    frag: Fragment,
+    ext: Declaration,
+    named: dict[str, Merged],
+    selected: list[Fragment],
+    everything: list[Fragment],
 ) -> None:
     base = named.get(ext.name)
     if base is None:
         elsewhere = [
-            f for f in everything if f not in selected and any(
-                d.name == ext.name and not d.is_extend for d in f.schema.declarations
-            )
+            f
+            for f in everything
+            if f not in selected
+            and any(d.name == ext.name and not d.is_extend for d in f.schema.declarations)
         ]
         where = (
             f"; it is declared in fragment `{elsewhere[0].name}`, which this target leaves out"
-            if elsewhere else " in any fragment"
+            if elsewhere
+            else " in any fragment"
         )
         raise ComposeError(
             Diagnostic(
@@ -241,7 +254,7 @@ def apply_extend(
                     f"{what} `{ext.name}.{m.name}` is defined twice with different definitions",
                     Location(ext.source, m.name_start, m.name_end),
                     code="E204",
-                    notes=[("the other definition", Location(prior[0].source, prior[1].name_start, prior[1].name_end))],
+                    notes=[("the other definition", prior[0].loc(prior[1].name_start, prior[1].name_end))],
                 )
             )
 
@@ -301,18 +314,23 @@ def datasource_provider(datasource: Declaration | None, overrides: dict[str, str
 
 
 class Writer:
-    """Lines of output with their origins; blank lines are folded so one separates blocks."""
+    """Lines of output with their origins; blank lines are folded so one separates blocks.
 
-    __slots__ = ("lines", "origins")
+    `origins[i]` is the (source, offset of the line start) output line i was copied from. A line
+    compose laid out itself (realigned columns, a value taken from the manifest) also has
+    `anchors[i]`: where each of its pieces comes from, so that every column maps back exactly.
+    """
+
+    __slots__ = ("anchors", "lines", "origins")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.origins: list[Origin] = []
+        self.anchors: list[Anchors] = []
 
     def blank(self) -> None:
         if self.lines and self.lines[-1]:
-            self.lines.append("")
-            self.origins.append(None)
+            self.line("", None)
 
     def copy(self, source: Source, start: int, end: int) -> None:
         """Copy `source.text[start:end]` (whole lines) verbatim, minus trailing white space."""
@@ -322,22 +340,188 @@ class Writer:
         if chunk.endswith("\n"):
             chunk = chunk[:-1]
         offset = start
-        lines, origins = self.lines, self.origins
+        lines, origins, anchors = self.lines, self.origins, self.anchors
         for line in chunk.split("\n"):
             stripped = line.rstrip()
             if stripped or (lines and lines[-1]):
                 lines.append(stripped)
                 origins.append((source, offset))
+                anchors.append(None)
             offset += len(line) + 1
 
-    def line(self, text: str, origin: Origin) -> None:
+    def line(self, text: str, origin: Origin, anchors: Anchors = None) -> None:
         self.lines.append(text)
         self.origins.append(origin)
+        self.anchors.append(anchors)
+
+    def extend(self, other: Writer) -> None:
+        """Append `other`'s lines, without its leading blank line."""
+        skip = 1 if other.lines and not other.lines[0] else 0
+        self.lines.extend(other.lines[skip:])
+        self.origins.extend(other.origins[skip:])
+        self.anchors.extend(other.anchors[skip:])
+
+    def strip(self) -> None:
+        """Drop leading and trailing blank lines."""
+        lead = 0
+        while lead < len(self.lines) and not self.lines[lead]:
+            lead += 1
+        del self.lines[:lead], self.origins[:lead], self.anchors[:lead]
+        self.trim()
 
     def trim(self) -> None:
         while self.lines and not self.lines[-1]:
             self.lines.pop()
             self.origins.pop()
+            self.anchors.pop()
+
+    def composed(self, path: str) -> ComposedFile:
+        return ComposedFile(path, self.lines, self.origins, self.anchors)
+
+
+# -- block layout: what `prisma format` does to the body of a block --------------------------------
+
+
+def text_width(text: str) -> int:
+    # Prisma's formatter pads columns by UTF-8 length (Rust's `str::len`), not by characters.
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+@dataclass
+class Row:
+    """One line of a block body: a member split into cells, verbatim text, or a blank line."""
+
+    source: Source
+    start: int  # offset of the line in `source`
+    end: int  # after the line
+    kind: str = "text"  # "text" | "blank" | "field" | "value" | "property"
+    name: str = ""
+    cells: list[Anchor] = field(default_factory=list)  # (0, source, offset, length) per cell
+    texts: list[str] = field(default_factory=list)  # the text of each cell
+    comment: tuple[str, Anchor] | None = None  # a trailing `// …` comment
+
+
+def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) -> list[Row]:
+    """The lines of `source.text[start:end]` as rows; a line starting a member gets its cells."""
+    text = source.text
+    rows: list[Row] = []
+    pos = start
+    while pos < end:
+        eol = text.find("\n", pos, end)
+        nxt = end if eol == -1 else eol + 1
+        member = members.get(pos)
+        if member is not None and member.end == nxt and member.kind != "block_attribute":
+            rows.append(member_row(source, member))
+        else:
+            rows.append(Row(source, pos, nxt, "text" if text[pos:nxt].strip() else "blank"))
+        pos = nxt
+    return rows
+
+
+def member_row(source: Source, m: Member) -> Row:
+    """A field, enum value or property split into cells; verbatim when it holds anything unusual."""
+    text = source.text
+    spans = [(m.name_start, m.name_end)]
+    if m.kind == "field":
+        spans.append((m.type_start, m.type_end))
+    elif m.kind == "property" and m.value is not None:
+        spans.append((m.value.start, m.value.end))
+    spans.extend((a.start, a.end) for a in m.attributes)
+    verbatim = Row(source, m.line_start, m.end)
+    # Only white space (and a property's `=`) may separate cells; an inline `/* */` comment, say,
+    # keeps the line as it is.
+    if text[m.line_start : m.name_start].strip():
+        return verbatim
+    for (_, prev_end), (start, _) in itertools.pairwise(spans):
+        gap = text[prev_end:start].strip()
+        if gap and not (m.kind == "property" and gap == "=" and start == spans[1][0]):
+            return verbatim
+    eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
+    rest = text[spans[-1][1] : eol]
+    comment = None
+    if rest.strip():
+        if not rest.lstrip().startswith("//"):
+            return verbatim
+        body = rest.strip()
+        comment = (body, (0, source, spans[-1][1] + len(rest) - len(rest.lstrip()), len(body)))
+    return Row(
+        source,
+        m.line_start,
+        m.end,
+        m.kind,
+        m.name,
+        cells=[(0, source, s, e - s) for s, e in spans],
+        texts=[text[s:e] for s, e in spans],
+        comment=comment,
+    )
+
+
+def write_rows(w: Writer, rows: list[Row], indent: str = "  ") -> None:
+    """Lay rows out as `prisma format` does.
+
+    Members are aligned in columns within a group of lines not broken by a blank line (comment
+    lines do not break a group): field names, then types, padded only when attributes follow
+    (the type column is as wide as the widest type of the group); enum value names, padded only
+    when attributes follow; property names, then ` = `. Attributes are separated by one space, a
+    trailing comment follows after one space. Widths count UTF-8 bytes, as Prisma does.
+    """
+    group: list[Row] = []
+
+    def flush() -> None:
+        members = [r for r in group if r.cells]
+        name_width = max((text_width(r.texts[0]) for r in members), default=0)
+        type_width = max((text_width(r.texts[1]) for r in members if r.kind == "field"), default=0)
+        for r in group:
+            if not r.cells:
+                w.copy(r.source, r.start, r.end)
+                continue
+            w.line(*laid_out(r, indent, name_width, type_width))
+        group.clear()
+
+    for row in rows:
+        if row.kind == "blank":
+            flush()
+            w.blank()
+        else:
+            group.append(row)
+    flush()
+
+
+def laid_out(r: Row, indent: str, name_width: int, type_width: int) -> tuple[str, Origin, Anchors]:
+    parts: list[str] = [indent]
+    anchors: list[Anchor] = []
+    column = len(indent)
+
+    def put(text: str, cell: Anchor | None = None) -> None:
+        nonlocal column
+        if cell is not None:
+            anchors.append((column, *cell[1:]))
+        parts.append(text)
+        column += len(text)
+
+    put(r.texts[0], r.cells[0])
+    pad_name = " " * (name_width - text_width(r.texts[0]) + 1)
+    attrs_from = 1
+    if r.kind == "property":
+        put(pad_name[1:] + " = ")
+        put(r.texts[1], r.cells[1])
+        attrs_from = 2
+    elif r.kind == "field":
+        put(pad_name)
+        put(r.texts[1], r.cells[1])
+        attrs_from = 2
+        if len(r.cells) > 2:
+            put(" " * (type_width - text_width(r.texts[1]) + 1))
+    elif len(r.cells) > 1:
+        put(pad_name)
+    for i in range(attrs_from, len(r.cells)):
+        if i > attrs_from:
+            put(" ")
+        put(r.texts[i], r.cells[i])
+    if r.comment is not None:
+        put(" ")
+        put(*r.comment)
+    return "".join(parts), (r.source, r.start), tuple(anchors)
 
 
 def write_merged(w: Writer, merged: Merged) -> None:
@@ -348,50 +532,74 @@ def write_merged(w: Writer, merged: Merged) -> None:
         w.copy(src, decl.start, decl.end)
         return
     # Added fields go after the last field (or value) of the block, added block attributes last,
-    # where `prisma format` would put them.
+    # where `prisma format` would put them. The merged block is then aligned again, the way
+    # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
     insert_at = decl.body_start
     for m in decl.members:
         if m.kind != "block_attribute":
             insert_at = m.end
-    w.copy(src, decl.start, insert_at)
+    own = {m.line_start: m for m in decl.members}
+    rows = body_rows(src, decl.body_start, insert_at, own)
     for _, ext, m in merged.fields:
-        w.copy(ext.source, m.start, m.end)
-    w.copy(src, insert_at, decl.close_start)
-    for _, ext, m in merged.attributes:
-        w.copy(ext.source, m.start, m.end)
+        rows.extend(body_rows(ext.source, m.start, m.end, {m.line_start: m}))
+    rows.extend(body_rows(src, insert_at, decl.close_start, own))
+    if merged.attributes:
+        while rows and rows[-1].kind == "blank":
+            rows.pop()
+        rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
+        if any(m.kind == "block_attribute" for m in decl.members):
+            rows.pop()  # the base's own block attributes already follow a blank line
+        for _, ext, m in merged.attributes:
+            rows.extend(body_rows(ext.source, m.start, m.end, {}))
+    w.copy(src, decl.start, decl.body_start)
+    write_rows(w, rows)
+    w.trim()
     w.copy(src, decl.close_start, decl.end)
 
 
-def write_datasource(w: Writer, decl: Declaration, overrides: dict[str, str | None]) -> None:
-    src, text = decl.source, decl.source.text
-    w.copy(src, decl.start, decl.body_start)
-    cursor = decl.body_start
-    props = [m for m in decl.members if m.kind == "property"]
-    width = max((m.name_end - m.name_start for m in props), default=0)
-    added = [k for k, v in overrides.items() if v is not None and decl.member(k) is None]
-    # A longer added key widens the `=` column, as `prisma format` would: then every property
-    # line is rewritten with the new padding.
-    realign = any(len(k) > width for k in added)
-    width = max([width, *(len(k) for k in added)])
-    for m in decl.members:
-        w.copy(src, cursor, m.start)
-        cursor = m.end
-        if m.kind != "property" or m.value is None or (m.name not in overrides and not realign):
-            w.copy(src, m.start, m.end)
+def write_datasource(
+    w: Writer, decl: Declaration, overrides: dict[str, str | None], target: TargetSpec
+) -> None:
+    """The datasource with the target's settings; properties aligned on `=` as `prisma format` does."""
+    src = decl.source
+    if not any(v is not None or decl.member(k) is not None for k, v in overrides.items()):
+        w.copy(src, decl.start, decl.end)
+        return
+    rows = body_rows(src, decl.body_start, decl.close_start, {m.line_start: m for m in decl.members})
+    kept: list[Row] = []
+    for row in rows:
+        if row.kind == "property" and row.name in overrides:
+            value = overrides[row.name]
+            if value is None:  # `key = false` in the manifest removes the property, comments included
+                start = decl.member(row.name).start  # type: ignore[union-attr]
+                while kept and kept[-1].kind == "text" and kept[-1].start >= start:
+                    kept.pop()
+                continue
+            kloc = target.key_location("datasource", row.name)
+            row.texts[1] = value
+            row.cells[1] = (0, kloc.source, kloc.start, 0)
+        kept.append(row)
+    last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
+    for key, value in overrides.items():
+        if value is None or decl.member(key) is not None:
             continue
-        value = overrides.get(m.name, text[m.value.start : m.value.end])
-        if value is None:
-            continue
-        w.copy(src, m.start, m.line_start)
-        indent = text[m.line_start : m.name_start]
-        rest = text[m.value.end : m.end].rstrip()
-        line = f"{indent}{m.name.ljust(width)} = {value}{rest}" if realign else (
-            text[m.line_start : m.value.start] + value + rest
+        kloc = target.key_location("datasource", key)
+        last += 1
+        kept.insert(
+            last,
+            Row(
+                kloc.source,
+                kloc.start,
+                kloc.start,
+                "property",
+                key,
+                cells=[(0, kloc.source, kloc.start, 0)] * 2,
+                texts=[key, value],
+            ),
         )
-        w.line(line.rstrip(), (src, m.line_start))
-    w.copy(src, cursor, decl.close_start)
-    for key in added:
-        w.line(f"  {key.ljust(width)} = {overrides[key]}", None)
+    w.copy(src, decl.start, decl.body_start)
+    write_rows(w, kept)
+    w.trim()
     w.copy(src, decl.close_start, decl.end)
 
 
@@ -410,28 +618,28 @@ def write_generators(
         w.blank()
         loc = target.key_location("generators", name)
         origin = (loc.source, loc.start)
-        w.line(f"generator {name} {{", origin)
+        here: Anchors = ((0, loc.source, loc.start, 0),)
+        w.line(f"generator {name} {{", origin, here)
         width = max((len(k) for k in settings), default=0)
         for key, value in settings.items():
             kloc = target.key_location("generators", name, key)
-            w.line(f"  {key.ljust(width)} = {value}", (kloc.source, kloc.start))
-        w.line("}", origin)
+            at: Anchors = ((0, kloc.source, kloc.start, 0),)
+            w.line(f"  {key.ljust(width)} = {value}", (kloc.source, kloc.start), at)
+        w.line("}", origin, here)
 
 
 def layout(target: TargetSpec, config: Writer, sections: list[tuple[Fragment, Writer]]) -> list[ComposedFile]:
     if not target.folder:
         out = Writer()
-        for line, origin in zip(config.lines, config.origins):
-            if line or out.lines:
-                out.line(line, origin)
+        out.extend(config)
+        out.strip()
         for frag, w in sections:
             out.blank()
             out.line(section_header(frag), None)
             out.blank()
-            out.lines.extend(w.lines[1:] if w.lines and not w.lines[0] else w.lines)
-            out.origins.extend(w.origins[1:] if w.lines and not w.lines[0] else w.origins)
+            out.extend(w)
         out.trim()
-        return [ComposedFile(target.output, out.lines, out.origins)]
+        return [out.composed(target.output)]
     files: dict[str, Writer] = {CONFIG_FILE: config}
     for frag, w in sections:
         name = f"{frag.name}.prisma"
@@ -439,15 +647,11 @@ def layout(target: TargetSpec, config: Writer, sections: list[tuple[Fragment, Wr
         out.blank()
         out.line(section_header(frag), None)
         out.blank()
-        out.lines.extend(w.lines[1:] if w.lines and not w.lines[0] else w.lines)
-        out.origins.extend(w.origins[1:] if w.lines and not w.lines[0] else w.origins)
+        out.extend(w)
     result = []
     for name, out in files.items():
-        while out.lines and not out.lines[0]:
-            out.lines.pop(0)
-            out.origins.pop(0)
-        out.trim()
-        result.append(ComposedFile(target.output + name, out.lines, out.origins))
+        out.strip()
+        result.append(out.composed(target.output + name))
     return result
 
 

@@ -135,10 +135,12 @@ class Diagnostic:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
+        """The diagnostic in the stable JSON schema of `--format json` (docs/ci.md)."""
         out: dict[str, object] = {
             "severity": self.severity,
             "code": self.code,
-            "message": self.message + (f" ({self.hint})" if self.hint else ""),
+            "message": self.message,
+            "hint": self.hint,
             "file": None,
             "line": None,
             "column": None,
@@ -153,8 +155,12 @@ class Diagnostic:
                 end={"line": end_line, "column": end_col},
             )
         out["related"] = [
-            {"message": text, "file": loc.file if loc else None, "line": loc.line if loc else None,
-             "column": loc.column if loc else None}
+            {
+                "message": text,
+                "file": loc.file if loc else None,
+                "line": loc.line if loc else None,
+                "column": loc.column if loc else None,
+            }
             for text, loc in self.notes
         ]
         return out

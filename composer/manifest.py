@@ -51,7 +51,13 @@ TARGET_KEYS = ("output", "include", "exclude", "generators", "datasource", "head
 WATCH_KEYS = ("run",)
 # Datasource properties are free-form PSL, but a key this close to a known one is a typo.
 DATASOURCE_PROPERTIES = (
-    "provider", "url", "directUrl", "shadowDatabaseUrl", "relationMode", "extensions", "schemas",
+    "provider",
+    "url",
+    "directUrl",
+    "shadowDatabaseUrl",
+    "relationMode",
+    "extensions",
+    "schemas",
 )
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -191,9 +197,7 @@ def _parse_toml(source: Source) -> dict[str, object]:
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, source) from None
     except Exception as exc:  # e.g. RecursionError on absurdly nested arrays: still a bad manifest
-        raise error(
-            f"invalid TOML: {type(exc).__name__}", Location(source, 0), code=E_SYNTAX
-        ) from None
+        raise error(f"invalid TOML: {type(exc).__name__}", Location(source, 0), code=E_SYNTAX) from None
 
 
 def _syntax_error(exc: ValueError, source: Source) -> ComposeError:
@@ -255,7 +259,7 @@ def _psl(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyPath],
     if isinstance(value, dict):
         return _psl_function(value, keypath, path, locate)
     raise error(
-        f"{keypath}: expected a string, number, boolean, array, {{ env = \"NAME\" }} or "
+        f'{keypath}: expected a string, number, boolean, array, {{ env = "NAME" }} or '
         f"{{ raw = '...' }}, found {_kind(value)}",
         locate(path),
         code=E_INVALID,
@@ -296,7 +300,7 @@ def _psl_function(
     if len(value) != 1:
         found = "both `env` and `raw`" if value else "an empty table"
         raise error(f"{keypath}: expected {expected}, found {found}", locate(path), code=E_INVALID)
-    (key, inner), = value.items()
+    ((key, inner),) = value.items()
     if not isinstance(inner, str) or not inner.strip():
         what = "the name of an environment variable" if key == "env" else "a PSL expression"
         raise error(
@@ -713,9 +717,11 @@ class _Validator:
                 continue
             clash = self.fragment_clash(target, mine, fragments)
             if clash is not None:
+                problem = "is a folder that contains" if target.folder else "would overwrite"
                 self.fail(
                     path,
-                    f"would overwrite fragment `{clash.pattern}`; expected a path that is no input",
+                    f"`{target.output}` {problem} fragment `{clash.pattern}`; expected a path that is "
+                    "no input",
                     code=E_DUPLICATE,
                     notes=[("the fragment is listed here", clash.location)],
                 )

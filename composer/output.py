@@ -3,12 +3,14 @@
 Each output carries a checksum line under its banner, so compose can tell an output it wrote
 (safe to replace) from one edited by hand since (never silently lost), with no state file to
 commit. Targets with `header = false` have no banner: their checksums are kept in
-`.compose-state.json` beside the manifest instead. Writes go to a temporary file in the same folder and are renamed into place, and only
-when the content changed, so an unchanged output keeps its mtime.
+`.compose-state.json` beside the manifest instead. Writes go to a temporary file in the same
+folder and are renamed into place, and only when the content changed, so an unchanged output
+keeps its mtime.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -144,12 +146,23 @@ def plan(root: Path, composed: ComposedTarget, state: dict[str, str] | None = No
         path = confine(root, f.path, where)
         if path.is_dir():
             raise ComposeError(
-                Diagnostic(f"output `{f.path}` is a directory", where, code="E302",
-                           hint="end `output` with `/` for a folder output")
+                Diagnostic(
+                    f"output `{f.path}` is a directory",
+                    where,
+                    code="E302",
+                    hint="end `output` with `/` for a folder output",
+                )
             )
         wanted.add(os.path.normcase(str(path)))
         files.append(
-            PlannedFile(path, f.path, seal(composed.banner, f.body), read_current(path), target.name, state.get(f.path))
+            PlannedFile(
+                path,
+                f.path,
+                seal(composed.banner, f.body),
+                read_current(path),
+                target.name,
+                state.get(f.path),
+            )
         )
     if target.folder:
         folder = confine(root, target.output, where)
@@ -179,10 +192,8 @@ def atomic_write(path: Path, text: str) -> None:
             os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

@@ -1,37 +1,94 @@
-"""Printing diagnostics: text with code frames, JSON, or GitHub Actions annotations."""
+"""Printing diagnostics: text with code frames, JSON, or GitHub Actions annotations.
+
+`--format json` prints exactly one JSON document on stdout per run, whatever the outcome (usage
+errors included); its schema is documented in docs/ci.md and versioned by `"version"`: fields
+may be added, none is removed or changes meaning within a version. `--format github` prints one
+workflow command (`::error …::` / `::warning …::`) per diagnostic on stdout.
+In both, the human summary lines (`wrote …`, `compose: …`) still go to stderr.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 from .diagnostics import Diagnostic, use_color
 
 FORMATS = ("text", "json", "github")
+JSON_VERSION = 1
 
 
-def emit(diagnostics: Iterable[Diagnostic], fmt: str = "text", stream=None) -> None:  # type: ignore[no-untyped-def]
-    stream = stream or sys.stderr
+def emit(
+    diagnostics: Iterable[Diagnostic],
+    fmt: str = "text",
+    stream: Any = None,
+    *,
+    command: str | None = None,
+    exit_code: int | None = None,
+    outputs: list[dict[str, Any]] | None = None,
+) -> None:
+    """Print the diagnostics of one run.
+
+    json: the whole document, so call it once per run (with `exit_code` and, for commands that
+    look at outputs, `outputs`); text and github: may be called several times.
+    """
     diagnostics = list(diagnostics)
     if fmt == "json":
-        json.dump({"diagnostics": [d.to_json() for d in diagnostics]}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        if exit_code is None:
+            exit_code = 1 if any(d.severity == "error" for d in diagnostics) else 0
+        doc: dict[str, Any] = {
+            "version": JSON_VERSION,
+            "command": command,
+            "ok": exit_code == 0,
+            "exit_code": exit_code,
+            "diagnostics": [d.to_json() for d in diagnostics],
+        }
+        if outputs is not None:
+            doc["outputs"] = outputs
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
         return
     if fmt == "github":
         for d in diagnostics:
             sys.stdout.write(github_line(d) + "\n")
+        sys.stdout.flush()
         return
+    stream = stream or sys.stderr
     color = use_color(stream)
     for d in diagnostics:
         stream.write(d.render(color) + "\n")
 
 
+def usage_error(message: str, fmt: str = "text", command: str | None = None) -> int:
+    """Report bad usage (or an environment that cannot run the command): exit code 2."""
+    if fmt == "text":
+        print(f"compose: error: {message}", file=sys.stderr)
+    else:
+        emit([Diagnostic(message, None, code="usage")], fmt, command=command, exit_code=2)
+    return 2
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def github_line(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command: `::error file=F,line=L,col=C,endLine=…,endColumn=…,title=…::msg`."""
     level = "error" if d.severity == "error" else "warning"
-    props = []
+    props: list[tuple[str, str]] = []
     if d.location is not None:
-        props = [f"file={d.location.file}", f"line={d.location.line}", f"col={d.location.column}"]
+        loc = d.location
+        props += [("file", loc.file), ("line", str(loc.line)), ("col", str(loc.column))]
+        end_line, end_col = loc.end_line_col()
+        if loc.source.origin is None and (end_line, end_col) > (loc.line, loc.column):
+            props += [("endLine", str(end_line)), ("endColumn", str(end_col))]
+    props.append(("title", f"compose {d.code}"))
     msg = d.message + (f" ({d.hint})" if d.hint else "")
-    msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} {','.join(props)}::{msg}" if props else f"::{level}::{msg}"
+    rendered = ",".join(f"{k}={_escape_property(v)}" for k, v in props)
+    return f"::{level} {rendered}::{_escape_data(msg)}"

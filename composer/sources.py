@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob as globlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,49 +79,100 @@ def glob_escape_root(root: Path) -> str:
 
 
 class Loader:
-    """Reads and parses a manifest's fragments, caching parse results by content."""
+    """Reads and parses a manifest's fragments, caching what it read and parsed between loads.
+
+    Two caches make a reload of an unchanged project cheap, so that `watch` redoes only the work
+    of the files that changed: a read cache (absolute path → text, trusted while the file's stat
+    signature is the same, dropped by `invalidate`) and the parse cache (path and text → parse
+    tree). Both keep only what the last successful load used, so a long watch session does not
+    accumulate every version of every file it saw.
+    """
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], SchemaFile] = {}
-        self._entity_cache: dict[tuple[tuple[str, str], ...], list[GeneratedFragment]] = {}
+        self._texts: dict[str, tuple[FileSignature, str]] = {}
+        self._entity_cache: dict[tuple[tuple[str, str], ...], list[tuple[GeneratedFragment, SchemaFile]]] = {}
+        self.reads = 0  # files read from disk; reads served by the read cache do not count
+        self.parses = 0  # fragment files parsed; parse cache hits do not count
 
     def parse_cached(self, display: str, text: str, path: str) -> SchemaFile:
         key = (path, text)
         schema = self._cache.get(key)
         if schema is None:
             schema = parse(Source(display, text, path))
+            self.parses += 1
             self._cache[key] = schema
         return schema
+
+    def invalidate(self, paths: Iterable[str]) -> None:
+        """Forget what was read from `paths`: the next load reads them again.
+
+        The stat signature alone would miss a rewrite within the file system's timestamp
+        granularity that keeps the size; `watch` passes the paths of every file event here.
+        """
+        for path in paths:
+            self._texts.pop(os.path.abspath(path), None)
+
+    def modified_since_read(self, paths: Iterable[str]) -> list[str]:
+        """Those of `paths` whose stat signature differs from when they were last read (or gone)."""
+        moved = []
+        for path in paths:
+            key = os.path.abspath(path)
+            entry = self._texts.get(key)
+            if entry is None or file_signature(key) != entry[0]:
+                moved.append(path)
+        return moved
+
+    def read(self, path: Path, display: str, where: Location | None) -> tuple[str, FileSignature | None]:
+        """`read_text`, served from the read cache while the file's stat signature is unchanged."""
+        key = os.path.abspath(path)
+        # Stat before reading: a change between the two leaves a signature older than the text,
+        # which only costs one more read next time.
+        sig = file_signature(key)
+        entry = self._texts.get(key)
+        if sig is not None and entry is not None and entry[0] == sig:
+            return entry[1], sig
+        text = read_text(path, display, where)
+        self.reads += 1
+        if sig is not None:
+            self._texts[key] = (sig, text)
+        return text, sig
 
     def load(self, manifest: Manifest) -> LoadResult:
         root = manifest.root
         result = LoadResult([])
-        seen: dict[Path, Fragment] = {}
+        seen: set[object] = set()
         names: dict[str, Fragment] = {}
         yaml_items: list[tuple[FragmentSpec, Path]] = []
         errors: list[Diagnostic] = []
+        used: set[tuple[str, str]] = set()
+        read: set[str] = set()
 
         def add(spec: FragmentSpec, path: Path, name: str | None) -> None:
-            resolved = path.resolve()
-            if resolved in seen:  # listed explicitly and matched by a glob: keep the first place
-                return
             display = rel_display(path, root)
-            text = read_text(path, display, spec.location)
+            text, sig = self.read(path, display, spec.location)
+            # The same file listed explicitly and matched by a glob keeps its first place. The
+            # device and inode identify it however it is reached (symlinks, `..`) at no extra cost.
+            identity: object = (sig[3], sig[2]) if sig is not None else path.resolve()
+            if identity in seen:
+                return
+            seen.add(identity)
+            read.add(os.path.abspath(path))
             result.files.append(path)
             try:
                 schema = self.parse_cached(display, text, str(path))
             except ComposeError as exc:
                 errors.extend(exc.diagnostics)
                 return
-            frag = Fragment(name or path.stem, len(seen), display, schema, spec)
+            used.add((str(path), text))
+            frag = Fragment(name or path.stem, len(seen) - 1, display, schema, spec)
             check_name(frag, names)
-            seen[resolved] = frag
             result.fragments.append(frag)
 
         for spec in manifest.fragments:
             if spec.kind == "path":
                 path = root / spec.pattern
-                if not path.exists():
+                if file_signature(os.path.abspath(path)) is None and not path.exists():
                     raise error(
                         f"fragment file `{spec.pattern}` does not exist", spec.location, code="E101",
                         hint="check the `path` in the manifest, relative to the manifest's folder",
@@ -143,10 +195,16 @@ class Loader:
             raise ComposeError(errors)
         if yaml_items:
             self.load_entities(yaml_items, root, result, names)
+            read.update(os.path.abspath(p) for _, p in yaml_items)
         # Manifest order: YAML fragments take the position of their `[[fragments]]` entry.
         result.fragments.sort(key=lambda f: (f.spec.index, f.index))
         for i, frag in enumerate(result.fragments):
             frag.index = i
+        # A successful load: forget the texts and parse trees of files or versions no longer used.
+        for key in self._cache.keys() - used:
+            del self._cache[key]
+        for path in self._texts.keys() - read:
+            del self._texts[path]
         return result
 
     def load_entities(
@@ -162,19 +220,34 @@ class Loader:
         specs = []
         for spec, path in items:
             display = rel_display(path, root)
-            sources.append(Source(display, read_text(path, display, spec.location), str(path)))
+            sources.append(Source(display, self.read(path, display, spec.location)[0], str(path)))
             specs.append(spec)
         key = tuple((s.path, s.text) for s in sources)
         generated = self._entity_cache.get(key)
         if generated is None:
-            generated = load_entities(sources)
+            generated = []
+            for gen in load_entities(sources):
+                src = gen.yaml_source
+                psl = Source(src.display, gen.text, src.path + "#prisma", origin=src, line_map=gen.line_map)
+                generated.append((gen, parse(psl)))
+            self.parses += len(generated)
             self._entity_cache = {key: generated}
-        for spec, gen in zip(specs, generated):
-            src = gen.yaml_source
-            psl_source = Source(src.display, gen.text, src.path + "#prisma", origin=src, line_map=gen.line_map)
-            frag = Fragment(gen.name, len(result.fragments), src.display, parse(psl_source), spec, gen)
+        for spec, (gen, schema) in zip(specs, generated):
+            frag = Fragment(gen.name, len(result.fragments), gen.yaml_source.display, schema, spec, gen)
             check_name(frag, names)
             result.fragments.append(frag)
+
+
+FileSignature = tuple[int, int, int, int, int]  # mtime_ns, size, inode, device, ctime_ns
+
+
+def file_signature(path: str) -> FileSignature | None:
+    """What says a file may have changed since it was read, without reading it (None: no file)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev, st.st_ctime_ns)
 
 
 def check_name(frag: Fragment, names: dict[str, Fragment]) -> None:

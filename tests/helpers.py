@@ -31,7 +31,11 @@ def run_cli(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedP
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "NO_COLOR": "1",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        },
     )
 
 

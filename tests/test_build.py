@@ -29,15 +29,18 @@ output = "out/schema/"
 
 
 def simple_project(tmp_path: Path) -> Path:
-    return write_project(tmp_path, {
-        "prisma.compose.toml": MANIFEST,
-        "prisma/base.prisma": BASE,
-        "prisma/domains/user.prisma": "model User {\n  id    Int    @id\n  posts Post[]\n}\n",
-        "prisma/domains/post.prisma": (
-            "model Post {\n  id     Int  @id\n  userId Int\n"
-            "  user   User @relation(fields: [userId], references: [id])\n}\n"
-        ),
-    })
+    return write_project(
+        tmp_path,
+        {
+            "prisma.compose.toml": MANIFEST,
+            "prisma/base.prisma": BASE,
+            "prisma/domains/user.prisma": "model User {\n  id    Int    @id\n  posts Post[]\n}\n",
+            "prisma/domains/post.prisma": (
+                "model Post {\n  id     Int  @id\n  userId Int\n"
+                "  user   User @relation(fields: [userId], references: [id])\n}\n"
+            ),
+        },
+    )
 
 
 @pytest.fixture
@@ -83,7 +86,12 @@ def test_folder_output(tmp_path: Path, assert_prisma_valid) -> None:
     (tmp_path / "out/schema/keep.txt").write_text("not ours")
     assert run_cli(tmp_path, "build", "folder").returncode == 0
     folder = tmp_path / "out/schema"
-    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt", "post.prisma", "schema.prisma", "user.prisma"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "keep.txt",
+        "post.prisma",
+        "schema.prisma",
+        "user.prisma",
+    ]
     files = [(p.name, p.read_text()) for p in sorted(folder.glob("*.prisma"))]
     assert all(verify(text) for _, text in files)
     assert_prisma_valid(files)
@@ -101,7 +109,9 @@ def test_hand_edited_output_is_never_lost(tmp_path: Path) -> None:
     out = tmp_path / "out/schema.prisma"
     edited = out.read_text().replace("model User {", "model User {\n  nickname String?")
     out.write_text(edited)
-    (tmp_path / "prisma/domains/user.prisma").write_text("model User {\n  id Int @id\n  posts Post[]\n  x Int\n}\n")
+    (tmp_path / "prisma/domains/user.prisma").write_text(
+        "model User {\n  id Int @id\n  posts Post[]\n  x Int\n}\n"
+    )
     result = run_cli(tmp_path, "build", "app")
     assert result.returncode == 1
     assert "edited by hand" in result.stderr and "--force" in result.stderr
@@ -185,14 +195,20 @@ def test_prisma7_and_prisma6_on_url(tmp_path: Path, prisma6, prisma7) -> None:
 
 def test_headerless_outputs_are_tracked_in_state_file(tmp_path: Path) -> None:
     simple_project(tmp_path)
-    manifest = (tmp_path / "prisma.compose.toml").read_text().replace("[[fragments]]", "[compose]\nheader = false\n\n[[fragments]]", 1)
+    manifest = (
+        (tmp_path / "prisma.compose.toml")
+        .read_text()
+        .replace("[[fragments]]", "[compose]\nheader = false\n\n[[fragments]]", 1)
+    )
     (tmp_path / "prisma.compose.toml").write_text(manifest)
     assert run_cli(tmp_path, "build", "app").returncode == 0
     out = tmp_path / "out/schema.prisma"
     assert out.read_text().startswith("datasource db")
     assert (tmp_path / ".compose-state.json").exists()
     # a fragment change rewrites the output without --force: compose knows it wrote it
-    (tmp_path / "prisma/domains/user.prisma").write_text("model User {\n  id Int @id\n  posts Post[]\n  x Int\n}\n")
+    (tmp_path / "prisma/domains/user.prisma").write_text(
+        "model User {\n  id Int @id\n  posts Post[]\n  x Int\n}\n"
+    )
     assert run_cli(tmp_path, "build", "app").returncode == 0
     assert "  x Int" in out.read_text()
     # a hand edit is detected

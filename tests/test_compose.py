@@ -45,7 +45,12 @@ model Post {
 
 
 def project(tmp_path: Path, **files: str) -> Path:
-    defaults = {"prisma.compose.toml": MANIFEST, "f/base.prisma": BASE, "f/post.prisma": POST, "f/user.prisma": USER}
+    defaults = {
+        "prisma.compose.toml": MANIFEST,
+        "f/base.prisma": BASE,
+        "f/post.prisma": POST,
+        "f/user.prisma": USER,
+    }
     defaults.update({k.replace("__", "/").replace("_prisma", ".prisma"): v for k, v in files.items()})
     return write_project(tmp_path, defaults)
 
@@ -71,8 +76,12 @@ def test_dependencies_order_fragments(tmp_path: Path, assert_prisma_valid) -> No
 
 
 def test_cycle_keeps_manifest_order(tmp_path: Path, assert_prisma_valid) -> None:
-    user = USER.replace("posts Post[]", "posts Post[]\n  pinnedId Int? @unique\n  pinned Post? @relation(\"pin\", fields: [pinnedId], references: [id])")
-    post = POST.replace("}", "  pinnedBy User? @relation(\"pin\")\n}")
+    user = USER.replace(
+        "posts Post[]",
+        "posts Post[]\n  pinnedId Int? @unique\n"
+        '  pinned Post? @relation("pin", fields: [pinnedId], references: [id])',
+    )
+    post = POST.replace("}", '  pinnedBy User? @relation("pin")\n}')
     project(tmp_path, f__user_prisma=user, f__post_prisma=post)
     text = body(tmp_path)
     assert text.index("fragment post") < text.index("fragment user")
@@ -88,7 +97,11 @@ def test_back_relations_add_no_dependency(tmp_path: Path) -> None:
 
 def test_extend_adds_fields_and_attributes(tmp_path: Path, assert_prisma_valid) -> None:
     user = USER.replace("  posts Post[]\n", "")
-    post = POST + "\n/// @extend\nmodel User {\n  posts Post[]\n\n  @@map(\"users\")\n}\n\n/// @extend\nenum Role {\n  EDITOR\n}\n"
+    post = (
+        POST
+        + '\n/// @extend\nmodel User {\n  posts Post[]\n\n  @@map("users")\n}\n'
+        + "\n/// @extend\nenum Role {\n  EDITOR\n}\n"
+    )
     project(tmp_path, f__user_prisma=user, f__post_prisma=post)
     text = body(tmp_path)
     assert "@extend" not in text
@@ -106,7 +119,9 @@ def test_extend_same_field_twice_identically_is_fine(tmp_path: Path) -> None:
 
 
 def test_per_target_generators_and_datasource(tmp_path: Path, assert_prisma_valid) -> None:
-    manifest = MANIFEST + """
+    manifest = (
+        MANIFEST
+        + """
 [targets.py]
 output = "out/py.prisma"
 exclude = ["post"]
@@ -118,6 +133,7 @@ recursive_type_depth = 5
 url = { env = "PY_URL" }
 directUrl = { env = "PY_DIRECT" }
 """
+    )
     user = USER.replace("  posts Post[]\n", "")
     post = POST + "\n/// @extend\nmodel User {\n  posts Post[]\n}\n"
     project(tmp_path, prisma_compose_toml=manifest, f__user_prisma=user, f__post_prisma=post)
@@ -170,7 +186,9 @@ def test_excluded_model_is_an_unknown_type(tmp_path: Path) -> None:
 
 
 def test_two_datasources(tmp_path: Path) -> None:
-    project(tmp_path, f__post_prisma='datasource other {\n  provider = "sqlite"\n  url = "file:x"\n}\n' + POST)
+    project(
+        tmp_path, f__post_prisma='datasource other {\n  provider = "sqlite"\n  url = "file:x"\n}\n' + POST
+    )
     diag = error_of(tmp_path).diagnostics[0]
     assert "more than one datasource" in diag.message
     assert str(diag.location) == "f/post.prisma:1:12"
@@ -226,12 +244,15 @@ glob = "modules/*/schema/*.prisma"
 [targets.all]
 output = "out/schema.prisma"
 """
-    write_project(tmp_path, {
-        "prisma.compose.toml": manifest,
-        "f/base.prisma": BASE,
-        "modules/b/schema/beta.prisma": "model Beta {\n  id Int @id\n}\n",
-        "modules/a/schema/alpha.prisma": "model Alpha {\n  id Int @id\n}\n",
-    })
+    write_project(
+        tmp_path,
+        {
+            "prisma.compose.toml": manifest,
+            "f/base.prisma": BASE,
+            "modules/b/schema/beta.prisma": "model Beta {\n  id Int @id\n}\n",
+            "modules/a/schema/alpha.prisma": "model Alpha {\n  id Int @id\n}\n",
+        },
+    )
     comp = compose(tmp_path)
     assert [f.name for f in comp.targets[0].fragments] == ["base", "alpha", "beta"]
     assert_prisma_valid(comp.targets[0].files[0].body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -11,6 +12,9 @@ from ..diagnostics import ComposeError
 
 def run(targets: list[str], manifest: str | None, force: bool = False, fmt: str = "text") -> int:
     started = time.perf_counter()
+    # A one-shot run allocates a large syntax tree that lives until exit: the cyclic collector
+    # would walk it again and again for nothing (over half the time of a 5,000-model build).
+    gc.disable()
     warnings = []
     try:
         comp = pipeline.load(manifest, targets)

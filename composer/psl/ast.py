@@ -8,6 +8,7 @@ the member's own line and its newline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..diagnostics import Location, Source
@@ -39,21 +40,61 @@ class Arg:
     end: int
 
 
-@dataclass(slots=True)
 class Attribute:
-    name: str  # without the `@`/`@@`, e.g. "relation", "db.VarChar", "@index" is stored as "index"
-    args: list[Arg] | None
-    start: int
-    end: int
+    """`@name(args)` or `@@name(args)`.
+
+    The parser's fast path checks an attribute's whole argument list with one regular expression
+    and leaves building the argument nodes to the first reader of `args` (most never are read).
+    """
+
+    __slots__ = ("_args", "_lazy", "end", "name", "start")
+
+    def __init__(
+        self,
+        name: str,
+        args: list[Arg] | None,
+        start: int,
+        end: int,
+        lazy: tuple[Callable[[int], list[Arg]], int] | None = None,
+    ) -> None:
+        self.name = name  # without the `@`/`@@`, e.g. "relation", "db.VarChar"
+        self._args = args
+        self._lazy = lazy  # (parse arguments at offset, offset of the `(`)
+        self.start = start
+        self.end = end
+
+    @property
+    def args(self) -> list[Arg] | None:
+        if self._lazy is not None:
+            parse_args, pos = self._lazy
+            self._args = parse_args(pos)
+            self._lazy = None
+        return self._args
+
+    def __repr__(self) -> str:
+        return f"Attribute({self.name!r}, {self.args!r}, {self.start}, {self.end})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Attribute):
+            return NotImplemented
+        return (self.name, self.args, self.start, self.end) == (
+            other.name,
+            other.args,
+            other.start,
+            other.end,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def arg(self, name: str, position: int | None = None) -> Expr | None:
-        if not self.args:
+        args = self.args
+        if not args:
             return None
-        for arg in self.args:
+        for arg in args:
             if arg.name == name:
                 return arg.value
         if position is not None:
-            unnamed = [a for a in self.args if a.name is None]
+            unnamed = [a for a in args if a.name is None]
             if len(unnamed) > position:
                 return unnamed[position].value
         return None
@@ -99,6 +140,7 @@ class Declaration:
     end: int  # after the closing line, newline included
     members: list[Member] = field(default_factory=list)
     doc: list[str] = field(default_factory=list)  # `///` lines directly above, without the slashes
+    is_extend: bool = False  # a `/// @extend` line is among the doc lines
 
     @property
     def text(self) -> str:
@@ -116,10 +158,6 @@ class Declaration:
             if m.kind != "block_attribute" and m.name == name:
                 return m
         return None
-
-    @property
-    def is_extend(self) -> bool:
-        return any(line.strip() == "@extend" for line in self.doc)
 
 
 @dataclass(slots=True)

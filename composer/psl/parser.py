@@ -25,6 +25,27 @@ _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\[^\n])*"')
 # SPACE_SEPARATOR (Unicode Zs) and tab, never a newline.
 _WS = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
+
+# The fast path: one regular expression checks a whole field line (name, type, attributes with
+# simple arguments) in C; lines it does not match go through the full parser,
+# which also produces the error messages. It accepts exactly what the full parser accepts.
+_W = r"[ \t]*"
+_FIDENT = r"[^\W_][\w-]*"
+_FPATH = _FIDENT + r"(?:\." + _FIDENT + r")*"
+_FSTR = r'"(?:[^"\\\x00-\x1f]|\\[^\n])*"'
+_FNUM = r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])"
+
+
+# Arguments the fast path knows: strings, numbers, names, `fn()`, `fn("…")` / `fn(1)`, and flat
+# lists of those, positional or named — what nearly every real field line holds.
+_FATOM = rf"(?:{_FSTR}|{_FNUM}|{_FPATH}(?:{_W}\({_W}(?:{_FSTR}|{_FNUM})?{_W}\))?)"
+_FVAL = rf"(?:{_FATOM}|\[{_W}(?:{_FATOM}(?:{_W},{_W}{_FATOM})*)?{_W}\])"
+_FARG = rf"(?:{_FIDENT}{_W}:{_W})?{_FVAL}"
+_FAST_ATTR_SRC = rf"@({_FPATH})(?:{_W}(\({_W}(?:{_FARG}(?:{_W},{_W}{_FARG})*{_W},?)?{_W}\)))?"
+_FAST_ATTR = re.compile(_FAST_ATTR_SRC)
+_FAST_FIELD = re.compile(
+    rf"({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?((?:{_W}{_FAST_ATTR_SRC})*){_W}(?://[^\n]*)?(?=\n|\Z)"
+)
 _BLOCK_KEYWORDS = frozenset(("model", "enum", "type", "view", "datasource", "generator"))
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
@@ -72,7 +93,9 @@ class _Parser:
 
     # -- errors --------------------------------------------------------------------------------
 
-    def fail(self, message: str, start: int, end: int | None = None, hint: str | None = None) -> PSLSyntaxError:
+    def fail(
+        self, message: str, start: int, end: int | None = None, hint: str | None = None
+    ) -> PSLSyntaxError:
         loc = Location(self.source, start, end if end is not None else min(start + 1, self.eol))
         return PSLSyntaxError(Diagnostic(message, loc, code="E001", hint=hint))
 
@@ -97,7 +120,9 @@ class _Parser:
         while self.text.startswith("/*", pos):
             close = self.text.find("*/", pos + 2, self.eol)
             if close == -1:
-                raise self.fail("A `/*` comment after a declaration must end on the same line.", pos, self.eol)
+                raise self.fail(
+                    "A `/*` comment after a declaration must end on the same line.", pos, self.eol
+                )
             pos = self.ws(close + 2)
         return pos
 
@@ -170,8 +195,18 @@ class _Parser:
             raise self.fail(f"Expected `{{` after `{keyword} {name_m.group()}`.", q, self.eol)
         self.expect_line_end(q + 1, "`{`")
         decl = Declaration(
-            keyword, name_m.group(), self.source, start, p, name_start, name_end,
-            body_start=min(self.eol + 1, self.n), close_start=0, end=0, doc=list(doc),
+            keyword,
+            name_m.group(),
+            self.source,
+            start,
+            p,
+            name_start,
+            name_end,
+            body_start=min(self.eol + 1, self.n),
+            close_start=0,
+            end=0,
+            doc=list(doc),
+            is_extend=any(line.strip() == "@extend" for line in doc),
         )
         self.block_body(decl)
         return decl
@@ -183,7 +218,9 @@ class _Parser:
         pos = self.field_type(member, self.ws(pos))
         self.field_attributes(member, pos)
         end = min(self.eol + 1, self.n)
-        decl = Declaration("alias", name, self.source, start, kw, name_start, name_end, end, end, end, doc=list(doc))
+        decl = Declaration(
+            "alias", name, self.source, start, kw, name_start, name_end, end, end, end, doc=list(doc)
+        )
         member.end = end
         decl.members.append(member)
         return decl
@@ -256,6 +293,33 @@ class _Parser:
 
     def field(self, start: int, line_start: int, p: int) -> Member:
         text = self.text
+        fast = _FAST_FIELD.match(text, p)
+        if fast is not None and fast.group(2) != "Unsupported":
+            mark = fast.group(3)
+            member = Member(
+                "field",
+                fast.group(1),
+                start,
+                line_start,
+                0,
+                fast.start(1),
+                fast.end(1),
+                type_name=fast.group(2),
+                type_start=fast.start(2),
+                type_end=fast.end(3 if mark else 2),
+                optional=mark == "?",
+                is_list=mark == "[]",
+            )
+            if fast.group(4):
+                lazy = self.lazy_arguments
+                for a in _FAST_ATTR.finditer(text, fast.start(4), fast.end(4)):
+                    if a.group(2) is None:
+                        member.attributes.append(Attribute(a.group(1), None, a.start(), a.end()))
+                    else:
+                        member.attributes.append(
+                            Attribute(a.group(1), None, a.start(), a.end(), (lazy, a.start(2)))
+                        )
+            return member
         m = _IDENT.match(text, p)
         if m is None:
             raise self.fail("This line is not a valid field or attribute definition.", p, self.eol)
@@ -293,14 +357,14 @@ class _Parser:
             member.is_list = True
             end += 2
             if text.startswith("?", end):
-                raise self.fail("Optional lists are not supported. Use either `Type[]` or `Type?`.", pos, end + 1)
+                raise self.fail(
+                    "Optional lists are not supported. Use either `Type[]` or `Type?`.", pos, end + 1
+                )
         elif text.startswith("?", end):
             member.optional = True
             end += 1
         elif text.startswith("!", end):
-            raise self.fail(
-                "Fields are required by default, `!` is no longer required.", end, end + 1
-            )
+            raise self.fail("Fields are required by default, `!` is no longer required.", end, end + 1)
         member.type_end = end
         return end
 
@@ -333,6 +397,11 @@ class _Parser:
             args, end = self.arguments(q)
             return Attribute(m.group(), args, pos, end)
         return Attribute(m.group(), None, pos, m.end())
+
+    def lazy_arguments(self, pos: int) -> list[Arg]:
+        """Build the argument nodes of an attribute the fast path already checked."""
+        self.eol = self.line_end(pos)
+        return self.arguments(pos)[0]
 
     def arguments(self, pos: int) -> tuple[list[Arg], int]:
         """`( arg, name: value, name:, )` starting at the `(`; returns the args and the end."""
