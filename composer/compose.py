@@ -8,7 +8,6 @@ it came from, so that Prisma's errors on the output can be sent back to the frag
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -387,18 +386,34 @@ def text_width(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
-@dataclass
-class Row:
-    """One line of a block body: a member split into cells, verbatim text, or a blank line."""
+MEMBER_KINDS = frozenset(("field", "value", "property"))
 
-    source: Source
-    start: int  # offset of the line in `source`
-    end: int  # after the line
-    kind: str = "text"  # "text" | "blank" | "field" | "value" | "property"
-    name: str = ""
-    cells: list[Anchor] = field(default_factory=list)  # (0, source, offset, length) per cell
-    texts: list[str] = field(default_factory=list)  # the text of each cell
-    comment: tuple[str, Anchor] | None = None  # a trailing `// …` comment
+
+class Row:
+    """One line of a block body: a member in three cells, verbatim text, or a blank line.
+
+    A member's cells: its name; the middle (a field's type, a property's value; none for an enum
+    value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
+    whether it starts with attributes (aligned in a column) or is only a comment. Each cell
+    remembers where it comes from as (source, offset, length).
+    """
+
+    __slots__ = (
+        "attrs", "end", "kind", "mid", "mid_at", "name", "name_at", "rest", "rest_at", "source", "start"
+    )
+
+    def __init__(self, source: Source, start: int, end: int, kind: str = "text") -> None:
+        self.source = source
+        self.start = start  # offset of the line in `source`
+        self.end = end  # after the line
+        self.kind = kind  # "text" | "blank" | "field" | "value" | "property"
+        self.name = ""
+        self.name_at: tuple[Source, int, int] = (source, start, 0)
+        self.mid = ""
+        self.mid_at: tuple[Source, int, int] = (source, start, 0)
+        self.rest = ""
+        self.rest_at = 0
+        self.attrs = False
 
 
 def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) -> list[Row]:
@@ -410,7 +425,7 @@ def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) 
         eol = text.find("\n", pos, end)
         nxt = end if eol == -1 else eol + 1
         member = members.get(pos)
-        if member is not None and member.end == nxt and member.kind != "block_attribute":
+        if member is not None and member.end == nxt and member.kind in MEMBER_KINDS:
             rows.append(member_row(source, member))
         else:
             rows.append(Row(source, pos, nxt, "text" if text[pos:nxt].strip() else "blank"))
@@ -419,63 +434,63 @@ def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) 
 
 
 def member_row(source: Source, m: Member) -> Row:
-    """A field, enum value or property split into cells; verbatim when it holds anything unusual."""
+    """A field, enum value or property split into cells; verbatim when it holds anything unusual
+    (an inline `/* */` comment between the cells, say)."""
     text = source.text
-    spans = [(m.name_start, m.name_end)]
-    if m.kind == "field":
-        spans.append((m.type_start, m.type_end))
-    elif m.kind == "property" and m.value is not None:
-        spans.append((m.value.start, m.value.end))
-    spans.extend((a.start, a.end) for a in m.attributes)
     verbatim = Row(source, m.line_start, m.end)
-    # Only white space (and a property's `=`) may separate cells; an inline `/* */` comment, say,
-    # keeps the line as it is.
     if text[m.line_start : m.name_start].strip():
         return verbatim
-    for (_, prev_end), (start, _) in itertools.pairwise(spans):
-        gap = text[prev_end:start].strip()
-        if gap and not (m.kind == "property" and gap == "=" and start == spans[1][0]):
+    row = Row(source, m.line_start, m.end, m.kind)
+    row.name = text[m.name_start : m.name_end]
+    row.name_at = (source, m.name_start, m.name_end - m.name_start)
+    cursor = m.name_end
+    if m.kind == "field":
+        if text[cursor : m.type_start].strip():
             return verbatim
+        row.mid = text[m.type_start : m.type_end]
+        row.mid_at = (source, m.type_start, m.type_end - m.type_start)
+        cursor = m.type_end
+    elif m.kind == "property":
+        if m.value is None or text[cursor : m.value.start].strip() != "=":
+            return verbatim
+        row.mid = text[m.value.start : m.value.end]
+        row.mid_at = (source, m.value.start, m.value.end - m.value.start)
+        cursor = m.value.end
     eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
-    rest = text[spans[-1][1] : eol]
-    comment = None
-    if rest.strip():
-        if not rest.lstrip().startswith("//"):
+    if m.attributes:
+        first = m.attributes[0].start
+        if text[cursor:first].strip():
             return verbatim
-        body = rest.strip()
-        comment = (body, (0, source, spans[-1][1] + len(rest) - len(rest.lstrip()), len(body)))
-    return Row(
-        source,
-        m.line_start,
-        m.end,
-        m.kind,
-        m.name,
-        cells=[(0, source, s, e - s) for s, e in spans],
-        texts=[text[s:e] for s, e in spans],
-        comment=comment,
-    )
+        row.attrs = True
+        cursor = first
+    rest = text[cursor:eol]
+    stripped = rest.lstrip()
+    if stripped and not row.attrs and not stripped.startswith("//"):
+        return verbatim
+    row.rest = stripped.rstrip()
+    row.rest_at = cursor + len(rest) - len(stripped)
+    return row
 
 
-def write_rows(w: Writer, rows: list[Row], indent: str = "  ") -> None:
+def write_rows(w: Writer, rows: list[Row]) -> None:
     """Lay rows out as `prisma format` does.
 
     Members are aligned in columns within a group of lines not broken by a blank line (comment
     lines do not break a group): field names, then types, padded only when attributes follow
     (the type column is as wide as the widest type of the group); enum value names, padded only
-    when attributes follow; property names, then ` = `. Attributes are separated by one space, a
-    trailing comment follows after one space. Widths count UTF-8 bytes, as Prisma does.
+    when attributes follow; property names, then ` = `. A trailing comment alone follows after
+    one space. Widths count UTF-8 bytes, as Prisma's do.
     """
     group: list[Row] = []
 
     def flush() -> None:
-        members = [r for r in group if r.cells]
-        name_width = max((text_width(r.texts[0]) for r in members), default=0)
-        type_width = max((text_width(r.texts[1]) for r in members if r.kind == "field"), default=0)
+        name_width = max((text_width(r.name) for r in group if r.kind != "text"), default=0)
+        type_width = max((text_width(r.mid) for r in group if r.kind == "field"), default=0)
         for r in group:
-            if not r.cells:
+            if r.kind == "text":
                 w.copy(r.source, r.start, r.end)
-                continue
-            w.line(*laid_out(r, indent, name_width, type_width))
+            else:
+                w.line(*laid_out(r, name_width, type_width))
         group.clear()
 
     for row in rows:
@@ -487,41 +502,29 @@ def write_rows(w: Writer, rows: list[Row], indent: str = "  ") -> None:
     flush()
 
 
-def laid_out(r: Row, indent: str, name_width: int, type_width: int) -> tuple[str, Origin, Anchors]:
-    parts: list[str] = [indent]
-    anchors: list[Anchor] = []
-    column = len(indent)
-
-    def put(text: str, cell: Anchor | None = None) -> None:
-        nonlocal column
-        if cell is not None:
-            anchors.append((column, *cell[1:]))
-        parts.append(text)
-        column += len(text)
-
-    put(r.texts[0], r.cells[0])
-    pad_name = " " * (name_width - text_width(r.texts[0]) + 1)
-    attrs_from = 1
-    if r.kind == "property":
-        put(pad_name[1:] + " = ")
-        put(r.texts[1], r.cells[1])
-        attrs_from = 2
-    elif r.kind == "field":
-        put(pad_name)
-        put(r.texts[1], r.cells[1])
-        attrs_from = 2
-        if len(r.cells) > 2:
-            put(" " * (type_width - text_width(r.texts[1]) + 1))
-    elif len(r.cells) > 1:
-        put(pad_name)
-    for i in range(attrs_from, len(r.cells)):
-        if i > attrs_from:
-            put(" ")
-        put(r.texts[i], r.cells[i])
-    if r.comment is not None:
-        put(" ")
-        put(*r.comment)
-    return "".join(parts), (r.source, r.start), tuple(anchors)
+def laid_out(r: Row, name_width: int, type_width: int) -> tuple[str, Origin, Anchors]:
+    name = r.name
+    anchors: list[Anchor] = [(2, *r.name_at)]
+    if r.kind == "field":
+        line = f"  {name}{' ' * (name_width - text_width(name) + 1)}"
+        anchors.append((len(line), *r.mid_at))
+        line += r.mid
+        if r.rest:
+            line += " " * (type_width - text_width(r.mid) + 1) if r.attrs else " "
+    elif r.kind == "property":
+        line = f"  {name}{' ' * (name_width - text_width(name))} = "
+        anchors.append((len(line), *r.mid_at))
+        line += r.mid
+        if r.rest:
+            line += " "
+    else:
+        line = "  " + name
+        if r.rest:
+            line += " " * (name_width - text_width(name) + 1) if r.attrs else " "
+    if r.rest:
+        anchors.append((len(line), r.source, r.rest_at, len(r.rest)))
+        line += r.rest
+    return line, (r.source, r.start), tuple(anchors)
 
 
 def write_merged(w: Writer, merged: Merged) -> None:
@@ -576,27 +579,18 @@ def write_datasource(
                     kept.pop()
                 continue
             kloc = target.key_location("datasource", row.name)
-            row.texts[1] = value
-            row.cells[1] = (0, kloc.source, kloc.start, 0)
+            row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
         kept.append(row)
     last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
     for key, value in overrides.items():
         if value is None or decl.member(key) is not None:
             continue
         kloc = target.key_location("datasource", key)
+        row = Row(kloc.source, kloc.start, kloc.start, "property")
+        row.name, row.name_at = key, (kloc.source, kloc.start, 0)
+        row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
         last += 1
-        kept.insert(
-            last,
-            Row(
-                kloc.source,
-                kloc.start,
-                kloc.start,
-                "property",
-                key,
-                cells=[(0, kloc.source, kloc.start, 0)] * 2,
-                texts=[key, value],
-            ),
-        )
+        kept.insert(last, row)
     w.copy(src, decl.start, decl.body_start)
     write_rows(w, kept)
     w.trim()

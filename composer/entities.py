@@ -49,6 +49,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
+from .psl import parse as parse_psl
 
 __all__ = ["GeneratedFragment", "check_provider", "entity_json_schema", "load_entities"]
 
@@ -100,7 +101,10 @@ _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\(.*\)\Z", re.S)
 # Prisma's order for field and block attributes (schema-ast reformat.rs); the formatter's stable
 # sort leaves any other attribute after these, in its place.
 _ATTRIBUTE_ORDER = {
-    n: i for i, n in enumerate(("id", "unique", "default", "updatedAt", "index", "fulltext", "map", "relation", "ignore"))
+    name: rank
+    for rank, name in enumerate(
+        ("id", "unique", "default", "updatedAt", "index", "fulltext", "map", "relation", "ignore")
+    )
 }
 
 _STR = "tag:yaml.org,2002:str"
@@ -123,26 +127,32 @@ _IMPLICIT = yaml.resolver.Resolver()
 _CONSTRUCT = yaml.constructor.SafeConstructor()
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader, with the implicit tags of plain scalars resolved only for values we read.
+def _deferring_loader(base: type) -> type:
+    """`base` (a safe loader) resolving the implicit tags of plain scalars only for values we read.
 
     Resolving every scalar is a third of the composing time, and an entity file is mostly keys and
     strings whose tag nobody asks for.
     """
 
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                return _MERGE if value == "<<" else _PLAIN
-            return _STR
-        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+    class Loader(base):  # type: ignore[valid-type,misc]
+        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    return _MERGE if value == "<<" else _PLAIN
+                return _STR
+            return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
 
-    # Path resolvers are never registered here; skip the bookkeeping the composer asks for per node.
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
+        # No path resolver is ever registered: skip the bookkeeping the composer asks for per node.
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
 
-    def ascend_resolver(self) -> None:
-        pass
+        def ascend_resolver(self) -> None:
+            pass
+
+    return Loader
+
+
+_Loader = _deferring_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when installed
 
 
 @dataclass
@@ -303,22 +313,29 @@ def _compose(source: Source) -> yaml.Node | None:
 
 
 def _mapping(source: Source, node: yaml.Node, what: str, known: frozenset[str]) -> dict[str, yaml.Node]:
-    """The values of a mapping's known keys; one given twice is an error (YAML would keep the last)."""
+    """The values of a mapping's known keys; one given twice is an error (YAML would keep the last).
+
+    A key given explicitly may override one merged in with `<<: *anchor`, as YAML wants.
+    """
     if not isinstance(node, yaml.MappingNode):
         raise _fail(f"{what} must be a mapping, not a {_kind(node)}", source, node, "E401")
+    explicit: set[int] | None = None
+    for key, _ in node.value:
+        if key.tag == _MERGE:
+            explicit = {id(k) for k, _ in node.value}
+            _flatten(source, node, what)
+            break
     out: dict[str, yaml.Node] = {}
     keys: dict[str, yaml.Node] = {}
     for key, value in node.value:
-        if key.tag == _MERGE:
-            _flatten(source, node, what)
-            return _mapping(source, node, what, known)
         name = key.value
         if not isinstance(name, str) or name not in known:
             continue  # another generator's key (complex keys included)
-        if name in out:
+        first = keys.get(name)
+        if first is not None and (explicit is None or (id(first) in explicit and id(key) in explicit)):
             raise _fail(
                 f"`{name}` is given twice in {what}", source, key, "E401",
-                notes=[("first given here", _location(source, keys[name]))],
+                notes=[("first given here", _location(source, first))],
             )
         out[name] = value
         keys[name] = key
@@ -330,7 +347,8 @@ def _flatten(source: Source, node: yaml.MappingNode, what: str) -> None:
     try:
         _CONSTRUCT.flatten_mapping(node)
     except yaml.YAMLError as exc:
-        raise _fail(f"invalid `<<` merge in {what}: {getattr(exc, 'problem', exc)}", source, node, "E400") from None
+        problem = getattr(exc, "problem", exc)
+        raise _fail(f"invalid `<<` merge in {what}: {problem}", source, node, "E400") from None
 
 
 def _kind(node: yaml.Node) -> str:
@@ -362,7 +380,8 @@ def _value(source: Source, node: yaml.Node, what: str) -> Any:
         if tag == _FLOAT:
             return _CONSTRUCT.construct_yaml_float(node)
     except (ValueError, KeyError, yaml.YAMLError):
-        raise _fail(f"{what}: `{node.value}` is not a valid {tag.rsplit(':', 1)[-1]}", source, node, "E401") from None
+        kind = tag.rsplit(":", 1)[-1]
+        raise _fail(f"{what}: `{node.value}` is not a valid {kind}", source, node, "E401") from None
     raise _fail(f"{what}: unsupported YAML tag `{tag}`", source, node, "E401")
 
 
@@ -424,11 +443,15 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
     name_node = schema.get("name")
     name = _text(source, name_node, "`schema.name`")
     if name_node is None or not name:
-        raise _fail("`schema.name` is missing: the model needs a name", source, name_node or top["schema"], "E403")
+        where = name_node or top["schema"]
+        raise _fail("`schema.name` is missing: the model needs a name", source, where, "E403")
     _check_identifier(source, name_node, name, "model name")
     if name in RESERVED_MODEL_NAMES:
         raise _fail(f"`{name}` is reserved in Prisma and cannot name a model", source, name_node, "E402")
     description = schema.get("description")
+    if "/// @extend" in _doc_lines(source, description, "`schema.description`"):
+        # In a fragment, that doc comment line marks a model as an extension (PRODUCT.md §3.5).
+        raise _fail("a `schema.description` line cannot be `@extend`", source, description, "E403")
     extends = schema.get("extends")
     entity = _Entity(
         source,
@@ -454,7 +477,9 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
     return entity
 
 
-def _prisma_section(source: Source, node: yaml.Node, what: str, known: frozenset[str]) -> dict[str, yaml.Node]:
+def _prisma_section(
+    source: Source, node: yaml.Node, what: str, known: frozenset[str]
+) -> dict[str, yaml.Node]:
     """`prisma:` belongs to this generator alone, so a key it does not know is a mistake."""
     if _is_null(node):
         return {}
@@ -565,7 +590,7 @@ def _default(source: Source, node: yaml.Node, base: str, is_list: bool) -> str |
                     "`prisma.attributes`",
                 )
             if is_list or wanted != base:
-                message = f"`{call}` is a default for a {wanted} field, not for a {type_name} field"
+                message = f"`{call}` is a default for {wanted} fields, not for {type_name} fields"
                 raise _fail(message, source, node, "E408")
             return call
     if is_list:
@@ -581,7 +606,7 @@ def _literal(source: Source, node: yaml.Node, base: str) -> str:
         return _json_literal(source, node)
     value = _value(source, node, "`default`")
     if base == "float" and isinstance(value, str) and node.tag == _PLAIN and _EXPONENT.match(value):
-        value = float(value)  # `1e-7`: a string to YAML 1.1, which wants a dot; a number to YAML 1.2 and people
+        value = float(value)  # `1e-7`: YAML 1.1 wants a dot to make it a number; YAML 1.2 and people do not
     if isinstance(value, bool):
         if base == "boolean":
             return "true" if value else "false"
@@ -624,7 +649,10 @@ def _json_literal(source: Source, node: yaml.Node) -> str:
         return _psl_string(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
     except (ValueError, RecursionError):
         raise _fail(
-            "the default of a json field must be a YAML value or a string holding JSON text", source, node, "E408",
+            "the default of a json field must be a YAML value or a string holding JSON text",
+            source,
+            node,
+            "E408",
             hint="write the value (`default: {}`), or quote JSON text (`default: '\"text\"'`)",
         ) from None
 
@@ -657,9 +685,7 @@ def _psl_number(value: float) -> str:
 
 def _psl_probe(text: str) -> Any:
     """The model declaration of `text`, parsed by the project's PSL parser."""
-    from .psl import parse
-
-    return parse(Source("<prisma>", text)).declarations[0]
+    return parse_psl(Source("<prisma>", text)).declarations[0]
 
 
 def _prisma_type(source: Source, node: yaml.Node) -> str:
@@ -786,7 +812,9 @@ def _resolve_fields(
             f"`extends` makes a cycle: {' -> '.join(e.name for e in [*cycle, entity])}",
             _location(closing.source, closing.extends_node),
             code="E412",
-            notes=[(f"`{e.name}` extends `{e.extends}`", _location(e.source, e.extends_node)) for e in cycle[:-1]],
+            notes=[
+                (f"`{e.name}` extends `{e.extends}`", _location(e.source, e.extends_node)) for e in cycle[:-1]
+            ],
         ))
     resolved: list[_Field] | None = None
     try:  # memoised even when it raises: an error is reported once, not once per descendant
@@ -876,7 +904,9 @@ def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
                 json_lists.append(f.name)
     if not has_id:
         raise ComposeError(Diagnostic(
-            f"model `{entity.name}` has no primary key", _location(entity.source, entity.name_node), code="E414",
+            f"model `{entity.name}` has no primary key",
+            _location(entity.source, entity.name_node),
+            code="E414",
             hint="Prisma needs an id: mark a field `primary_key: true`, or put `@id` in a field's "
             "`prisma.attributes` or `@@id([…])` in `schema.prisma.attributes`",
         ))

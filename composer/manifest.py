@@ -765,12 +765,17 @@ def _output_clash(mine: str, mine_folder: bool, theirs: str, theirs_folder: bool
 # -- locations ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Span:
-    key_start: int
-    key_end: int
-    value_start: int
-    value_end: int
+    """Where a key (or table header) and its value are written. A plain class: a dataclass would
+    cost import time on every CLI start."""
+
+    __slots__ = ("key_end", "key_start", "value_end", "value_start")
+
+    def __init__(self, key_start: int, key_end: int, value_start: int, value_end: int) -> None:
+        self.key_start = key_start
+        self.key_end = key_end
+        self.value_start = value_start
+        self.value_end = value_end
 
 
 class _Locator:

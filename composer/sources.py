@@ -182,7 +182,9 @@ class Loader:
             matches = expand_glob(root, spec.pattern)
             if not matches:
                 result.warnings.append(
-                    Diagnostic(f"`{spec.pattern}` matches no file", spec.location, severity="warning", code="W101")
+                    Diagnostic(
+                        f"`{spec.pattern}` matches no file", spec.location, severity="warning", code="W101"
+                    )
                 )
                 continue
             if spec.kind == "glob":
@@ -225,14 +227,24 @@ class Loader:
         key = tuple((s.path, s.text) for s in sources)
         generated = self._entity_cache.get(key)
         if generated is None:
+            # An entity that came out exactly as before keeps its parse tree (and its identity, by
+            # which `watch` tells what changed): an edit of one YAML file re-parses one fragment.
+            before = {
+                (g.yaml_source.path, g.yaml_source.text, g.text, tuple(g.line_map)): schema
+                for previous in self._entity_cache.values()
+                for g, schema in previous
+            }
             generated = []
             for gen in load_entities(sources):
                 src = gen.yaml_source
-                psl = Source(src.display, gen.text, src.path + "#prisma", origin=src, line_map=gen.line_map)
-                generated.append((gen, parse(psl)))
-            self.parses += len(generated)
+                schema = before.get((src.path, src.text, gen.text, tuple(gen.line_map)))
+                if schema is None:
+                    origin = src.path + "#prisma"
+                    schema = parse(Source(src.display, gen.text, origin, origin=src, line_map=gen.line_map))
+                    self.parses += 1
+                generated.append((gen, schema))
             self._entity_cache = {key: generated}
-        for spec, (gen, schema) in zip(specs, generated):
+        for spec, (gen, schema) in zip(specs, generated, strict=True):
             frag = Fragment(gen.name, len(result.fragments), gen.yaml_source.display, schema, spec, gen)
             check_name(frag, names)
             result.fragments.append(frag)

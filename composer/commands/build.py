@@ -10,25 +10,63 @@ from .. import output, pipeline, report
 from ..diagnostics import ComposeError
 
 
-def run(targets: list[str], manifest: str | None, force: bool = False, fmt: str = "text") -> int:
+def run(
+    targets: list[str],
+    manifest: str | None,
+    force: bool = False,
+    fmt: str = "text",
+    validate: bool = False,
+    prisma: str = "auto",
+) -> int:
     started = time.perf_counter()
     # A one-shot run allocates a large syntax tree that lives until exit: the cyclic collector
     # would walk it again and again for nothing (over half the time of a 5,000-model build).
     gc.disable()
     warnings = []
+    engine = None
     try:
+        if validate:
+            # `--validate`: Prisma's validator on the composed text before anything is written
+            # (commands/validate.py); its Node process starts while Python composes.
+            from .validate import open_engine, prisma_diagnostics, warm
+
+            engine = open_engine(pipeline.locate_manifest(manifest).parent, prisma)
+            warm(engine)
         comp = pipeline.load(manifest, targets)
         warnings = comp.warnings
+        if engine is not None:
+            found = prisma_diagnostics(comp.targets, engine)
+            if any(d.severity == "error" for d in found):
+                raise ComposeError(found)
+            warnings = [*warnings, *found]
         state = output.read_state(comp.manifest.root)
         planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
         touched = output.apply(planned, force, comp.manifest.root)
     except pipeline.UsageError as exc:
-        print(f"compose: error: {exc}", file=sys.stderr)
-        return 2
+        return report.usage_error(str(exc), fmt, "build")
     except ComposeError as exc:
-        report.emit([*warnings, *exc.diagnostics], fmt)
+        report.emit([*warnings, *exc.diagnostics], fmt, command="build", exit_code=1)
         return 1
-    report.emit(warnings, fmt) if warnings or fmt == "json" else None
+    except Exception as exc:
+        from .validate import EngineUnavailable
+
+        if isinstance(exc, EngineUnavailable):
+            return report.usage_error(f"cannot run Prisma's validator: {exc}", fmt, "build")
+        raise
+    finally:
+        if engine is not None:
+            engine.close()
+    if warnings or fmt == "json":
+        done = {id(f) for f in touched}
+        outputs = [
+            {
+                "target": f.target,
+                "path": f.display,
+                "status": ("removed" if f.text is None else "written") if id(f) in done else "unchanged",
+            }
+            for f in planned
+        ]
+        report.emit(warnings, fmt, command="build", exit_code=0, outputs=outputs)
     if fmt == "text":
         for f in touched:
             verb = "removed" if f.text is None else "wrote"
