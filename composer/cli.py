@@ -126,7 +126,7 @@ def format_(
 @app.command()
 def split(
     schema: str = typer.Argument(..., help="The schema file, or a multi-file schema folder, to split."),
-    out: str = typer.Option(..., "--out", "-o", help="Folder for the manifest and the fragments."),
+    out: str = typer.Option(..., "--out", help="Folder for the manifest and the fragments."),
     by: Optional[str] = typer.Option(  # noqa: UP045
         None, "--by", help="Grouping: related (default; file for a folder), model, prefix, file, map."
     ),

@@ -342,6 +342,9 @@ class Writer:
         lines, origins, anchors = self.lines, self.origins, self.anchors
         for line in chunk.split("\n"):
             stripped = line.rstrip()
+            # Prisma keeps trailing spaces in `///` doc text (they reach the client's docs).
+            if stripped.lstrip().startswith("///"):
+                stripped = line
             if stripped or (lines and lines[-1]):
                 lines.append(stripped)
                 origins.append((source, offset))
@@ -437,36 +440,35 @@ def member_row(source: Source, m: Member) -> Row:
     """A field, enum value or property split into cells; verbatim when it holds anything unusual
     (an inline `/* */` comment between the cells, say)."""
     text = source.text
-    verbatim = Row(source, m.line_start, m.end)
-    if text[m.line_start : m.name_start].strip():
-        return verbatim
+    if m.line_start != m.name_start and text[m.line_start : m.name_start].strip():
+        return Row(source, m.line_start, m.end)
     row = Row(source, m.line_start, m.end, m.kind)
     row.name = text[m.name_start : m.name_end]
     row.name_at = (source, m.name_start, m.name_end - m.name_start)
     cursor = m.name_end
     if m.kind == "field":
         if text[cursor : m.type_start].strip():
-            return verbatim
+            return Row(source, m.line_start, m.end)
         row.mid = text[m.type_start : m.type_end]
         row.mid_at = (source, m.type_start, m.type_end - m.type_start)
         cursor = m.type_end
     elif m.kind == "property":
         if m.value is None or text[cursor : m.value.start].strip() != "=":
-            return verbatim
+            return Row(source, m.line_start, m.end)
         row.mid = text[m.value.start : m.value.end]
         row.mid_at = (source, m.value.start, m.value.end - m.value.start)
         cursor = m.value.end
     eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
     if m.attributes:
         first = m.attributes[0].start
-        if text[cursor:first].strip():
-            return verbatim
+        if first != cursor and text[cursor:first].strip():
+            return Row(source, m.line_start, m.end)
         row.attrs = True
         cursor = first
     rest = text[cursor:eol]
     stripped = rest.lstrip()
     if stripped and not row.attrs and not stripped.startswith("//"):
-        return verbatim
+        return Row(source, m.line_start, m.end)
     row.rest = stripped.rstrip()
     row.rest_at = cursor + len(rest) - len(stripped)
     return row
@@ -527,6 +529,23 @@ def laid_out(r: Row, name_width: int, type_width: int) -> tuple[str, Origin, Anc
     return line, (r.source, r.start), tuple(anchors)
 
 
+# The order `prisma format` gives block attributes; others keep their place after these.
+BLOCK_ATTRIBUTE_ORDER = {
+    name: rank for rank, name in enumerate(("id", "unique", "index", "fulltext", "map", "ignore", "schema"))
+}
+
+
+def attached_comments(text: str, m: Member) -> int:
+    """Start of the comment lines right above member `m` (no blank line between), or its line."""
+    start = m.line_start
+    while start > m.start:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if not text[prev : start - 1].strip():
+            break
+        start = prev
+    return start
+
+
 def write_merged(w: Writer, merged: Merged) -> None:
     decl = merged.decl
     src = decl.source
@@ -545,15 +564,31 @@ def write_merged(w: Writer, merged: Merged) -> None:
     rows = body_rows(src, decl.body_start, insert_at, own)
     for _, ext, m in merged.fields:
         rows.extend(body_rows(ext.source, m.start, m.end, {m.line_start: m}))
-    rows.extend(body_rows(src, insert_at, decl.close_start, own))
-    if merged.attributes:
+    if not merged.attributes:
+        rows.extend(body_rows(src, insert_at, decl.close_start, own))
+    else:
+        # `prisma format` puts block attributes last, after one blank line, sorted by kind (a
+        # stable sort), each with the comment lines right above it; other comment lines of that
+        # part of the block move up to the fields.
+        blocks: list[tuple[int, int, list[Row]]] = []
+        cursor = insert_at
+        for m in decl.members:
+            if m.kind != "block_attribute":
+                continue
+            start = attached_comments(src.text, m)
+            rows.extend(body_rows(src, cursor, start, {}))
+            attr_rows = body_rows(src, start, m.end, {})
+            blocks.append((BLOCK_ATTRIBUTE_ORDER.get(m.name, 99), len(blocks), attr_rows))
+            cursor = m.end
+        rows.extend(body_rows(src, cursor, decl.close_start, {}))
+        for _, ext, m in merged.attributes:
+            attr_rows = body_rows(ext.source, m.start, m.end, {})
+            blocks.append((BLOCK_ATTRIBUTE_ORDER.get(m.name, 99), len(blocks), attr_rows))
         while rows and rows[-1].kind == "blank":
             rows.pop()
         rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
-        if any(m.kind == "block_attribute" for m in decl.members):
-            rows.pop()  # the base's own block attributes already follow a blank line
-        for _, ext, m in merged.attributes:
-            rows.extend(body_rows(ext.source, m.start, m.end, {}))
+        for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
+            rows.extend(r for r in attr_rows if r.kind != "blank")
     w.copy(src, decl.start, decl.body_start)
     write_rows(w, rows)
     w.trim()

@@ -305,7 +305,12 @@ def _compose(source: Source) -> yaml.Node | None:
         message = f"invalid YAML: {exc.problem or exc.context}"
         where = _mark_location(source, exc.problem_mark or exc.context_mark)
         raise ComposeError(Diagnostic(message, where, code="E400", notes=notes)) from None
-    except yaml.YAMLError as exc:  # reader errors (characters YAML forbids) carry no mark
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids; no mark, but the character
+        char = chr(exc.character) if isinstance(exc.character, int) else ""
+        at = max(source.text.find(char), 0) if char else 0
+        message = f"invalid YAML: {exc.reason} ({char!r})"
+        raise ComposeError(Diagnostic(message, Location(source, at, at + 1), code="E400")) from None
+    except yaml.YAMLError as exc:
         raise ComposeError(Diagnostic(f"invalid YAML: {exc}", Location(source, 0, 0), code="E400")) from None
     except RecursionError:
         message = "invalid YAML: the document is nested too deeply"
@@ -449,7 +454,8 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
     if name in RESERVED_MODEL_NAMES:
         raise _fail(f"`{name}` is reserved in Prisma and cannot name a model", source, name_node, "E402")
     description = schema.get("description")
-    if "/// @extend" in _doc_lines(source, description, "`schema.description`"):
+    doc = _doc_lines(source, description, "`schema.description`")
+    if "/// @extend" in doc:
         # In a fragment, that doc comment line marks a model as an extension (PRODUCT.md §3.5).
         raise _fail("a `schema.description` line cannot be `@extend`", source, description, "E403")
     extends = schema.get("extends")
@@ -457,7 +463,7 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
         source,
         name,
         name_node,
-        _doc_lines(source, description, "`schema.description`"),
+        doc,
         _line(description) if description is not None else 0,
         _text(source, extends, "`schema.extends`") or None,
         extends,

@@ -92,6 +92,8 @@ class Loader:
         self._cache: dict[tuple[str, str], SchemaFile] = {}
         self._texts: dict[str, tuple[FileSignature, str]] = {}
         self._entity_cache: dict[tuple[tuple[str, str], ...], list[tuple[GeneratedFragment, SchemaFile]]] = {}
+        # (root, relative path) -> (path, absolute path, display): pathlib costs more than a stat.
+        self._located: dict[tuple[str, str], tuple[Path, str, str]] = {}
         self.reads = 0  # files read from disk; reads served by the read cache do not count
         self.parses = 0  # fragment files parsed; parse cache hits do not count
 
@@ -126,9 +128,13 @@ class Loader:
     def read(self, path: Path, display: str, where: Location | None) -> tuple[str, FileSignature | None]:
         """`read_text`, served from the read cache while the file's stat signature is unchanged."""
         key = os.path.abspath(path)
-        # Stat before reading: a change between the two leaves a signature older than the text,
-        # which only costs one more read next time.
-        sig = file_signature(key)
+        return self._read(path, key, display, where, file_signature(key))
+
+    def _read(
+        self, path: Path, key: str, display: str, where: Location | None, sig: FileSignature | None
+    ) -> tuple[str, FileSignature | None]:
+        # `sig` is taken before reading: a change between the two leaves a signature older than
+        # the text, which only costs one more read next time.
         entry = self._texts.get(key)
         if sig is not None and entry is not None and entry[0] == sig:
             return entry[1], sig
@@ -148,16 +154,23 @@ class Loader:
         used: set[tuple[str, str]] = set()
         read: set[str] = set()
 
-        def add(spec: FragmentSpec, path: Path, name: str | None) -> None:
-            display = rel_display(path, root)
-            text, sig = self.read(path, display, spec.location)
+        def locate(rel: str, path: Path | None = None) -> tuple[Path, str, str]:
+            found = self._located.get((root_key, rel))
+            if found is None:
+                path = path or root / rel
+                found = (path, os.path.abspath(path), rel_display(path, root))
+                self._located[(root_key, rel)] = found
+            return found
+
+        def add(spec: FragmentSpec, path: Path, key: str, display: str, sig: FileSignature | None) -> None:
+            text, sig = self._read(path, key, display, spec.location, sig)
             # The same file listed explicitly and matched by a glob keeps its first place. The
             # device and inode identify it however it is reached (symlinks, `..`) at no extra cost.
             identity: object = (sig[3], sig[2]) if sig is not None else path.resolve()
             if identity in seen:
                 return
             seen.add(identity)
-            read.add(os.path.abspath(path))
+            read.add(key)
             result.files.append(path)
             try:
                 schema = self.parse_cached(display, text, str(path))
@@ -165,19 +178,21 @@ class Loader:
                 errors.extend(exc.diagnostics)
                 return
             used.add((str(path), text))
-            frag = Fragment(name or path.stem, len(seen) - 1, display, schema, spec)
+            frag = Fragment(spec.name or path.stem, len(seen) - 1, display, schema, spec)
             check_name(frag, names)
             result.fragments.append(frag)
 
+        root_key = str(root)
         for spec in manifest.fragments:
             if spec.kind == "path":
-                path = root / spec.pattern
-                if file_signature(os.path.abspath(path)) is None and not path.exists():
+                path, key, display = locate(spec.pattern)
+                sig = file_signature(key)
+                if sig is None and not path.exists():
                     raise error(
                         f"fragment file `{spec.pattern}` does not exist", spec.location, code="E101",
                         hint="check the `path` in the manifest, relative to the manifest's folder",
                     )
-                add(spec, path, spec.name)
+                add(spec, path, key, display, sig)
                 continue
             matches = expand_glob(root, spec.pattern)
             if not matches:
@@ -189,7 +204,8 @@ class Loader:
                 continue
             if spec.kind == "glob":
                 for path in matches:
-                    add(spec, path, None)
+                    _, key, display = locate(str(path), path)
+                    add(spec, path, key, display, file_signature(key))
             else:
                 yaml_items.extend((spec, p) for p in matches)
             result.files.extend(matches if spec.kind == "yaml" else [])
@@ -207,6 +223,8 @@ class Loader:
             del self._cache[key]
         for path in self._texts.keys() - read:
             del self._texts[path]
+        if len(self._located) > 2 * len(read) + 100:  # files come and go in a long watch session
+            self._located.clear()
         return result
 
     def load_entities(

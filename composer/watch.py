@@ -208,9 +208,9 @@ class Project:
         self._input_paths = {os.path.abspath(p) for p in loaded.files}
         recovered = self._failed is not None
         self._failed = None
-        shown = [w.render() for w in loaded.warnings]
-        warnings = loaded.warnings if shown != self._warned else []
-        self._warned = shown
+        rendered = [w.render() for w in loaded.warnings]
+        warnings = loaded.warnings if rendered != self._warned else []
+        self._warned = rendered
         return Build(
             changed,
             shown,
@@ -478,9 +478,11 @@ def watch(
                 continue
             except Exception as exc:  # e.g. out of inotify watches: polling still works
                 if polling:
-                    raise
-                notice(f"cannot watch with file system events ({exc}); polling instead")
-                polling = True
+                    notice(f"cannot watch the project's folders ({exc}); trying again in 1 s")
+                    time.sleep(1)
+                else:
+                    notice(f"cannot watch with file system events ({exc}); polling instead")
+                    polling = True
                 continue
             with notify:
                 if first or rescan:

@@ -366,6 +366,45 @@ def test_example_project_committed_outputs_are_fresh() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# -- the same formats on build ------------------------------------------------------------------
+
+
+def test_build_json_and_github(tmp_path: Path) -> None:
+    project(tmp_path, build=False)
+    result = cli(tmp_path, "build", "--format", "json")
+    doc = json.loads(result.stdout)
+    assert result.returncode == 0 and doc["command"] == "build" and doc["ok"] is True
+    assert {o["path"]: o["status"] for o in doc["outputs"]} == {
+        "out/schema.prisma": "written", "out/schema/schema.prisma": "written",
+        "out/schema/user.prisma": "written", "out/schema/post.prisma": "written",
+    }
+    again = json.loads(cli(tmp_path, "build", "--format", "json").stdout)
+    assert {o["status"] for o in again["outputs"]} == {"unchanged"}
+    (tmp_path / "prisma/domains/post.prisma").write_text(POST.replace("User @relation", "Usr  @relation"))
+    failed = cli(tmp_path, "build", "--format", "github")
+    assert failed.returncode == 1
+    [(level, props, message)] = parse_github(failed.stdout)
+    assert level == "error" and props["file"] == "prisma/domains/post.prisma" and props["line"] == "4"
+    assert "did you mean `User`?" in message
+    doc = json.loads(cli(tmp_path, "build", "--format", "json").stdout)
+    assert doc["exit_code"] == 1 and doc["diagnostics"][0]["hint"] == "did you mean `User`?"
+    assert "outputs" not in doc
+
+
+def test_warnings_in_json_and_github(tmp_path: Path) -> None:
+    project(tmp_path)
+    manifest = tmp_path / "prisma.compose.toml"
+    manifest.write_text(manifest.read_text().replace(
+        '[targets.app]', '[[fragments]]\nglob = "nothing/*.prisma"\n\n[targets.app]'
+    ))
+    code, doc = check_json(tmp_path)
+    assert code == 0 and [d["severity"] for d in doc["diagnostics"]] == ["warning"]
+    github = cli(tmp_path, "check", "--format", "github")
+    assert github.returncode == 0
+    [(level, props, _)] = parse_github(github.stdout)
+    assert level == "warning" and props["file"] == "prisma.compose.toml"
+
+
 # -- pre-commit ---------------------------------------------------------------------------------
 
 

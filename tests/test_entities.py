@@ -483,6 +483,12 @@ def test_unclosed_flow_mapping() -> None:
     assert d.code == "E400"
 
 
+def test_forbidden_character() -> None:
+    d = only_error("schema:\n  name: T\x07\n")
+    assert at(d) == ("entity.yaml", 2)
+    assert "control characters" in d.message
+
+
 def test_empty_file() -> None:
     assert at(only_error("# nothing here\n")) == ("entity.yaml", 1)
 
@@ -541,6 +547,11 @@ def test_missing_schema_section() -> None:
         """)
     assert at(d) == ("entity.yaml", 1)
     assert "schema" in d.message
+
+
+def test_description_cannot_be_the_extend_marker() -> None:
+    d = only_error("schema:\n  name: T\n  description: |\n    Users.\n    @extend\n")
+    assert at(d) == ("entity.yaml", 3)
 
 
 def test_invalid_model_name() -> None:
@@ -981,17 +992,19 @@ def test_json_schema_is_a_valid_draft7_schema() -> None:
 
 _identifiers = st.from_regex(r"[a-z][A-Za-z0-9_]{0,12}", fullmatch=True)
 _texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=20)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
 _LITERALS: dict[str, st.SearchStrategy[object]] = {
     "string": _texts,
     "integer": st.integers(-(2**31), 2**31 - 1),
     "float": st.floats(allow_nan=False, allow_infinity=False, width=32),
     "boolean": st.booleans(),
     "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="seconds") + "Z"),
-    "json": st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-        max_leaves=6,
-    ),
+    # A YAML string default of a json field is JSON text; any other YAML value is the JSON value.
+    "json": _json_values.filter(lambda v: not isinstance(v, str)) | _json_values.map(json.dumps),
 }
 _FUNCTIONS = {"string": ["cuid()", "uuid()"], "integer": ["autoincrement()"], "datetime": ["now()"]}
 

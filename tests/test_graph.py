@@ -283,3 +283,31 @@ def test_cyclic_project_is_valid_prisma(tmp_path: Path, assert_prisma_valid) -> 
     write_project(tmp_path, CYCLIC)
     assert run_cli(tmp_path, "build").returncode == 0
     assert_prisma_valid((tmp_path / "schema.prisma").read_text(encoding="utf-8"))
+
+
+def test_fragments_of_different_targets_need_a_target(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "prisma.compose.toml": """
+                [[fragments]]
+                path = "web.prisma"
+                [[fragments]]
+                path = "engine.prisma"
+                [targets.web]
+                output = "web/schema.prisma"
+                include = ["web"]
+                [targets.engine]
+                output = "engine/schema.prisma"
+                include = ["engine"]
+            """,
+            "web.prisma": "model User {\n  id Int @id\n}\n",
+            "engine.prisma": "model User {\n  id String @id\n}\n",
+        },
+    )
+    everything = run_cli(tmp_path, "graph")
+    assert everything.returncode == 1
+    assert "or draw one target: `compose graph TARGET`" in everything.stderr
+    one = run_cli(tmp_path, "graph", "engine", "--level", "model")
+    assert one.returncode == 0, one.stderr
+    assert 'subgraph f_engine ["engine"]' in one.stdout

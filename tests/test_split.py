@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from composer.commands import build, split
 from composer.diagnostics import ComposeError, Source
@@ -454,6 +456,7 @@ def test_cli_dry_run_writes_nothing(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "split", "schema.prisma", "--out", "out", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "would write out/prisma/fragments/user.prisma" in result.stderr
+    assert "    User, Session, Role, Post, Tag, PostStatus\n" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -475,3 +478,54 @@ def test_duplicate_declarations_are_reported(tmp_path: Path) -> None:
     with pytest.raises(ComposeError) as info:
         plan(text)
     assert info.value.diagnostics[0].message == "the schema is invalid: `User` is declared twice"
+
+
+# -- properties --------------------------------------------------------------------------------
+
+WORDS = ["User", "Post", "Tag", "Team", "Order", "Item", "Invoice", "Event", "Log", "Shop"]
+
+
+@st.composite
+def schemas(draw: st.DrawFn) -> str:
+    """Random valid-looking schemas: models named from a few words (shared prefixes), foreign keys
+    with their back-relations, enums used by some models, some unused."""
+    names = draw(
+        st.lists(
+            st.tuples(st.sampled_from(WORDS), st.sampled_from(["", *WORDS])),
+            min_size=1,
+            max_size=30,
+            unique=True,
+        )
+    )
+    models = [a + b for a, b in names]
+    models = list(dict.fromkeys(models))
+    enums = [f"{m}Kind" for m in draw(st.lists(st.sampled_from(models), max_size=4, unique=True))]
+    fields: dict[str, list[str]] = {m: ["  id Int @id"] for m in models}
+    relations = draw(st.lists(st.tuples(st.sampled_from(models), st.sampled_from(models)), max_size=40))
+    for n, (owner, target) in enumerate(relations):
+        if owner == target:
+            continue
+        fields[owner].append(f"  r{n}Id Int")
+        fields[owner].append(f'  r{n} {target} @relation("r{n}", fields: [r{n}Id], references: [id])')
+        fields[target].append(f'  back{n} {owner}[] @relation("r{n}")')
+    for enum in enums:
+        for user in draw(st.lists(st.sampled_from(models), max_size=3, unique=True)):
+            fields[user].append(f"  e{enum} {enum}")
+    blocks = [BASE.strip("\n") + "\n"]
+    blocks += [f"model {m} {{\n" + "\n".join(fields[m]) + "\n}\n" for m in models]
+    blocks += [f"enum {e} {{\n  A\n  B\n}}\n" for e in enums]
+    order = draw(st.permutations(range(1, len(blocks))))
+    return "\n".join([blocks[0], *(blocks[i] for i in order)])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=schemas(), by=st.sampled_from(["related", "model", "prefix"]))
+def test_every_declaration_lands_in_exactly_one_fragment(text: str, by: str) -> None:
+    source = Source("schema.prisma", text)
+    result = split.plan_split([source], by=by)
+    placed = [item.name for frag in result.fragments for item in frag.items]
+    declared = [d.name for d in split.parse_all([source])[0].declarations]
+    assert sorted(placed) == sorted(declared)
+    assert len({f.name.casefold() for f in result.fragments}) == len(result.fragments)
+    assert split.self_check(result.schemas, split.compose_plan(result, Path("/project"))) == []
+    assert split.plan_split([source], by=by).files == result.files

@@ -327,6 +327,14 @@ def test_the_projects_own_prisma_comes_first(tmp_path: Path) -> None:
     assert "Prisma 6.19.0 (pinned)" in pinned.stderr
 
 
+def test_an_unusable_installed_prisma_falls_back_to_the_pinned_one(tmp_path: Path) -> None:
+    project(tmp_path, {"node_modules/@prisma/prisma-schema-wasm/package.json": '{"version": "6.5.0"}'})
+    result = cli(tmp_path, "validate")
+    assert result.returncode == 0, result.stderr
+    assert "cannot use Prisma 6.5.0 (node_modules/@prisma/prisma-schema-wasm)" in result.stderr
+    assert "Prisma 6.19.0 (pinned)" in result.stderr
+
+
 def test_pinned_prisma_7(tmp_path: Path) -> None:
     project(tmp_path)
     result = cli(tmp_path, "validate", "app", "--prisma", "7")

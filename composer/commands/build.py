@@ -28,11 +28,12 @@ def run(
         if validate:
             # `--validate`: Prisma's validator on the composed text before anything is written
             # (commands/validate.py); its Node process starts while Python composes.
-            from .validate import open_engine, prisma_diagnostics, warm
+            from .validate import prisma_diagnostics, start
 
-            engine = open_engine(pipeline.locate_manifest(manifest).parent, prisma)
-            warm(engine)
-        comp = pipeline.load(manifest, targets)
+            loaded, engine = start(manifest, targets, prisma)
+            comp = pipeline.compose_project(loaded, targets)
+        else:
+            comp = pipeline.load(manifest, targets)
         warnings = comp.warnings
         if engine is not None:
             found = prisma_diagnostics(comp.targets, engine)
@@ -67,7 +68,7 @@ def run(
             for f in planned
         ]
         report.emit(warnings, fmt, command="build", exit_code=0, outputs=outputs)
-    if fmt == "text":
+    if fmt != "json":
         for f in touched:
             verb = "removed" if f.text is None else "wrote"
             print(f"{verb} {f.display}", file=sys.stderr)

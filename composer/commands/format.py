@@ -175,14 +175,22 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
             for diff in diffs:
                 sys.stdout.write(colour_diff(diff) if colour else diff)
         report.emit(problems, fmt, command="format", exit_code=1, outputs=outputs)
-        print(f"compose: {len(problems)} fragment(s) not formatted; nothing written", file=sys.stderr)
+        if fmt != "json":
+            what = "fragment(s) not formatted" if all(d.code == "E630" for d in problems) else "problem(s)"
+            print(f"compose: {len(problems)} {what}; nothing written", file=sys.stderr)
         return 1
     if not check:
         for f in changed:
-            atomic_write(f.path, f.encoded(f.formatted or f.text))
+            try:
+                atomic_write(f.path, f.encoded(f.formatted or f.text))
+            except OSError as exc:
+                failure = Diagnostic(f"cannot write `{f.display}`: {exc.strerror or exc}", None, code="E304")
+                report.emit([failure], fmt, command="format", exit_code=1, outputs=outputs)
+                return 1
     if fmt == "json":
         report.emit([], fmt, command="format", exit_code=0, outputs=outputs)
-    elif not check:
+        return 0
+    if not check:
         for f in changed:
             print(f"formatted {f.display}", file=sys.stderr)
     ms = (time.perf_counter() - started) * 1000

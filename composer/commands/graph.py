@@ -16,13 +16,16 @@ are marked: thick red edges, red nodes and a `%% cycle:` comment (Mermaid); red 
 Markdown file with a fenced diagram, and records the options used in the opening marker
 (`<!-- compose:graph level=model -->`), so that `stale_markdown()` — what `compose check` calls —
 can regenerate every diagram of the file on its own. Markers inside fenced code blocks are text.
+
+Error codes: E650 a broken marker, E651 no markers or no such file, E652 a marker naming an
+unknown target.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +35,10 @@ from ..diagnostics import ComposeError, Diagnostic, Location, Source, error
 if TYPE_CHECKING:
     from ..compose import Merged
     from ..manifest import Manifest
+    from ..psl import Declaration, Member
     from ..sources import Fragment, Loader
+
+Renderer = Callable[[dict[str, str]], str]
 
 FORMATS = ("mermaid", "dot")
 LEVELS = ("fragment", "model")
@@ -115,7 +121,14 @@ def build_graph(manifest: Manifest, fragments: list[Fragment], target_name: str 
     else:
         selected = list(fragments)
         title = "all fragments"
-    _, _, named = collect(selected, fragments)
+    try:
+        _, _, named = collect(selected, fragments)
+    except ComposeError as exc:
+        if not target_name and manifest.targets:
+            # Fragments meant for different targets may declare the same name.
+            for d in exc.diagnostics:
+                d.hint = (d.hint + "; " if d.hint else "") + "or draw one target: `compose graph TARGET`"
+        raise
     order = fragment_order(selected, named)
     ids = _Ids()
     frag_ids = {id(f): ids.make("f_", f.name) for f in order}
@@ -145,8 +158,7 @@ def _fragment_graph(
     for merged, dep in _dependencies(named):
         a, b = frag_ids[id(merged.fragment)], frag_ids[id(named[dep].fragment)]
         if a != b:
-            edge = edges.setdefault((a, b), Edge(a, b, "depends"))
-            edge.kind = "depends"
+            edges.setdefault((a, b), Edge(a, b, "depends"))
     for merged in named.values():
         for frag, _, _ in [*merged.fields, *merged.attributes]:
             a, b = frag_ids[id(frag)], frag_ids[id(merged.fragment)]
@@ -208,19 +220,19 @@ def _model_graph(
     return graph
 
 
-def _relation_name(member: object) -> str | None:
-    relation = member.attribute("relation")  # type: ignore[attr-defined]
+def _relation_name(member: Member) -> str | None:
+    relation = member.attribute("relation")
     if relation is None:
         return None
     name = relation.arg("name", 0)
     return name.value if name is not None and name.kind == "string" else None
 
 
-def _is_implicit_many(other: object, member: object, me: str) -> bool:
+def _is_implicit_many(other: Declaration, member: Member, me: str) -> bool:
     """`other` has a list field back to `me` (not `member` itself: a self-relation), without
     `fields:` and with the same relation name: an implicit many-to-many relation."""
     name = _relation_name(member)
-    for m in other.members:  # type: ignore[attr-defined]
+    for m in other.members:
         if m is member or m.kind != "field" or m.type_name != me or not m.is_list:
             continue
         relation = m.attribute("relation")
@@ -230,7 +242,7 @@ def _is_implicit_many(other: object, member: object, me: str) -> bool:
     return False
 
 
-def _edge_order(nodes: list[Node]):  # type: ignore[no-untyped-def]
+def _edge_order(nodes: list[Node]) -> Callable[[Edge], tuple[int, int, int]]:
     position = {n.id: i for i, n in enumerate(nodes)}
     kinds = {"depends": 0, "relation": 0, "many": 1, "extends": 2, "uses": 3}
     return lambda e: (position[e.source], kinds[e.kind], position[e.target])
@@ -454,7 +466,7 @@ def _parse_options(source: Source, line: int, text: str) -> dict[str, str]:
 def _marker_error(source: Source, line: int, message: str, hint: str | None = None) -> ComposeError:
     start = source.offset_of(line + 1)
     end = source.offset_of(line + 2) - 1 if line + 1 < len(source.line_starts()) else len(source.text)
-    return ComposeError(Diagnostic(message, Location(source, start, max(start, end)), code="E601", hint=hint))
+    return ComposeError(Diagnostic(message, Location(source, start, max(start, end)), code="E650", hint=hint))
 
 
 def marker_line(indent: str, options: dict[str, str]) -> str:
@@ -468,8 +480,8 @@ def marker_line(indent: str, options: dict[str, str]) -> str:
 
 def fill_markdown(
     source: Source,
-    render_for: callable,
-    overrides: dict[str, str] | None = None,  # type: ignore[valid-type]
+    render_for: Renderer,
+    overrides: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     """The Markdown text with every graph region regenerated; returns (text, number of regions).
 
@@ -481,7 +493,7 @@ def fill_markdown(
         raise error(
             f"`{source.display}` has no `{OPEN_MARKER}` … `{CLOSE_MARKER}` markers",
             None,
-            code="E602",
+            code="E651",
             hint=f"put the two markers, each on its own line, where the diagram should go:\n\n"
             f"    {OPEN_MARKER}\n    {CLOSE_MARKER}",
         )
@@ -511,7 +523,7 @@ def _read(path: Path) -> Source:
     try:
         raw = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise error(f"`{display}` does not exist", None, code="E602") from None
+        raise error(f"`{display}` does not exist", None, code="E651") from None
     except (OSError, UnicodeDecodeError):
         read_text(path, display, None)  # raises the usual diagnostics
         raise
@@ -529,7 +541,7 @@ def stale_markdown(manifest: Manifest, path: Path, loader: Loader | None = None)
     return None if expected == source.text else (source.text, expected)
 
 
-def _renderer(manifest: Manifest, loader: Loader | None, source: Source):  # type: ignore[no-untyped-def]
+def _renderer(manifest: Manifest, loader: Loader | None, source: Source) -> Renderer:
     from ..sources import Loader as LoaderClass
 
     loaded = (loader or LoaderClass()).load(manifest)
@@ -541,7 +553,7 @@ def _renderer(manifest: Manifest, loader: Loader | None, source: Source):  # typ
             raise error(
                 f"`{source.display}`: a graph marker names target `{target}`, which the manifest lacks",
                 None,
-                code="E603",
+                code="E652",
                 hint="targets: " + ", ".join(manifest.targets),
             )
         key = (options["level"], options["format"], options["target"])

@@ -21,6 +21,9 @@ Datasource and generators go to `base.prisma` (except with `--by file`); enums a
 types go with the models that use them (the fragment using them most; `--by model`: a shared
 `enums` fragment when several fragments use them); declarations nobody uses stay next to their
 neighbour in the original file.
+
+Error codes: E501 no input, E502 a bad `--map` file, E503 an input Prisma would reject anyway
+(a name declared twice), E504 files in the way in `--out`, E599 the self-check failed (a bug).
 """
 
 from __future__ import annotations
@@ -811,9 +814,10 @@ def run(
         return 2
     if map_file:
         by = "map"
-    if output is not None and (PurePosixPath(output).is_absolute() or ".." in PurePosixPath(output).parts):
-        print("compose: error: --output must be a path inside the --out folder", file=sys.stderr)
-        return 2
+    for option, value in (("--output", output), ("--fragments-dir", fragments_dir)):
+        if value is not None and (PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts):
+            print(f"compose: error: {option} must be a relative path inside --out", file=sys.stderr)
+            return 2
     try:
         result = split_path(
             Path(schema), Path(out), by, Path(map_file) if map_file else None, fragments_dir, output
@@ -826,6 +830,8 @@ def run(
     verb = "would write" if dry_run else "wrote"
     for frag in result.fragments:
         print(f"{verb} {_join(out, frag.path)}  ({frag.summary() or 'comments only'})", file=sys.stderr)
+        if dry_run and frag.items:
+            print(f"    {', '.join(item.name for item in frag.items)}", file=sys.stderr)
     print(
         f"{verb} {_join(out, 'prisma.compose.toml')}  (target `{result.target}` → {result.output})",
         file=sys.stderr,

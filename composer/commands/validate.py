@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from ..diagnostics import ComposeError, Diagnostic
 
 if TYPE_CHECKING:
     from ..compose import ComposedTarget
+    from ..manifest import Manifest
     from ..prisma_wasm import PrismaWasm
     from ..sourcemap import OutputMap
 
@@ -39,53 +40,10 @@ PRISMA_ERROR = "P1012"  # Prisma's own code for "schema validation error"
 PRISMA_WARNING = "W610"
 
 
-# Validated over and over while Python composes (see `warm`): small, but it goes through the
-# parser, the relation and attribute validators and the linter, like a real schema.
-WARM_UP_SCHEMA = """\
-datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-generator client {
-  provider = "prisma-client-js"
-}
-
-enum Role {
-  ADMIN
-  MEMBER @map("member")
-}
-
-/// A user.
-model User {
-  id        String   @id @default(cuid())
-  email     String   @unique @db.VarChar(320)
-  role      Role     @default(MEMBER)
-  tags      String[]
-  createdAt DateTime @default(now())
-  posts     Post[]
-
-  @@map("users")
-}
-
-model Post {
-  id       Int     @id @default(autoincrement())
-  title    String
-  body     String?
-  authorId String
-  author   User    @relation(fields: [authorId], references: [id], onDelete: Cascade)
-
-  @@index([authorId, title])
-}
-"""
-WARM_UP_ROUNDS = 200
-
-
 @dataclass
 class Engine:
     wasm: PrismaWasm
     label: str  # for messages: "Prisma 6.19.0 (node_modules/prisma)"
-    composed: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         # A one-shot run: Node, left to exit on its own, spends ~0.4 s finishing background wasm
@@ -124,7 +82,10 @@ def open_engine(root: Path, prisma: str = "auto") -> Engine:
 
     if prisma not in ("auto", "6", "7"):
         raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
-    if prisma == "auto" and not os.environ.get("PRISMA_SCHEMA_WASM"):
+    if prisma == "auto" and os.environ.get("PRISMA_SCHEMA_WASM"):
+        # The bridge loads that module; its version is known once it runs (see describe()).
+        return Engine(PrismaWasm(PINNED_DEFAULT, cwd=str(root)), "Prisma (PRISMA_SCHEMA_WASM)")
+    if prisma == "auto":
         found = find_user_wasm(root)
         if found is not None:
             version = _package_version(Path(found).parent if found.endswith(".wasm") else Path(found))
@@ -140,38 +101,26 @@ def open_engine(root: Path, prisma: str = "auto") -> Engine:
 
 
 def warm(engine: Engine) -> None:
-    """Start Node and warm Prisma's engine up in a background thread, while Python composes.
-
-    V8 runs wasm with a baseline compiler first and optimises the functions that get hot: on a
-    large schema the first validation is several times slower than the next ones. So while
-    Python is busy composing, the engine validates a small schema again and again, which makes
-    the parser and validators hot; it stops as soon as the composed targets are ready
-    (`engine.composed`), so a small project waits for at most one round (~ms).
-    """
+    """Start Node and load Prisma's engine in a background thread, while Python composes."""
     import contextlib
 
     def run() -> None:
         # A failure here is reported again, properly, by the first real call.
         with contextlib.suppress(Exception):
             engine.wasm.info()
-            for _ in range(WARM_UP_ROUNDS):
-                if engine.composed.is_set():
-                    break
-                engine.wasm.validate(WARM_UP_SCHEMA)
 
-    threading.Thread(target=run, name="prisma-warm-up", daemon=True).start()
+    threading.Thread(target=run, name="prisma-start", daemon=True).start()
 
 
 def describe(engine: Engine) -> str:
-    """The label, with the exact version once the engine runs."""
+    """The label, with the exact version of the engine that ran."""
     try:
         info = engine.wasm.info()
     except Exception:
         return engine.label
     version = _short(str(info.get("version") or ""))
-    if engine.label.endswith("(pinned)"):
-        return f"Prisma {version} (pinned)"
-    return engine.label
+    where = engine.label[engine.label.index("(") :]
+    return f"Prisma {version} {where}"
 
 
 def prisma_diagnostics(targets: list[ComposedTarget], engine: Engine) -> list[Diagnostic]:
@@ -179,10 +128,9 @@ def prisma_diagnostics(targets: list[ComposedTarget], engine: Engine) -> list[Di
 
     Raises EngineUnavailable when Prisma cannot be run.
     """
-    from ..prisma_wasm import PrismaWasm, PrismaWasmError
+    from ..prisma_wasm import NodeNotFoundError, PrismaWasm, PrismaWasmError
     from ..sourcemap import OutputMap
 
-    engine.composed.set()
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
     for composed in targets:
         maps = {m.path: m for m in (OutputMap(composed, f) for f in composed.files)}
@@ -190,11 +138,12 @@ def prisma_diagnostics(targets: list[ComposedTarget], engine: Engine) -> list[Di
         try:
             results = engine.wasm.validate(files)
         except PrismaWasmError as exc:
-            if engine.wasm.module is not None and exc.kind in ("incompatible_module", "module_not_found"):
+            if engine.wasm.module is not None and not isinstance(exc, NodeNotFoundError):
                 # The project's Prisma cannot be loaded by this bridge: fall back to the pinned one.
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.kind
                 print(
-                    f"compose: warning: cannot load {engine.label} ({exc}); using the pinned Prisma "
-                    f"{PINNED_DEFAULT}",
+                    f"compose: warning: cannot use {engine.label} ({first_line}); using the pinned "
+                    f"Prisma {PINNED_DEFAULT} instead",
                     file=sys.stderr,
                 )
                 engine.wasm.close()
@@ -243,16 +192,25 @@ def to_diagnostic(message: str, severity: str, start: int, end: int, omap: Outpu
     )
 
 
+def start(manifest: str | None, targets: list[str], prisma: str = "auto") -> tuple[Manifest, Engine]:
+    """Load the manifest, check the targets (usage errors come before Node starts), start the engine."""
+    from ..manifest import load_manifest
+
+    loaded = load_manifest(pipeline.locate_manifest(manifest))
+    pipeline.pick_targets(loaded, targets)
+    engine = open_engine(loaded.root, prisma)
+    warm(engine)
+    return loaded, engine
+
+
 def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str = "auto") -> int:
     started = time.perf_counter()
     gc.disable()  # a one-shot run: see commands/build.py
     warnings: list[Diagnostic] = []
     engine: Engine | None = None
     try:
-        root = Path(pipeline.locate_manifest(manifest)).parent
-        engine = open_engine(root, prisma)
-        warm(engine)
-        comp = pipeline.load(manifest, targets)
+        loaded, engine = start(manifest, targets, prisma)
+        comp = pipeline.compose_project(loaded, targets)
         warnings = comp.warnings
         found = prisma_diagnostics(comp.targets, engine)
         label = describe(engine)
@@ -272,7 +230,7 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str
     report.emit([*warnings, *found], fmt, command="validate", exit_code=code, outputs=outputs)
     if fmt != "json":
         ms = (time.perf_counter() - started) * 1000
-        names = ", ".join(t.target.name for t in comp.targets)
+        names = ", ".join(t.target.name for t in comp.targets) or "no targets"
         verdict = f"rejected: {len(errors)} error(s)" if errors else "valid"
         print(f"compose: {names}: {verdict} ({label}, {ms:.0f} ms)", file=sys.stderr)
     return code

@@ -135,4 +135,3 @@ def run(
     printer.line("stopped")
     signal.signal(signal.SIGINT, previous_int)
     return 0
-
