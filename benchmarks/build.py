@@ -66,6 +66,7 @@ def main() -> None:
         example.mkdir()
         shutil.copy(ROOT / "prisma.compose.toml", example)
         shutil.copytree(ROOT / "prisma" / "fragments", example / "prisma" / "fragments")
+        shutil.copytree(ROOT / "prisma" / "entities", example / "prisma" / "entities")
 
         def clean_example() -> None:
             for rel in ("prisma/schema.prisma", "engine"):

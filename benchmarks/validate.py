@@ -38,6 +38,7 @@ def example_project(workdir: Path) -> Path:
     root.mkdir()
     shutil.copy(ROOT / "prisma.compose.toml", root)
     shutil.copytree(ROOT / "prisma" / "fragments", root / "prisma" / "fragments")
+    shutil.copytree(ROOT / "prisma" / "entities", root / "prisma" / "entities")
     return root
 
 

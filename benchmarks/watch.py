@@ -43,6 +43,7 @@ def example_project(into: Path) -> Project:
     """Copy the example; returns (fragment to edit, output that shows the edit, text to replace)."""
     shutil.copy(REPO / "prisma.compose.toml", into / "prisma.compose.toml")
     shutil.copytree(REPO / "prisma" / "fragments", into / "prisma" / "fragments")
+    shutil.copytree(REPO / "prisma" / "entities", into / "prisma" / "entities")
     return into / "prisma/fragments/user.prisma", into / "prisma/schema.prisma", "/// A person who signs in"
 
 

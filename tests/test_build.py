@@ -48,6 +48,7 @@ def example(tmp_path: Path) -> Path:
     """A copy of the example project at the repository root."""
     shutil.copy(ROOT / "prisma.compose.toml", tmp_path)
     shutil.copytree(ROOT / "prisma" / "fragments", tmp_path / "prisma" / "fragments")
+    shutil.copytree(ROOT / "prisma" / "entities", tmp_path / "prisma" / "entities")
     return tmp_path
 
 

@@ -33,6 +33,7 @@ class TextSnapshot(SingleFileSnapshotExtension):
 def example(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "prisma.compose.toml", tmp_path)
     shutil.copytree(ROOT / "prisma" / "fragments", tmp_path / "prisma" / "fragments")
+    shutil.copytree(ROOT / "prisma" / "entities", tmp_path / "prisma" / "entities")
     return tmp_path
 
 
