@@ -42,8 +42,9 @@ Project = tuple[Path, Path, str]  # fragment to edit, output that shows the edit
 def example_project(into: Path) -> Project:
     """Copy the example; returns (fragment to edit, output that shows the edit, text to replace)."""
     shutil.copy(REPO / "prisma.compose.toml", into / "prisma.compose.toml")
-    shutil.copytree(REPO / "prisma" / "fragments", into / "prisma" / "fragments")
-    shutil.copytree(REPO / "prisma" / "entities", into / "prisma" / "entities")
+    for folder in ("fragments", "entities"):
+        if (REPO / "prisma" / folder).is_dir():
+            shutil.copytree(REPO / "prisma" / folder, into / "prisma" / folder)
     return into / "prisma/fragments/user.prisma", into / "prisma/schema.prisma", "/// A person who signs in"
 
 

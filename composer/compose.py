@@ -80,7 +80,15 @@ def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
     ]
 
 
-def compose_target(manifest: Manifest, fragments: list[Fragment], target: TargetSpec) -> ComposedTarget:
+BlockMemo = dict[tuple[int, ...], tuple["Writer", "Merged"]]
+
+
+def compose_target(
+    manifest: Manifest, fragments: list[Fragment], target: TargetSpec, memo: BlockMemo | None = None
+) -> ComposedTarget:
+    """Compose one target. `memo` (one dict per target, kept by the caller across builds, as
+    `watch` does) reuses the laid-out lines of every declaration whose parse tree and `@extend`
+    additions are the same objects as last time: the parse cache keeps unchanged files' trees."""
     selected = select_fragments(fragments, target)
     datasources, generators, named = collect(selected, fragments)
     check_types(named)
@@ -109,14 +117,22 @@ def compose_target(manifest: Manifest, fragments: list[Fragment], target: Target
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
+    used: BlockMemo = {}
     for frag in order:
         w = Writer()
         for decl in frag.schema.declarations:
             merged = named.get(decl.name)
             if merged is not None and merged.decl is decl:
-                write_merged(w, merged)
+                if memo is None:
+                    write_merged(w, merged)
+                else:
+                    write_merged_memo(w, merged, memo, used)
         if w.lines:
             sections.append((frag, w))
+    if memo is not None:
+        # Keep only what this build used, so a long watch session does not grow the memo.
+        memo.clear()
+        memo.update(used)
     files = layout(target, config, sections)
     return ComposedTarget(target, files, order, named, banner_lines(manifest, target))
 
@@ -544,6 +560,23 @@ def attached_comments(text: str, m: Member) -> int:
             break
         start = prev
     return start
+
+
+def write_merged_memo(w: Writer, merged: Merged, memo: BlockMemo, used: BlockMemo) -> None:
+    added = [m for _, _, m in merged.fields] + [None] + [m for _, _, m in merged.attributes]
+    key = (id(merged.decl), *map(id, added))
+    hit = memo.get(key)
+    if hit is None:
+        out = Writer()
+        write_merged(out, merged)
+        hit = (out, merged)  # `merged` keeps the objects behind the ids alive
+    used[key] = hit
+    out = hit[0]
+    w.blank()
+    start = 1 if out.lines and not out.lines[0] else 0
+    w.lines.extend(out.lines[start:])
+    w.origins.extend(out.origins[start:])
+    w.anchors.extend(out.anchors[start:])
 
 
 def write_merged(w: Writer, merged: Merged) -> None:

@@ -124,6 +124,7 @@ class Project:
         # target -> (fingerprint of what its outputs were composed from, the parse trees it names:
         # kept alive so that the `id()`s in the fingerprint cannot be reused by new objects).
         self._done: dict[str, tuple[object, list[SchemaFile]]] = {}
+        self._block_memos: dict[str, dict] = {}  # per target: laid-out declarations to reuse
         self._builds = 0
         self._failed: list[str] | None = None  # rendered errors of the last build, if it failed
         self._warned: list[str] = []
@@ -240,7 +241,8 @@ class Project:
                 if done is not None and done[0] == fingerprint:
                     continue
                 recomposed.append(target.name)
-                composed = compose_target(manifest, fragments, target)
+                memo = self._block_memos.setdefault(target.name, {})
+                composed = compose_target(manifest, fragments, target, memo)
                 stale.append((composed, fingerprint, [f.schema for f in selected]))
             except ComposeError as exc:
                 seen = {e.message for e in errors}

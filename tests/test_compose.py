@@ -256,3 +256,25 @@ output = "out/schema.prisma"
     comp = compose(tmp_path)
     assert [f.name for f in comp.targets[0].fragments] == ["base", "alpha", "beta"]
     assert_prisma_valid(comp.targets[0].files[0].body)
+
+
+def test_block_memo_gives_identical_output(tmp_path: Path) -> None:
+    """The memo `watch` passes reuses laid-out declarations; the output must not change."""
+    from composer.compose import compose_target
+    from composer.manifest import load_manifest
+    from composer.sources import Loader
+
+    post = POST + "\n/// @extend\nmodel User {\n  nickname String?\n}\n"
+    project(tmp_path, f__post_prisma=post)
+    manifest = load_manifest(tmp_path / "prisma.compose.toml")
+    loader = Loader()
+    fragments = loader.load(manifest).fragments
+    target = manifest.targets["all"]
+    plain = compose_target(manifest, fragments, target).files[0]
+    memo: dict = {}
+    first = compose_target(manifest, fragments, target, memo).files[0]
+    again = compose_target(manifest, fragments, target, memo).files[0]
+    assert memo  # filled, and reused by the second call
+    assert "model User" in plain.body and "nickname" in plain.body and "model Post" in plain.body
+    assert plain.body == first.body == again.body
+    assert plain.origins == again.origins and plain.anchors == again.anchors
