@@ -70,3 +70,19 @@ def assert_prisma_valid(request: pytest.FixtureRequest) -> Callable[..., list[Pr
         return diagnostics
 
     return check
+
+
+# -- the example project --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def example(tmp_path):  # type: ignore[no-untyped-def]
+    """A copy of the example project at the repository root (manifest, fragments, entities)."""
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "prisma.compose.toml", tmp_path)
+    for folder in ("fragments", "entities"):
+        shutil.copytree(root / "prisma" / folder, tmp_path / "prisma" / folder)
+    return tmp_path

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
-
-import pytest
 
 from composer.output import verify
 
@@ -42,14 +39,6 @@ def simple_project(tmp_path: Path) -> Path:
         },
     )
 
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A copy of the example project at the repository root."""
-    shutil.copy(ROOT / "prisma.compose.toml", tmp_path)
-    shutil.copytree(ROOT / "prisma" / "fragments", tmp_path / "prisma" / "fragments")
-    shutil.copytree(ROOT / "prisma" / "entities", tmp_path / "prisma" / "entities")
-    return tmp_path
 
 
 def test_example_outputs(example: Path, snapshot, assert_prisma_valid) -> None:

@@ -7,7 +7,6 @@ can be previewed as they are).
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -28,13 +27,6 @@ class TextSnapshot(SingleFileSnapshotExtension):
     _write_mode = WriteMode.TEXT
     file_extension = "txt"
 
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "prisma.compose.toml", tmp_path)
-    shutil.copytree(ROOT / "prisma" / "fragments", tmp_path / "prisma" / "fragments")
-    shutil.copytree(ROOT / "prisma" / "entities", tmp_path / "prisma" / "entities")
-    return tmp_path
 
 
 CYCLIC = {
