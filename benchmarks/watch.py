@@ -9,7 +9,7 @@ would (long enough for the idle garbage collection to happen off the measured pa
     python benchmarks/watch.py                       # both projects, 20 edits each
     python benchmarks/watch.py --project big --edits 50 --atomic
     python benchmarks/watch.py --project big --profile   # in-process: stages and a cProfile
-    python benchmarks/watch.py --project big --profile --memo-experiment
+    python benchmarks/watch.py --project big --profile
 
 Reported per project: median / p90 / min / max latency, and the median build time the watcher
 itself printed (the rest is the file event reaching it: watchfiles' step, see composer/watch.py).
@@ -137,37 +137,7 @@ def measure(name: str, project: Project, root: Path, args: argparse.Namespace) -
     return result
 
 
-def memo_write_merged() -> None:
-    """Experiment (this process only): memoize compose's `write_merged` per declaration.
-
-    What a block looks like in the output depends only on its declaration and the members
-    `/// @extend` blocks add to it; across the builds of a watch session almost all of them are
-    the same objects (the parse cache keeps unchanged files' trees), so their laid-out lines can
-    be reused. Shows what such a cache in composer/compose.py would gain.
-    """
-    import composer.compose as compose
-
-    original = compose.write_merged
-    memo: dict[tuple[int, ...], tuple[compose.Writer, object]] = {}
-
-    def write_merged(w: compose.Writer, merged: compose.Merged) -> None:
-        added = [m for _, _, m in merged.fields] + [None] + [m for _, _, m in merged.attributes]
-        key = (id(merged.decl), *map(id, added))
-        hit = memo.get(key)
-        if hit is None:
-            out = compose.Writer()
-            original(out, merged)
-            hit = memo[key] = (out, merged)  # `merged` keeps the objects behind the ids alive
-        out = hit[0]
-        w.blank()
-        w.lines.extend(out.lines)
-        w.origins.extend(out.origins)
-        w.anchors.extend(out.anchors)
-
-    compose.write_merged = write_merged  # type: ignore[assignment]
-
-
-def profile(project: Project, root: Path, edits: int, memo: bool) -> None:
+def profile(project: Project, root: Path, edits: int) -> None:
     """One process, no file watching: the stages of an incremental build, then a cProfile of one."""
     import cProfile
     import gc
@@ -175,8 +145,6 @@ def profile(project: Project, root: Path, edits: int, memo: bool) -> None:
 
     from composer.watch import Project
 
-    if memo:
-        memo_write_merged()
 
     fragment, _, anchor = project
     os.chdir(root)
@@ -216,9 +184,6 @@ def main() -> None:
     ap.add_argument("--fragments", type=int, default=1000)
     ap.add_argument("--models-per-fragment", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="in-process stages and cProfile instead")
-    ap.add_argument(
-        "--memo-experiment", action="store_true", help="with --profile: memoize compose.write_merged"
-    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="compose-watch-bench-") as tmp:
         for name in ("example", "big"):
@@ -231,7 +196,7 @@ def main() -> None:
             else:
                 project = big_project(root, args.fragments, args.models_per_fragment)
             if args.profile:
-                profile(project, root, args.edits, args.memo_experiment)
+                profile(project, root, args.edits)
             else:
                 measure(name, project, root, args)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -24,18 +25,20 @@ def compose(root: Path, targets: list[str] | None = None) -> Composition:
     return compose_project(load_manifest(root / "prisma.compose.toml"), targets, Loader())
 
 
-def run_cli(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(cwd: Path, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess (`python -m composer`), without colours; `env` adds variables."""
+    base = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "NO_COLOR": "1",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
     return subprocess.run(
         [sys.executable, "-m", "composer", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "NO_COLOR": "1",
-            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-        },
+        env={**base, **env},
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .helpers import BASE, write_project
+from .helpers import run_cli as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,14 +41,6 @@ POST = (
     "  user   User @relation(fields: [userId], references: [id])\n}\n"
 )
 GITHUB = re.compile(r"^::(error|warning) ((?:[a-zA-Z]+=[^,:]*,?)*)::(.*)$")
-
-
-def cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60, env={**base, **env},
-    )
 
 
 def project(tmp_path: Path, build: bool = True) -> Path:

@@ -9,9 +9,6 @@ example project, on hand-picked cases and on generated ones (hypothesis).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,16 +18,9 @@ from hypothesis import strategies as st
 from composer.sourcemap import OutputMap
 
 from .helpers import BASE, compose, write_project
+from .helpers import run_cli as cli
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env={**base, **env},
-    )
 
 
 def formatted(engine, text: str) -> str:

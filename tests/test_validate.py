@@ -10,11 +10,8 @@ session's Prisma engines.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from composer.diagnostics import Source
 from composer.sourcemap import OutputMap
 
 from .helpers import BASE, compose, write_project
+from .helpers import run_cli as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = re.compile(r"^::(error|warning) ((?:[a-zA-Z]+=[^,:]*,?)*)::(.*)$")
@@ -87,14 +85,6 @@ fields:
     type: string
     index: true
 """
-
-
-def cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "composer", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env={**base, **env},
-    )
 
 
 def project(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
