@@ -166,19 +166,36 @@ class Diagnostic:
         return out
 
 
+# A longer line is shown as a window of this many characters around the caret: a generated or
+# minified file can have a line of megabytes, which no terminal wants.
+FRAME_WIDTH = 160
+# Control characters would move the cursor or recolour the terminal: one visible character each,
+# so the caret stays aligned.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F)}
+_CONTROLS[0x09] = " "
+
+
 def code_frame(loc: Location, gutter: str = "", reset: str = "") -> list[str]:
     """The offending line with a caret under the span, as Prisma renders its errors."""
     source, line, col = loc.source.resolve(loc.start)
     text = source.line_text(line)
     end_line, end_col = loc.end_line_col()
     width = max(1, (end_col - col) if end_line == line else len(text) - col + 1)
+    caret = col - 1  # characters before the caret
+    if len(text) > FRAME_WIDTH:
+        start = max(0, min(caret - FRAME_WIDTH // 4, len(text) - FRAME_WIDTH))
+        end = start + FRAME_WIDTH
+        lead = "…" if start else ""
+        width = max(1, min(width, end - caret))
+        text = lead + text[start:end] + ("…" if end < len(text) else "")
+        caret += len(lead) - start
     num = str(line)
     pad = " " * len(num)
-    expanded = text.replace("\t", " ")
+    expanded = text.translate(_CONTROLS)
     return [
         f"  {gutter}{pad} |{reset}",
         f"  {gutter}{num} |{reset} {expanded}",
-        f"  {gutter}{pad} |{reset} {' ' * (col - 1)}^{'~' * (width - 1)}",
+        f"  {gutter}{pad} |{reset} {' ' * caret}^{'~' * (width - 1)}",
     ]
 
 

@@ -6,6 +6,13 @@ commit. Targets with `header = false` have no banner: their checksums are kept i
 `.compose-state.json` beside the manifest instead. Writes go to a temporary file in the same
 folder and are renamed into place, and only when the content changed, so an unchanged output
 keeps its mtime.
+
+A build with several files to write stages every temporary file first and renames them only once
+all are on disk: a full disk or an unwritable folder leaves every output as it was. Whatever
+interrupts a build (even SIGKILL), each output is either its old or its new version, whole; the
+state file is written ahead of the renames and accepts both checksums until the build finishes,
+so an interrupted build is never mistaken for a hand edit. Temporary files carry the writer's
+pid, so that a later build can remove those of a writer that died.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +72,10 @@ class PlannedFile:
     text: str | None  # None: a stale file of a folder output, to delete
     current: str | None  # what is on disk now (None: missing)
     target: str
-    recorded: str | None = None  # header-less outputs: the checksum compose recorded when writing
+    # Header-less outputs: the checksums compose recorded when writing (two while a build that was
+    # interrupted was replacing it: the old and the new one); None when nothing is recorded.
+    recorded: tuple[str, ...] | None = None
+    where: Location | None = None  # the target's `output` in the manifest, for diagnostics
 
     @property
     def changed(self) -> bool:
@@ -75,7 +86,7 @@ class PlannedFile:
         """Is what is on disk exactly what compose wrote?"""
         if self.current is None:
             return True
-        if self.recorded is not None and digest(self.current) == self.recorded:
+        if self.recorded and digest(self.current) in self.recorded:
             return True
         return verify(self.current) is True
 
@@ -102,41 +113,89 @@ def confine(root: Path, rel: str, where: Location | None) -> Path:
     return path
 
 
-def read_current(path: Path) -> str | None:
+def read_current(path: Path, display: str | None = None, where: Location | None = None) -> str | None:
+    """The output on disk now (None: there is none), or a ComposeError naming it."""
+    shown = display or str(path)
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise ComposeError(Diagnostic(f"output `{path}` is a directory", None, code="E302")) from None
+        raise ComposeError(Diagnostic(f"output `{shown}` is a directory", where, code="E302")) from None
+    except NotADirectoryError:
+        raise ComposeError(
+            Diagnostic(
+                f"cannot write output `{shown}`: a folder on its path is a file",
+                where,
+                code="E302",
+                hint="move that file away, or choose another `output`",
+            )
+        ) from None
+    except OSError as exc:
+        raise ComposeError(
+            Diagnostic(f"cannot read output `{shown}`: {exc.strerror or exc}", where, code="E304")
+        ) from None
 
 
-def read_state(root: Path) -> dict[str, str]:
+def read_state(root: Path) -> dict[str, tuple[str, ...]]:
+    """The recorded checksums of header-less outputs: a digest, or a list of them (a write-ahead)."""
+    try:
+        return _parse_state((root / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _parse_state(text: str) -> dict[str, tuple[str, ...]]:
     import json
 
     try:
-        data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except ValueError:
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+    if not isinstance(data, dict):
+        return {}
+    state: dict[str, tuple[str, ...]] = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            state[key] = (value,)
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            state[key] = tuple(value)
+    return state
 
 
-def write_state(root: Path, files: list[PlannedFile]) -> None:
-    """Record the checksums of header-less outputs (only when there are any)."""
+def _state_text(state: dict[str, tuple[str, ...]]) -> str:
     import json
 
-    state = read_state(root)
-    before = dict(state)
+    plain = {k: v[0] if len(v) == 1 else list(v) for k, v in state.items()}
+    return json.dumps(plain, indent=2, sort_keys=True) + "\n"
+
+
+def next_state(
+    state: dict[str, tuple[str, ...]], files: list[PlannedFile], ahead: bool
+) -> dict[str, tuple[str, ...]]:
+    """The state after writing `files`; `ahead`: before the renames, accepting old and new checksums."""
+    state = dict(state)
     for f in files:
         if f.text is not None and not f.text.startswith(BANNER_PREFIX):
-            state[f.display] = digest(f.text)
-        elif f.display in state:
+            new = digest(f.text)
+            old = state.get(f.display, ()) if ahead and f.changed else ()
+            state[f.display] = (*(d for d in old if d != new), new)
+        elif f.display in state and not ahead:
             del state[f.display]
+    return state
+
+
+def write_state(root: Path, files: list[PlannedFile], ahead: bool = False) -> None:
+    """Record the checksums of header-less outputs (only when there are any)."""
+    before = read_state(root)
+    state = next_state(before, files, ahead)
     if state != before:
-        atomic_write(root / STATE_FILE, json.dumps(state, indent=2, sort_keys=True) + "\n")
+        atomic_write(root / STATE_FILE, _state_text(state))
 
 
-def plan(root: Path, composed: ComposedTarget, state: dict[str, str] | None = None) -> list[PlannedFile]:
+def plan(
+    root: Path, composed: ComposedTarget, state: dict[str, tuple[str, ...]] | None = None
+) -> list[PlannedFile]:
     target = composed.target
     state = state if state is not None else read_state(root)
     where = target.key_location("output")
@@ -159,37 +218,59 @@ def plan(root: Path, composed: ComposedTarget, state: dict[str, str] | None = No
                 path,
                 f.path,
                 seal(composed.banner, f.body),
-                read_current(path),
+                read_current(path, f.path, where),
                 target.name,
                 state.get(f.path),
+                where,
             )
         )
     if target.folder:
         folder = confine(root, target.output, where)
         if folder.is_dir():
-            for stale in sorted(folder.glob("*.prisma")):
+            try:
+                listing = sorted(folder.glob("*.prisma"))
+            except OSError as exc:
+                message = f"cannot list output folder `{target.output}`: {exc.strerror or exc}"
+                raise ComposeError(Diagnostic(message, where, code="E304")) from None
+            for stale in listing:
                 if os.path.normcase(str(stale)) in wanted:
                     continue
-                current = read_current(stale)
                 # Only files compose wrote are removed; anything else in the folder is left alone.
                 rel = target.output + stale.name
+                current = read_current(stale, rel, where)
                 if current is not None and (current.startswith(BANNER_PREFIX) or rel in state):
-                    files.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel)))
+                    files.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel), where))
     return files
 
 
-def atomic_write(path: Path, text: str) -> None:
+# Temporary files are `.<name>.<pid>.<random>.tmp` beside their target.
+_TEMP = re.compile(r"\.(.+)\.(\d+)\.[A-Za-z0-9_]+\.tmp")
+
+
+def stage(path: Path, text: str) -> str:
+    """Write `text` to a new temporary file beside `path` (synced, with `path`'s mode); its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o666 & ~current_umask())
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~current_umask()
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def atomic_write(path: Path, text: str) -> None:
+    tmp = stage(path, text)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -203,8 +284,55 @@ def current_umask() -> int:
     return mask
 
 
+def _alive(pid: int) -> bool:
+    """Might process `pid` still be writing? (When in doubt: yes.)"""
+    if pid == os.getpid() or sys.platform == "win32":  # os.kill on Windows would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: alive
+        return True
+    return True
+
+
+def sweep(folders: dict[Path, set[str]]) -> None:
+    """Remove the temporary files that writers which died (SIGKILL, power loss) left behind.
+
+    `folders` maps a folder to the names of the files compose writes there; only temporary files
+    of those names whose writer's process is gone are removed, so a concurrent build is safe.
+    """
+    for folder, names in folders.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            m = _TEMP.fullmatch(entry)
+            if m and m.group(1) in names and not _alive(int(m.group(2))):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / entry)
+
+
+def _write_error(f: PlannedFile, exc: OSError, what: str = "write") -> ComposeError:
+    done = "no output was changed" if what == "write" else "the other outputs were written"
+    return ComposeError(
+        Diagnostic(
+            f"cannot {what} `{f.display}`: {exc.strerror or exc}; {done}",
+            f.where,
+            code="E304",
+        )
+    )
+
+
 def apply(files: list[PlannedFile], force: bool, root: Path | None = None) -> list[PlannedFile]:
-    """Write (or delete) every changed file; returns those touched. Checks all before touching any."""
+    """Write (or delete) every changed file; returns those touched. Checks all before touching any.
+
+    Every new text is staged in a temporary file before any output is replaced, so a failing
+    write (full disk, read-only folder) changes nothing; the renames that follow cannot run out
+    of space. Header-less outputs get their new checksums recorded ahead of the renames.
+    """
     edited = [f for f in files if f.hand_edited]
     if edited and not force:
         raise ComposeError(
@@ -213,7 +341,7 @@ def apply(files: list[PlannedFile], force: bool, root: Path | None = None) -> li
                     f"`{f.display}` was edited by hand since compose wrote it"
                     if f.current is not None and (verify(f.current) is False or f.recorded is not None)
                     else f"`{f.display}` exists and was not written by compose",
-                    None,
+                    f.where,
                     code="E303",
                     hint="move the change into a fragment, or run `compose build --force` "
                     f"to overwrite it (the current file is kept as `{f.display}.bak`)",
@@ -221,22 +349,80 @@ def apply(files: list[PlannedFile], force: bool, root: Path | None = None) -> li
                 for f in edited
             ]
         )
-    touched = []
-    for f in files:
-        if not f.changed:
-            continue
+    changed = [f for f in files if f.changed]
+    where = changed[0].where if changed else None
+    staged: list[tuple[str, Path, PlannedFile]] = []  # (temporary file, final path, for)
+    previous: str | None = None  # the state file before this build wrote to it
+    try:
+        for f in changed:
+            try:
+                if f.hand_edited:  # the .bak is staged first: it must be in place before the output goes
+                    bak = f.path.with_name(f.path.name + ".bak")
+                    staged.append((stage(bak, f.current or ""), bak, f))
+                if f.text is not None:
+                    staged.append((stage(f.path, f.text), f.path, f))
+            except OSError as exc:
+                raise _write_error(f, exc) from None
+        if root is not None and changed:
+            try:
+                previous = (root / STATE_FILE).read_text(encoding="utf-8")
+            except (OSError, ValueError):
+                previous = None
+            try:
+                write_state(root, files, ahead=True)
+            except OSError as exc:
+                raise _state_error(exc, where) from None
+    except BaseException:  # a full disk, or Ctrl-C: no temporary file stays behind
+        for tmp, _, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for i, (tmp, path, f) in enumerate(staged):
         try:
-            if f.hand_edited:
-                atomic_write(f.path.with_name(f.path.name + ".bak"), f.current or "")
-            if f.text is None:
-                f.path.unlink()
-            else:
-                atomic_write(f.path, f.text)
+            os.replace(tmp, path)
         except OSError as exc:
+            # Rare (a rename refused mid-way): the outputs renamed so far are whole new versions,
+            # the others whole old ones, and the state written ahead accepts both. When nothing
+            # was renamed yet, the state goes back to what it was: a failed build changes nothing.
+            for rest, _, _ in staged[i:]:
+                with contextlib.suppress(OSError):
+                    os.unlink(rest)
+            if i == 0 and root is not None:
+                with contextlib.suppress(OSError):
+                    if previous is None:
+                        (root / STATE_FILE).unlink(missing_ok=True)
+                    elif (root / STATE_FILE).read_text(encoding="utf-8") != previous:
+                        atomic_write(root / STATE_FILE, previous)
+            done = "no output was changed" if i == 0 else (
+                "the outputs before it were written, the others were left as they were"
+            )
             raise ComposeError(
-                Diagnostic(f"cannot write `{f.display}`: {exc.strerror or exc}", None, code="E304")
+                Diagnostic(f"cannot write `{f.display}`: {exc.strerror or exc}; {done}", f.where, code="E304")
             ) from None
-        touched.append(f)
+    for f in changed:
+        if f.text is None:
+            try:
+                f.path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise _write_error(f, exc, "remove") from None
     if root is not None:
-        write_state(root, files)
-    return touched
+        try:
+            write_state(root, files)
+        except OSError as exc:
+            raise _state_error(exc, where, written=True) from None
+        folders: dict[Path, set[str]] = {root: {STATE_FILE}}
+        for f in files:
+            folders.setdefault(f.path.parent, set()).update((f.path.name, f.path.name + ".bak"))
+        sweep(folders)
+    return changed
+
+
+def _state_error(exc: OSError, where: Location | None, written: bool = False) -> ComposeError:
+    done = (
+        "the outputs were written; the next build records their checksums"
+        if written
+        else "no output was changed"
+    )
+    return ComposeError(
+        Diagnostic(f"cannot write `{STATE_FILE}`: {exc.strerror or exc}; {done}", where, code="E304")
+    )
