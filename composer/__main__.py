@@ -1,3 +1,3 @@
-from composer.cli import main
+from composer.entry import main
 
 main()

@@ -78,13 +78,45 @@ KeyPath = tuple[str | int, ...]
 # -- public data --------------------------------------------------------------------------------
 
 
-@dataclass
 class FragmentSpec:
-    kind: str  # "path" | "glob" | "yaml"
-    pattern: str  # as written, relative to the manifest's folder, POSIX separators
-    name: str | None  # explicit `name` (kind "path" only); otherwise derived from file stems later
-    index: int  # position among the [[fragments]] entries
-    location: Location  # the entry's path/glob/yaml value
+    """One `[[fragments]]` entry. Its `location` is found in the manifest text when first asked
+    for (scanning the TOML text for positions costs more than parsing it, and only errors need it)."""
+
+    __slots__ = ("_at", "_location", "index", "kind", "name", "pattern")
+
+    def __init__(
+        self,
+        kind: str,
+        pattern: str,
+        name: str | None,
+        index: int,
+        location: Location | Callable[[], Location],
+    ) -> None:
+        self.kind = kind  # "path" | "glob" | "yaml"
+        self.pattern = pattern  # as written, relative to the manifest's folder, POSIX separators
+        self.name = name  # explicit `name` (kind "path" only); otherwise derived from file stems later
+        self.index = index  # position among the [[fragments]] entries
+        self._location = location if isinstance(location, Location) else None
+        self._at = None if isinstance(location, Location) else location
+
+    @property
+    def location(self) -> Location:
+        """The entry's path/glob/yaml value."""
+        if self._location is None:
+            self._location = self._at()  # type: ignore[misc]
+        return self._location
+
+    def __repr__(self) -> str:
+        return f"FragmentSpec({self.kind!r}, {self.pattern!r}, {self.name!r}, {self.index})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FragmentSpec):
+            return NotImplemented
+        return (self.kind, self.pattern, self.name, self.index) == (
+            other.kind, other.pattern, other.name, other.index
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass
@@ -104,13 +136,17 @@ class TargetSpec:
     generators: dict[str, dict[str, str] | None]
     datasource: dict[str, str | None]
     header: bool
-    location: Location  # the [targets.NAME] table header
     _locator: _Locator | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def location(self) -> Location:
+        """The [targets.NAME] table header."""
+        return self.key_location()
+
     def key_location(self, *keys: str) -> Location:
-        """Where `targets.NAME.<keys>` is written, e.g. ("generators", "client", "provider")."""
-        if self._locator is None:
-            return self.location
+        """Where `targets.NAME.<keys>` is written, e.g. ("generators", "client", "provider").
+        Positions are found in the manifest text only when asked for (errors, source maps)."""
+        assert self._locator is not None
         return self._locator.key(("targets", self.name, *keys))
 
 
@@ -499,7 +535,8 @@ class _Validator:
         name = self.fragment_name(path, kind, table)
         if pattern is None:
             return None
-        return FragmentSpec(kind, pattern, name, index, self.loc.value((*path, kind)))
+        loc, where = self.loc, (*path, kind)
+        return FragmentSpec(kind, pattern, name, index, lambda: loc.value(where))
 
     def fragment_name(self, path: KeyPath, kind: str, table: dict[str, object]) -> str | None:
         if "name" not in table:
@@ -608,7 +645,6 @@ class _Validator:
             generators=generators,
             datasource=datasource,
             header=header,
-            location=self.loc.key(path),
             _locator=self.loc,
         )
 

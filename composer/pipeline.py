@@ -45,7 +45,9 @@ def pick_targets(manifest: Manifest, names: list[str] | None) -> list[TargetSpec
     for name in names:
         if name not in manifest.targets:
             hint = did_you_mean(name, set(manifest.targets)) or "targets: " + ", ".join(manifest.targets)
-            raise UsageError(f"unknown target `{name}` ({hint})")
+            # Where the targets are defined, so that a typo in the manifest is as easy to find.
+            where = manifest.location_of("targets", next(iter(manifest.targets), ""))
+            raise UsageError(f"unknown target `{name}` ({hint}); targets are defined at {where}")
         picked.append(manifest.targets[name])
     return picked
 
@@ -69,5 +71,7 @@ def compose_project(
     return Composition(manifest, loaded, composed, list(loaded.warnings))
 
 
-def load(manifest_option: str | None, target_names: list[str] | None = None) -> Composition:
-    return compose_project(load_manifest(locate_manifest(manifest_option)), target_names)
+def load(
+    manifest_option: str | None, target_names: list[str] | None = None, loader: Loader | None = None
+) -> Composition:
+    return compose_project(load_manifest(locate_manifest(manifest_option)), target_names, loader)

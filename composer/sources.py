@@ -6,7 +6,6 @@ Files are read and parsed once per content: `Loader` keeps a cache keyed by path
 
 from __future__ import annotations
 
-import glob as globlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, error
 from .psl import SchemaFile, parse
+from .stamp import expand_glob
 
 if TYPE_CHECKING:
     from .entities import GeneratedFragment
@@ -42,40 +42,42 @@ class LoadResult:
     files: list[Path] = field(default_factory=list)  # every input file read, for watch
 
 
-def read_text(path: Path, display: str, where: Location | None) -> str:
-    """Read a text input: UTF-8 (a BOM is dropped), newlines normalised to `\\n`."""
+def read_text(path: Path, display: str, entry: Location | FragmentSpec | None) -> str:
+    """Read a text input: UTF-8 (a BOM is dropped), newlines normalised to `\\n`. Errors point at
+    `entry`: a place in the manifest, or a `[[fragments]]` entry, whose place is looked up then."""
     try:
         data = path.read_bytes()
     except IsADirectoryError:
-        raise error(f"`{display}` is a directory, not a file", where, code="E101") from None
+        raise error(f"`{display}` is a directory, not a file", _place(entry), code="E101") from None
     except FileNotFoundError:
-        raise error(f"fragment file `{display}` does not exist", where, code="E101") from None
+        raise error(f"fragment file `{display}` does not exist", _place(entry), code="E101") from None
     except OSError as exc:
-        raise error(f"cannot read `{display}`: {exc.strerror or exc}", where, code="E101") from None
+        raise error(f"cannot read `{display}`: {exc.strerror or exc}", _place(entry), code="E101") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Pointed at the bad byte in the file itself: decoded with replacement characters, every
+        # other character keeps its line and column, so the code frame shows the right place.
+        shown = Source(display, _newlines(data.decode("utf-8-sig", errors="replace")), str(path))
+        at = len(_newlines(data[: exc.start].decode("utf-8-sig", errors="replace")))
+        where = _place(entry)
         raise error(
-            f"{display}:{line}:{col}: the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            where,
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 text",
+            Location(shown, at, at + 1),
             code="E102",
+            notes=[("listed in the manifest here", where)] if where is not None else [],
         ) from None
+    return _newlines(text)
+
+
+def _place(entry: Location | FragmentSpec | None) -> Location | None:
+    return entry if entry is None or isinstance(entry, Location) else entry.location
+
+
+def _newlines(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
-
-
-def expand_glob(root: Path, pattern: str) -> list[Path]:
-    """Files matching a manifest glob, sorted by their relative POSIX path."""
-    matches = globlib.glob(os.path.join(glob_escape_root(root), pattern), recursive=True)
-    files = [Path(m) for m in matches if os.path.isfile(m)]
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
-
-
-def glob_escape_root(root: Path) -> str:
-    return globlib.escape(str(root))
 
 
 class Loader:
@@ -125,13 +127,20 @@ class Loader:
                 moved.append(path)
         return moved
 
-    def read(self, path: Path, display: str, where: Location | None) -> tuple[str, FileSignature | None]:
+    def read(
+        self, path: Path, display: str, where: Location | FragmentSpec | None
+    ) -> tuple[str, FileSignature | None]:
         """`read_text`, served from the read cache while the file's stat signature is unchanged."""
         key = os.path.abspath(path)
         return self._read(path, key, display, where, file_signature(key))
 
     def _read(
-        self, path: Path, key: str, display: str, where: Location | None, sig: FileSignature | None
+        self,
+        path: Path,
+        key: str,
+        display: str,
+        where: Location | FragmentSpec | None,
+        sig: FileSignature | None,
     ) -> tuple[str, FileSignature | None]:
         # `sig` is taken before reading: a change between the two leaves a signature older than
         # the text, which only costs one more read next time.
@@ -143,6 +152,17 @@ class Loader:
         if sig is not None:
             self._texts[key] = (sig, text)
         return text, sig
+
+    def texts(self, paths: Iterable[Path]) -> list[tuple[str, str]] | None:
+        """(absolute path, text as read) of files the last load read; None if one was not cached."""
+        found = []
+        for path in paths:
+            key = os.path.abspath(path)
+            entry = self._texts.get(key)
+            if entry is None:
+                return None
+            found.append((key, entry[1]))
+        return found
 
     def load(self, manifest: Manifest) -> LoadResult:
         root = manifest.root
@@ -163,7 +183,7 @@ class Loader:
             return found
 
         def add(spec: FragmentSpec, path: Path, key: str, display: str, sig: FileSignature | None) -> None:
-            text, sig = self._read(path, key, display, spec.location, sig)
+            text, sig = self._read(path, key, display, spec, sig)
             # The same file listed explicitly and matched by a glob keeps its first place. The
             # device and inode identify it however it is reached (symlinks, `..`) at no extra cost.
             identity: object = (sig[3], sig[2]) if sig is not None else path.resolve()
@@ -240,7 +260,7 @@ class Loader:
         specs = []
         for spec, path in items:
             display = rel_display(path, root)
-            sources.append(Source(display, self.read(path, display, spec.location)[0], str(path)))
+            sources.append(Source(display, self.read(path, display, spec)[0], str(path)))
             specs.append(spec)
         key = tuple((s.path, s.text) for s in sources)
         generated = self._entity_cache.get(key)
@@ -258,7 +278,8 @@ class Loader:
                 schema = before.get((src.path, src.text, gen.text, tuple(gen.line_map)))
                 if schema is None:
                     origin = src.path + "#prisma"
-                    schema = parse(Source(src.display, gen.text, origin, origin=src, line_map=gen.line_map))
+                    source = Source(src.display, gen.text, origin, origin=src, line_map=gen.line_map)
+                    schema = parse(source)
                     self.parses += 1
                 generated.append((gen, schema))
             self._entity_cache = {key: generated}

@@ -7,9 +7,15 @@ that use them fail loudly instead of skipping, because CI installs both.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
+
+# Build stamps (composer/stamp.py) go to a cache folder of this test session, not the user's; the
+# CLI subprocesses inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="compose-test-cache-")
 
 from composer.prisma_wasm import (
     PrismaDiagnostic,

@@ -31,6 +31,8 @@ def run_cli(cwd: Path, *args: str, timeout: float = 120, **env: str) -> subproce
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "NO_COLOR": "1",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        # the session's cache folder for build stamps (conftest.py), not the user's
+        "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", ""),
     }
     return subprocess.run(
         [sys.executable, "-m", "composer", *args],

@@ -8,6 +8,28 @@ import time
 
 from .. import output, pipeline, report
 from ..diagnostics import ComposeError
+from ..sources import Loader
+
+
+def remember(
+    comp: pipeline.Composition, targets: list[str], planned: list[output.PlannedFile], loader: Loader
+) -> None:
+    """Stamp this build so that the next one with nothing changed is a quick check (stamp.py)."""
+    inputs = loader.texts(comp.loaded.files)
+    if inputs is None:
+        return
+    from .. import stamp
+
+    root = comp.manifest.root
+    stamp.record(
+        comp.manifest.path,
+        targets,
+        [(spec.kind, spec.pattern) for spec in comp.manifest.fragments],
+        inputs,
+        [(str(f.path), f.text) for f in planned],
+        [str(root / t.target.output) for t in comp.targets if t.target.folder],
+        (len(comp.targets), sum(1 for f in planned if f.text is not None)),
+    )
 
 
 def run(
@@ -24,6 +46,7 @@ def run(
     gc.disable()
     warnings = []
     engine = None
+    loader: Loader | None = None
     try:
         if validate:
             # `--validate`: Prisma's validator on the composed text before anything is written
@@ -33,7 +56,8 @@ def run(
             loaded, engine = start(manifest, targets, prisma)
             comp = pipeline.compose_project(loaded, targets)
         else:
-            comp = pipeline.load(manifest, targets)
+            loader = Loader()
+            comp = pipeline.load(manifest, targets, loader)
         warnings = comp.warnings
         if engine is not None:
             found = prisma_diagnostics(comp.targets, engine)
@@ -43,6 +67,8 @@ def run(
         state = output.read_state(comp.manifest.root)
         planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
         touched = output.apply(planned, force, comp.manifest.root)
+        if loader is not None and not warnings:
+            remember(comp, targets or [], planned, loader)
     except pipeline.UsageError as exc:
         return report.usage_error(str(exc), fmt, "build")
     except ComposeError as exc:

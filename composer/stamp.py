@@ -1,0 +1,252 @@
+"""The nothing-changed fast path of `compose build`.
+
+A build that succeeds records a stamp: digests of the manifest, of every input file it read (in
+order), of the outputs as they are on disk after the build, and of the tool itself. The next
+`compose build` with the same arguments checks the stamp before anything else: when every input
+and every output is still byte-for-byte what it was, there is nothing to do, and it says so
+without importing the CLI framework, parsing or composing (like make, but by content: a stat
+signature would miss an edit within the file system's timestamp granularity).
+
+Anything the check does not understand, or any doubt at all, falls back to the full build, which
+is always right. Stamps live in the user's cache folder, never in the project:
+`$XDG_CACHE_HOME/prisma-compose/` (default `~/.cache/prisma-compose/`). `COMPOSE_NO_CACHE=1`
+turns the fast path off.
+
+This module imports only the standard library: it runs before everything else.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+MANIFEST_NAME = "prisma.compose.toml"
+FORMAT = 1  # bump when the stamp's meaning changes
+
+
+def expand_glob(root: Path, pattern: str) -> list[Path]:
+    """Files matching a manifest glob, sorted by their relative POSIX path (sources.py uses it too)."""
+    matches = globlib.glob(os.path.join(globlib.escape(str(root)), pattern), recursive=True)
+    files = [Path(m) for m in matches if os.path.isfile(m)]
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "prisma-compose"
+
+
+def tool_fingerprint() -> str:
+    """Changes whenever the code that composes changes (an upgrade, or an edit in a checkout)."""
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256(sys.version.encode())
+    for folder in (pkg, *(os.path.join(pkg, sub) for sub in ("psl", "commands", "schemas"))):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith((".py", ".json")):
+                st = entry.stat()
+                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def stamp_path(manifest: Path, targets: list[str]) -> Path:
+    key = hashlib.sha256(f"{manifest}\0{chr(0).join(targets)}".encode()).hexdigest()[:32]
+    return cache_dir() / f"build-{key}.json"
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def folder_listing(folder: Path) -> list[str]:
+    try:
+        return sorted(e.name for e in os.scandir(folder) if e.name.endswith(".prisma"))
+    except OSError:
+        return []
+
+
+def inputs_digest(files: list[tuple[str, str]]) -> str:
+    """Digest of (absolute path, text as the build read it) pairs, in the order they were read."""
+    h = hashlib.sha256()
+    for path, text in files:
+        h.update(path.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        h.update(text.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def decode(data: bytes) -> str:
+    """As `sources.read_text` decodes an input (BOM dropped, newlines normalised)."""
+    text = data.decode("utf-8-sig")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def record(
+    manifest: Path,
+    targets: list[str],
+    entries: list[tuple[str, str]],
+    inputs: list[tuple[str, str]],
+    outputs: list[tuple[str, str | None]],
+    folders: list[str],
+    counts: tuple[int, int],
+) -> None:
+    """Save the stamp of a successful build; never fails the build.
+
+    `entries`: the manifest's fragment entries as (kind, pattern) in order; `inputs`: every file
+    read, as (absolute path, text); `outputs`: (absolute path, text on disk, None when deleted);
+    `folders`: absolute paths of folder outputs; `counts`: (targets, files) for the summary line.
+    """
+    if os.environ.get("COMPOSE_NO_CACHE"):
+        return
+    try:
+        manifest_bytes = manifest.read_bytes()
+        root = manifest.parent
+        stamp = {
+            "format": FORMAT,
+            "tool": tool_fingerprint(),
+            "manifest": sha(manifest_bytes),
+            "entries": entries,
+            "files": [p for p, _ in inputs],
+            "inputs": inputs_digest(inputs),
+            "outputs": [[p, None if t is None else sha(t.encode())] for p, t in outputs],
+            "folders": [[f, folder_listing(Path(f))] for f in folders],
+            "state": sha(read_or_none(root / ".compose-state.json") or b""),
+            "counts": list(counts),
+        }
+        path = stamp_path(manifest, targets)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stamp))
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass
+
+
+def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
+    """(targets, files) when the last build with these arguments is still exactly up to date."""
+    try:
+        stamp = json.loads(stamp_path(manifest, targets).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if stamp.get("format") != FORMAT:
+        return None
+    root = manifest.parent
+    manifest_bytes = read_or_none(manifest)
+    if manifest_bytes is None or sha(manifest_bytes) != stamp["manifest"]:
+        return None
+    # The same manifest lists the same entries; a glob may match other files now.
+    files: list[str] = []
+    seen: set[str] = set()
+    for kind, pattern in stamp["entries"]:
+        if kind == "path":
+            found = [os.path.abspath(root / pattern)]
+        else:
+            found = [os.path.abspath(p) for p in expand_glob(root, pattern)]
+        for f in found:
+            if f not in seen:
+                seen.add(f)
+                files.append(f)
+    if set(files) != set(stamp["files"]):
+        return None
+    inputs = []
+    for f in stamp["files"]:
+        data = read_or_none(Path(f))
+        if data is None:
+            return None
+        try:
+            inputs.append((f, decode(data)))
+        except UnicodeDecodeError:
+            return None
+    if inputs_digest(inputs) != stamp["inputs"]:
+        return None
+    for path, expected in stamp["outputs"]:
+        data = read_or_none(Path(path))
+        if (None if data is None else sha(data)) != expected:
+            return None
+    for folder, listing in stamp["folders"]:
+        if folder_listing(Path(folder)) != listing:
+            return None
+    if sha(read_or_none(root / ".compose-state.json") or b"") != stamp["state"]:
+        return None
+    if stamp["tool"] != tool_fingerprint():
+        return None
+    return stamp["counts"][0], stamp["counts"][1]
+
+
+def build_arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(--manifest, targets) of a plain `compose build [TARGET…] [-m PATH]`; None for anything else."""
+    manifest: str | None = None
+    targets: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-m", "--manifest") and i + 1 < len(argv):
+            manifest = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--manifest="):
+            manifest = arg.split("=", 1)[1]
+        elif arg.startswith("-") or not arg:
+            return None  # --force, --validate, --format, --help…: the full command handles them
+        else:
+            targets.append(arg)
+        i += 1
+    return manifest, targets
+
+
+def find_manifest(option: str | None) -> Path | None:
+    if option:
+        path = Path(option)
+        return path.resolve() if path.is_file() else None
+    here = Path(os.path.abspath("."))
+    for directory in (here, *here.parents):
+        candidate = directory / MANIFEST_NAME
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def fast_build(argv: list[str]) -> int | None:
+    """Exit code of `compose build` when nothing changed since the last build; None otherwise."""
+    if os.environ.get("COMPOSE_NO_CACHE"):
+        return None
+    started = time.perf_counter()
+    try:
+        parsed = build_arguments(argv)
+        if parsed is None:
+            return None
+        manifest = find_manifest(parsed[0])
+        if manifest is None:
+            return None
+        counts = unchanged(manifest, parsed[1])
+    except Exception:  # any doubt: the full build decides
+        return None
+    if counts is None:
+        return None
+    ms = (time.perf_counter() - started) * 1000
+    print(
+        f"compose: {counts[0]} target(s), 0 file(s) written, {counts[1]} unchanged ({ms:.0f} ms)",
+        file=sys.stderr,
+    )
+    return 0
