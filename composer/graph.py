@@ -11,6 +11,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 
 from .psl import Declaration, Member
+from .psl.parser import relation_names_fields, relation_with_fields
 
 NAMED_KINDS = frozenset(("model", "enum", "type", "view", "alias"))
 
@@ -22,10 +23,7 @@ def field_dependency(member: Member, target: Declaration) -> bool:
     if member.is_list:
         return False
     relation = member.attribute("relation")
-    if relation is None:
-        return False
-    fields = relation.arg("fields")
-    return bool(fields is not None and fields.names())
+    return relation is not None and relation_names_fields(relation)
 
 
 def declaration_dependencies(
@@ -43,6 +41,21 @@ def declaration_dependencies(
         if target is None or target.name == decl.name or target.name in deps:
             continue
         if field_dependency(member, target):
+            deps.append(target.name)
+    return deps
+
+
+def summary_dependencies(decl: Declaration, index: dict[str, Declaration]) -> list[str]:
+    """`declaration_dependencies` of a declaration, read from its `field_summary()` so that a
+    block whose members were never built stays that way (the same answer, see the tests)."""
+    deps: list[str] = []
+    for type_name, mark, attributes in decl.field_summary():
+        target = index.get(type_name)
+        if target is None or target.name == decl.name or target.name in deps:
+            continue
+        if target.keyword in ("enum", "type", "alias") or (
+            mark != "[]" and "@relation" in attributes and relation_with_fields(attributes)
+        ):
             deps.append(target.name)
     return deps
 

@@ -158,3 +158,27 @@ def test_never_raises_anything_but_syntax_errors(text: str) -> None:
 def test_arbitrary_unicode_text(text: str) -> None:
     with contextlib.suppress(PSLSyntaxError):
         parsed(text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 65 + "]" * 65, "f(" * 65 + ")" * 65, "[" * 40 + "f(" * 25 + ")" * 25 + "]" * 40],
+)
+def test_nesting_past_the_limit_is_a_located_syntax_error(value: str) -> None:
+    text = f"model A {{\n  id Int @id @default({value})\n}}\n"
+    with pytest.raises(PSLSyntaxError) as info:
+        parsed(text).declarations[0].members[0].attributes[1].args  # noqa: B018 (builds the args)
+    d = info.value.diagnostics[0]
+    assert "nested more than 64 levels" in d.message
+    assert d.location is not None and d.location.line == 2
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    value = "[" * 63 + "1" + "]" * 63  # 63 lists inside the attribute's own parentheses: 64 levels
+    schema = parsed(f"model A {{\n  id Int @id @default({value})\n}}\n")
+    expr = schema.declarations[0].members[0].attributes[1].args[0].value
+    depth = 0
+    while expr is not None and expr.kind == "array":
+        depth += 1
+        expr = expr.items[0] if expr.items else None
+    assert depth == 63

@@ -126,8 +126,23 @@ class Member:
         return None
 
 
-@dataclass(slots=True)
+def _summarize(decl: Declaration) -> list[tuple[str, str, str]]:
+    """Replaced by `parser.field_summary` when the parser module loads (it imports this one)."""
+    from .parser import field_summary
+
+    return field_summary(decl)
+
+
+@dataclass(slots=True, eq=False)
 class Declaration:
+    """A top-level block.
+
+    A block whose every line is of the common kinds (see `parser._FAST_BODY`) is checked in one
+    piece by the parser and its members are built on first access: composing copies most blocks
+    verbatim and never needs them. `field_summary()` answers what composing does need about
+    every block (field types, relations) without building them.
+    """
+
     keyword: str  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
     name: str
     source: Source
@@ -138,9 +153,54 @@ class Declaration:
     body_start: int  # start of the line after `{` (alias: same as end)
     close_start: int  # start of the line holding the closing `}` (alias: same as end)
     end: int  # after the closing line, newline included
-    members: list[Member] = field(default_factory=list)
+    _members: list[Member] | None = field(default_factory=list)
     doc: list[str] = field(default_factory=list)  # `///` lines directly above, without the slashes
     is_extend: bool = False  # a `/// @extend` line is among the doc lines
+    # Set while `_members` is None: builds the members of this (already checked) block.
+    _build: Callable[[Declaration], list[Member]] | None = None
+    _summary: list[tuple[str, str, str]] | None = None
+
+    @property
+    def members(self) -> list[Member]:
+        if self._members is None:
+            self._members = self._build(self)  # type: ignore[misc]
+            self._build = None
+        return self._members
+
+    @property
+    def lazy(self) -> bool:
+        """Are the members not built yet (so `field_summary()` is the cheap way to look at them)?"""
+        return self._members is None
+
+    def field_summary(self) -> list[tuple[str, str, str]]:
+        """(type name, `[]`/`?`/"", attributes) for each field line; for a block whose members are
+        not built, a comment may follow the attributes."""
+        if self._members is None:
+            if self._summary is None:
+                self._summary = _summarize(self)
+            return self._summary
+        text = self.source.text
+        out = []
+        for m in self._members:
+            if m.kind == "field":
+                mark = "[]" if m.is_list else "?" if m.optional else ""
+                attrs = text[m.attributes[0].start : m.attributes[-1].end] if m.attributes else ""
+                out.append((m.type_name, mark, attrs))
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Declaration):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.keyword, self.name, self.source, self.start, self.keyword_start, self.name_start,
+            self.name_end, self.body_start, self.close_start, self.end, self.members, self.doc,
+            self.is_extend,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def text(self) -> str:

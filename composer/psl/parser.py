@@ -13,8 +13,10 @@ syntax error stops parsing: composing a schema with a broken fragment is never u
 from __future__ import annotations
 
 import re
+import sys
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
+from . import ast as _ast
 from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
@@ -22,7 +24,12 @@ from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
 _IDENT = re.compile(r"[^\W_][\w-]*")
 _PATH = re.compile(r"[^\W_][\w-]*(?:\.[^\W_][\w-]*)*")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\[^\n])*"')
+# Unrolled (a run of plain characters, then escapes each followed by a run): no alternation per
+# character, so a megabyte string costs milliseconds, not seconds; possessive runs (Python 3.11+)
+# keep an unterminated one from backtracking through its whole length.
+_RUN = r'[^"\\\x00-\x1f]*+' if sys.version_info >= (3, 11) else r'[^"\\\x00-\x1f]*'
+_STRING_SRC = rf'"{_RUN}(?:\\[^\n]{_RUN})*"'
+_STRING = re.compile(_STRING_SRC)
 # SPACE_SEPARATOR (Unicode Zs) and tab, never a newline.
 _WS = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
 
@@ -32,20 +39,71 @@ _WS = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
 _W = r"[ \t]*"
 _FIDENT = r"[^\W_][\w-]*"
 _FPATH = _FIDENT + r"(?:\." + _FIDENT + r")*"
-_FSTR = r'"(?:[^"\\\x00-\x1f]|\\[^\n])*"'
+_FSTR = _STRING_SRC
 _FNUM = r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])"
 
 
 # Arguments the fast path knows: strings, numbers, names, `fn()`, `fn("…")` / `fn(1)`, and flat
 # lists of those, positional or named — what nearly every real field line holds.
 _FATOM = rf"(?:{_FSTR}|{_FNUM}|{_FPATH}(?:{_W}\({_W}(?:{_FSTR}|{_FNUM})?{_W}\))?)"
-_FVAL = rf"(?:{_FATOM}|\[{_W}(?:{_FATOM}(?:{_W},{_W}{_FATOM})*)?{_W}\])"
+# Lists and argument lists name their item once (each item is followed by a comma or the
+# closing bracket): the same language as `item (, item)*`, in a pattern a third the size, which
+# matters because compiling these patterns is part of every start-up.
+_FVAL = rf"(?:{_FATOM}|\[{_W}(?:{_FATOM}{_W}(?:,{_W}(?!\])|(?=\])))*\])"
 _FARG = rf"(?:{_FIDENT}{_W}:{_W})?{_FVAL}"
-_FAST_ATTR_SRC = rf"@({_FPATH})(?:{_W}(\({_W}(?:{_FARG}(?:{_W},{_W}{_FARG})*{_W},?)?{_W}\)))?"
+_FARGS = rf"\({_W}(?:{_FARG}{_W}(?:,{_W}|(?=\))))*\)"
+_FAST_ATTR_SRC = rf"@({_FPATH})(?:{_W}({_FARGS}))?"
 _FAST_ATTR = re.compile(_FAST_ATTR_SRC)
 _FAST_FIELD = re.compile(
     rf"({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?((?:{_W}{_FAST_ATTR_SRC})*){_W}(?://[^\n]*)?(?=\n|\Z)"
 )
+# Whole blocks at once: a body made only of blank lines, `//` comment lines, fast-path field lines
+# (enum values in an enum) and block attributes with simple arguments is checked by one match, in
+# C, and its members are built only if something asks for them. Any other body (`/* */`,
+# `Unsupported(…)`, object arguments, Unicode spaces, any error) goes through `block_body`.
+_ATOMIC = sys.version_info >= (3, 11)  # atomic groups keep a failing match from backtracking
+_FAST_ATTR_NC = rf"@{_FPATH}(?:{_W}{_FARGS})?"
+_LINE_END = rf"{_W}(?://[^\n]*)?"
+_FIELD_LINE = rf"{_FIDENT}[ \t]+(?!Unsupported(?![\w-])){_FIDENT}(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*"
+_VALUE_LINE = rf"{_FIDENT}(?:{_W}{_FAST_ATTR_NC})*"
+_BLOCK_ATTR_LINE = rf"@{_FAST_ATTR_NC}"
+
+
+def _fast_body(member_line: str) -> re.Pattern[str]:
+    # Blank lines and indentation are one character class run before each non-blank line. The
+    # closing brace's position is group 1; its line starts after the last newline before it.
+    line = rf"[ \t\n]*(?:{member_line}{_LINE_END}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
+    if _ATOMIC:
+        line = f"(?>{line})"
+    return re.compile(rf"(?:{line})*[ \t\n]*(\}}){_LINE_END}(?:\n|\Z)")
+
+
+_FAST_BODY = {
+    "model": _fast_body(_FIELD_LINE),
+    "view": _fast_body(_FIELD_LINE),
+    "type": _fast_body(_FIELD_LINE),
+    "enum": _fast_body(_VALUE_LINE),
+}
+# Comment and blank lines before a declaration, then a block header the fast path takes.
+# Blank and `//` lines run together as one character class where possible (a file may hold
+# millions of blank lines); `gap_end` cuts the match back to the start of a line.
+_GAP = re.compile(r"(?:[ \t\n]*//[^\n]*\n)*[ \t\n]*")
+_COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
+_FAST_HEAD = re.compile(rf"([ \t]*)(model|view|type|enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n")
+# One match per line (so `finditer` never retries inside a line); only field lines fill the
+# groups. The lines were checked by `_FAST_BODY`, so this needs no grammar: the rest of a field line
+# is its attributes, then maybe a comment.
+_SUMMARY = re.compile(
+    r"^(?:[ \t\n]*[/@][^\n]*\n)*[ \t\n]*"
+    r"(?:[^\W_][\w-]*[ \t]+([^\W_][\w-]*)(\[\]|\?)?[ \t]*([^\n]*)\n|\Z)",
+    re.MULTILINE,
+)
+# A `fields:` argument with a field name in it, in an argument list the fast path checked: the
+# arguments before it are matched whole, so a string cannot fake one.
+_RELATION_FIELDS = re.compile(
+    rf"\({_W}(?:{_FARG}{_W},{_W})*?fields{_W}:{_W}\[{_W}(?:(?:{_FSTR}|{_FNUM}){_W},{_W})*{_FPATH}"
+)
+MAX_NESTING = 64
 _BLOCK_KEYWORDS = frozenset(("model", "enum", "type", "view", "datasource", "generator"))
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
@@ -57,6 +115,132 @@ class PSLSyntaxError(ComposeError):
 def parse(source: Source) -> SchemaFile:
     """Parse a whole schema file. Raises `PSLSyntaxError` on the first syntax error."""
     return _Parser(source).parse()
+
+
+# A line of a block the fast path checked: a comment, a block attribute, a member (a field's name
+# and type, or an enum value's name) or a blank line; the rest of the line follows.
+_MEMBER_LINE = re.compile(
+    rf"[ \t\n]*(?:(//)|(@@)|({_FIDENT})(?:[ \t]+({_FIDENT})(\[\]|\?)?)?)[^\n]*\n|[ \t\n]+\Z"
+)
+
+
+def _gap_state(text: str, pos: int, gap: int) -> tuple[int | None, list[str]]:
+    """What the line-by-line loop knows after the comment and blank lines `pos..gap`: where the
+    first comment line starts (None: no comment), and the `///` lines after the last blank line."""
+    first = _COMMENT_START.search(text, pos, gap)
+    if first is None:
+        return None, []
+    doc: list[str] = []
+    q = gap  # walk back from the end: a blank line ends the doc comment
+    while q > pos:
+        start = max(text.rfind("\n", pos, q - 1) + 1, pos)
+        line = text[start : q - 1].lstrip(" \t")
+        if not line:
+            break
+        if line.startswith("///"):
+            doc.append(line[3:])
+        q = start
+    doc.reverse()
+    return first.start(), doc
+
+
+def _build_members(decl: Declaration) -> list[Member]:
+    """The members of a block the fast path checked, built as `block_body` builds them (the same
+    nodes, see tests/test_psl_fastpath.py) but from one match per line: nothing can fail here."""
+    source = decl.source
+    text = source.text
+    lazy = _Parser(source).lazy_arguments
+    attr_match = _FAST_ATTR.match
+    members: list[Member] = []
+    pending: int | None = None
+    field_kind = "value" if decl.keyword == "enum" else "field"
+    for m in _MEMBER_LINE.finditer(text, decl.body_start, decl.close_start):
+        if m.lastindex is None:
+            break  # the blank lines at the end of the block
+        first = m.start(1) if m.group(1) is not None else m.start(2) if m.group(2) is not None else m.start(3)
+        pos = text.rfind("\n", 0, first) + 1  # the line's start: blank lines before it are skipped
+        if m.group(1) is not None:
+            if pending is None:
+                pending = pos
+            continue
+        start = pending if pending is not None else pos
+        if m.group(2) is not None:
+            p = m.start(2)
+            a = attr_match(text, p + 1)
+            assert a is not None
+            args_at = a.start(2)
+            attr = Attribute(a.group(1), None, p, a.end(), None if args_at == -1 else (lazy, args_at))
+            members.append(
+                Member("block_attribute", attr.name, start, pos, m.end(), p, attr.end, attributes=[attr])
+            )
+        elif m.group(3) is not None:
+            mark = m.group(5)
+            if field_kind == "field":
+                member = Member(
+                    "field", m.group(3), start, pos, m.end(), m.start(3), m.end(3),
+                    type_name=m.group(4), type_start=m.start(4), type_end=m.end(5 if mark else 4),
+                    optional=mark == "?", is_list=mark == "[]",
+                )
+                q = m.end(5 if mark else 4)
+            else:
+                member = Member("value", m.group(3), start, pos, m.end(), m.start(3), m.end(3))
+                q = m.end(3)
+            attrs = member.attributes
+            while True:
+                while text[q] in " \t":
+                    q += 1
+                a = attr_match(text, q) if text[q] == "@" else None
+                if a is None:
+                    break
+                args_at = a.start(2)
+                lazy_args = None if args_at == -1 else (lazy, args_at)
+                attrs.append(Attribute(a.group(1), None, q, a.end(), lazy_args))
+                q = a.end()
+            members.append(member)
+        else:
+            continue
+        pending = None
+    decl._members = members
+    return members
+
+
+def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:
+    """`Declaration.field_summary` of a block whose members are not built: one regular expression
+    over lines the fast path already checked (field lines are the only ones that fill its groups)."""
+    if decl.keyword == "enum":
+        return []
+    found = _SUMMARY.findall(decl.source.text, decl.body_start, decl.close_start)
+    if found and not found[-1][0]:  # the lines after the last field, and the end of the body
+        found = [f for f in found if f[0]]
+    return found
+
+
+_ast._summarize = field_summary  # no import at each call of Declaration.field_summary
+
+
+def relation_names_fields(relation: Attribute) -> bool:
+    """Does this `@relation`'s `fields:` name a field? Read from the text when its arguments
+    are not built yet (the fast path checked them), so that nobody has to build them."""
+    if relation._lazy is not None:
+        parse_args, pos = relation._lazy
+        return _RELATION_FIELDS.match(parse_args.__self__.text, pos) is not None  # type: ignore[attr-defined]
+    fields = relation.arg("fields")
+    return bool(fields is not None and fields.names())
+
+
+def relation_with_fields(attributes: str) -> bool:
+    """Do these field attributes (checked by the fast path; a comment may follow them) hold an
+    `@relation` whose `fields:` names a field? As `field_dependency` asks it of a built member."""
+    pos, end = 0, len(attributes)
+    while True:
+        a = _FAST_ATTR.match(attributes, pos)
+        if a is None:
+            return False
+        if a.group(1) == "relation":
+            return a.group(2) is not None and _RELATION_FIELDS.match(attributes, a.start(2)) is not None
+        pos = a.end()
+        while pos < end and attributes[pos] in " \t":
+            pos += 1
 
 
 def decode_string(literal: str) -> str:
@@ -83,13 +267,14 @@ def decode_string(literal: str) -> str:
 
 
 class _Parser:
-    __slots__ = ("eol", "n", "source", "text")
+    __slots__ = ("depth", "eol", "n", "source", "text")
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self.text = source.text
         self.n = len(self.text)
         self.eol = 0  # end of the current line (offset of its "\n" or of the end of text)
+        self.depth = 0  # brackets (lists, objects, calls) open around the current position
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -147,7 +332,20 @@ class _Parser:
         pending: int | None = None  # start of the comment lines waiting for a declaration
         doc: list[str] = []
         pos = 0
+        slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
         while pos < n:
+            if pos >= slow_until and pending is None and not doc:
+                gap = self.gap_end(pos)
+                decl = self.fast_declaration(pos, gap)
+                if decl is not None:
+                    decls.append(decl)
+                    pos = decl.end
+                    continue
+                slow_until = gap + 1
+                if gap > pos:  # comment and blank lines, all at once (a file may hold millions)
+                    pending, doc = _gap_state(text, pos, gap)
+                    pos = gap
+                    continue
             eol = self.eol = self.line_end(pos)
             p = self.ws(pos)
             if p == eol:
@@ -170,6 +368,42 @@ class _Parser:
                 continue
             pos = eol + 1
         return SchemaFile(self.source, decls, pending if pending is not None else n)
+
+    def gap_end(self, pos: int) -> int:
+        """The start of the first line from `pos` that is neither blank nor a `//` comment."""
+        end = _GAP.match(self.text, pos).end()  # type: ignore[union-attr]
+        return self.text.rfind("\n", pos, end) + 1 or pos
+
+    def fast_declaration(self, pos: int, gap: int) -> Declaration | None:
+        """The comment and blank lines `pos..gap` and the block after them, when the header and
+        the body take the fast path (None: the line-by-line loop takes over, as for any error)."""
+        text = self.text
+        head = _FAST_HEAD.match(text, gap)
+        if head is None:
+            return None
+        keyword = head.group(2)
+        fast = _FAST_BODY.get(keyword)
+        body = fast.match(text, head.end()) if fast is not None else None
+        if body is None:
+            return None
+        pending, doc = _gap_state(text, pos, gap)
+        decl = Declaration(
+            keyword,
+            head.group(3),
+            self.source,
+            pending if pending is not None else gap,
+            head.start(2),
+            head.start(3),
+            head.end(3),
+            body_start=head.end(),
+            close_start=text.rfind("\n", 0, body.start(1)) + 1,
+            end=body.end(),
+            _members=None,
+            doc=doc,
+            is_extend=any(line.strip() == "@extend" for line in doc),
+            _build=_build_members,
+        )
+        return decl
 
     def declaration(self, line_start: int, p: int, pending: int | None, doc: list[str]) -> Declaration:
         text = self.text
@@ -208,7 +442,15 @@ class _Parser:
             doc=list(doc),
             is_extend=any(line.strip() == "@extend" for line in doc),
         )
-        self.block_body(decl)
+        fast = _FAST_BODY.get(keyword)
+        m = fast.match(text, decl.body_start) if fast is not None else None
+        if m is not None:
+            decl.close_start = text.rfind("\n", 0, m.start(1)) + 1
+            decl.end = m.end()
+            decl._members = None
+            decl._build = _build_members
+        else:
+            self.block_body(decl)
         return decl
 
     def type_alias(
@@ -442,15 +684,21 @@ class _Parser:
             if m is None:
                 raise self.fail("This string is not terminated, or holds a control character.", pos, self.eol)
             return Expr("string", pos, m.end(), decode_string(m.group()))
-        if c == "[":
-            return self.array(pos)
-        if c == "{":
-            return self.object(pos)
+        if c == "[" or c == "{":
+            self.nest(pos)
+            try:
+                return self.array(pos) if c == "[" else self.object(pos)
+            finally:
+                self.depth -= 1
         m = _PATH.match(text, pos)
         if m is not None:
             q = self.ws(m.end())
             if text.startswith("(", q):
-                args, end = self.arguments(q)
+                self.nest(q)
+                try:
+                    args, end = self.arguments(q)
+                finally:
+                    self.depth -= 1
                 return Expr("call", pos, end, m.group(), args=args)
         n = _NUMBER.match(text, pos)
         if n is not None:
@@ -458,6 +706,16 @@ class _Parser:
         if m is not None:
             return Expr("path", pos, m.end(), m.group())
         raise self.fail(f"Unexpected `{self.snippet(pos)}`: expected a value.", pos, self.eol)
+
+    def nest(self, pos: int) -> None:
+        """One bracket level deeper; far past anything a schema needs, an error rather than
+        Python's recursion limit (the parser recurses once per level)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(
+                f"Brackets nested more than {MAX_NESTING} levels deep.", pos, pos + 1,
+                hint="a Prisma schema never needs this many; is a bracket left open?",
+            )
 
     def array(self, pos: int) -> Expr:
         text = self.text
