@@ -8,13 +8,17 @@ it came from, so that Prisma's errors on the output can be sent back to the frag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from itertools import accumulate, repeat
+from operator import add
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
-from .graph import declaration_dependencies, stable_order
+from .graph import stable_order
 from .psl import Declaration, Member, decode_string
+from .psl.parser import relation_names_fields, relation_with_fields
 
 if TYPE_CHECKING:
     from .manifest import Manifest, TargetSpec
@@ -80,7 +84,8 @@ def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
     ]
 
 
-BlockMemo = dict[tuple[int, ...], tuple["Writer", "Merged"]]
+# Laid-out blocks (keys: declaration and addition ids) and field relations (keys start with -1).
+BlockMemo = dict[tuple[int, ...], tuple[Any, "Merged"]]
 
 
 def compose_target(
@@ -111,13 +116,13 @@ def compose_target(
             from .entities import check_provider
 
             check_provider(frag.generated, provider)
-    order = fragment_order(selected, named)
+    used: BlockMemo = {}
+    order = fragment_order(selected, named, memo, used)
     config = Writer()
     if datasource is not None:
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
-    used: BlockMemo = {}
     for frag in order:
         w = Writer()
         for decl in frag.schema.declarations:
@@ -279,6 +284,10 @@ def check_types(named: dict[str, Merged]) -> None:
     for merged in named.values():
         if merged.decl.keyword == "enum":
             continue
+        if merged.decl.lazy and not merged.fields and all(
+            t in SCALARS or t in named for t, _, _ in merged.decl.field_summary()
+        ):
+            continue  # all is well, without building the members
         for frag_decl, m in member_owners(merged):
             if m.kind != "field" or m.type_name in SCALARS or m.type_name in named:
                 continue
@@ -302,15 +311,58 @@ def member_owners(merged: Merged) -> Iterator[tuple[Declaration, Member]]:
         yield d, m
 
 
-def fragment_order(selected: list[Fragment], named: dict[str, Merged]) -> list[Fragment]:
+def fragment_order(
+    selected: list[Fragment],
+    named: dict[str, Merged],
+    memo: BlockMemo | None = None,
+    used: BlockMemo | None = None,
+) -> list[Fragment]:
     position = {id(f): i for i, f in enumerate(selected)}
-    index = {name: m.decl for name, m in named.items()}
     edges: list[tuple[int, int]] = []
     for merged in named.values():
         me = position[id(merged.fragment)]
-        for dep in declaration_dependencies(merged.decl, index, merged.members()):
+        for dep in merged_dependencies(merged, named, memo, used):
             edges.append((me, position[id(named[dep].fragment)]))
     return [selected[i] for i in stable_order(len(selected), edges)]
+
+
+def merged_dependencies(
+    merged: Merged, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo | None
+) -> list[str]:
+    """`graph.declaration_dependencies` of a declaration with its `@extend` additions. What each
+    field says on its own (its type; whether it owns a foreign key) is kept in `memo` across
+    builds, keyed like the laid-out blocks; what the types are is looked up every time."""
+    decl = merged.decl
+    key = (-1, id(decl), *(id(m) for _, _, m in merged.fields))
+    hit = memo.get(key) if memo is not None else None
+    if hit is None:
+        hit = (field_relations(merged), merged)  # `merged` keeps the objects behind the ids alive
+    if used is not None:
+        used[key] = hit
+    deps: list[str] = []
+    for type_name, owns_key in hit[0]:
+        target = named.get(type_name)
+        if target is None or type_name == decl.name or type_name in deps:
+            continue
+        if owns_key or target.decl.keyword in ("enum", "type", "alias"):
+            deps.append(type_name)
+    return deps
+
+
+def field_relations(merged: Merged) -> list[tuple[str, bool]]:
+    """(type name, does the field own a foreign key: not a list, `@relation(fields: [...])`) for
+    each field, as `graph.field_dependency` reads them; from the summary while never extended."""
+    if merged.decl.lazy and not merged.fields:
+        return [
+            (t, mark != "[]" and "@relation" in attrs and relation_with_fields(attrs))
+            for t, mark, attrs in merged.decl.field_summary()
+        ]
+    out = []
+    for m in merged.members():
+        if m.kind == "field":
+            relation = None if m.is_list else m.attribute("relation")
+            out.append((m.type_name, relation is not None and relation_names_fields(relation)))
+    return out
 
 
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:
@@ -326,6 +378,9 @@ def datasource_provider(datasource: Declaration | None, overrides: dict[str, str
 
 
 # -- writing -------------------------------------------------------------------------------------
+
+
+_TRAILING_SPACE = re.compile(r"[ \t]\n")
 
 
 class Writer:
@@ -354,9 +409,23 @@ class Writer:
         chunk = source.text[start:end]
         if chunk.endswith("\n"):
             chunk = chunk[:-1]
-        offset = start
         lines, origins, anchors = self.lines, self.origins, self.anchors
-        for line in chunk.split("\n"):
+        split = chunk.split("\n")
+        if (
+            (split[0] or (lines and lines[-1]))
+            and "\n\n\n" not in f"\n{chunk}\n"  # no two blank lines in a row, the ends included
+            and not chunk.endswith((" ", "\t"))
+            and _TRAILING_SPACE.search(chunk) is None
+        ):
+            # The usual case, whole lines kept as they are (no trailing white space, no run of
+            # blank lines to fold): done with C-level iterators, one line offset after another.
+            lines.extend(split)
+            steps = map(add, map(len, split[:-1]), repeat(1))
+            origins.extend(zip(repeat(source), accumulate(steps, initial=start)))
+            anchors.extend(repeat(None, len(split)))
+            return
+        offset = start
+        for line in split:
             stripped = line.rstrip()
             # Prisma keeps trailing spaces in `///` doc text (they reach the client's docs).
             if stripped.lstrip().startswith("///"):
