@@ -27,7 +27,10 @@ def model_name(frag: int, i: int) -> str:
     return f"M{frag:04d}x{i}"
 
 
-def fragment_text(frag: int, per: int) -> str:
+def fragment_text(frag: int, per: int, last: int | None = None) -> str:
+    """Fragment `frag`'s text. With `last` (the number of the last fragment), the project is
+    plain PSL: each back-relation sits in its own model, referencing the next fragment's model,
+    instead of in a `/// @extend` block; the input the text joiners and Prisma's folder take."""
     parts = [f"// Fragment {frag}: generated for benchmarks.\n"]
     enum = f"Status{frag:04d}"
     parts.append(f"enum {enum} {{\n  ACTIVE\n  ARCHIVED\n}}\n")
@@ -42,6 +45,9 @@ def fragment_text(frag: int, per: int) -> str:
             f"  status    {enum.ljust(8)} @default(ACTIVE)",
             "  createdAt DateTime @default(now())",
         ]
+        if last is not None and frag < last:
+            child = model_name(frag + 1, i)
+            lines.append(f"  children{child} {child}[]")
         if frag > 0:
             parent = model_name(frag - 1, i)
             lines.append("  parentId  Int")
@@ -52,20 +58,20 @@ def fragment_text(frag: int, per: int) -> str:
             lines.append("  @@index([parentId])")
         lines.append("}")
         parts.append("\n".join(lines) + "\n")
-        if frag > 0:
+        if frag > 0 and last is None:
             parent = model_name(frag - 1, i)
             parts.append(f"/// @extend\nmodel {parent} {{\n  children{name} {name}[]\n}}\n")
     return "\n".join(parts)
 
 
-def generate(root: Path, fragments: int = 1000, per: int = 5) -> Path:
+def generate(root: Path, fragments: int = 1000, per: int = 5, plain: bool = False) -> Path:
     frag_dir = root / "prisma" / "fragments"
     frag_dir.mkdir(parents=True, exist_ok=True)
     (frag_dir / "base.prisma").write_text(BASE)
     # Manifest order is the reverse of the dependency order, so the sort has real work to do.
     names = [f"f{n:04d}" for n in range(fragments)]
     for n, name in enumerate(names):
-        (frag_dir / f"{name}.prisma").write_text(fragment_text(n, per))
+        (frag_dir / f"{name}.prisma").write_text(fragment_text(n, per, fragments - 1 if plain else None))
     entries = ['[[fragments]]\npath = "prisma/fragments/base.prisma"\n']
     entries += [f'[[fragments]]\npath = "prisma/fragments/{name}.prisma"\n' for name in reversed(names)]
     manifest = "\n".join(entries) + '\n[targets.app]\noutput = "out/schema.prisma"\n'
@@ -78,8 +84,9 @@ def main() -> None:
     ap.add_argument("dir", type=Path)
     ap.add_argument("--fragments", type=int, default=1000)
     ap.add_argument("--models-per-fragment", type=int, default=5)
+    ap.add_argument("--plain", action="store_true", help="back-relations inline, no `/// @extend`")
     args = ap.parse_args()
-    generate(args.dir, args.fragments, args.models_per_fragment)
+    generate(args.dir, args.fragments, args.models_per_fragment, args.plain)
     print(f"generated {args.fragments} fragments x {args.models_per_fragment} models in {args.dir}")
 
 
