@@ -291,7 +291,13 @@ def watch_edits(p: Project, edits: int, env: dict[str, str]) -> Cell:
                 edit_text(p, 1000 + i)
                 t0 = time.perf_counter()
                 marker = f"{p.anchor} (edit {1000 + i})"
-                while marker not in read(p.output):
+                seen = None
+                while True:  # read the output only when its stat changes: polling must not compete
+                    sig = signature(p.output)
+                    if sig != seen:
+                        seen = sig
+                        if marker in read(p.output):
+                            break
                     if time.perf_counter() - t0 > 30:
                         cell.failed = "an edit never reached the output"
                         return cell
@@ -306,6 +312,14 @@ def watch_edits(p: Project, edits: int, env: dict[str, str]) -> Cell:
             except ChildProcessError:
                 pass
     return cell
+
+
+def signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def read(path: Path) -> str:

@@ -18,11 +18,11 @@ pid, so that a later build can remove those of a writer that died.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,7 +250,7 @@ _TEMP = re.compile(r"\.(.+)\.(\d+)\.[A-Za-z0-9_]+\.tmp")
 def stage(path: Path, text: str) -> str:
     """Write `text` to a new temporary file beside `path` (synced, with `path`'s mode); its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = make_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
@@ -266,6 +266,19 @@ def stage(path: Path, text: str) -> str:
             os.unlink(tmp)
         raise
     return tmp
+
+
+def make_temp(path: Path) -> tuple[int, str]:
+    """A new file `.<name>.<pid>.<random>.tmp` beside `path`, open for writing (as `mkstemp`
+    makes it, without importing `tempfile`, which costs more at start-up than the whole write)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,73 @@ def test_block_memo_gives_identical_output(tmp_path: Path) -> None:
     assert "model User" in plain.body and "nickname" in plain.body and "model Post" in plain.body
     assert plain.body == first.body == again.body
     assert plain.origins == again.origins and plain.anchors == again.anchors
+
+
+MIXED = """
+// Fragment notes, attached to the first model.
+
+/// Tags.
+model Tag {
+  id   Int    @id
+  name String
+}
+model Label {
+  id Int @id
+}
+
+generator extra {
+  provider = "prisma-client-js"
+}
+model Flag {
+  id Int @id
+}
+
+
+// a comment between blocks, separated by a blank line
+
+/// @extend
+model User {
+  tags Int[]
+}
+/// The last one.
+model Note {
+  id   Int    @id<TRAILING SPACES>
+  body String
+}
+
+// trailing comment
+""".replace("<TRAILING SPACES>", "   ")
+
+
+def test_declarations_copied_in_runs_match_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Consecutive declarations of a file are copied as one piece; the output (text and origin of
+    every non-blank line) must be what copying them one by one gives."""
+    import composer.compose as compose_module
+
+    project(tmp_path, f__post_prisma=POST + MIXED)
+    batched = compose(tmp_path).targets[0].files[0]
+
+    def one_by_one(w: compose_module.Writer, run: list) -> None:
+        for decl in run:
+            w.blank()
+            w.copy(decl.source, decl.start, decl.end)
+
+    monkeypatch.setattr(compose_module, "write_verbatim", one_by_one)
+    single = compose(tmp_path).targets[0].files[0]
+    assert batched.body == single.body
+
+    def places(f: compose_module.ComposedFile) -> list[tuple[str, int] | None]:
+        # A blank line between two declarations comes from the text between them, or (one by
+        # one) is added by the writer: no origin. Blank lines map to nothing anyone points at.
+        return [
+            None if o is None or not line else (o[0].display, o[1])
+            for line, o in zip(f.lines, f.origins, strict=True)
+        ]
+
+    assert places(batched) == places(single)
+    assert batched.body.count("generator extra") == 1  # with the generators, not between models
+    assert "model Label {\n  id Int @id\n}\n\nmodel Flag" in batched.body
+    assert re.search(r"\n  tags +Int\[\]\n", batched.body) and batched.body.count("model User") == 1
+    assert "  id   Int    @id\n" in batched.body  # trailing spaces dropped, as everywhere

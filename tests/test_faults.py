@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -282,7 +281,7 @@ def _under(root: Path, path: object) -> bool:
 @pytest.mark.parametrize(
     ("target", "exc"),
     [
-        ("tempfile.mkstemp", PermissionError(errno.EACCES, "Permission denied")),
+        ("os.open", PermissionError(errno.EACCES, "Permission denied")),
         ("os.open", OSError(errno.EROFS, "Read-only file system")),
         ("os.replace", OSError(errno.EROFS, "Read-only file system")),
         ("os.fsync", OSError(errno.EIO, "Input/output error")),
@@ -293,7 +292,7 @@ def test_unwritable_output_folder(
 ) -> None:
     """Simulated (tests may run as root): every write into `out/` fails at one of its steps."""
     module_name, name = target.split(".")
-    module = {"os": os, "tempfile": tempfile}[module_name]
+    module = {"os": os}[module_name]
     real = getattr(module, name)
     root = project
 

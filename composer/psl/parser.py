@@ -231,6 +231,8 @@ def relation_names_fields(relation: Attribute) -> bool:
 def relation_with_fields(attributes: str) -> bool:
     """Do these field attributes (checked by the fast path; a comment may follow them) hold an
     `@relation` whose `fields:` names a field? As `field_dependency` asks it of a built member."""
+    if attributes.startswith("@relation("):  # the usual place: first
+        return _RELATION_FIELDS.match(attributes, 9) is not None
     pos, end = 0, len(attributes)
     while True:
         a = _FAST_ATTR.match(attributes, pos)
