@@ -17,6 +17,7 @@ This module imports only the standard library: it runs before everything else.
 
 from __future__ import annotations
 
+import contextlib
 import glob as globlib
 import hashlib
 import json
@@ -45,6 +46,13 @@ def tool_fingerprint() -> str:
     """Changes whenever the code that composes changes (an upgrade, or an edit in a checkout)."""
     pkg = os.path.dirname(os.path.abspath(__file__))
     h = hashlib.sha256(sys.version.encode())
+    # The site-packages folder compose is installed in changes whenever a package is installed,
+    # upgraded or removed there: PyYAML, which reads the entity files, lives there too. (Not a
+    # source checkout's folder, whose time changes with any file made beside the package.)
+    site = os.path.dirname(pkg)
+    if os.path.basename(site) in ("site-packages", "dist-packages"):
+        with contextlib.suppress(OSError):
+            h.update(str(os.stat(site).st_mtime_ns).encode())
     for folder in (pkg, *(os.path.join(pkg, sub) for sub in ("psl", "commands", "schemas"))):
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
