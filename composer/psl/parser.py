@@ -687,8 +687,9 @@ class _Parser:
                 raise self.fail("This string is not terminated, or holds a control character.", pos, self.eol)
             return Expr("string", pos, m.end(), decode_string(m.group()))
         if c == "[" or c == "{":
-            self.nest(pos)
+            self.depth += 1
             try:
+                self.check_depth(pos)
                 return self.array(pos) if c == "[" else self.object(pos)
             finally:
                 self.depth -= 1
@@ -696,8 +697,9 @@ class _Parser:
         if m is not None:
             q = self.ws(m.end())
             if text.startswith("(", q):
-                self.nest(q)
+                self.depth += 1
                 try:
+                    self.check_depth(q)
                     args, end = self.arguments(q)
                 finally:
                     self.depth -= 1
@@ -709,10 +711,9 @@ class _Parser:
             return Expr("path", pos, m.end(), m.group())
         raise self.fail(f"Unexpected `{self.snippet(pos)}`: expected a value.", pos, self.eol)
 
-    def nest(self, pos: int) -> None:
-        """One bracket level deeper; far past anything a schema needs, an error rather than
-        Python's recursion limit (the parser recurses once per level)."""
-        self.depth += 1
+    def check_depth(self, pos: int) -> None:
+        """Far deeper than any schema needs, a syntax error rather than Python's recursion limit
+        (the parser recurses once per bracket level)."""
         if self.depth > MAX_NESTING:
             raise self.fail(
                 f"Brackets nested more than {MAX_NESTING} levels deep.", pos, pos + 1,
