@@ -68,7 +68,11 @@ const files = [];
   }
 })(dir);
 try { api.validate(JSON.stringify({ prismaSchema: files, noColor: true })); }
-catch (e) { console.error(String(e.message || e).slice(0, 2000)); process.exit(1); }
+catch (e) {
+  let text = String(e.message || e);
+  try { text = JSON.parse(text).message; } catch (_) { /* not Prisma's JSON error */ }
+  console.error(text.split('\n').find((l) => l.trim()) || text); process.exit(1);
+}
 const params = { textDocument: { uri: 'file:///schema.prisma' },
   options: { tabSize: 2, insertSpaces: true } };
 const formatted = JSON.parse(api.format(JSON.stringify(files), JSON.stringify(params)));
@@ -510,17 +514,44 @@ def table(project: Project, rows: list[Row], floor: float | None) -> list[str]:
         rss = max(c.rss for c in cells)
         ratio = f"{row.cold.median / floor:.1f}×" if floor and row.cold.median else "—"
         name = row.tool + (f" ({row.note})" if row.note else "")
+        if failed:
+            notes.append(f"{row.tool}: {' '.join(failed.split())[:400]}")
         if failed and row.cold.median is None:
-            lines.append(f"| {name} | — | — | — | — | — | {short(failed)} |")
+            lines.append(f"| {name} | — | — | — | — | — | failed (note {len(notes)}) |")
             continue
         lines.append(
             f"| {name} | {fmt_ms(row.cold)} | {fmt_ms(row.unchanged)} | {fmt_ms(row.edit)} | "
             f"{rss:.0f} MB | {ratio} | {row.valid} |"
         )
-        if failed:
-            notes.append(f"{row.tool}: {short(failed)}")
-    lines += [""] + [f"- {n}" for n in notes] + ([""] if notes else [])
+    lines += [""] + [f"{i}. {n}" for i, n in enumerate(notes, 1)] + ([""] if notes else [])
     return lines
+
+
+def summary_row(project: Project, rows: list[Row]) -> str:
+    """compose against the fastest other tool whose output Prisma accepts, in each column."""
+    compose, others = rows[0], [r for r in rows[1:] if not r.tool.startswith("`cat`")]
+    floor = next((r for r in rows if r.tool.startswith("`cat`")), None)
+    cells = [project.name]
+    for attr in ("cold", "unchanged", "edit"):
+        mine: Cell = getattr(compose, attr)
+        valid = [(getattr(r, attr).median, r.tool.split(" ")[0]) for r in others if r.valid.startswith("yes")]
+        valid = [(m, t) for m, t in valid if m is not None]
+        best = min(valid) if valid else None
+        if mine.median is None:
+            cells.append("—")
+        elif best is None:
+            cells.append(f"{fmt_ms(mine)} (no other tool gives a valid schema)")
+        else:
+            mark = "✓" if mine.median < best[0] else "✗"
+            cells.append(f"{fmt_ms(mine)} vs {best[0] * 1000:,.0f} ms ({best[1]}) {mark}")
+    if floor is not None and floor.cold.median and compose.cold.median and compose.unchanged.median:
+        cells.append(
+            f"{compose.cold.median / floor.cold.median:.0f}× / "
+            f"{compose.unchanged.median / floor.cold.median:.1f}×"
+        )
+    else:
+        cells.append("—")
+    return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:
@@ -537,6 +568,7 @@ def main() -> None:
     COMPOSE[:] = install_compose(args.tools)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     out: list[str] = []
+    summary: list[str] = []
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="compose-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -558,6 +590,8 @@ def main() -> None:
             section = table(project, rows, floor)
             print("\n".join(section), flush=True)
             out += section
+            if not project.compose_only:
+                summary.append(summary_row(project, rows))
     when = datetime.date.today().isoformat()
     header = [
         "# Benchmarks: `compose build` and the other tools",
@@ -575,7 +609,17 @@ def main() -> None:
         "(not timed). The generated projects are plain PSL that every tool accepts; the `@extend` "
         "rows are the same schema in compose's own format.",
         "",
+        "## Summary: compose against the fastest other tool with a valid output",
+        "",
+        "| project | cold | nothing changed | one-fragment edit | compose ÷ `cat` (cold / nothing changed) |",
+        "|---|---|---|---|---|",
+        *summary,
+        "",
+        "## Every tool, every project",
+        "",
     ]
+    top = header.index("## Every tool, every project")
+    print("\n" + "\n".join(header[top - 5 : top - 1]), flush=True)
     text = "\n".join(header + out) + "\n"
     if not args.no_write:
         (REPO / "benchmarks" / "RESULTS.md").write_text(text)
