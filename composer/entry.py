@@ -1,9 +1,10 @@
-"""The `compose` console script: `build`'s fast paths, then the CLI.
+"""The `compose` console script: the common command lines first, then the CLI.
 
-Kept apart from `cli.py` so that the commonest command, a plain `compose build [TARGET…]
-[-m PATH]` (npm scripts, pre-commit hooks, CI), never imports the CLI framework: first the
-nothing-changed check (composer/stamp.py), then the build itself. Every other command line, and
-`build` with any other option (or `--help`), goes through the full CLI.
+Kept apart from `cli.py` so that the commands that run most often, from npm scripts, pre-commit
+hooks and CI — a plain `compose build [TARGET…] [-m PATH]` or `compose check [TARGET…] [-m PATH]`
+— never import the CLI framework: `build` first tries the nothing-changed check
+(composer/stamp.py), then both run their command module directly. Any other command line, and
+these two with any other option (or `--help`), goes through the full CLI.
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ import sys
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "build":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in ("build", "check"):
         from .stamp import build_arguments, fast_build
 
-        code = fast_build(sys.argv[2:])
-        if code is not None:
-            sys.exit(code)
+        if command == "build":
+            code = fast_build(sys.argv[2:])
+            if code is not None:
+                sys.exit(code)
         parsed = build_arguments(sys.argv[2:])
         if parsed is not None:
-            from .commands import build
-
+            if command == "build":
+                from .commands import build as module
+            else:
+                from .commands import check as module  # type: ignore[no-redef]
             try:
-                sys.exit(build.run(parsed[1], parsed[0]))
+                sys.exit(module.run(parsed[1], parsed[0]))
             except KeyboardInterrupt:
                 sys.exit(130)
     from .cli import main as cli_main

@@ -200,7 +200,7 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
 
 
 def build_arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
-    """(--manifest, targets) of a plain `compose build [TARGET…] [-m PATH]`; None for anything else."""
+    """(--manifest, targets) of a plain `compose build|check [TARGET…] [-m PATH]`; None otherwise."""
     manifest: str | None = None
     targets: list[str] = []
     i = 0
