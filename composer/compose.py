@@ -15,9 +15,8 @@ from operator import add
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
-from .graph import stable_order
+from .graph import dependencies, field_relations, stable_order
 from .psl import Declaration, Member, decode_string
-from .psl.parser import relation_names_fields, relation_with_fields
 
 if TYPE_CHECKING:
     from .manifest import Manifest, TargetSpec
@@ -330,55 +329,31 @@ def fragment_order(
     used: BlockMemo | None = None,
 ) -> list[Fragment]:
     position = {id(f): i for i, f in enumerate(selected)}
+    keywords = {name: merged.decl.keyword for name, merged in named.items()}
     edges: list[tuple[int, int]] = []
     for merged in named.values():
         me = position[id(merged.fragment)]
-        for dep in merged_dependencies(merged, named, memo, used):
+        for dep in dependencies(merged.decl.name, merged_relations(merged, memo, used), keywords):
             edges.append((me, position[id(named[dep].fragment)]))
     return [selected[i] for i in stable_order(len(selected), edges)]
 
 
-def merged_dependencies(
-    merged: Merged, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo | None
-) -> list[str]:
-    """`graph.declaration_dependencies` of a declaration with its `@extend` additions. What each
-    field says on its own (its type; whether it owns a foreign key) is kept in `memo` across
-    builds, keyed like the laid-out blocks; what the types are is looked up every time."""
-    decl = merged.decl
+def merged_relations(
+    merged: Merged, memo: BlockMemo | None, used: BlockMemo | None
+) -> list[tuple[str, bool]]:
+    """`graph.field_relations` of a declaration with its `@extend` additions. They depend on the
+    fields alone, so `memo` keeps them across builds, keyed like the laid-out blocks (what the
+    types are is looked up every time, by `graph.dependencies`)."""
+    members = merged.members() if merged.fields else None
     if memo is None:
-        relations = field_relations(merged)
-    else:
-        key = (-1, id(decl), *(id(m) for _, _, m in merged.fields))
-        hit = memo.get(key)
-        if hit is None:
-            hit = (field_relations(merged), merged)  # `merged` keeps the objects behind the ids alive
-        if used is not None:
-            used[key] = hit
-        relations = hit[0]
-    deps: list[str] = []
-    for type_name, owns_key in relations:
-        target = named.get(type_name)
-        if target is None or type_name == decl.name or type_name in deps:
-            continue
-        if owns_key or target.decl.keyword in ("enum", "type", "alias"):
-            deps.append(type_name)
-    return deps
-
-
-def field_relations(merged: Merged) -> list[tuple[str, bool]]:
-    """(type name, does the field own a foreign key: not a list, `@relation(fields: [...])`) for
-    each field, as `graph.field_dependency` reads them; from the summary while never extended."""
-    if merged.decl.lazy and not merged.fields:
-        return [
-            (t, mark != "[]" and "@relation" in attrs and relation_with_fields(attrs))
-            for t, mark, attrs in merged.decl.field_summary()
-        ]
-    out = []
-    for m in merged.members():
-        if m.kind == "field":
-            relation = None if m.is_list else m.attribute("relation")
-            out.append((m.type_name, relation is not None and relation_names_fields(relation)))
-    return out
+        return field_relations(merged.decl, members)
+    key = (-1, id(merged.decl), *(id(m) for _, _, m in merged.fields))
+    hit = memo.get(key)
+    if hit is None:
+        hit = (field_relations(merged.decl, members), merged)  # `merged` keeps the ids' objects alive
+    if used is not None:
+        used[key] = hit
+    return hit[0]
 
 
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:

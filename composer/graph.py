@@ -16,14 +16,38 @@ from .psl.parser import relation_names_fields, relation_with_fields
 NAMED_KINDS = frozenset(("model", "enum", "type", "view", "alias"))
 
 
-def field_dependency(member: Member, target: Declaration) -> bool:
-    """Does a field typed by `target` make its declaration depend on `target`?"""
-    if target.keyword in ("enum", "type", "alias"):
-        return True
-    if member.is_list:
-        return False
-    relation = member.attribute("relation")
-    return relation is not None and relation_names_fields(relation)
+def field_relations(
+    decl: Declaration, members: Iterable[Member] | None = None
+) -> list[tuple[str, bool]]:
+    """(type name, does the field own a foreign key) for each field of `decl`, or of `members`
+    (a declaration with its `/// @extend` additions). A field owns one when it is not a list and
+    its `@relation` names `fields:`. Read from the declaration's summary while its members are
+    not built, so that they never need to be."""
+    if members is None and decl.lazy:
+        return [
+            (t, mark != "[]" and "@relation" in attributes and relation_with_fields(attributes))
+            for t, mark, attributes in decl.field_summary()
+        ]
+    out = []
+    for m in decl.members if members is None else members:
+        if m.kind == "field":
+            relation = None if m.is_list else m.attribute("relation")
+            out.append((m.type_name, relation is not None and relation_names_fields(relation)))
+    return out
+
+
+def dependencies(name: str, relations: list[tuple[str, bool]], keywords: dict[str, str]) -> list[str]:
+    """Names a declaration called `name` with these field relations depends on, in field order,
+    without repeats or itself: the types that own a foreign key, and every enum, composite type
+    or alias (`keywords`: the keyword of each declared name)."""
+    deps: list[str] = []
+    for type_name, owns_key in relations:
+        if type_name == name or type_name in deps:
+            continue
+        keyword = keywords.get(type_name)
+        if keyword is not None and (owns_key or keyword in ("enum", "type", "alias")):
+            deps.append(type_name)
+    return deps
 
 
 def declaration_dependencies(
@@ -33,31 +57,9 @@ def declaration_dependencies(
 
     `members` overrides the declaration's own (a declaration extended by `/// @extend` blocks).
     """
-    deps: list[str] = []
-    for member in decl.members if members is None else members:
-        if member.kind != "field":
-            continue
-        target = index.get(member.type_name)
-        if target is None or target.name == decl.name or target.name in deps:
-            continue
-        if field_dependency(member, target):
-            deps.append(target.name)
-    return deps
-
-
-def summary_dependencies(decl: Declaration, index: dict[str, Declaration]) -> list[str]:
-    """`declaration_dependencies` of a declaration, read from its `field_summary()` so that a
-    block whose members were never built stays that way (the same answer, see the tests)."""
-    deps: list[str] = []
-    for type_name, mark, attributes in decl.field_summary():
-        target = index.get(type_name)
-        if target is None or target.name == decl.name or target.name in deps:
-            continue
-        if target.keyword in ("enum", "type", "alias") or (
-            mark != "[]" and "@relation" in attributes and relation_with_fields(attributes)
-        ):
-            deps.append(target.name)
-    return deps
+    relations = field_relations(decl, members)
+    keywords = {t: index[t].keyword for t, _ in relations if t in index}
+    return dependencies(decl.name, relations, keywords)
 
 
 def stable_order(count: int, edges: Iterable[tuple[int, int]]) -> list[int]:

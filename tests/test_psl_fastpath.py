@@ -2,7 +2,7 @@
 
 A block checked in one piece (`parser._FAST_BODY`) builds its members only when asked and answers
 `field_summary()` from a regular expression; composing reads its dependencies from that summary
-(`graph.summary_dependencies`). Each must agree with the full parser, on every corpus file and on
+(`graph.field_relations`). Each must agree with the full parser, on every corpus file and on
 generated blocks: same declarations and members, same summaries, same dependencies, same errors.
 """
 
@@ -17,7 +17,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from composer.diagnostics import Source
-from composer.graph import declaration_dependencies, summary_dependencies
+from composer.graph import declaration_dependencies
 from composer.psl import Declaration, PSLSyntaxError, SchemaFile, parse
 from composer.psl import parser as psl_parser
 
@@ -63,7 +63,7 @@ def assert_same(text: str) -> int:
     # Summaries and dependencies first: they must not need the members.
     summaries = [d.field_summary() for d in fast.declarations]
     index = {d.name: d for d in fast.declarations if d.keyword in NAMED}
-    deps = [summary_dependencies(d, index) for d in fast.declarations]
+    deps = [declaration_dependencies(d, index) for d in fast.declarations]
     assert sum(d.lazy for d in fast.declarations) == lazy, "a summary built members"
     full_index = {d.name: d for d in full.declarations if d.keyword in NAMED}
     # Types and marks are the same; the attribute spans of an unbuilt block may include a comment.
