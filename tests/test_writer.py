@@ -32,7 +32,10 @@ def reference_copy(w: Writer, source: Source, start: int, end: int) -> None:
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.lists(st.sampled_from(["a", "\n", " ", "\t", "///", "b\n", "\n\n", "x  \n"]), max_size=14).map(
+    st.lists(
+        st.sampled_from(["a", "\n", " ", "\t", "///", "b\n", "\n\n", "x  \n", "\u00a0", "\x0c", "é"]),
+        max_size=14,
+    ).map(
         "".join
     ),
     st.data(),
