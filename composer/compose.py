@@ -8,7 +8,6 @@ it came from, so that Prisma's errors on the output can be sent back to the frag
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
@@ -372,20 +371,6 @@ def datasource_provider(datasource: Declaration | None, overrides: dict[str, str
 # -- writing -------------------------------------------------------------------------------------
 
 
-_TRAILING_SPACE = re.compile(r"[^\S\n]\n")  # white space (as `str.rstrip` sees it) ending a line
-_ASCII_SPACES = tuple(c + "\n" for c in " \t\x0b\x0c\x1c\x1d\x1e\x1f\r")
-
-
-def trailing_space(chunk: str) -> bool:
-    """Does a line of `chunk` end with white space? (ASCII text, the usual case: a few substring
-    searches, each much faster than a regular expression scan.)"""
-    if chunk[-1:].isspace():
-        return True
-    if chunk.isascii():
-        return any(s in chunk for s in _ASCII_SPACES)
-    return _TRAILING_SPACE.search(chunk) is not None
-
-
 class Writer:
     """Lines of output with their origins; blank lines are folded so one separates blocks.
 
@@ -417,7 +402,7 @@ class Writer:
         if (
             (split[0] or (lines and lines[-1]))
             and "\n\n\n" not in f"\n{chunk}\n"  # no two blank lines in a row, the ends included
-            and not trailing_space(chunk)
+            and list(map(str.rstrip, split)) == split  # no trailing white space (C-level loops)
         ):
             # The usual case, whole lines kept as they are (no trailing white space, no run of
             # blank lines to fold): done with C-level iterators, one line offset after another.
