@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 MANIFEST_NAME = "prisma.compose.toml"
-FORMAT = 1  # bump when the stamp's meaning changes
+FORMAT = 2  # bump when the stamp's meaning changes
 
 
 def expand_glob(root: Path, pattern: str) -> list[Path]:
@@ -107,8 +107,26 @@ def decode(data: bytes) -> str:
     return text
 
 
+def manifest_digest(text: str) -> str:
+    return sha(text.encode("utf-8", "surrogateescape"))
+
+
+def read_manifest_text(path: Path) -> str | None:
+    """The manifest's text as `manifest.load_manifest` reads it (UTF-8, a BOM dropped)."""
+    data = read_or_none(path)
+    if data is None:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def record(
     manifest: Path,
+    manifest_text: str,
+    tool: str,
     targets: list[str],
     entries: list[tuple[str, str]],
     inputs: list[tuple[str, str]],
@@ -118,19 +136,21 @@ def record(
 ) -> None:
     """Save the stamp of a successful build; never fails the build.
 
-    `entries`: the manifest's fragment entries as (kind, pattern) in order; `inputs`: every file
-    read, as (absolute path, text); `outputs`: (absolute path, text on disk, None when deleted);
-    `folders`: absolute paths of folder outputs; `counts`: (targets, files) for the summary line.
+    Everything is what the build used, not what is on disk now (a file saved during the build
+    must not be stamped as built): `manifest_text` as the build read it; `tool`, the fingerprint
+    taken when the build started; `entries`, the manifest's fragment entries as (kind, pattern)
+    in order; `inputs`, every file read, as (absolute path, text); `outputs`, (absolute path, text
+    written or kept, None when deleted); `folders`, absolute paths of folder outputs; `counts`,
+    (targets, files) for the summary line.
     """
     if os.environ.get("COMPOSE_NO_CACHE"):
         return
     try:
-        manifest_bytes = manifest.read_bytes()
         root = manifest.parent
         stamp = {
             "format": FORMAT,
-            "tool": tool_fingerprint(),
-            "manifest": sha(manifest_bytes),
+            "tool": tool,
+            "manifest": manifest_digest(manifest_text),
             "entries": entries,
             "files": [p for p, _ in inputs],
             "inputs": inputs_digest(inputs),
@@ -157,8 +177,8 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     if stamp.get("format") != FORMAT:
         return None
     root = manifest.parent
-    manifest_bytes = read_or_none(manifest)
-    if manifest_bytes is None or sha(manifest_bytes) != stamp["manifest"]:
+    manifest_text = read_manifest_text(manifest)
+    if manifest_text is None or manifest_digest(manifest_text) != stamp["manifest"]:
         return None
     # The same manifest lists the same entries; a glob may match other files now.
     files: list[str] = []

@@ -187,3 +187,29 @@ def test_any_byte_change_to_an_input_misses(project: Path, insert: bytes, at: in
         assert (fast(project) == 0) == (changed == original)
     finally:
         frag.write_bytes(original)
+
+
+@pytest.mark.parametrize("saved", ["prisma.compose.toml", "prisma/fragments/user.prisma"])
+def test_a_file_saved_during_the_build_is_not_stamped_as_built(
+    project: Path, monkeypatch: pytest.MonkeyPatch, saved: str
+) -> None:
+    """The stamp holds what the build read, not what is on disk when it finishes."""
+    from composer import output
+    from composer.commands import build
+
+    (project / "prisma/fragments/user.prisma").write_text(USER.replace("email", "mail"))
+    real_apply = output.apply
+
+    def apply_while_saving(*args: object, **kwargs: object) -> object:
+        path = project / saved
+        comment = "#" if path.suffix == ".toml" else "//"
+        path.write_text(path.read_text() + f"\n{comment} saved by an editor during the build\n")
+        return real_apply(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(output, "apply", apply_while_saving)
+    monkeypatch.chdir(project)
+    assert build.run([], None) == 0
+    monkeypatch.undo()
+    assert fast(project) is None
+    assert run_cli(project, "build").returncode == 0
+    assert fast(project) == 0

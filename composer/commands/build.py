@@ -12,7 +12,11 @@ from ..sources import Loader
 
 
 def remember(
-    comp: pipeline.Composition, targets: list[str], planned: list[output.PlannedFile], loader: Loader
+    comp: pipeline.Composition,
+    targets: list[str],
+    planned: list[output.PlannedFile],
+    loader: Loader,
+    tool: str,
 ) -> None:
     """Stamp this build so that the next one with nothing changed is a quick check (stamp.py)."""
     inputs = loader.texts(comp.loaded.files)
@@ -23,6 +27,8 @@ def remember(
     root = comp.manifest.root
     stamp.record(
         comp.manifest.path,
+        comp.manifest.source.text,
+        tool,
         targets,
         [(spec.kind, spec.pattern) for spec in comp.manifest.fragments],
         inputs,
@@ -56,6 +62,9 @@ def run(
             loaded, engine = start(manifest, targets, prisma)
             comp = pipeline.compose_project(loaded, targets)
         else:
+            from ..stamp import tool_fingerprint
+
+            tool = tool_fingerprint()  # before reading anything: see stamp.record
             loader = Loader()
             comp = pipeline.load(manifest, targets, loader)
         warnings = comp.warnings
@@ -68,7 +77,7 @@ def run(
         planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
         touched = output.apply(planned, force, comp.manifest.root)
         if loader is not None and not warnings:
-            remember(comp, targets or [], planned, loader)
+            remember(comp, targets or [], planned, loader, tool)
     except pipeline.UsageError as exc:
         return report.usage_error(str(exc), fmt, "build")
     except ComposeError as exc:
