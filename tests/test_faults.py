@@ -120,11 +120,14 @@ def test_sigkill_mid_build_leaves_every_output_old_or_new(tmp_path: Path) -> Non
     duration = time.perf_counter() - started  # a rebuild, start to exit: kills are spread over it
     rnd = random.Random(20240607)
     seen: collections.Counter[str] = collections.Counter()
+    # The renames happen in the last milliseconds of a build. Half the kills land anywhere in
+    # the run; the other half close in on the write phase by bisection: between the latest kill
+    # that found nothing written and the earliest that came too late.
+    before, after = 0.5 * duration, 1.5 * duration
     for i in range(KILLS):
         old = outputs(root)
         bump(root, i + 2, FRAGMENTS)
-        # Half the kills anywhere in the run, half in its last 40%, where the writes are.
-        delay = rnd.uniform(0.0, duration) if i % 2 else rnd.uniform(0.6 * duration, duration)
+        delay = rnd.uniform(0.0, duration) if i % 2 else rnd.uniform(before, after)
         proc = subprocess.Popen(
             [sys.executable, "-m", "composer", "build"],
             cwd=root,
@@ -145,8 +148,15 @@ def test_sigkill_mid_build_leaves_every_output_old_or_new(tmp_path: Path) -> Non
             assert data in (old.get(rel), new.get(rel)), f"kill {i} at {delay:.2f}s: {rel} is torn"
         assert killed.keys() <= old.keys() | new.keys()
         changed = sum(killed[r] != old.get(r) for r in killed)
-        seen["finished" if proc.returncode == 0 else "none written" if not changed else
-             "all written" if killed == new else "some written"] += 1
+        outcome = (
+            "finished" if proc.returncode == 0 else "none written" if not changed else
+            "all written" if killed == new else "some written"
+        )
+        seen[outcome] += 1
+        if i % 2 == 0 and outcome == "none written":
+            before = max(before, delay)
+        elif i % 2 == 0 and outcome in ("finished", "all written"):
+            after = min(after, delay)
     print(f"\n{KILLS} kills over a {duration:.2f}s build: {dict(seen)}")
 
 
