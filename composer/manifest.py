@@ -32,8 +32,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean, error
-
-MANIFEST_NAME = "prisma.compose.toml"
+from .stamp import MANIFEST_NAME, find_manifest  # noqa: F401 (find_manifest: re-exported)
 
 E_READ = "E010"
 E_SYNTAX = "E011"
@@ -90,20 +89,20 @@ class FragmentSpec:
         pattern: str,
         name: str | None,
         index: int,
-        location: Location | Callable[[], Location],
+        locate: Callable[[], Location],
     ) -> None:
         self.kind = kind  # "path" | "glob" | "yaml"
         self.pattern = pattern  # as written, relative to the manifest's folder, POSIX separators
         self.name = name  # explicit `name` (kind "path" only); otherwise derived from file stems later
         self.index = index  # position among the [[fragments]] entries
-        self._location = location if isinstance(location, Location) else None
-        self._at = None if isinstance(location, Location) else location
+        self._location: Location | None = None
+        self._at = locate
 
     @property
     def location(self) -> Location:
         """The entry's path/glob/yaml value."""
         if self._location is None:
-            self._location = self._at()  # type: ignore[misc]
+            self._location = self._at()
         return self._location
 
     def __repr__(self) -> str:
@@ -169,24 +168,6 @@ class Manifest:
 
 
 # -- finding and loading ------------------------------------------------------------------------
-
-
-def find_manifest(start: Path) -> Path | None:
-    """The nearest `prisma.compose.toml` in `start` or its parents (like pyproject.toml)."""
-    here = Path(os.path.abspath(start))
-    try:
-        if here.is_file():
-            here = here.parent
-    except OSError:
-        pass
-    for directory in (here, *here.parents):
-        candidate = directory / MANIFEST_NAME
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:  # an unreadable folder on the way up is no manifest
-            continue
-    return None
 
 
 def load_manifest(path: Path, display: str | None = None) -> Manifest:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, error
 from .psl import SchemaFile, parse
-from .stamp import expand_glob
+from .stamp import decode, expand_glob, normalise_newlines
 
 if TYPE_CHECKING:
     from .entities import GeneratedFragment
@@ -54,12 +54,13 @@ def read_text(path: Path, display: str, entry: Location | FragmentSpec | None) -
     except OSError as exc:
         raise error(f"cannot read `{display}`: {exc.strerror or exc}", _place(entry), code="E101") from None
     try:
-        text = data.decode("utf-8-sig")
+        return decode(data)
     except UnicodeDecodeError as exc:
         # Pointed at the bad byte in the file itself: decoded with replacement characters, every
         # other character keeps its line and column, so the code frame shows the right place.
-        shown = Source(display, _newlines(data.decode("utf-8-sig", errors="replace")), str(path))
-        at = len(_newlines(data[: exc.start].decode("utf-8-sig", errors="replace")))
+        replaced = data.decode("utf-8-sig", errors="replace")
+        shown = Source(display, normalise_newlines(replaced), str(path))
+        at = len(normalise_newlines(data[: exc.start].decode("utf-8-sig", errors="replace")))
         where = _place(entry)
         raise error(
             f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 text",
@@ -67,17 +68,10 @@ def read_text(path: Path, display: str, entry: Location | FragmentSpec | None) -
             code="E102",
             notes=[("listed in the manifest here", where)] if where is not None else [],
         ) from None
-    return _newlines(text)
 
 
 def _place(entry: Location | FragmentSpec | None) -> Location | None:
     return entry if entry is None or isinstance(entry, Location) else entry.location
-
-
-def _newlines(text: str) -> str:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 class Loader:

@@ -100,8 +100,12 @@ def inputs_digest(files: list[tuple[str, str]]) -> str:
 
 
 def decode(data: bytes) -> str:
-    """As `sources.read_text` decodes an input (BOM dropped, newlines normalised)."""
-    text = data.decode("utf-8-sig")
+    """An input file's text (`sources.read_text` reads inputs with this): UTF-8, a BOM dropped,
+    newlines normalised to `\\n`. Raises UnicodeDecodeError."""
+    return normalise_newlines(data.decode("utf-8-sig"))
+
+
+def normalise_newlines(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -240,19 +244,31 @@ def build_arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
     return manifest, targets
 
 
-def find_manifest(option: str | None) -> Path | None:
-    if option:
-        path = Path(option)
-        return path.resolve() if path.is_file() else None
-    here = Path(os.path.abspath("."))
+def find_manifest(start: Path) -> Path | None:
+    """The nearest `prisma.compose.toml` in `start` or its parents (like pyproject.toml).
+    (Here rather than in manifest.py, which re-exports it, so the fast path imports nothing.)"""
+    here = Path(os.path.abspath(start))
+    try:
+        if here.is_file():
+            here = here.parent
+    except OSError:
+        pass
     for directory in (here, *here.parents):
         candidate = directory / MANIFEST_NAME
         try:
             if candidate.is_file():
                 return candidate
-        except OSError:
+        except OSError:  # an unreadable folder on the way up is no manifest
             continue
     return None
+
+
+def locate(option: str | None) -> Path | None:
+    """The manifest a command line names, as `pipeline.locate_manifest` finds it (None: none)."""
+    if option:
+        path = Path(option)
+        return path.resolve() if path.is_file() else None
+    return find_manifest(Path.cwd())
 
 
 def fast_build(argv: list[str]) -> int | None:
@@ -264,7 +280,7 @@ def fast_build(argv: list[str]) -> int | None:
         parsed = build_arguments(argv)
         if parsed is None:
             return None
-        manifest = find_manifest(parsed[0])
+        manifest = locate(parsed[0])
         if manifest is None:
             return None
         counts = unchanged(manifest, parsed[1])
