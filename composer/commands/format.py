@@ -11,13 +11,19 @@ Only layout is changed. `prisma format` also *adds* things when it sees a schema
 in the wrong file (the back-relation usually comes from an `@extend` in another fragment). So the
 fragments are formatted together as one multi-file schema with an extra file that makes the
 schema invalid on purpose (a duplicated model), which turns those additions off; and each result
-is parsed again and compared with the original: the same declarations and members, or nothing
-is written.
+is compared with the original token by token, comments included (`composer/tokens.py`): only
+white space may differ (and attributes come in Prisma's order), or nothing is written (E631, at
+the first token that differs). A comment on a block's opening line, which Prisma's formatter
+deletes, is first moved to the block's first line (`lift_opening_comments`).
+
+Files are replaced through `composer/staging.py`: each one is read again just before its rename
+and left alone when it changed since it was formatted (an editor's save; E632, exit 1); symlinks
+are written through, hard-linked files refused.
 
 `--check` writes nothing: exit 1 with a diff when a fragment is not formatted (CI, pre-commit).
 Fragments are read as UTF-8; a BOM and CRLF line endings are kept.
-Exit codes: 0 ok, 1 a fragment has a syntax error or is not formatted (`--check`), 2 usage or no
-way to run Prisma.
+Exit codes: 0 ok, 1 a fragment has a syntax error, is not formatted (`--check`), would change
+content, changed meanwhile or cannot be written, 2 usage or no way to run Prisma.
 """
 
 from __future__ import annotations
