@@ -83,10 +83,11 @@ def remount_readonly(where: Path) -> None:
 
 def fill_disk(where: Path) -> None:
     """Fill the file system of `where` to the last block."""
-    with open(where / ".filler", "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 4096)
-                fh.flush()
-        except OSError:
-            pass
+    fd = os.open(where / ".filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 512)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
