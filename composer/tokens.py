@@ -234,8 +234,10 @@ def _text(text: str, item: _Item) -> str:
 
 def _narrow(removed: str, added: str) -> tuple[str, str]:
     """Two versions of a line, cut down to the tokens that differ (for the message)."""
-    ta, tb = [t.key for t in tokenize(removed)], [t.key for t in tokenize(added)]
+    ta, tb = tokenize(removed), tokenize(added)
     k = 0
-    while k < min(len(ta), len(tb)) and ta[k] == tb[k]:
+    while k < min(len(ta), len(tb)) and ta[k].key == tb[k].key:
         k += 1
-    return " ".join(ta[k:]) or removed, " ".join(tb[k:]) or added
+    old = removed[ta[k].start :] if k < len(ta) else removed
+    new = added[tb[k].start :] if k < len(tb) else added
+    return old, new
