@@ -7,7 +7,7 @@ token.
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from composer.tokens import first_difference, tokenize
@@ -32,11 +32,13 @@ def join(tokens: list[str], spaces: list[str]) -> str:
     return "".join(out)
 
 
+@settings(max_examples=60)
 @given(st.lists(TOKEN, min_size=1, max_size=30), st.lists(SPACE, min_size=1), st.lists(SPACE, min_size=1))
 def test_white_space_is_no_difference(tokens: list[str], a: list[str], b: list[str]) -> None:
     assert first_difference(join(tokens, a), join(tokens, b)) is None
 
 
+@settings(max_examples=60)
 @given(st.lists(TOKEN, min_size=1, max_size=30), st.lists(SPACE, min_size=1), st.data())
 def test_a_lost_token_is_found(tokens: list[str], spaces: list[str], data: st.DataObject) -> None:
     text = join(tokens, spaces)
@@ -52,6 +54,7 @@ def test_a_lost_token_is_found(tokens: list[str], spaces: list[str], data: st.Da
     assert diff.offset <= parsed[last].start
 
 
+@settings(max_examples=60)
 @given(st.lists(TOKEN, min_size=1, max_size=20), st.lists(SPACE, min_size=1), st.data())
 def test_a_changed_comment_is_found(tokens: list[str], spaces: list[str], data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(tokens)))
