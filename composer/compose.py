@@ -71,6 +71,9 @@ class ComposedTarget:
     declarations: dict[str, Merged]
     banner: list[str]
     warnings: list[Diagnostic] = field(default_factory=list)
+    # What adapting to the target's provider changed (info diagnostics), and a one-line summary.
+    notes: list[Diagnostic] = field(default_factory=list)
+    adapted: str | None = None
 
 
 def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
@@ -109,11 +112,23 @@ def compose_target(
     datasource = datasources[0][1] if datasources else None
     overrides = target.datasource
     provider = datasource_provider(datasource, overrides)
-    for frag in selected:
-        if frag.generated is not None:
-            from .entities import check_provider
+    adapted = None
+    if "provider" in overrides and target.adapt is not None:
+        from .adapt import adapt_target
 
-            check_provider(frag.generated, provider)
+        adapted = adapt_target(selected, datasource, provider, target.adapt, target)
+    if adapted is not None:
+        selected = adapted.fragments
+        datasources, generators, named = collect(selected, fragments)
+        check_types(named)
+        datasource = datasources[0][1] if datasources else None
+        overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
+    else:
+        for frag in selected:
+            if frag.generated is not None:
+                from .entities import check_provider
+
+                check_provider(frag.generated, provider)
     used: BlockMemo = {}
     order = fragment_order(selected, named, memo, used)
     config = Writer()
@@ -150,7 +165,10 @@ def compose_target(
         memo.clear()
         memo.update(used)
     files = layout(target, config, sections)
-    return ComposedTarget(target, files, order, named, banner_lines(manifest, target))
+    composed = ComposedTarget(target, files, order, named, banner_lines(manifest, target))
+    if adapted is not None:
+        composed.notes, composed.adapted = adapted.notes, adapted.summary()
+    return composed
 
 
 # -- selection and collection -------------------------------------------------------------------
