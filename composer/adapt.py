@@ -54,6 +54,7 @@ class Adapted:
     notes: list[Diagnostic] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     dropped_properties: list[str] = field(default_factory=list)  # datasource properties
+    relayout: set[tuple[str, str]] = field(default_factory=set)  # (fragment, declaration) edited
 
     def summary(self) -> str:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
@@ -255,17 +256,19 @@ class _Rewriter:
         if not _TRIGGER.search(self.text):
             return self.frag
         for decl in self.frag.schema.declarations:
-            if decl.keyword == "enum":
-                if not self.dst.enums and self.policy.enums == "string":
-                    self.dropped.append((decl.start, decl.end))
-                    self.note(
-                        "enums stored as String",
-                        f"enum `{decl.name}` left out: {self.dst.name} has no enums, its fields are `String`",
-                        decl.name_start,
-                        decl.name_end,
-                    )
-            elif decl.keyword in ("model", "view"):
+            if decl.keyword == "enum" and not self.dst.enums and self.policy.enums == "string":
+                self.dropped.append((decl.start, decl.end))
+                self.note(
+                    "enums stored as String",
+                    f"enum `{decl.name}` left out: {self.dst.name} has no enums, its fields are `String`",
+                    decl.name_start,
+                    decl.name_end,
+                )
+            elif decl.keyword in ("model", "view", "enum"):
+                before = len(self.edits) + len(self.dropped)
                 self.declaration(decl)
+                if len(self.edits) + len(self.dropped) != before:
+                    self.result.relayout.add((self.frag.name, decl.name))
         if not self.edits and not self.dropped:
             return self.frag
         return dataclasses.replace(self.frag, schema=parse(self.rewritten()))
@@ -311,7 +314,7 @@ class _Rewriter:
     def declaration(self, decl: Declaration) -> None:
         keyed = _keyed_fields(decl)
         for m in decl.members:
-            if m.kind == "field":
+            if m.kind == "field" and decl.keyword != "enum":
                 self.field(decl, m, keyed)
             elif m.kind == "block_attribute":
                 self.block_attribute(decl, m)
@@ -383,7 +386,10 @@ class _Rewriter:
         name = attr.name[3:]
         args = self.text[attr.start + len(attr.name) + 1 : attr.end]
         mapped = self.native_equivalent(name, args, scalar)
-        if mapped is not None and keyed and mapped.partition("(")[0] in self.dst.unindexable_types:
+        unindexable = mapped is not None and (
+            mapped.partition("(")[0] in self.dst.unindexable_types or mapped.lower().endswith("(max)")
+        )
+        if keyed and unindexable:
             mapped = None
             reason = f"{self.dst.name} cannot index `{name}` columns, and the field is in a key or index"
         else:
@@ -451,6 +457,10 @@ class _Rewriter:
             )
             return
         if value.kind == "call" and value.value == "autoincrement":
+            if self.dst.name == "cockroachdb" and m.type_name != "BigInt":
+                self.refuse(f"{where} uses `autoincrement()` on `{m.type_name}`, which CockroachDB allows only "
+                            "on `BigInt`", value.start, value.end, "make the field `BigInt`, or use `sequence()`")
+                return
             allowed = self.dst.autoincrement_on
             has = {a.name for a in m.attributes}
             ok = (

@@ -54,6 +54,7 @@ class Merged:
     decl: Declaration
     fields: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
     attributes: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
+    relayout: bool = False  # adapted to the target's provider: columns are aligned again
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -122,6 +123,8 @@ def compose_target(
         datasources, generators, named = collect(selected, fragments)
         check_types(named)
         datasource = datasources[0][1] if datasources else None
+        for merged in named.values():
+            merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
         overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
     else:
         for frag in selected:
@@ -145,7 +148,7 @@ def compose_target(
                 write_verbatim(w, run)
                 run = []
                 continue
-            if not merged.fields and not merged.attributes:
+            if not merged.fields and not merged.attributes and not merged.relayout:
                 if run and run[-1].end == decl.start:  # no blank line between: one is added
                     write_verbatim(w, run)
                     run = []
@@ -666,7 +669,7 @@ def write_merged(w: Writer, merged: Merged) -> None:
     decl = merged.decl
     src = decl.source
     w.blank()
-    if not merged.fields and not merged.attributes:
+    if not merged.fields and not merged.attributes and not merged.relayout:
         w.copy(src, decl.start, decl.end)
         return
     # Added fields go after the last field (or value) of the block, added block attributes last,
