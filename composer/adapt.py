@@ -24,6 +24,8 @@ again, so composing and error mapping go on as for any fragment. Fragments that 
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
+from itertools import accumulate
 import json
 import re
 from collections import Counter
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 from .adapt_policy import AdaptPolicy
 from .diagnostics import ComposeError, Diagnostic, Location, Source
 from .providers import EQUIVALENTS, LENGTH_LIMITS, LONGER, PROVIDERS, Provider
-from .psl import Declaration, Member, parse
+from .psl import ATTRIBUTE_PATTERN, Declaration, Member, SchemaFile, parse
 from .psl.ast import Arg, Attribute, Expr
 
 if TYPE_CHECKING:
@@ -46,6 +48,10 @@ _TRIGGER = re.compile(
     r"autoincrement|sequence\(|\bJson\b|\benum\b"
 )
 _KEY_ATTRIBUTES = ("id", "unique", "index")
+_BLOCK_TRIGGER = re.compile(
+    r"@@(?:schema|fulltext)\b|@@(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
+)
+_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:")
 
 
 @dataclass
@@ -265,59 +271,135 @@ class _Rewriter:
                     decl.name_end,
                 )
             elif decl.keyword in ("model", "view", "enum"):
-                before = len(self.edits) + len(self.dropped)
-                self.declaration(decl)
-                if len(self.edits) + len(self.dropped) != before:
-                    self.result.relayout.add((self.frag.name, decl.name))
+                level = self.may_change(decl)
+                if level == 1 and decl.lazy:
+                    self.native_types_only(decl)
+                elif level:
+                    self.declaration(decl)
         if not self.edits and not self.dropped:
             return self.frag
-        return dataclasses.replace(self.frag, schema=parse(self.rewritten()))
+        source = self.rewritten()
+        schema = self.frag.schema
+        if self.dropped or not all(d.lazy for d in schema.declarations):
+            return dataclasses.replace(self.frag, schema=parse(source))
+        # Only text inside field lines changed, in blocks whose members were never built: the
+        # same blocks, moved by what the edits before them added or removed (no second parse).
+        edits = sorted(self.edits)
+        ends = [end for _, end, _ in edits]
+        shifts = list(accumulate(len(new) - (end - start) for start, end, new in edits))
+
+        def moved(offset: int) -> int:
+            i = bisect_right(ends, offset)
+            return offset + (shifts[i - 1] if i else 0)
+
+        decls = [
+            Declaration(
+                d.keyword, d.name, source, moved(d.start), moved(d.keyword_start), moved(d.name_start),
+                moved(d.name_end), moved(d.body_start), moved(d.close_start), moved(d.end), None, d.doc,
+                d.is_extend, d._build,
+            )
+            for d in schema.declarations
+        ]
+        return dataclasses.replace(self.frag, schema=SchemaFile(source, decls, moved(schema.trailing)))
+
+    def may_change(self, decl: Declaration) -> int:
+        """Could a rule apply to this block? 0: no; 1: only native types, which `native_types_only`
+        rewrites from the text; 2: build the members. Answered from the text and the field
+        summary, without building the block's members (most blocks of a project need nothing)."""
+        text = self.text[decl.start : decl.end]
+        if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _FIELD_TRIGGER.search(text)):
+            return 2
+        if decl.keyword == "enum":
+            return 0
+        dst, enums = self.dst, self.enums
+        autoincrement = dst.autoincrement_on != "any" and "autoincrement" in text
+        lists = not dst.lists and "[]" in text
+        if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
+            for type_name, mark, attrs in decl.field_summary():
+                if (
+                    (lists and mark == "[]" and (type_name in _SCALARS or type_name in enums))
+                    or (type_name in enums and not dst.enums)
+                    or (type_name == "Json" and not dst.json)
+                ):
+                    return 2
+                if autoincrement and "autoincrement" in attrs and not (
+                    "@id" in attrs and (dst.name != "cockroachdb" or type_name == "BigInt")
+                ):
+                    return 2
+        return 1 if "@db." in text else 0
 
     def rewritten(self) -> Source:
+        """The fragment's text with the edits made and the dropped lines left out; each line
+        maps to the line of the fragment it came from."""
         text, source = self.text, self.source
-        edits = sorted(self.edits)
-        dropped = sorted(self.dropped)
-        out: list[str] = []
-        line_map: list[int] = []
-        pos, line_no, e, d = 0, 0, 0, 0
-        while pos < len(text):
-            eol = text.find("\n", pos)
-            end = len(text) if eol == -1 else eol + 1
-            line_no += 1
-            while d < len(dropped) and dropped[d][1] <= pos:
-                d += 1
-            if d < len(dropped) and dropped[d][0] <= pos:
-                while e < len(edits) and edits[e][0] < end:
-                    e += 1
-                pos = end
-                continue
-            piece, cursor = [], pos
-            while e < len(edits) and edits[e][0] < end:
-                start, stop, new = edits[e]
-                if start >= cursor:
-                    piece.append(text[cursor:start])
-                    piece.append(new)
-                    cursor = stop
-                e += 1
-            piece.append(text[cursor:end])
-            out.append("".join(piece))
-            line_map.append(line_no)
-            pos = end
+        pieces: list[str] = []
+        cursor = 0
+        for start, end, new in sorted(self.edits):
+            if start >= cursor:  # an edit inside a dropped line, or one already covered, is skipped
+                pieces += (text[cursor:start], new)
+                cursor = end
+        pieces.append(text[cursor:])
+        edited = "".join(pieces)
+        line_map = list(range(1, edited.count("\n") + 2))
+        if self.dropped:
+            edited, line_map = _drop_lines(text, sorted(self.edits), sorted(self.dropped))
         origin, mapping = source, line_map
         if source.origin is not None and source.line_map:
             origin = source.origin
             mapping = [source.line_map[min(n, len(source.line_map)) - 1] for n in line_map]
-        return Source(source.display, "".join(out), source.path, origin=origin, line_map=mapping)
+        return Source(source.display, edited, source.path, origin=origin, line_map=mapping)
 
     # -- declarations ----------------------------------------------------------------------------
 
     def declaration(self, decl: Declaration) -> None:
         keyed = _keyed_fields(decl)
+        dropped = len(self.dropped)
         for m in decl.members:
             if m.kind == "field" and decl.keyword != "enum":
                 self.field(decl, m, keyed)
             elif m.kind == "block_attribute":
                 self.block_attribute(decl, m)
+        if len(self.dropped) != dropped:  # a line left out may leave a blank line before `}`
+            self.result.relayout.add((self.frag.name, decl.name))
+
+    def native_types_only(self, decl: Declaration) -> None:
+        """The native types of a block the parser's fast path accepted, rewritten from its text:
+        each field line is `name type attributes [comment]`, the attributes a run of
+        `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`)."""
+        text = self.text
+        keyed_names: set[str] | None = None
+
+        def keyed(name: str) -> bool:
+            nonlocal keyed_names
+            if keyed_names is None:
+                keyed_names = _keyed_in_text(text[decl.body_start : decl.close_start])
+            return name in keyed_names
+
+        at = text.find("@db.", decl.body_start, decl.close_start)
+        while at != -1:
+            line_start = text.rfind("\n", 0, at) + 1
+            eol = text.find("\n", at, decl.close_start)
+            eol = decl.close_start if eol == -1 else eol
+            head = _FIELD_HEAD.match(text, line_start, eol)
+            at = text.find("@db.", eol, decl.close_start)
+            if head is None:  # a comment line
+                continue
+            name, type_name = head.group(1), head.group(2)
+            attrs: list[Attribute] = []
+            pos = head.end()
+            while True:
+                while pos < eol and text[pos] in " \t":
+                    pos += 1
+                found = ATTRIBUTE_PATTERN.match(text, pos, eol)
+                if found is None:
+                    break
+                attrs.append(Attribute(found.group(1), None, found.start(), found.end()))
+                pos = found.end()
+            own_key = any(a.name in ("id", "unique") for a in attrs)
+            where = f"`{decl.name}.{name}`"
+            for attr in attrs:
+                if attr.name.startswith("db."):
+                    self.native_type(where, attr, type_name, own_key or keyed(name))
 
     def field(self, decl: Declaration, m: Member, keyed: set[str]) -> None:
         dst, policy = self.dst, self.policy
@@ -361,6 +443,7 @@ class _Rewriter:
         if from_enum or from_list or from_json:
             mark = "[]" if is_list else "?" if m.optional and not from_list else ""
             self.edits.append((m.type_start, m.type_end, type_name + mark))
+            self.result.relayout.add((self.frag.name, decl.name))  # the type column changed width
             what = (
                 "lists stored as Json"
                 if from_list
@@ -394,10 +477,9 @@ class _Rewriter:
             reason = f"{self.dst.name} cannot index `{name}` columns, and the field is in a key or index"
         else:
             reason = f"{self.dst.name} has no such native type for `{scalar}`"
-        start, end = attr.start - 1, attr.end  # with the space before it
         original = self.text[attr.start : attr.end]
         if mapped is None:
-            self.edits.append((start, end, ""))
+            self.edits.append(_without(self.text, attr.start, attr.end))
             self.note(
                 "native types dropped", f"{where}: `{original}` dropped: {reason}", attr.start, attr.end
             )
@@ -571,6 +653,51 @@ class _Rewriter:
         return item.value + ("(" + ", ".join(kept) + ")" if kept else "")
 
 
+def _without(text: str, start: int, end: int) -> Edit:
+    """The edit that removes `text[start:end]` from its line with the white space that separated
+    it: the run after it when more follows on the line (the columns stay aligned), else the run
+    before it (no trailing white space)."""
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] != "\n":
+        return (start, after, "")
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return (start, after, "")
+
+
+def _drop_lines(text: str, edits: list[Edit], dropped: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`text` with `edits` made and the whole lines of `dropped` left out, and for each line of the
+    result the 1-based line of `text` it came from."""
+    out: list[str] = []
+    line_map: list[int] = []
+    pos, line_no, e, d = 0, 0, 0, 0
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        end = len(text) if eol == -1 else eol + 1
+        line_no += 1
+        while d < len(dropped) and dropped[d][1] <= pos:
+            d += 1
+        if d < len(dropped) and dropped[d][0] <= pos:
+            while e < len(edits) and edits[e][0] < end:
+                e += 1
+            pos = end
+            continue
+        piece, cursor = [], pos
+        while e < len(edits) and edits[e][0] < end:
+            start, stop, new = edits[e]
+            if start >= cursor:
+                piece += (text[cursor:start], new)
+                cursor = stop
+            e += 1
+        piece.append(text[cursor:end])
+        out.append("".join(piece))
+        line_map.append(line_no)
+        pos = end
+    return "".join(out), line_map
+
+
 _SCALARS = frozenset(("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"))
 _INT = re.compile(r"[0-9]+")
 
@@ -599,6 +726,19 @@ def _args_fit(spec: tuple[str, frozenset[str]], args: str, scalar: str, limit: i
     if shape == "?2":
         return not parts or (len(parts) == 2 and all(_INT.fullmatch(p) for p in parts))
     return False
+
+
+_FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
+_KEY_LIST = re.compile(r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]")
+
+
+def _keyed_in_text(body: str) -> set[str]:
+    """`_keyed_fields` of a block the fast path accepted, from its text (no member is built)."""
+    keyed = set()
+    for found in _KEY_LIST.finditer(body):
+        for item in found.group(1).split(","):
+            keyed.add(item.split("(")[0].strip())
+    return keyed
 
 
 def _keyed_fields(decl: Declaration) -> set[str]:

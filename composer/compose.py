@@ -97,6 +97,18 @@ def compose_target(
     `watch` does) reuses the laid-out lines of every declaration whose parse tree and `@extend`
     additions are the same objects as last time: the parse cache keeps unchanged files' trees."""
     selected = select_fragments(fragments, target)
+    overrides = target.datasource
+    adapted = None
+    if "provider" in overrides and target.adapt is not None:
+        found = [d for f in selected for d in f.schema.declarations if d.keyword == "datasource"]
+        if len(found) == 1:  # with more, the error below says so
+            from .adapt import adapt_target
+
+            provider = datasource_provider(found[0], overrides)
+            adapted = adapt_target(selected, found[0], provider, target.adapt, target)
+            if adapted is not None:
+                selected = adapted.fragments
+                overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
     datasources, generators, named = collect(selected, fragments)
     check_types(named)
     if len(datasources) > 1:
@@ -111,22 +123,11 @@ def compose_target(
             )
         )
     datasource = datasources[0][1] if datasources else None
-    overrides = target.datasource
-    provider = datasource_provider(datasource, overrides)
-    adapted = None
-    if "provider" in overrides and target.adapt is not None:
-        from .adapt import adapt_target
-
-        adapted = adapt_target(selected, datasource, provider, target.adapt, target)
     if adapted is not None:
-        selected = adapted.fragments
-        datasources, generators, named = collect(selected, fragments)
-        check_types(named)
-        datasource = datasources[0][1] if datasources else None
         for merged in named.values():
             merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
-        overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
     else:
+        provider = datasource_provider(datasource, overrides)
         for frag in selected:
             if frag.generated is not None:
                 from .entities import check_provider
