@@ -24,12 +24,12 @@ again, so composing and error mapping go on as for any fragment. Fragments that 
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_right
-from itertools import accumulate
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .adapt_policy import AdaptPolicy
@@ -540,8 +540,13 @@ class _Rewriter:
             return
         if value.kind == "call" and value.value == "autoincrement":
             if self.dst.name == "cockroachdb" and m.type_name != "BigInt":
-                self.refuse(f"{where} uses `autoincrement()` on `{m.type_name}`, which CockroachDB allows only "
-                            "on `BigInt`", value.start, value.end, "make the field `BigInt`, or use `sequence()`")
+                self.refuse(
+                    f"{where} uses `autoincrement()` on `{m.type_name}`, which CockroachDB allows only "
+                    "on `BigInt`",
+                    value.start,
+                    value.end,
+                    "make the field `BigInt`, or use `sequence()`",
+                )
                 return
             allowed = self.dst.autoincrement_on
             has = {a.name for a in m.attributes}

@@ -212,7 +212,8 @@ def test_autoincrement_off_the_id_is_refused_on_sqlite(tmp_path):
 def test_sqlserver_cascade_cycles_are_refused(tmp_path):
     fragment = FRAGMENT.replace(
         "  posts     Post[]\n",
-        '  posts     Post[]\n  pinnedId  Int?\n  pinned    Post?    @relation("pin", fields: [pinnedId], references: [id])\n',
+        "  posts     Post[]\n  pinnedId  Int?\n"
+        '  pinned    Post?    @relation("pin", fields: [pinnedId], references: [id])\n',
     ).replace(
         "  authorId String @db.Uuid\n", '  authorId String @db.Uuid\n  pinnedBy User[]  @relation("pin")\n'
     )
@@ -399,9 +400,11 @@ def _corpus_projects() -> list[tuple[str, list[tuple[str, str]]]]:
 
     found = [(p.stem, [(p.name, p.read_text(encoding="utf-8"))]) for p in real_world_schemas()]
     for folder in multi_file_projects():
-        files = [(str(f.relative_to(folder)), f.read_text(encoding="utf-8")) for f in sorted(folder.rglob("*.prisma"))]
+        paths = sorted(folder.rglob("*.prisma"))
+        files = [(str(f.relative_to(folder)), f.read_text(encoding="utf-8")) for f in paths]
         found.append((folder.name, files))
-    return [(name, files) for name, files in found if any('provider = "postgresql"' in " ".join(t.split()) for _, t in files)]
+    postgres = 'provider = "postgresql"'
+    return [(name, files) for name, files in found if any(postgres in " ".join(t.split()) for _, t in files)]
 
 
 def _tally_project(root: Path, files: list[tuple[str, str]], provider: str, mode: str) -> Path:
