@@ -54,6 +54,7 @@ class Merged:
     decl: Declaration
     fields: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
     attributes: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
+    relayout: bool = False  # adapted to the target's provider: columns are aligned again
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -71,6 +72,9 @@ class ComposedTarget:
     declarations: dict[str, Merged]
     banner: list[str]
     warnings: list[Diagnostic] = field(default_factory=list)
+    # What adapting to the target's provider changed (info diagnostics), and a one-line summary.
+    notes: list[Diagnostic] = field(default_factory=list)
+    adapted: str | None = None
 
 
 def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
@@ -93,6 +97,18 @@ def compose_target(
     `watch` does) reuses the laid-out lines of every declaration whose parse tree and `@extend`
     additions are the same objects as last time: the parse cache keeps unchanged files' trees."""
     selected = select_fragments(fragments, target)
+    overrides = target.datasource
+    adapted = None
+    if "provider" in overrides and target.adapt is not None:
+        found = [d for f in selected for d in f.schema.declarations if d.keyword == "datasource"]
+        if len(found) == 1:  # with more, the error below says so
+            from .adapt import adapt_target
+
+            provider = datasource_provider(found[0], overrides)
+            adapted = adapt_target(selected, found[0], provider, target.adapt, target)
+            if adapted is not None:
+                selected = adapted.fragments
+                overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
     datasources, generators, named = collect(selected, fragments)
     check_types(named)
     if len(datasources) > 1:
@@ -107,13 +123,16 @@ def compose_target(
             )
         )
     datasource = datasources[0][1] if datasources else None
-    overrides = target.datasource
-    provider = datasource_provider(datasource, overrides)
-    for frag in selected:
-        if frag.generated is not None:
-            from .entities import check_provider
+    if adapted is not None:
+        for merged in named.values():
+            merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
+    else:
+        provider = datasource_provider(datasource, overrides)
+        for frag in selected:
+            if frag.generated is not None:
+                from .entities import check_provider
 
-            check_provider(frag.generated, provider)
+                check_provider(frag.generated, provider)
     used: BlockMemo = {}
     order = fragment_order(selected, named, memo, used)
     config = Writer()
@@ -130,7 +149,7 @@ def compose_target(
                 write_verbatim(w, run)
                 run = []
                 continue
-            if not merged.fields and not merged.attributes:
+            if not merged.fields and not merged.attributes and not merged.relayout:
                 if run and run[-1].end == decl.start:  # no blank line between: one is added
                     write_verbatim(w, run)
                     run = []
@@ -150,7 +169,10 @@ def compose_target(
         memo.clear()
         memo.update(used)
     files = layout(target, config, sections)
-    return ComposedTarget(target, files, order, named, banner_lines(manifest, target))
+    composed = ComposedTarget(target, files, order, named, banner_lines(manifest, target))
+    if adapted is not None:
+        composed.notes, composed.adapted = adapted.notes, adapted.summary()
+    return composed
 
 
 # -- selection and collection -------------------------------------------------------------------
@@ -648,7 +670,7 @@ def write_merged(w: Writer, merged: Merged) -> None:
     decl = merged.decl
     src = decl.source
     w.blank()
-    if not merged.fields and not merged.attributes:
+    if not merged.fields and not merged.attributes and not merged.relayout:
         w.copy(src, decl.start, decl.end)
         return
     # Added fields go after the last field (or value) of the block, added block attributes last,

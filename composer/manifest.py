@@ -31,6 +31,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from .adapt_policy import CHOICES, AdaptPolicy
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean, error
 from .stamp import MANIFEST_NAME, find_manifest  # noqa: F401 (find_manifest: re-exported)
 
@@ -46,7 +47,8 @@ TOP_KEYS = ("compose", "fragments", "targets", "watch")
 COMPOSE_KEYS = ("header",)
 FRAGMENT_KINDS = ("path", "glob", "yaml")
 FRAGMENT_KEYS = (*FRAGMENT_KINDS, "name")
-TARGET_KEYS = ("output", "include", "exclude", "generators", "datasource", "header")
+TARGET_KEYS = ("output", "include", "exclude", "generators", "datasource", "header", "adapt")
+ADAPT_KEYS = ("lists", "enums", "json")
 WATCH_KEYS = ("run",)
 # Datasource properties are free-form PSL, but a key this close to a known one is a typo.
 DATASOURCE_PROPERTIES = (
@@ -135,6 +137,8 @@ class TargetSpec:
     generators: dict[str, dict[str, str] | None]
     datasource: dict[str, str | None]
     header: bool
+    # How to adapt the fragments to this target's provider (composer/adapt.py); None: `adapt = false`.
+    adapt: AdaptPolicy | None = field(default_factory=lambda: AdaptPolicy())
     _locator: _Locator | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -615,6 +619,7 @@ class _Validator:
         generators = self.generators((*path, "generators"), table.get("generators"))
         datasource = self.datasource((*path, "datasource"), table.get("datasource"))
         header = self.boolean((*path, "header"), table.get("header"), default_header)
+        adapt = self.adapt((*path, "adapt"), table.get("adapt", True))
         if output is None or not valid_name:
             return None
         return TargetSpec(
@@ -626,8 +631,27 @@ class _Validator:
             generators=generators,
             datasource=datasource,
             header=header,
+            adapt=adapt,
             _locator=self.loc,
         )
+
+    def adapt(self, path: KeyPath, value: object) -> AdaptPolicy | None:
+        if isinstance(value, bool):
+            return AdaptPolicy() if value else None
+        table = self.table(path, value, "`false`, or a table with `lists`, `enums` and `json`")
+        if table is None:
+            return AdaptPolicy()
+        self.check_keys(path, table, ADAPT_KEYS)
+        chosen: dict[str, str] = {}
+        for key, item in table.items():
+            allowed = CHOICES.get(key)
+            if allowed is None:
+                continue
+            if item not in allowed:
+                self.fail((*path, key), f"expected one of {_one_of(allowed)}")
+                continue
+            chosen[key] = str(item)
+        return AdaptPolicy(**chosen)
 
     def output(self, path: KeyPath, value: object) -> str | None:
         if value is None:

@@ -92,6 +92,7 @@ def run(
     finally:
         if engine is not None:
             engine.close()
+    notes = [n for t in comp.targets for n in t.notes]
     if warnings or fmt == "json":
         done = {id(f) for f in touched}
         outputs = [
@@ -102,8 +103,13 @@ def run(
             }
             for f in planned
         ]
-        report.emit(warnings, fmt, command="build", exit_code=0, outputs=outputs)
+        report.emit([*warnings, *notes] if fmt == "json" else warnings, fmt, command="build", exit_code=0,
+                    outputs=outputs)
     if fmt != "json":
+        for t in comp.targets:
+            if t.adapted:
+                print(f"compose: {t.target.name}: adapted to its provider: {t.adapted} "
+                      "(`--format json` lists each change)", file=sys.stderr)
         for f in touched:
             verb = "removed" if f.text is None else "wrote"
             print(f"{verb} {f.display}", file=sys.stderr)

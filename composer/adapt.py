@@ -1,0 +1,776 @@
+"""Adapting fragments to a target's own database provider.
+
+Fragments are written for one provider (the `provider` of their datasource); a target that sets
+another one (`[targets.X.datasource] provider = "sqlite"`) gets each declaration rewritten so that
+Prisma accepts it there, and every change reported as an info diagnostic at the fragment line
+(docs/providers.md has the rules; `composer/providers.py` the facts they use):
+
+- native types (`@db.*`) the target has are kept, faithful equivalents are mapped, others dropped;
+- scalar lists, enums and `Json` where the target lacks them: an error at the field, or what the
+  target's `[targets.X.adapt]` table chooses (`lists = "json"`, `enums = "string"`,
+  `json = "string"`);
+- provider-only constructs (`@@schema`, `@@fulltext`, index `type:`/`ops:`/`length:`/`clustered:`,
+  primary key names, the datasource's `schemas` and `extensions`) are dropped where unsupported;
+- what cannot be adapted without changing its meaning (`dbgenerated("…")` SQL, `sequence()`,
+  `autoincrement()` where the target forbids it, MongoDB to or from a relational provider) stops
+  the build with an error at that place.
+
+PSL is line-oriented, so an adapted fragment is the original text with some lines edited and some
+dropped: a new `Source` whose `line_map` points every line back at the line it came from, parsed
+again, so composing and error mapping go on as for any fragment. Fragments that need no change
+(the usual case: one regular expression over the file says so) are passed through untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+from .adapt_policy import AdaptPolicy
+from .diagnostics import ComposeError, Diagnostic, Location, Source
+from .providers import EQUIVALENTS, LENGTH_LIMITS, LONGER, PROVIDERS, Provider
+from .psl import ATTRIBUTE_PATTERN, Declaration, Member, SchemaFile, parse
+from .psl.ast import Arg, Attribute, Expr
+
+if TYPE_CHECKING:
+    from .manifest import TargetSpec
+    from .sources import Fragment
+
+# Text that may need a change on some provider; a fragment without any is never looked at again.
+_TRIGGER = re.compile(
+    r"@db\.|\[\]|@@schema|@@fulltext|\b(?:type|ops|length|clustered|map)\s*:|dbgenerated|"
+    r"autoincrement|sequence\(|\bJson\b|\benum\b"
+)
+_KEY_ATTRIBUTES = ("id", "unique", "index")
+_BLOCK_TRIGGER = re.compile(
+    r"@@(?:schema|fulltext)\b|@@(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
+)
+_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:")
+
+
+@dataclass
+class Adapted:
+    fragments: list[Fragment]
+    notes: list[Diagnostic] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    dropped_properties: list[str] = field(default_factory=list)  # datasource properties
+    relayout: set[tuple[str, str]] = field(default_factory=set)  # (fragment, declaration) edited
+
+    def summary(self) -> str:
+        return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
+
+
+def source_provider(datasource: Declaration | None) -> str | None:
+    if datasource is None:
+        return None
+    prop = datasource.member("provider")
+    if prop is not None and prop.value is not None and prop.value.kind == "string":
+        return prop.value.value
+    return None
+
+
+def adapt_target(
+    selected: list[Fragment],
+    datasource: Declaration | None,
+    target_provider: str | None,
+    policy: AdaptPolicy | None,
+    target: TargetSpec,
+) -> Adapted | None:
+    """The target's fragments rewritten for `target_provider`, or None when nothing is to adapt
+    (no override of the provider, the same provider, adapting switched off, an unknown one)."""
+    written_for = source_provider(datasource)
+    if policy is None or written_for is None or target_provider is None or written_for == target_provider:
+        return None
+    if "mongodb" in (written_for, target_provider):
+        raise ComposeError(
+            Diagnostic(
+                f"target `{target.name}` switches the provider from `{written_for}` to "
+                f"`{target_provider}`: MongoDB and relational databases model data differently "
+                "(`@db.ObjectId`, `_id`, composite types, relations), which compose does not adapt",
+                target.key_location("datasource", "provider"),
+                code="E401",
+                hint="keep the fragments' provider in this target, or set `adapt = false` to take "
+                "the output as it is",
+            )
+        )
+    dst = PROVIDERS.get(target_provider)
+    if dst is None or written_for not in PROVIDERS:
+        return None
+    enums = {
+        d.name for f in selected for d in f.schema.declarations if d.keyword == "enum" and not d.is_extend
+    }
+    result = Adapted([])
+    errors: list[Diagnostic] = []
+    for frag in selected:
+        rewriter = _Rewriter(frag, dst, policy, enums, target, result, errors)
+        result.fragments.append(rewriter.run())
+    for prop, allowed in (("schemas", dst.multi_schema), ("extensions", dst.extensions)):
+        member = datasource.member(prop) if datasource is not None else None
+        if member is not None and not allowed and prop not in target.datasource:
+            result.dropped_properties.append(prop)
+            result.counts[f"datasource `{prop}` dropped"] += 1
+            result.notes.append(
+                _note(
+                    f"`{prop}` dropped from the datasource: {dst.name} has no {prop}",
+                    Location(datasource.source, member.name_start, member.name_end),  # type: ignore[union-attr]
+                    target,
+                )
+            )
+    if not errors and dst.name == "sqlserver":
+        paths = _relation_mode(datasource, target) != "prisma"
+        errors.extend(_cascade_conflicts(result.fragments, target, multiple_paths=paths))
+    if errors:
+        raise ComposeError(errors)
+    return result
+
+
+def _relation_mode(datasource: Declaration | None, target: TargetSpec) -> str | None:
+    value = target.datasource.get("relationMode")
+    if value is not None:
+        return value.strip('"')
+    prop = datasource.member("relationMode") if datasource is not None else None
+    return prop.value.value if prop is not None and prop.value is not None else None
+
+
+def _cascade_conflicts(
+    fragments: list[Fragment], target: TargetSpec, multiple_paths: bool
+) -> list[Diagnostic]:
+    """SQL Server refuses foreign keys whose referential actions (other than `NoAction`; an
+    implicit `onUpdate` is `Cascade`) form a cycle or, unless Prisma emulates the relations
+    (`relationMode = "prisma"`), reach a table by two paths; Prisma's validator says so too.
+    Changing an action would change what a delete does, so this is an error with the ways out."""
+    edges: dict[str, list[tuple[str, Location]]] = {}  # referenced model -> (referencing, where)
+    for frag in fragments:
+        for decl in frag.schema.declarations:
+            if decl.keyword != "model":
+                continue
+            for m in decl.members:
+                rel = m.attribute("relation") if m.kind == "field" else None
+                if rel is None or rel.arg("fields") is None:
+                    continue
+                actions = {name: rel.arg(name) for name in ("onDelete", "onUpdate")}
+                on_delete = (
+                    actions["onDelete"].value
+                    if actions["onDelete"]
+                    else ("SetNull" if m.optional else "NoAction")
+                )
+                on_update = actions["onUpdate"].value if actions["onUpdate"] else "Cascade"
+                if on_delete == on_update == "NoAction":
+                    continue
+                edges.setdefault(m.type_name, []).append(
+                    (decl.name, Location(decl.source, rel.start, rel.end))
+                )
+    problems: list[Diagnostic] = []
+    no_action = "give one relation of the path `onDelete: NoAction, onUpdate: NoAction`"
+    hint = (
+        f'set `relationMode = "prisma"` under `[targets.{target.name}.datasource]` (Prisma then '
+        f"carries out the referential actions itself), or {no_action}"
+    )
+    for start in sorted(edges):
+        paths: dict[str, int] = {}
+        stack = [(start, (start,))]
+        while stack and not problems:
+            model, path = stack.pop()
+            for child, where in edges.get(model, []):
+                if child in path:
+                    kind = "a self-relation" if child == model else "a cycle"
+                    problems.append(
+                        Diagnostic(
+                            f"target `{target.name}` (sqlserver): the referential actions of this relation "
+                            f"form {kind} ({' → '.join((*path, child))}), which SQL Server refuses",
+                            where,
+                            code="E403",
+                            hint=no_action,
+                        )
+                    )
+                    break
+                paths[child] = paths.get(child, 0) + 1
+                if paths[child] > 1 and multiple_paths:
+                    problems.append(
+                        Diagnostic(
+                            f"target `{target.name}` (sqlserver): deleting or updating a `{start}` cascades "
+                            f"to `{child}` along more than one path, which SQL Server refuses",
+                            where,
+                            code="E403",
+                            hint=hint,
+                        )
+                    )
+                    break
+                stack.append((child, (*path, child)))
+        if problems:
+            break
+    return problems
+
+
+def _note(message: str, location: Location, target: TargetSpec) -> Diagnostic:
+    return Diagnostic(f"target `{target.name}`: {message}", location, severity="info", code="I401")
+
+
+Edit = tuple[int, int, str]  # replace text[start:end] (within one line) with the string
+
+
+class _Rewriter:
+    """The edits one fragment needs for the target's provider."""
+
+    def __init__(
+        self,
+        frag: Fragment,
+        dst: Provider,
+        policy: AdaptPolicy,
+        enums: set[str],
+        target: TargetSpec,
+        result: Adapted,
+        errors: list[Diagnostic],
+    ) -> None:
+        self.frag = frag
+        self.source = frag.schema.source
+        self.text = self.source.text
+        self.dst = dst
+        self.policy = policy
+        self.enums = enums
+        self.target = target
+        self.result = result
+        self.errors = errors
+        self.edits: list[Edit] = []
+        self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def note(self, what: str, message: str, start: int, end: int) -> None:
+        self.result.counts[what] += 1
+        self.result.notes.append(_note(message, Location(self.source, start, end), self.target))
+
+    def refuse(self, message: str, start: int, end: int, hint: str) -> None:
+        self.errors.append(
+            Diagnostic(
+                f"target `{self.target.name}` ({self.dst.name}): {message}",
+                Location(self.source, start, end),
+                code="E402",
+                hint=hint,
+            )
+        )
+
+    # -- the fragment -----------------------------------------------------------------------------
+
+    def run(self) -> Fragment:
+        if not _TRIGGER.search(self.text):
+            return self.frag
+        for decl in self.frag.schema.declarations:
+            if decl.keyword == "enum" and not self.dst.enums and self.policy.enums == "string":
+                self.dropped.append((decl.start, decl.end))
+                self.note(
+                    "enums stored as String",
+                    f"enum `{decl.name}` left out: {self.dst.name} has no enums, its fields are `String`",
+                    decl.name_start,
+                    decl.name_end,
+                )
+            elif decl.keyword in ("model", "view", "enum"):
+                level = self.may_change(decl)
+                if level == 1 and decl.lazy:
+                    self.native_types_only(decl)
+                elif level:
+                    self.declaration(decl)
+        if not self.edits and not self.dropped:
+            return self.frag
+        source = self.rewritten()
+        schema = self.frag.schema
+        if self.dropped or not all(d.lazy for d in schema.declarations):
+            return dataclasses.replace(self.frag, schema=parse(source))
+        # Only text inside field lines changed, in blocks whose members were never built: the
+        # same blocks, moved by what the edits before them added or removed (no second parse).
+        edits = sorted(self.edits)
+        ends = [end for _, end, _ in edits]
+        shifts = list(accumulate(len(new) - (end - start) for start, end, new in edits))
+
+        def moved(offset: int) -> int:
+            i = bisect_right(ends, offset)
+            return offset + (shifts[i - 1] if i else 0)
+
+        decls = [
+            Declaration(
+                d.keyword, d.name, source, moved(d.start), moved(d.keyword_start), moved(d.name_start),
+                moved(d.name_end), moved(d.body_start), moved(d.close_start), moved(d.end), None, d.doc,
+                d.is_extend, d._build,
+            )
+            for d in schema.declarations
+        ]
+        return dataclasses.replace(self.frag, schema=SchemaFile(source, decls, moved(schema.trailing)))
+
+    def may_change(self, decl: Declaration) -> int:
+        """Could a rule apply to this block? 0: no; 1: only native types, which `native_types_only`
+        rewrites from the text; 2: build the members. Answered from the text and the field
+        summary, without building the block's members (most blocks of a project need nothing)."""
+        text = self.text[decl.start : decl.end]
+        if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _FIELD_TRIGGER.search(text)):
+            return 2
+        if decl.keyword == "enum":
+            return 0
+        dst, enums = self.dst, self.enums
+        autoincrement = dst.autoincrement_on != "any" and "autoincrement" in text
+        lists = not dst.lists and "[]" in text
+        if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
+            for type_name, mark, attrs in decl.field_summary():
+                if (
+                    (lists and mark == "[]" and (type_name in _SCALARS or type_name in enums))
+                    or (type_name in enums and not dst.enums)
+                    or (type_name == "Json" and not dst.json)
+                ):
+                    return 2
+                if autoincrement and "autoincrement" in attrs and not (
+                    "@id" in attrs and (dst.name != "cockroachdb" or type_name == "BigInt")
+                ):
+                    return 2
+        return 1 if "@db." in text else 0
+
+    def rewritten(self) -> Source:
+        """The fragment's text with the edits made and the dropped lines left out; each line
+        maps to the line of the fragment it came from."""
+        text, source = self.text, self.source
+        pieces: list[str] = []
+        cursor = 0
+        for start, end, new in sorted(self.edits):
+            if start >= cursor:  # an edit inside a dropped line, or one already covered, is skipped
+                pieces += (text[cursor:start], new)
+                cursor = end
+        pieces.append(text[cursor:])
+        edited = "".join(pieces)
+        line_map = list(range(1, edited.count("\n") + 2))
+        if self.dropped:
+            edited, line_map = _drop_lines(text, sorted(self.edits), sorted(self.dropped))
+        origin, mapping = source, line_map
+        if source.origin is not None and source.line_map:
+            origin = source.origin
+            mapping = [source.line_map[min(n, len(source.line_map)) - 1] for n in line_map]
+        return Source(source.display, edited, source.path, origin=origin, line_map=mapping)
+
+    # -- declarations ----------------------------------------------------------------------------
+
+    def declaration(self, decl: Declaration) -> None:
+        keyed = _keyed_fields(decl)
+        dropped = len(self.dropped)
+        for m in decl.members:
+            if m.kind == "field" and decl.keyword != "enum":
+                self.field(decl, m, keyed)
+            elif m.kind == "block_attribute":
+                self.block_attribute(decl, m)
+        if len(self.dropped) != dropped:  # a line left out may leave a blank line before `}`
+            self.result.relayout.add((self.frag.name, decl.name))
+
+    def native_types_only(self, decl: Declaration) -> None:
+        """The native types of a block the parser's fast path accepted, rewritten from its text:
+        each field line is `name type attributes [comment]`, the attributes a run of
+        `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`)."""
+        text = self.text
+        keyed_names: set[str] | None = None
+
+        def keyed(name: str) -> bool:
+            nonlocal keyed_names
+            if keyed_names is None:
+                keyed_names = _keyed_in_text(text[decl.body_start : decl.close_start])
+            return name in keyed_names
+
+        at = text.find("@db.", decl.body_start, decl.close_start)
+        while at != -1:
+            line_start = text.rfind("\n", 0, at) + 1
+            eol = text.find("\n", at, decl.close_start)
+            eol = decl.close_start if eol == -1 else eol
+            head = _FIELD_HEAD.match(text, line_start, eol)
+            at = text.find("@db.", eol, decl.close_start)
+            if head is None:  # a comment line
+                continue
+            name, type_name = head.group(1), head.group(2)
+            attrs: list[Attribute] = []
+            pos = head.end()
+            while True:
+                while pos < eol and text[pos] in " \t":
+                    pos += 1
+                found = ATTRIBUTE_PATTERN.match(text, pos, eol)
+                if found is None:
+                    break
+                attrs.append(Attribute(found.group(1), None, found.start(), found.end()))
+                pos = found.end()
+            own_key = any(a.name in ("id", "unique") for a in attrs)
+            where = f"`{decl.name}.{name}`"
+            for attr in attrs:
+                if attr.name.startswith("db."):
+                    self.native_type(where, attr, type_name, own_key or keyed(name))
+
+    def field(self, decl: Declaration, m: Member, keyed: set[str]) -> None:
+        dst, policy = self.dst, self.policy
+        where = f"`{decl.name}.{m.name}`"
+        type_name, is_list = m.type_name, m.is_list
+        from_enum = from_list = from_json = False
+        if type_name in self.enums and not dst.enums:
+            if policy.enums != "string":
+                self.refuse(
+                    f"{where} is an enum, and {dst.name} has no enums",
+                    m.type_start,
+                    m.type_end,
+                    f'set `enums = "string"` under `[targets.{self.target.name}.adapt]` to store '
+                    "enum values as strings",
+                )
+                return
+            type_name, from_enum = "String", True
+        scalar = type_name in _SCALARS or type_name in self.enums
+        if is_list and scalar and not dst.lists:
+            if policy.lists != "json":
+                self.refuse(
+                    f"{where} is a list, and {dst.name} has no scalar lists",
+                    m.type_start,
+                    m.type_end,
+                    f'set `lists = "json"` under `[targets.{self.target.name}.adapt]` '
+                    "to store lists as `Json`",
+                )
+                return
+            type_name, is_list, from_list = "Json", False, True
+        if type_name == "Json" and not dst.json:
+            if policy.json != "string":
+                self.refuse(
+                    f"{where} is `Json`, and {dst.name} has no `Json` type",
+                    m.type_start,
+                    m.type_end,
+                    f'set `json = "string"` under `[targets.{self.target.name}.adapt]` '
+                    "to store JSON as text in a `String`",
+                )
+                return
+            type_name, from_json = "String", True
+        if from_enum or from_list or from_json:
+            mark = "[]" if is_list else "?" if m.optional and not from_list else ""
+            self.edits.append((m.type_start, m.type_end, type_name + mark))
+            self.result.relayout.add((self.frag.name, decl.name))  # the type column changed width
+            what = (
+                "lists stored as Json"
+                if from_list
+                else "enums stored as String"
+                if from_enum
+                else "Json stored as String"
+            )
+            self.note(
+                what,
+                f"{where}: `{self.text[m.type_start : m.type_end]}` becomes `{type_name + mark}`",
+                m.type_start,
+                m.type_end,
+            )
+        for attr in m.attributes:
+            if attr.name.startswith("db."):
+                self.native_type(where, attr, type_name, m.name in keyed)
+            elif attr.name == "default":
+                self.default(where, m, attr, from_enum=from_enum, from_list=from_list, keyed=keyed)
+            elif attr.name in ("id", "unique"):
+                self.key_arguments(where, attr, is_id=attr.name == "id")
+
+    def native_type(self, where: str, attr: Attribute, scalar: str, keyed: bool) -> None:
+        name = attr.name[3:]
+        args = self.text[attr.start + len(attr.name) + 1 : attr.end]
+        mapped = self.native_equivalent(name, args, scalar)
+        unindexable = mapped is not None and (
+            mapped.partition("(")[0] in self.dst.unindexable_types or mapped.lower().endswith("(max)")
+        )
+        if keyed and unindexable:
+            mapped = None
+            reason = f"{self.dst.name} cannot index `{name}` columns, and the field is in a key or index"
+        else:
+            reason = f"{self.dst.name} has no such native type for `{scalar}`"
+        original = self.text[attr.start : attr.end]
+        if mapped is None:
+            self.edits.append(_without(self.text, attr.start, attr.end))
+            self.note(
+                "native types dropped", f"{where}: `{original}` dropped: {reason}", attr.start, attr.end
+            )
+        elif mapped != name + args:
+            self.edits.append((attr.start, attr.end, f"@db.{mapped}"))
+            self.note(
+                "native types mapped", f"{where}: `{original}` becomes `@db.{mapped}`", attr.start, attr.end
+            )
+
+    def native_equivalent(self, name: str, args: str, scalar: str) -> str | None:
+        """`@db.<name><args>` on the target: itself, a faithful equivalent, or None (drop it)."""
+        table, provider = self.dst.native_types, self.dst.name
+        candidates = [(name, args)]
+        equivalent = EQUIVALENTS.get(provider, {}).get(name)
+        if equivalent is not None:
+            base, _, own = equivalent.partition("(")
+            candidates += [(base, f"({own}" if own else args), (base, "")]
+        for base, base_args in candidates:
+            if base not in table:
+                continue
+            limit = LENGTH_LIMITS.get((provider, base))
+            if _args_fit(table[base], base_args, scalar, limit):
+                return base + base_args
+            if limit is not None and _args_fit(table[base], base_args, scalar):  # longer than it takes
+                longer = LONGER[provider][base]
+                return (
+                    longer
+                    if _args_fit(
+                        table[longer.partition("(")[0]], longer[len(longer.partition("(")[0]) :], scalar
+                    )
+                    else None
+                )
+        return None
+
+    def default(
+        self, where: str, m: Member, attr: Attribute, *, from_enum: bool, from_list: bool, keyed: set[str]
+    ) -> None:
+        value = attr.arg("value", 0)
+        if value is None:
+            return
+        if value.kind == "call" and value.value == "dbgenerated" and value.args:
+            self.refuse(
+                f"{where} has a default computed by SQL of another database "
+                f"(`{self.text[value.start : value.end]}`)",
+                value.start,
+                value.end,
+                "use a portable default (`uuid()`, `cuid()`, `now()`, `autoincrement()`) in the "
+                "fragment, or leave this fragment out of the target",
+            )
+            return
+        if value.kind == "call" and value.value == "sequence" and self.dst.name != "cockroachdb":
+            self.refuse(
+                f"{where} uses `sequence()`, which only CockroachDB has",
+                value.start,
+                value.end,
+                "use `autoincrement()`",
+            )
+            return
+        if value.kind == "call" and value.value == "autoincrement":
+            if self.dst.name == "cockroachdb" and m.type_name != "BigInt":
+                self.refuse(
+                    f"{where} uses `autoincrement()` on `{m.type_name}`, which CockroachDB allows only "
+                    "on `BigInt`",
+                    value.start,
+                    value.end,
+                    "make the field `BigInt`, or use `sequence()`",
+                )
+                return
+            allowed = self.dst.autoincrement_on
+            has = {a.name for a in m.attributes}
+            ok = (
+                allowed == "any"
+                or "id" in has
+                or (allowed == "id_or_unique" and ("unique" in has or m.name in keyed))
+            )
+            if not ok:
+                place = "an `@id` field" if allowed == "id" else "a key (`@id`, `@unique` or an index)"
+                self.refuse(
+                    f"{where} uses `autoincrement()`, which {self.dst.name} allows only on {place}",
+                    value.start,
+                    value.end,
+                    "make the field the id, or use another default",
+                )
+            return
+        if from_list and value.kind == "array":
+            literal = _json_literal(value, self.text)
+            self.edits.append((value.start, value.end, literal))
+        elif from_enum and value.kind == "path":
+            self.edits.append((value.start, value.end, json.dumps(value.value)))
+
+    def key_arguments(self, where: str, attr: Attribute, *, is_id: bool) -> None:
+        args = attr.args or []
+        drop = {a.name for a in args if a.name is not None and not self.allowed_argument(a, is_id)}
+        if drop:
+            self.rewrite_attribute(attr, args, drop, where)
+
+    def allowed_argument(self, arg: Arg, is_id: bool) -> bool:
+        dst = self.dst
+        if arg.name == "clustered":
+            return dst.clustered
+        if arg.name == "length":
+            return dst.index_length
+        if arg.name == "map" and is_id:
+            return dst.primary_key_names
+        if arg.name == "type":
+            return arg.value is not None and arg.value.value in dst.index_types
+        if arg.name == "ops":
+            return dst.operator_classes
+        return True
+
+    def block_attribute(self, decl: Declaration, m: Member) -> None:
+        attr = m.attributes[0]
+        where = f"`{decl.name}`"
+        if (m.name == "schema" and not self.dst.multi_schema) or (
+            m.name == "fulltext" and not self.dst.fulltext
+        ):
+            self.dropped.append((m.line_start, m.end))
+            self.note(
+                f"@@{m.name} dropped",
+                f"{where}: `@@{m.name}` dropped: {self.dst.name} has none",
+                attr.start,
+                attr.end,
+            )
+            return
+        if m.name not in _KEY_ATTRIBUTES:
+            return
+        args = attr.args or []
+        is_id = m.name == "id"
+        drop = {a.name for a in args if a.name is not None and not self.allowed_argument(a, is_id)}
+        fields = next((a.value for a in args if a.name in (None, "fields")), None)
+        inner = bool(
+            fields is not None
+            and fields.kind == "array"
+            and any(
+                a.name is not None and not self.allowed_argument(a, is_id)
+                for item in fields.items
+                if item.kind == "call"
+                for a in item.args
+            )
+        )
+        if drop or inner:
+            self.rewrite_attribute(attr, args, drop, where)
+
+    def rewrite_attribute(self, attr: Attribute, args: list[Arg], drop: set[str | None], where: str) -> None:
+        text = self.text
+        kept: list[str] = []
+        for a in args:
+            if a.name in drop:
+                continue
+            if a.value is not None and a.value.kind == "array" and a.name in (None, "fields"):
+                items = [self.render_item(item) for item in a.value.items]
+                rendered = "[" + ", ".join(items) + "]"
+                kept.append(rendered if a.name is None else f"{a.name}: {rendered}")
+            else:
+                kept.append(text[a.start : a.end])
+        prefix = text[
+            attr.start : attr.start + 1 + len(attr.name) + (1 if text[attr.start + 1] == "@" else 0)
+        ]
+        new = prefix + ("(" + ", ".join(kept) + ")" if kept else "")
+        original = text[attr.start : attr.end]
+        if new != original:
+            self.edits.append((attr.start, attr.end, new))
+            self.note(
+                "index and key arguments dropped",
+                f"{where}: `{original}` becomes `{new}`: {self.dst.name} does not support "
+                f"{', '.join(sorted(n for n in drop if n)) or 'per-field index arguments'} there",
+                attr.start,
+                attr.end,
+            )
+
+    def render_item(self, item: Expr) -> str:
+        text = self.text
+        if item.kind != "call":
+            return text[item.start : item.end]
+        kept = [text[a.start : a.end] for a in item.args if a.name is None or self.allowed_argument(a, False)]
+        return item.value + ("(" + ", ".join(kept) + ")" if kept else "")
+
+
+def _without(text: str, start: int, end: int) -> Edit:
+    """The edit that removes `text[start:end]` from its line with the white space that separated
+    it: the run after it when more follows on the line (the columns stay aligned), else the run
+    before it (no trailing white space)."""
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] != "\n":
+        return (start, after, "")
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return (start, after, "")
+
+
+def _drop_lines(text: str, edits: list[Edit], dropped: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`text` with `edits` made and the whole lines of `dropped` left out, and for each line of the
+    result the 1-based line of `text` it came from."""
+    out: list[str] = []
+    line_map: list[int] = []
+    pos, line_no, e, d = 0, 0, 0, 0
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        end = len(text) if eol == -1 else eol + 1
+        line_no += 1
+        while d < len(dropped) and dropped[d][1] <= pos:
+            d += 1
+        if d < len(dropped) and dropped[d][0] <= pos:
+            while e < len(edits) and edits[e][0] < end:
+                e += 1
+            pos = end
+            continue
+        piece, cursor = [], pos
+        while e < len(edits) and edits[e][0] < end:
+            start, stop, new = edits[e]
+            if start >= cursor:
+                piece += (text[cursor:start], new)
+                cursor = stop
+            e += 1
+        piece.append(text[cursor:end])
+        out.append("".join(piece))
+        line_map.append(line_no)
+        pos = end
+    return "".join(out), line_map
+
+
+_SCALARS = frozenset(("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"))
+_INT = re.compile(r"[0-9]+")
+
+
+def _args_fit(spec: tuple[str, frozenset[str]], args: str, scalar: str, limit: int | None = None) -> bool:
+    """Does `@db.Name<args>` fit the target's definition (arguments and scalar type)?"""
+    shape, scalars = spec
+    if scalar not in scalars:
+        return False
+    inner = args[1:-1].strip() if args.startswith("(") else None
+    parts = [p.strip() for p in inner.split(",")] if inner else []
+    if shape == "":
+        return not parts
+    if shape in ("?", "1"):
+        return (not parts and shape == "?") or (
+            len(parts) == 1 and bool(_INT.fullmatch(parts[0])) and (limit is None or int(parts[0]) <= limit)
+        )
+    if shape in ("?M", "1M"):
+        return (not parts and shape == "?M") or (
+            len(parts) == 1
+            and (
+                (bool(_INT.fullmatch(parts[0])) and (limit is None or int(parts[0]) <= limit))
+                or parts[0].lower() == "max"
+            )
+        )
+    if shape == "?2":
+        return not parts or (len(parts) == 2 and all(_INT.fullmatch(p) for p in parts))
+    return False
+
+
+_FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
+_KEY_LIST = re.compile(r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]")
+
+
+def _keyed_in_text(body: str) -> set[str]:
+    """`_keyed_fields` of a block the fast path accepted, from its text (no member is built)."""
+    keyed = set()
+    for found in _KEY_LIST.finditer(body):
+        for item in found.group(1).split(","):
+            keyed.add(item.split("(")[0].strip())
+    return keyed
+
+
+def _keyed_fields(decl: Declaration) -> set[str]:
+    """Fields in an id, unique or index of the block (they need an indexable column type)."""
+    keyed = {
+        m.name
+        for m in decl.members
+        if m.kind == "field" and any(a.name in ("id", "unique") for a in m.attributes)
+    }
+    for m in decl.members:
+        if m.kind == "block_attribute" and m.name in (*_KEY_ATTRIBUTES, "fulltext"):
+            fields = m.attributes[0].arg("fields", 0)
+            if fields is not None:
+                keyed.update(fields.names())
+    return keyed
+
+
+def _json_literal(value: Expr, text: str) -> str:
+    """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array."""
+    items: list[object] = []
+    for item in value.items:
+        if item.kind == "string":
+            items.append(item.value)
+        elif item.kind == "number":
+            items.append(json.loads(item.value))
+        elif item.kind == "path" and item.value in ("true", "false"):
+            items.append(item.value == "true")
+        else:
+            items.append(text[item.start : item.end])
+    return json.dumps(json.dumps(items, separators=(",", ":")))

@@ -1,0 +1,372 @@
+"""What each Prisma datasource provider can hold: the facts `adapt` works from.
+
+The native types are those of prisma-engines' connectors (`psl-core/src/builtin_connectors/
+<connector>/native_types.rs`: name, arguments, the Prisma scalar types each may annotate), as
+known to Prisma 6.19 and 7.9. Every other capability below was checked against Prisma's own
+validator (the pinned `@prisma/prisma-schema-wasm` builds); `tests/test_adapt.py` checks them
+again for every provider, so a Prisma release that changes one shows up there.
+
+Arguments: "" none; "?" an optional integer; "1" one required integer; "?2" optional precision
+and scale; "1M" one required integer or `Max` (SQL Server); "?M" optional integer or `Max`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NativeTypes = dict[str, tuple[str, frozenset[str]]]
+
+
+def _types(spec: str) -> NativeTypes:
+    """`Name(args) Scalar|Scalar` lines → {name: (args, scalars)}."""
+    table: NativeTypes = {}
+    for line in spec.strip().splitlines():
+        head, scalars = line.split()
+        name, _, args = head.partition("(")
+        table[name] = (args.rstrip(")"), frozenset(scalars.split("|")))
+    return table
+
+
+POSTGRES_TYPES = _types(
+    """
+    SmallInt Int
+    Integer Int
+    BigInt BigInt
+    Decimal(?2) Decimal
+    Money Decimal
+    Inet String
+    Oid Int
+    Citext String
+    Real Float
+    DoublePrecision Float
+    VarChar(?) String
+    Char(?) String
+    Text String
+    ByteA Bytes
+    Timestamp(?) DateTime
+    Timestamptz(?) DateTime
+    Date DateTime
+    Time(?) DateTime
+    Timetz(?) DateTime
+    Boolean Boolean
+    Bit(?) String
+    VarBit(?) String
+    Uuid String
+    Xml String
+    Json Json
+    JsonB Json
+    """
+)
+COCKROACH_TYPES = _types(
+    """
+    Bit(?) String
+    Bool Boolean
+    Bytes Bytes
+    Char(?) String
+    Date DateTime
+    Decimal(?2) Decimal
+    Float4 Float
+    Float8 Float
+    Inet String
+    Int2 Int
+    Int4 Int
+    Int8 BigInt
+    JsonB Json
+    Oid Int
+    CatalogSingleChar String
+    String(?) String
+    Time(?) DateTime
+    Timestamp(?) DateTime
+    Timestamptz(?) DateTime
+    Timetz(?) DateTime
+    Uuid String
+    VarBit(?) String
+    """
+)
+MYSQL_TYPES = _types(
+    """
+    Int Int
+    UnsignedInt Int
+    SmallInt Int
+    UnsignedSmallInt Int
+    TinyInt Boolean|Int
+    UnsignedTinyInt Boolean|Int
+    MediumInt Int
+    UnsignedMediumInt Int
+    BigInt BigInt
+    Decimal(?2) Decimal
+    UnsignedBigInt BigInt
+    Float Float
+    Double Float
+    Bit(1) Boolean|Bytes
+    Char(1) String
+    VarChar(1) String
+    Binary(1) Bytes
+    VarBinary(1) Bytes
+    TinyBlob Bytes
+    Blob Bytes
+    MediumBlob Bytes
+    LongBlob Bytes
+    TinyText String
+    Text String
+    MediumText String
+    LongText String
+    Date DateTime
+    Time(?) DateTime
+    DateTime(?) DateTime
+    Timestamp(?) DateTime
+    Year Int
+    Json Json
+    """
+)
+SQLSERVER_TYPES = _types(
+    """
+    TinyInt Int
+    SmallInt Int
+    Int Int
+    BigInt BigInt
+    Decimal(?2) Decimal
+    Money Float
+    SmallMoney Float
+    Bit Boolean|Int
+    Float(?) Float
+    Real Float
+    Date DateTime
+    Time DateTime
+    DateTime DateTime
+    DateTime2 DateTime
+    DateTimeOffset DateTime
+    SmallDateTime DateTime
+    Char(?) String
+    NChar(?) String
+    VarChar(?M) String
+    Text String
+    NVarChar(?M) String
+    NText String
+    Binary(?) Bytes
+    VarBinary(?M) Bytes
+    Image Bytes
+    Xml String
+    UniqueIdentifier String
+    """
+)
+
+# Faithful equivalents: the same column type under another name (`Integer` is MySQL's `Int`).
+# A native type with neither the same name nor an entry here is dropped: the field then gets the
+# target's default column type for its scalar type.
+EQUIVALENTS: dict[str, dict[str, str]] = {
+    "postgresql": {
+        "Int": "Integer",
+        "Int4": "Integer",
+        "Int2": "SmallInt",
+        "Int8": "BigInt",
+        "Double": "DoublePrecision",
+        "Float8": "DoublePrecision",
+        "Float4": "Real",
+        "Bool": "Boolean",
+        "UniqueIdentifier": "Uuid",
+        "DateTime2": "Timestamp",
+        "DateTimeOffset": "Timestamptz",
+        "NVarChar": "VarChar",
+        "NChar": "Char",
+        "String": "VarChar",
+        "LongText": "Text",
+        "MediumText": "Text",
+        "TinyText": "Text",
+        "NText": "Text",
+        "Bytes": "ByteA",
+        "LongBlob": "ByteA",
+        "MediumBlob": "ByteA",
+        "Blob": "ByteA",
+        "Image": "ByteA",
+    },
+    "cockroachdb": {
+        "Integer": "Int4",
+        "Int": "Int4",
+        "SmallInt": "Int2",
+        "BigInt": "Int8",
+        "DoublePrecision": "Float8",
+        "Double": "Float8",
+        "Real": "Float4",
+        "Boolean": "Bool",
+        "VarChar": "String",
+        "Text": "String",
+        "ByteA": "Bytes",
+        "Json": "JsonB",
+        "UniqueIdentifier": "Uuid",
+    },
+    "mysql": {
+        "Integer": "Int",
+        "Int4": "Int",
+        "Int2": "SmallInt",
+        "Int8": "BigInt",
+        "DoublePrecision": "Double",
+        "Float8": "Double",
+        "Real": "Float",
+        "Float4": "Float",
+        "JsonB": "Json",
+        "Timestamptz": "Timestamp",
+        "DateTime2": "DateTime",
+        "NText": "LongText",
+        "Boolean": "TinyInt",
+        "Bool": "TinyInt",
+        "Bit": "TinyInt",
+    },
+    "sqlserver": {
+        "Integer": "Int",
+        "Int4": "Int",
+        "Int2": "SmallInt",
+        "Int8": "BigInt",
+        "DoublePrecision": "Float",
+        "Float8": "Float",
+        "Float4": "Real",
+        "Boolean": "Bit",
+        "Bool": "Bit",
+        "TinyInt": "Bit",
+        "Uuid": "UniqueIdentifier",
+        "Timestamptz": "DateTimeOffset",
+        "Timestamp": "DateTime2",
+        "Text": "NVarChar(Max)",
+        "LongText": "NVarChar(Max)",
+        "MediumText": "NVarChar(Max)",
+        "Citext": "NVarChar(Max)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    native_types: NativeTypes
+    lists: bool  # scalar lists (`String[]`)
+    enums: bool
+    json: bool
+    multi_schema: bool  # `@@schema` and the datasource's `schemas`
+    extensions: bool  # the datasource's `extensions`
+    fulltext: bool  # `@@fulltext`
+    index_types: frozenset[str]  # `@@index(type: …)`
+    operator_classes: bool  # `ops:` in index fields
+    index_length: bool  # `length:` in index fields (MySQL)
+    clustered: bool  # `clustered:` on ids, uniques, indexes (SQL Server)
+    primary_key_names: bool  # `map:` on `@id`/`@@id`
+    autoincrement_on: str  # where `autoincrement()` may stand: "any", "id_or_unique", "id"
+    unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
+
+
+PROVIDERS = {
+    p.name: p
+    for p in (
+        Provider(
+            "postgresql",
+            POSTGRES_TYPES,
+            lists=True,
+            enums=True,
+            json=True,
+            multi_schema=True,
+            extensions=True,
+            fulltext=False,
+            index_types=frozenset(("BTree", "Hash", "Gist", "Gin", "SpGist", "Brin")),
+            operator_classes=True,
+            index_length=False,
+            clustered=False,
+            primary_key_names=True,
+            autoincrement_on="any",
+            unindexable_types=frozenset(),
+        ),
+        Provider(
+            "cockroachdb",
+            COCKROACH_TYPES,
+            lists=True,
+            enums=True,
+            json=True,
+            multi_schema=True,
+            extensions=False,
+            fulltext=False,
+            index_types=frozenset(("BTree", "Gin")),
+            operator_classes=False,
+            index_length=False,
+            clustered=False,
+            primary_key_names=True,
+            autoincrement_on="id",
+            unindexable_types=frozenset(),
+        ),
+        Provider(
+            "mysql",
+            MYSQL_TYPES,
+            lists=False,
+            enums=True,
+            json=True,
+            multi_schema=False,
+            extensions=False,
+            fulltext=True,
+            index_types=frozenset(("BTree",)),
+            operator_classes=False,
+            index_length=True,
+            clustered=False,
+            primary_key_names=False,
+            autoincrement_on="id_or_unique",
+            unindexable_types=frozenset(
+                ("Text", "TinyText", "MediumText", "LongText", "Blob", "TinyBlob", "MediumBlob", "LongBlob")
+            ),
+        ),
+        Provider(
+            "sqlserver",
+            SQLSERVER_TYPES,
+            lists=False,
+            enums=False,
+            json=False,
+            multi_schema=True,
+            extensions=False,
+            fulltext=False,
+            index_types=frozenset(("BTree",)),
+            operator_classes=False,
+            index_length=False,
+            clustered=True,
+            primary_key_names=True,
+            autoincrement_on="any",
+            unindexable_types=frozenset(("Text", "NText", "Image", "Xml")),
+        ),
+        Provider(
+            "sqlite",
+            {},
+            lists=False,
+            enums=True,
+            json=True,
+            multi_schema=False,
+            extensions=False,
+            fulltext=False,
+            index_types=frozenset(("BTree",)),
+            operator_classes=False,
+            index_length=False,
+            clustered=False,
+            primary_key_names=False,
+            autoincrement_on="id",
+            unindexable_types=frozenset(),
+        ),
+    )
+}
+
+# The largest length a native type takes (checked by Prisma), and what holds a longer text there.
+LENGTH_LIMITS = {
+    ("mysql", "VarChar"): 65535,
+    ("mysql", "Char"): 255,
+    ("mysql", "VarBinary"): 65535,
+    ("mysql", "Binary"): 255,
+    ("sqlserver", "VarChar"): 8000,
+    ("sqlserver", "Char"): 8000,
+    ("sqlserver", "NVarChar"): 4000,
+    ("sqlserver", "NChar"): 4000,
+    ("sqlserver", "VarBinary"): 8000,
+    ("sqlserver", "Binary"): 8000,
+}
+LONGER = {
+    "mysql": {"VarChar": "LongText", "Char": "LongText", "VarBinary": "LongBlob", "Binary": "LongBlob"},
+    "sqlserver": {
+        "VarChar": "VarChar(Max)",
+        "NVarChar": "NVarChar(Max)",
+        "Char": "VarChar(Max)",
+        "NChar": "NVarChar(Max)",
+        "VarBinary": "VarBinary(Max)",
+        "Binary": "VarBinary(Max)",
+    },
+}
