@@ -90,6 +90,10 @@ RESERVED_MODEL_NAMES = frozenset((
     "typeof", "var", "void", "while", "with", "yield",
 ))
 IDENTIFIER_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+# Nodes that aliases may add to a file by repeating what an anchor names. A shared field or two
+# adds dozens; a "billion laughs" document (aliases of aliases of aliases…) adds billions, which
+# reading the value would build in memory.
+MAX_ALIAS_NODES = 100_000
 
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 # RFC 3339, what Prisma accepts as a DateTime default.
@@ -317,6 +321,53 @@ def _compose(source: Source) -> yaml.Node | None:
         raise ComposeError(Diagnostic(message, Location(source, 0, 0), code="E400")) from None
 
 
+def _check_aliases(source: Source, root: yaml.Node) -> None:
+    """Refuse a document whose aliases repeat more than `MAX_ALIAS_NODES` nodes, or contain themselves.
+
+    The composed nodes share what an alias repeats, so they stay as small as the text; counting
+    the nodes each alias adds, with the size of every node memoised, is linear too. Reading a
+    value (`_plain`, a `<<` merge) is what would expand it, so this runs before anything is read.
+    """
+    size: dict[int, int] = {}  # id -> nodes of the value once every alias is expanded
+    open_: set[int] = set()  # started, not finished: meeting one again is an alias inside itself
+    added = 0
+    stack: list[tuple[yaml.Node, yaml.Node | None, bool]] = [(root, None, False)]
+    while stack:
+        node, parent, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            open_.discard(key)
+            continue
+        if key in open_:
+            raise _fail(
+                "an alias inside the value its anchor names makes an endless value", source, parent or node,
+                "E415", hint="a YAML alias (`*name`) may only repeat a value that does not contain it",
+            )
+        if key in size:  # an alias: its whole value again
+            added += size[key]
+            if added > MAX_ALIAS_NODES:
+                raise _fail(
+                    f"the aliases of this file repeat more than {MAX_ALIAS_NODES:,} YAML nodes (aliases of "
+                    "aliases, as in a \"billion laughs\" document): the file is refused",
+                    source, parent or node, "E415",
+                    hint="write the repeated values out, or repeat fewer of them",
+                )
+            continue
+        open_.add(key)
+        stack.append((node, parent, True))
+        stack.extend((child, node, False) for child in reversed(children))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def _mapping(source: Source, node: yaml.Node, what: str, known: frozenset[str]) -> dict[str, yaml.Node]:
     """The values of a mapping's known keys; one given twice is an error (YAML would keep the last).
 
@@ -441,6 +492,8 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
     root = _compose(source)
     if root is None:
         raise _fail("the entity file is empty: it needs a `schema:` with a `name`", source, None, "E403")
+    if "*" in source.text:  # no alias, nothing repeated: the common case costs one search
+        _check_aliases(source, root)
     top = _mapping(source, root, "an entity file", TOP_KEYS)
     if "schema" not in top:
         raise _fail("the entity file has no `schema:` section naming the model", source, root, "E403")

@@ -437,6 +437,82 @@ def test_yaml_anchors_and_merge_keys() -> None:
     assert "  other_id String @default(cuid())\n" in text
 
 
+# -- hostile YAML: aliases that expand ------------------------------------------------------------
+
+
+def _laughs(levels: int, key: str = "default") -> str:
+    """An entity whose json `default` is a "billion laughs": each level repeats the one before 9 times."""
+    lines = ["schema: {name: Bomb}", "fields:", "  - {name: id, type: string, primary_key: true}",
+             "  - name: data", "    type: json", f"    {key}:",
+             '      a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, level in zip("abcdefghijkl", "bcdefghijklm"[: levels - 1], strict=False):
+        lines.append(f"      {level}: &{level} [{','.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+_ID = "fields:\n  - {name: id, type: string, primary_key: true}\n"
+
+
+def _limit_memory() -> None:  # in the child, before it runs compose: a regression fails, not the machine
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_billion_laughs_is_refused_at_its_line(tmp_path: Path) -> None:
+    """9 levels: 387 million strings if expanded; without the check, a MemoryError after ~20 s."""
+    import subprocess
+    import sys
+
+    from tests.helpers import write_project
+
+    write_project(tmp_path, {
+        "prisma.compose.toml": '[[fragments]]\npath = "base.prisma"\n'
+        '[[fragments]]\nyaml = "entities/*.yaml"\n[targets.app]\noutput = "out/schema.prisma"\n',
+        "base.prisma": 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
+    })
+    (tmp_path / "entities").mkdir()
+    (tmp_path / "entities" / "bomb.yaml").write_text(_laughs(9), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+           "COMPOSE_NO_CACHE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "composer", "build"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, env=env, preexec_fn=_limit_memory,
+    )
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr
+    assert "entities/bomb.yaml:12:10: error: the aliases of this file repeat more than 100,000" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_aliases_that_expand_too_far_anywhere_in_the_file() -> None:
+    # Under another generator's key too: reading any of it would expand it.
+    d = only_error(_laughs(7, key="python"))
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 12))
+    # `<<` merges of merges: what PyYAML before 6.0.3 expands in its flatten_mapping.
+    merges = "x0: &x0 {a: 1, b: 2, c: 3}\n" + "".join(
+        f"x{i}: &x{i} {{<<: [{','.join([f'*x{i - 1}'] * 9)}]}}\n" for i in range(1, 10)
+    )
+    d = only_error(f"{merges}schema: {{name: T, <<: *x9}}\n{_ID}")
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 6))
+
+
+def test_an_alias_inside_its_own_value() -> None:
+    d = only_error("schema: {name: T}\nfields:\n  - {name: id, type: string, primary_key: true}\n"
+                   "  - {name: d, type: json, default: &a [1, *a]}\n")
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 4))
+    assert "endless" in d.message
+    d = only_error("schema: &s {name: T, <<: *s}\nfields:\n  - {name: id, type: string, primary_key: true}\n")
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 1))
+
+
+def test_aliases_within_the_limit_expand() -> None:
+    text = one(_laughs(4)).text  # 9 ** 4 strings: 6,561 + the levels below
+    assert text.count("lol") == 9 + 81 + 729 + 6561
+
+
 def test_default_literals() -> None:
     text = one("""
         schema: {name: T}
