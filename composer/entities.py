@@ -17,7 +17,10 @@ Mapping decisions (docs/entities.md shows them on a complete example):
   `@default(cuid())` …; a literal must fit the field's type: a YAML string for string (PSL
   escaping), a number for integer and float, true/false for boolean, an RFC 3339 date-time for
   datetime, any YAML value (or a string holding JSON text) for json, a YAML list for `list[x]`.
-  `default: null` means no default.
+  Another function call is written as it is, for Prisma to judge, with a warning. `null`, `none`,
+  and the Python factories `dict` / `list` of a json or list field mean no default.
+* Unknown keys outside `prisma:` are other generators'; one within two edits of a known key is
+  a typo, reported as a warning. The known keys are read from the shipped JSON Schema.
 * `prisma.name` renames the field and adds `@map("<yaml name>")`, so the column keeps the name the
   other generators use. `prisma.type` is used verbatim. `prisma.attributes` replaces every
   computed field attribute (`@id`, `@unique`, `@default`, `@map`). `prisma.skip` drops the field,
@@ -31,7 +34,8 @@ Mapping decisions (docs/entities.md shows them on a complete example):
   schema changes nothing.
 
 YAML is read with libyaml's safe loader when available, composed into nodes so that every error
-points at the file, line and column that caused it.
+points at the file, line and column that caused it. Aliases are counted before any value is read,
+so a "billion laughs" document is refused instead of expanded.
 """
 
 from __future__ import annotations
