@@ -41,6 +41,7 @@ so a "billion laughs" document is refused instead of expanded.
 from __future__ import annotations
 
 import datetime
+import functools
 import gc
 import json
 import os
@@ -121,6 +122,8 @@ _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))\Z"
 )
 _EXPONENT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+\Z")
+# Every anchor (`&name`) matches, and words such as `R&D` too: a quick test that a file has none.
+_ANCHOR = re.compile(r"&[^\s\[\]{},]")
 _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\(.*\)\Z", re.S)
 # Prisma's order for field and block attributes (schema-ast reformat.rs); the formatter's stable
 # sort leaves any other attribute after these, in its place.
@@ -428,7 +431,7 @@ def _check_typo(
     source: Source, key: yaml.Node, what: str, known: frozenset[str], warnings: list[Diagnostic]
 ) -> None:
     name = key.value
-    distance, meant = min((_edit_distance(name, k), k) for k in known)
+    distance, meant = _closest_key(name, known)
     if distance > TYPO_DISTANCE:
         return
     where = _location(source, key)
@@ -440,6 +443,12 @@ def _check_typo(
         hint=f"did you mean `{meant}`? Other generators' keys are ignored silently; `{name}` is "
         f"{distance} letter{'s' if distance > 1 else ''} off the key `{meant}` of {what}",
     ))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closest_key(name: str, known: frozenset[str]) -> tuple[int, str]:
+    # Cached: the same few keys of other generators come back in every field of every file.
+    return min((_edit_distance(name, k), k) for k in known)
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -553,7 +562,7 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
     root = _compose(source)
     if root is None:
         raise _fail("the entity file is empty: it needs a `schema:` with a `name`", source, None, "E403")
-    if "*" in source.text:  # no alias, nothing repeated: the common case costs one search
+    if "*" in source.text and _ANCHOR.search(source.text):  # no anchor, no alias: nothing repeated
         _check_aliases(source, root)
     warnings: list[Diagnostic] = []
     top = _mapping(source, root, "an entity file", TOP_KEYS, warnings)
