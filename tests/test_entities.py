@@ -1310,6 +1310,8 @@ AGREEMENT = {  # entity file -> accepted by the loader (and so by the schema)
     "fields:\n  - {name: id, type: string, primary_key: true}\n": False,
     "schema: {name: T, prisma: {attributes: ['@@map(\"t\")']}}\n"
     "fields:\n  - {name: id, type: string, primary_key: true}\n": True,
+    f"{_T_ID}, default: nanoid()}}\n  - {{name: j, type: json, default: dict, nulable: true}}\n": True,
+    f"{_T_ID}}}\n  - {{name: j, type: 'string[]'}}\n": False,
 }
 
 
