@@ -549,9 +549,13 @@ _WILD_ID = "schema: {name: T}\nfields:\n  - {name: id, type: string, primary_key
 def _wild(assert_prisma_valid: Callable[..., object], text: str) -> GeneratedFragment:
     """One entity (after an id field), valid for Prisma 6 and 7."""
     fragment = one(_WILD_ID + textwrap.indent(textwrap.dedent(text).lstrip("\n"), "  "))
-    assert_prisma_valid(schema_of(fragment))
-    assert_prisma_valid(schema_of(fragment).replace('  url      = env("DATABASE_URL")\n', ""), version="7")
+    _valid_for_prisma_6_and_7(assert_prisma_valid, fragment)
     return fragment
+
+
+def _valid_for_prisma_6_and_7(assert_prisma_valid: Callable[..., object], f: GeneratedFragment) -> None:
+    assert_prisma_valid(schema_of(f))
+    assert_prisma_valid(schema_of(f).replace('  url      = env("DATABASE_URL")\n', ""), version="7")
 
 
 def test_python_default_factories_are_no_default(assert_prisma_valid: Callable[..., object]) -> None:
@@ -601,7 +605,9 @@ def test_unknown_default_function_goes_to_prisma_with_a_warning(
     assert "for Prisma to check" in fragment.warnings[0].message
 
 
-def test_typo_of_a_known_key_is_a_warning_with_did_you_mean() -> None:
+def test_typo_of_a_known_key_is_a_warning_with_did_you_mean(
+    assert_prisma_valid: Callable[..., object],
+) -> None:
     fragment = one("""
         shcema: {name: Ignored}
         schema: {name: T, descripton: A thing}
@@ -624,6 +630,7 @@ def test_typo_of_a_known_key_is_a_warning_with_did_you_mean() -> None:
     ]
     assert all(w.severity == "warning" for w in fragment.warnings)
     assert "`nulable` is not a key of the entity format" in fragment.warnings[3].message
+    _valid_for_prisma_6_and_7(assert_prisma_valid, fragment)
 
 
 def test_keys_three_edits_away_are_other_generators() -> None:
