@@ -227,7 +227,7 @@ class _Entity:
     extends_node: yaml.Node | None
     block_attributes: list[tuple[str, int]]  # (canonical attribute, YAML line)
     fields: list[_Field] = field(default_factory=list)
-    broken: bool = False  # a field has an error, reported already: nothing to generate
+    broken: bool = False  # the file has an error, reported already: nothing to generate
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
@@ -734,11 +734,12 @@ def _type_hint(value: str) -> str | None:
         inner, shape = value[:-2], "list[{}]"
     elif value[:5].lower() == "list[" and value.endswith("]"):
         inner, shape = value[5:-1], "list[{}]"
+    import difflib
+
+    inner = inner.strip()
     by_prisma_name = {psl.lower(): name for name, psl in SCALAR_TYPES.items()}  # int -> integer
-    base = by_prisma_name.get(inner.strip().lower())
-    if base is None:
-        hint = did_you_mean(inner.strip(), set(SCALAR_TYPES))
-        base = hint.split("`")[1] if hint else None
+    close = difflib.get_close_matches(inner.lower(), list(SCALAR_TYPES), n=1)
+    base = by_prisma_name.get(inner.lower()) or (close[0] if close else None)
     return f"did you mean `{shape.format(base)}`?" if base else None
 
 
@@ -759,8 +760,10 @@ def _default(
             if ("list" if is_list else base) in factory:
                 return None
             fits = " or ".join(f"{kind} fields" for kind in factory)
-            raise _fail(f"`{node.value}` is the default of {fits}, not of {type_name} fields",
-                        source, node, "E408")
+            raise _fail(
+                f"`{node.value}` is the default of {fits}, not of {type_name} fields", source, node, "E408",
+                hint="`dict` and `list` are Python's factories of an empty mapping and an empty list",
+            )
         call = node.value.strip()
         if _CALL.match(call):
             wanted = DEFAULT_FUNCTIONS.get(call)
@@ -796,12 +799,13 @@ def _default_call(source: Source, node: yaml.Node, call: str) -> str:
     except ComposeError:
         attrs = []
     args = attrs[0].args if len(attrs) == 1 else None
-    if not args or len(args) != 1 or args[0].name or args[0].value is None or args[0].value.kind != "call" \
-            or (args[0].value.start, args[0].value.end) != (start, start + len(call)):
+    expr = args[0].value if args and len(args) == 1 and args[0].name is None else None
+    # The whole text, and nothing but one call: `f() @unique @default(g())` would smuggle attributes in.
+    if expr is None or expr.kind != "call" or (expr.start, expr.end) != (start, start + len(call)):
         raise _fail(f"the default `{call}` is not one function call Prisma can read", source, node, "E408",
                     hint="write the attribute in `prisma.attributes`")
     try:
-        return _render_expr(probe, args[0].value)
+        return _render_expr(probe, expr)
     except ValueError as exc:
         raise _fail(f"the default `{call}`: {exc}", source, node, "E408") from None
 
