@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import textwrap
@@ -509,6 +510,28 @@ def test_an_alias_inside_its_own_value() -> None:
     assert "endless" in d.message
     d = only_error("schema: &s {name: T, <<: *s}\nfields:\n  - {name: id, type: string, primary_key: true}\n")
     assert (d.code, at(d)) == ("E415", ("entity.yaml", 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(width=st.integers(1, 12), levels=st.integers(1, 9), key=st.sampled_from(["default", "python"]))
+def test_alias_limit_is_exact(width: int, levels: int, key: str) -> None:
+    """Refused exactly when the aliases add more than the limit's nodes; otherwise expanded whole."""
+    names = "abcdefghijk"
+    lines = ["schema: {name: T}", "fields:", "  - {name: id, type: string, primary_key: true}",
+             "  - name: data", "    type: json", f"    {key}:", f"      a: &a [{', '.join(['1'] * width)}]"]
+    for prev, name in itertools.pairwise(names[:levels]):
+        lines.append(f"      {name}: &{name} [{', '.join([f'*{prev}'] * width)}]")
+    sizes = [1 + width]
+    for _ in range(levels - 1):
+        sizes.append(1 + width * sizes[-1])
+    added = sum(width * size for size in sizes[:-1])
+    text = "\n".join(lines) + "\n"
+    if added > entities.MAX_ALIAS_NODES:
+        assert only_error(text).code == "E415"
+    elif key == "default":
+        assert one(text).text.count("1") >= width**levels
+    else:
+        assert one(text).warnings == []
 
 
 def test_aliases_within_the_limit_expand() -> None:
