@@ -14,7 +14,7 @@ from itertools import accumulate, repeat
 from operator import add
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
+from .diagnostics import ComposeError, Diagnostic, Location, Source, article, did_you_mean
 from .graph import dependencies, field_relations, stable_order
 from .psl import Declaration, Member, decode_string
 
@@ -97,6 +97,8 @@ def compose_target(
     `watch` does) reuses the laid-out lines of every declaration whose parse tree and `@extend`
     additions are the same objects as last time: the parse cache keeps unchanged files' trees."""
     selected = select_fragments(fragments, target)
+    taken = {id(f) for f in selected}
+    left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
     overrides = target.datasource
     adapted = None
     if "provider" in overrides and target.adapt is not None:
@@ -110,7 +112,7 @@ def compose_target(
                 selected = adapted.fragments
                 overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
     datasources, generators, named = collect(selected, fragments)
-    check_types(named)
+    check_types(named, left_out, target)
     if len(datasources) > 1:
         (_, d1), (_, d2) = datasources[0], datasources[1]
         raise ComposeError(
@@ -128,11 +130,17 @@ def compose_target(
             merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
     else:
         provider = datasource_provider(datasource, overrides)
+        problems: list[Diagnostic] = []  # the lists of every entity file, not only the first one's
         for frag in selected:
             if frag.generated is not None:
                 from .entities import check_provider
 
-                check_provider(frag.generated, provider)
+                try:
+                    check_provider(frag.generated, provider)
+                except ComposeError as exc:
+                    problems.extend(exc.diagnostics)
+        if problems:
+            raise ComposeError(problems)
     used: BlockMemo = {}
     order = fragment_order(selected, named, memo, used)
     config = Writer()
@@ -225,14 +233,24 @@ def collect(
 
 
 def duplicate(decl: Declaration, first: Declaration) -> ComposeError:
+    where = [("first declared here", first.location)]
+    if decl.source.path == first.source.path:  # one fragment: `/// @extend` is no way out
+        return ComposeError(Diagnostic(
+            f"`{decl.name}` is declared twice in the same fragment `{decl.source.display}`: as "
+            f"{article(first.keyword)} on line {first.location.line} and as {article(decl.keyword)} "
+            f"on line {decl.location.line}",
+            decl.location, code="E202", notes=where, hint="remove or rename one of them",
+        ))
+    extendable = decl.keyword == first.keyword and decl.keyword in ("model", "enum")
     return ComposeError(
         Diagnostic(
-            f"`{decl.name}` is declared twice: as a {first.keyword} in `{first.source.display}` "
-            f"and as a {decl.keyword} in `{decl.source.display}`",
+            f"`{decl.name}` is declared twice: as {article(first.keyword)} in `{first.source.display}` "
+            f"and as {article(decl.keyword)} in `{decl.source.display}`",
             decl.location,
             code="E202",
-            notes=[("first declared here", first.location)],
-            hint="to add fields to a declaration from another fragment, put `/// @extend` above the block",
+            notes=where,
+            hint="to add fields to a declaration from another fragment, put `/// @extend` above the block"
+            if extendable else "rename one of them, or leave one fragment out of this target with `exclude`",
         )
     )
 
@@ -254,15 +272,10 @@ def apply_extend(
 ) -> None:
     base = named.get(ext.name)
     if base is None:
-        elsewhere = [
-            f
-            for f in everything
-            if f not in selected
-            and any(d.name == ext.name and not d.is_extend for d in f.schema.declarations)
-        ]
+        home = declared_in(ext.name, [f for f in everything if f not in selected])
         where = (
-            f"; it is declared in fragment `{elsewhere[0].name}`, which this target leaves out"
-            if elsewhere
+            f"; it is declared in fragment `{home.name}`, which this target leaves out"
+            if home is not None
             else " in any fragment"
         )
         raise ComposeError(
@@ -276,7 +289,7 @@ def apply_extend(
     if base.decl.keyword != ext.keyword:
         raise ComposeError(
             Diagnostic(
-                f"`/// @extend {ext.keyword} {ext.name}` extends a {base.decl.keyword}",
+                f"`/// @extend {ext.keyword} {ext.name}` extends {article(base.decl.keyword)}",
                 ext.location,
                 code="E203",
                 notes=[("declared here", base.decl.location)],
@@ -312,7 +325,11 @@ def apply_extend(
             )
 
 
-def check_types(named: dict[str, Merged]) -> None:
+def check_types(
+    named: dict[str, Merged], left_out: list[Fragment] | None = None, target: TargetSpec | None = None
+) -> None:
+    """Every field type is a scalar or a declaration of the target; `left_out`: the fragments the
+    target does not take, to say so when the missing type is declared in one of them."""
     problems: list[Diagnostic] = []
     for merged in named.values():
         if merged.decl.keyword == "enum":
@@ -324,17 +341,47 @@ def check_types(named: dict[str, Merged]) -> None:
         for frag_decl, m in member_owners(merged):
             if m.kind != "field" or m.type_name in SCALARS or m.type_name in named:
                 continue
+            where = Location(frag_decl.source, m.type_start, m.type_start + len(m.type_name))
+            home = declared_in(m.type_name, left_out or [])
+            if home is not None and target is not None:
+                problems.append(left_out_type(merged.decl, m, where, home, target))
+                continue
             problems.append(
                 Diagnostic(
                     f"type `{m.type_name}` of `{merged.decl.name}.{m.name}` is not a model, enum or "
                     "composite type in this target",
-                    Location(frag_decl.source, m.type_start, m.type_start + len(m.type_name)),
+                    where,
                     code="E206",
                     hint=did_you_mean(m.type_name, set(named) | SCALARS),
                 )
             )
     if problems:
         raise ComposeError(problems)
+
+
+def left_out_type(
+    decl: Declaration, m: Member, where: Location, home: Fragment, target: TargetSpec
+) -> Diagnostic:
+    """The type of `decl.m` is declared in fragment `home`, which `target` does not take."""
+    key = "exclude" if target.include is None else "include"
+    takes, change = ("excludes", "remove {} from") if key == "exclude" else ("does not include", "add {} to")
+    return Diagnostic(
+        f"type `{m.type_name}` of `{decl.name}.{m.name}` is declared in fragment `{home.name}`, which "
+        f"target `{target.name}` {takes}",
+        where,
+        code="E206",
+        notes=[(f"the target's `{key}`", target.key_location(key))],
+        hint=change.format(f"`{home.name}`") + f" `targets.{target.name}.{key}`, or move the field to "
+        f"fragment `{home.name}`, in a `/// @extend` block of `{decl.name}`: then only targets with that "
+        "fragment have it",
+    )
+
+
+def declared_in(name: str, fragments: list[Fragment]) -> Fragment | None:
+    for frag in fragments:
+        if any(d.name == name and not d.is_extend for d in frag.schema.declarations):
+            return frag
+    return None
 
 
 def member_owners(merged: Merged) -> Iterator[tuple[Declaration, Member]]:

@@ -220,6 +220,11 @@ def use_color(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
+def article(word: str) -> str:
+    """`word` with "a" or "an" before it, for messages built from names: "an enum", "a model"."""
+    return ("an " if word.lstrip("`")[:1].lower() in ("a", "e", "i", "o", "u") else "a ") + word
+
+
 def did_you_mean(name: str, candidates: list[str] | set[str]) -> str | None:
     import difflib
 

@@ -17,7 +17,10 @@ Mapping decisions (docs/entities.md shows them on a complete example):
   `@default(cuid())` …; a literal must fit the field's type: a YAML string for string (PSL
   escaping), a number for integer and float, true/false for boolean, an RFC 3339 date-time for
   datetime, any YAML value (or a string holding JSON text) for json, a YAML list for `list[x]`.
-  `default: null` means no default.
+  Another function call is written as it is, for Prisma to judge, with a warning. `null`, `none`,
+  and the Python factories `dict` / `list` of a json or list field mean no default.
+* Unknown keys outside `prisma:` are other generators'; one within two edits of a known key is
+  a typo, reported as a warning. The known keys are read from the shipped JSON Schema.
 * `prisma.name` renames the field and adds `@map("<yaml name>")`, so the column keeps the name the
   other generators use. `prisma.type` is used verbatim. `prisma.attributes` replaces every
   computed field attribute (`@id`, `@unique`, `@default`, `@map`). `prisma.skip` drops the field,
@@ -31,12 +34,14 @@ Mapping decisions (docs/entities.md shows them on a complete example):
   schema changes nothing.
 
 YAML is read with libyaml's safe loader when available, composed into nodes so that every error
-points at the file, line and column that caused it.
+points at the file, line and column that caused it. Aliases are counted before any value is read,
+so a "billion laughs" document is refused instead of expanded.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import gc
 import json
 import os
@@ -48,7 +53,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
+from .diagnostics import ComposeError, Diagnostic, Location, Source, article, did_you_mean
 from .psl import parse as parse_psl
 
 __all__ = ["GeneratedFragment", "check_provider", "entity_json_schema", "load_entities"]
@@ -62,20 +67,36 @@ SCALAR_TYPES: dict[str, str] = {
     "json": "Json",
 }
 ENTITY_TYPES: tuple[str, ...] = (*SCALAR_TYPES, *(f"list[{t}]" for t in SCALAR_TYPES))
-# Keys read; any other key outside `prisma:` belongs to another generator.
-TOP_KEYS = frozenset(("schema", "fields"))
-SCHEMA_KEYS = frozenset(("name", "description", "extends", "prisma"))
-FIELD_KEYS = frozenset(
-    ("name", "type", "nullable", "primary_key", "unique", "index", "default", "description", "prisma")
-)
-PRISMA_KEYS = frozenset(("name", "type", "attributes", "skip"))
-SCHEMA_PRISMA_KEYS = frozenset(("attributes",))
+
+
+def entity_json_schema() -> str:
+    """The JSON Schema of the entity format, for editors (completion and validation)."""
+    return resources.files("composer").joinpath("schemas/entity.schema.json").read_text(encoding="utf-8")
+
+
+# The keys read, as the shipped JSON Schema declares them (one declaration for editors and loader);
+# any other key outside `prisma:` belongs to another generator.
+_SCHEMA = json.loads(entity_json_schema())
+TOP_KEYS = frozenset(_SCHEMA["properties"])
+SCHEMA_KEYS = frozenset(_SCHEMA["properties"]["schema"]["properties"])
+SCHEMA_PRISMA_KEYS = frozenset(_SCHEMA["properties"]["schema"]["properties"]["prisma"]["properties"])
+FIELD_KEYS = frozenset(_SCHEMA["definitions"]["field"]["properties"])
+PRISMA_KEYS = frozenset(_SCHEMA["definitions"]["prisma"]["properties"])
+del _SCHEMA
+# An unknown key this close to a known one (insertions, deletions, substitutions, swaps of two
+# neighbours) is taken for a typo of it; anything farther is another generator's key.
+TYPO_DISTANCE = 2
 DEFAULT_FUNCTIONS: dict[str, str] = {
     "cuid()": "string",
     "uuid()": "string",
     "now()": "datetime",
     "autoincrement()": "integer",
 }
+# Unquoted defaults that the format's other generators read as "no default": Python's `None`, and
+# the default factories of a json or list field (`dict`, `list`: an empty value, which Prisma
+# needs no `@default` for).
+NO_DEFAULT = frozenset(("none", "None", "NONE"))
+FACTORY_DEFAULTS: dict[str, tuple[str, ...]] = {"dict": ("json",), "list": ("json", "list")}
 # Datasources with scalar lists (Prisma docs, "Scalar lists"); CockroachDB has no `Json[]`.
 SCALAR_LIST_PROVIDERS = frozenset(("postgresql", "postgres", "cockroachdb", "mongodb"))
 JSON_LIST_PROVIDERS = frozenset(("postgresql", "postgres", "mongodb"))
@@ -90,6 +111,10 @@ RESERVED_MODEL_NAMES = frozenset((
     "typeof", "var", "void", "while", "with", "yield",
 ))
 IDENTIFIER_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+# Nodes that aliases may add to a file by repeating what an anchor names. A shared field or two
+# adds dozens; a "billion laughs" document (aliases of aliases of aliases…) adds billions, which
+# reading the value would build in memory.
+MAX_ALIAS_NODES = 100_000
 
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 # RFC 3339, what Prisma accepts as a DateTime default.
@@ -97,6 +122,8 @@ _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))\Z"
 )
 _EXPONENT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+\Z")
+# Every anchor (`&name`) matches, and words such as `R&D` too: a quick test that a file has none.
+_ANCHOR = re.compile(r"&[^\s\[\]{},]")
 _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\(.*\)\Z", re.S)
 # Prisma's order for field and block attributes (schema-ast reformat.rs); the formatter's stable
 # sort leaves any other attribute after these, in its place.
@@ -164,6 +191,7 @@ class GeneratedFragment:
     line_map: list[int]  # line_map[i] = 1-based YAML line that produced PSL line i + 1
     scalar_lists: list[tuple[str, Location]]  # (field, location of its type) for the provider check
     json_lists: list[str] = field(default_factory=list)  # the fields of scalar_lists that are `Json[]`
+    warnings: list[Diagnostic] = field(default_factory=list)  # about this file, reported on every build
 
 
 @dataclass(eq=False)
@@ -199,7 +227,8 @@ class _Entity:
     extends_node: yaml.Node | None
     block_attributes: list[tuple[str, int]]  # (canonical attribute, YAML line)
     fields: list[_Field] = field(default_factory=list)
-    broken: bool = False  # a field has an error, reported already: nothing to generate
+    broken: bool = False  # the file has an error, reported already: nothing to generate
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 # -- public API ---------------------------------------------------------------------------------
@@ -266,11 +295,6 @@ def check_provider(fragment: GeneratedFragment, provider: str | None) -> None:
         raise ComposeError(diagnostics)
 
 
-def entity_json_schema() -> str:
-    """The JSON Schema of the entity format, for editors (completion and validation)."""
-    return resources.files("composer").joinpath("schemas/entity.schema.json").read_text(encoding="utf-8")
-
-
 # -- reading YAML -------------------------------------------------------------------------------
 
 
@@ -317,13 +341,67 @@ def _compose(source: Source) -> yaml.Node | None:
         raise ComposeError(Diagnostic(message, Location(source, 0, 0), code="E400")) from None
 
 
-def _mapping(source: Source, node: yaml.Node, what: str, known: frozenset[str]) -> dict[str, yaml.Node]:
+def _check_aliases(source: Source, root: yaml.Node) -> None:
+    """Refuse a document whose aliases repeat more than `MAX_ALIAS_NODES` nodes, or contain themselves.
+
+    The composed nodes share what an alias repeats, so they stay as small as the text; counting
+    the nodes each alias adds, with the size of every node memoised, is linear too. Reading a
+    value (`_plain`, a `<<` merge) is what would expand it, so this runs before anything is read.
+    """
+    size: dict[int, int] = {}  # id -> nodes of the value once every alias is expanded
+    open_: set[int] = set()  # started, not finished: meeting one again is an alias inside itself
+    added = 0
+    stack: list[tuple[yaml.Node, yaml.Node | None, bool]] = [(root, None, False)]
+    while stack:
+        node, parent, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            open_.discard(key)
+            continue
+        if key in open_:
+            raise _fail(
+                "an alias inside the value its anchor names makes an endless value", source, parent or node,
+                "E415", hint="a YAML alias (`*name`) may only repeat a value that does not contain it",
+            )
+        if key in size:  # an alias: its whole value again
+            added += size[key]
+            if added > MAX_ALIAS_NODES:
+                raise _fail(
+                    f"the aliases of this file repeat more than {MAX_ALIAS_NODES:,} YAML nodes (aliases of "
+                    "aliases, as in a \"billion laughs\" document): the file is refused",
+                    source, parent or node, "E415",
+                    hint="write the repeated values out, or repeat fewer of them",
+                )
+            continue
+        open_.add(key)
+        stack.append((node, parent, True))
+        stack.extend((child, node, False) for child in reversed(children))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _mapping(
+    source: Source,
+    node: yaml.Node,
+    what: str,
+    known: frozenset[str],
+    warnings: list[Diagnostic] | None = None,
+) -> dict[str, yaml.Node]:
     """The values of a mapping's known keys; one given twice is an error (YAML would keep the last).
 
-    A key given explicitly may override one merged in with `<<: *anchor`, as YAML wants.
+    A key given explicitly may override one merged in with `<<: *anchor`, as YAML wants. With
+    `warnings`, an unknown key that looks like a typo of a known one is reported there.
     """
     if not isinstance(node, yaml.MappingNode):
-        raise _fail(f"{what} must be a mapping, not a {_kind(node)}", source, node, "E401")
+        raise _fail(f"{what} must be a mapping, not {article(_kind(node))}", source, node, "E401")
     explicit: set[int] | None = None
     for key, _ in node.value:
         if key.tag == _MERGE:
@@ -335,6 +413,8 @@ def _mapping(source: Source, node: yaml.Node, what: str, known: frozenset[str]) 
     for key, value in node.value:
         name = key.value
         if not isinstance(name, str) or name not in known:
+            if warnings is not None and isinstance(name, str):
+                _check_typo(source, key, what, known, warnings)
             continue  # another generator's key (complex keys included)
         first = keys.get(name)
         if first is not None and (explicit is None or (id(first) in explicit and id(key) in explicit)):
@@ -345,6 +425,46 @@ def _mapping(source: Source, node: yaml.Node, what: str, known: frozenset[str]) 
         out[name] = value
         keys[name] = key
     return out
+
+
+def _check_typo(
+    source: Source, key: yaml.Node, what: str, known: frozenset[str], warnings: list[Diagnostic]
+) -> None:
+    name = key.value
+    distance, meant = _closest_key(name, known)
+    if distance > TYPO_DISTANCE:
+        return
+    where = _location(source, key)
+    if any(w.location == where for w in warnings):  # a key merged into several mappings
+        return
+    warnings.append(Diagnostic(
+        f"`{name}` is not a key of the entity format, and is ignored: a typo of `{meant}`?",
+        where, severity="warning", code="W402",
+        hint=f"did you mean `{meant}`? Other generators' keys are ignored silently; `{name}` is "
+        f"{distance} letter{'s' if distance > 1 else ''} off the key `{meant}` of {what}",
+    ))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closest_key(name: str, known: frozenset[str]) -> tuple[int, str]:
+    # Cached: the same few keys of other generators come back in every field of every file.
+    return min((_edit_distance(name, k), k) for k in known)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, a swap of two neighbouring letters counting once (`tpye` → `type`)."""
+    if abs(len(a) - len(b)) > TYPO_DISTANCE:
+        return TYPO_DISTANCE + 1  # keys are short, and most are far: skip the table
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row = row, [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], before[j - 2] + 1)
+        before = prev
+    return row[-1]
 
 
 def _flatten(source: Source, node: yaml.MappingNode, what: str) -> None:
@@ -369,7 +489,7 @@ def _is_null(node: yaml.Node) -> bool:
 def _value(source: Source, node: yaml.Node, what: str) -> Any:
     """The Python value of a scalar; timestamps stay text (they are only ever written back)."""
     if not isinstance(node, yaml.ScalarNode):
-        raise _fail(f"{what} must be a single value, not a {_kind(node)}", source, node, "E401")
+        raise _fail(f"{what} must be a single value, not {article(_kind(node))}", source, node, "E401")
     tag = node.tag
     if tag == _PLAIN:
         tag = _IMPLICIT.resolve(yaml.ScalarNode, node.value, (True, False))
@@ -395,7 +515,7 @@ def _text(source: Source, node: yaml.Node | None, what: str) -> str | None:
     if node is None:
         return None
     if not isinstance(node, yaml.ScalarNode):
-        raise _fail(f"{what} must be a single value, not a {_kind(node)}", source, node, "E401")
+        raise _fail(f"{what} must be a single value, not {article(_kind(node))}", source, node, "E401")
     return None if _is_null(node) else str(node.value)
 
 
@@ -409,7 +529,7 @@ def _flag(source: Source, node: yaml.Node | None, what: str) -> bool:
             return False
         if node.tag == _BOOL:
             return bool(_value(source, node, what))
-    shown = node.value if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
+    shown = node.value if isinstance(node, yaml.ScalarNode) else article(_kind(node))
     raise _fail(f"`{what}` must be true or false, not `{shown}`", source, node, "E401")
 
 
@@ -437,50 +557,78 @@ def _check_identifier(source: Source, node: yaml.Node, name: str, what: str, hin
 
 
 def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
-    """Read one file. Field errors go to `errors`, so that one run reports them all."""
+    """Read one file. Its errors go to `errors`, so that one run reports them all (raised when the
+    file has no usable model name); warnings go to the entity."""
     root = _compose(source)
     if root is None:
         raise _fail("the entity file is empty: it needs a `schema:` with a `name`", source, None, "E403")
-    top = _mapping(source, root, "an entity file", TOP_KEYS)
+    if "*" in source.text and _ANCHOR.search(source.text):  # no anchor, no alias: nothing repeated
+        _check_aliases(source, root)
+    warnings: list[Diagnostic] = []
+    top = _mapping(source, root, "an entity file", TOP_KEYS, warnings)
     if "schema" not in top:
         raise _fail("the entity file has no `schema:` section naming the model", source, root, "E403")
-    schema = _mapping(source, top["schema"], "`schema`", SCHEMA_KEYS)
+    schema = _mapping(source, top["schema"], "`schema`", SCHEMA_KEYS, warnings)
+    problems: list[Diagnostic] = []  # this file's errors, in the file's order
+    name = _attempt(problems, None, _model_name, source, schema, top["schema"])
+    description = schema.get("description")
+    extends = schema.get("extends")
+    entity = _Entity(
+        source,
+        name or "",
+        schema.get("name") or top["schema"],
+        _attempt(problems, [], _model_doc, source, description),
+        _line(description) if description is not None else 0,
+        _attempt(problems, None, _text, source, extends, "`schema.extends`") or None,
+        extends,
+        _attempt(problems, [], _block_attributes, source, schema["prisma"]) if "prisma" in schema else [],
+        warnings=warnings,
+    )
+    fields = top.get("fields")
+    if fields is not None and not _is_null(fields):
+        if not isinstance(fields, yaml.SequenceNode):
+            message = f"`fields` must be a list of fields, not {article(_kind(fields))}"
+            problems.append(Diagnostic(message, _location(source, fields), code="E401"))
+        else:
+            for item in fields.value:
+                field_ = _attempt(problems, None, _parse_field, source, item, warnings)
+                if field_ is not None:
+                    entity.fields.append(field_)
+    if problems:
+        if name is None:  # nothing can extend it or clash with it: the caller counts it unnamed
+            raise ComposeError(problems)
+        errors.extend(problems)
+        entity.broken = True
+    return entity
+
+
+def _attempt(problems: list[Diagnostic], failed: Any, read: Any, *args: Any) -> Any:
+    """`read(*args)`, or `failed` with its errors added to `problems`: one error does not hide the next."""
+    try:
+        return read(*args)
+    except ComposeError as exc:
+        problems.extend(exc.diagnostics)
+        return failed
+
+
+def _model_name(source: Source, schema: dict[str, yaml.Node], schema_node: yaml.Node) -> str:
     name_node = schema.get("name")
     name = _text(source, name_node, "`schema.name`")
     if name_node is None or not name:
-        where = name_node or top["schema"]
+        where = name_node or schema_node
         raise _fail("`schema.name` is missing: the model needs a name", source, where, "E403")
     _check_identifier(source, name_node, name, "model name")
     if name in RESERVED_MODEL_NAMES:
         raise _fail(f"`{name}` is reserved in Prisma and cannot name a model", source, name_node, "E402")
-    description = schema.get("description")
+    return name
+
+
+def _model_doc(source: Source, description: yaml.Node | None) -> list[str]:
     doc = _doc_lines(source, description, "`schema.description`")
     if "/// @extend" in doc:
-        # In a fragment, that doc comment line marks a model as an extension (PRODUCT.md §3.5).
+        # In a fragment, that doc comment line marks a model as an extension (README, `@extend`).
         raise _fail("a `schema.description` line cannot be `@extend`", source, description, "E403")
-    extends = schema.get("extends")
-    entity = _Entity(
-        source,
-        name,
-        name_node,
-        doc,
-        _line(description) if description is not None else 0,
-        _text(source, extends, "`schema.extends`") or None,
-        extends,
-        _block_attributes(source, schema["prisma"]) if "prisma" in schema else [],
-    )
-    fields = top.get("fields")
-    if fields is None or _is_null(fields):
-        return entity
-    if not isinstance(fields, yaml.SequenceNode):
-        raise _fail(f"`fields` must be a list of fields, not a {_kind(fields)}", source, fields, "E401")
-    for item in fields.value:
-        try:
-            entity.fields.append(_parse_field(source, item))
-        except ComposeError as exc:
-            errors.extend(exc.diagnostics)
-            entity.broken = True
-    return entity
+    return doc
 
 
 def _prisma_section(
@@ -514,8 +662,8 @@ def _attribute_items(source: Source, node: yaml.Node | None, what: str) -> list[
     return list(node.value)
 
 
-def _parse_field(source: Source, node: yaml.Node) -> _Field:
-    spec = _mapping(source, node, "a field", FIELD_KEYS)
+def _parse_field(source: Source, node: yaml.Node, warnings: list[Diagnostic]) -> _Field:
+    spec = _mapping(source, node, "a field", FIELD_KEYS, warnings)
     name_node = spec.get("name")
     yaml_name = _text(source, name_node, "the field `name`")
     if name_node is None or not yaml_name:
@@ -557,7 +705,7 @@ def _parse_field(source: Source, node: yaml.Node) -> _Field:
         where = spec["nullable"] if what == "nullable" and "type" not in prisma else type_node
         raise _fail(f"field `{yaml_name}` is a primary key and cannot be {what}", source, where, "E407")
     if "default" in spec:
-        f.default = _default(source, spec["default"], base, is_list)
+        f.default = _default(source, spec["default"], base, is_list, warnings)
     if "attributes" in prisma:
         items = _attribute_items(source, prisma["attributes"], "`prisma.attributes`")
         f.attributes = [attr for item in items for attr in _field_attributes(source, item)]
@@ -573,37 +721,93 @@ def _entity_type(source: Source, node: yaml.Node) -> tuple[str, bool]:
         return value[5:-1], True
     raise _fail(
         f"unknown type `{value}`", source, node, "E406",
-        hint=did_you_mean(value, set(ENTITY_TYPES)) or "one of " + ", ".join(ENTITY_TYPES),
+        hint=_type_hint(value) or "one of " + ", ".join(ENTITY_TYPES),
     )
+
+
+def _type_hint(value: str) -> str | None:
+    """"did you mean" for a type written the way Prisma or another language writes it (`String[]`)."""
+    inner, shape = value, "{}"
+    if value.endswith("?"):
+        inner, shape = value[:-1], "{}` with `nullable: true"
+    elif value.endswith("[]"):
+        inner, shape = value[:-2], "list[{}]"
+    elif value[:5].lower() == "list[" and value.endswith("]"):
+        inner, shape = value[5:-1], "list[{}]"
+    import difflib
+
+    inner = inner.strip()
+    by_prisma_name = {psl.lower(): name for name, psl in SCALAR_TYPES.items()}  # int -> integer
+    close = difflib.get_close_matches(inner.lower(), list(SCALAR_TYPES), n=1)
+    base = by_prisma_name.get(inner.lower()) or (close[0] if close else None)
+    return f"did you mean `{shape.format(base)}`?" if base else None
 
 
 # -- defaults -----------------------------------------------------------------------------------
 
 
-def _default(source: Source, node: yaml.Node, base: str, is_list: bool) -> str | None:
-    """The PSL expression of a `default`; None for `default: null`."""
+def _default(
+    source: Source, node: yaml.Node, base: str, is_list: bool, warnings: list[Diagnostic]
+) -> str | None:
+    """The PSL expression of a `default`; None for no default (`null`, `none`, `dict`, `list`)."""
     type_name = f"list[{base}]" if is_list else base
     if isinstance(node, yaml.ScalarNode):
-        if _is_null(node):
+        plain = node.tag == _PLAIN
+        if _is_null(node) or (plain and node.value in NO_DEFAULT):
             return None
+        factory = FACTORY_DEFAULTS.get(node.value) if plain else None
+        if factory is not None:
+            if ("list" if is_list else base) in factory:
+                return None
+            fits = " or ".join(f"{kind} fields" for kind in factory)
+            raise _fail(
+                f"`{node.value}` is the default of {fits}, not of {type_name} fields", source, node, "E408",
+                hint="`dict` and `list` are Python's factories of an empty mapping and an empty list",
+            )
         call = node.value.strip()
         if _CALL.match(call):
             wanted = DEFAULT_FUNCTIONS.get(call)
             if wanted is None:
-                raise _fail(
-                    f"unknown default function `{call}`", source, node, "E408",
-                    hint="use cuid(), uuid(), now() or autoincrement(), or write the attribute in "
-                    "`prisma.attributes`",
-                )
+                # Prisma knows more functions than these (`nanoid()`, `dbgenerated("…")`, `uuid(7)`,
+                # and new ones come): it judges the call, which `compose validate` shows at this line.
+                expr = _default_call(source, node, call)
+                warnings.append(Diagnostic(
+                    f"compose does not know the default function `{call}`: it is written as "
+                    f"`@default({expr})`, for Prisma to check",
+                    _location(source, node), severity="warning", code="W401",
+                    hint="`compose validate` runs Prisma's check; to say it is meant, write the attribute "
+                    "in the field's `prisma.attributes` instead",
+                ))
+                return expr
             if is_list or wanted != base:
                 message = f"`{call}` is a default for {wanted} fields, not for {type_name} fields"
                 raise _fail(message, source, node, "E408")
             return call
     if is_list:
         if not isinstance(node, yaml.SequenceNode):
-            raise _fail(f"the default of a {type_name} field must be a list", source, node, "E408")
+            raise _fail(f"the default of {article(type_name)} field must be a list", source, node, "E408")
         return "[" + ", ".join(_literal(source, item, base) for item in node.value) + "]"
     return _literal(source, node, base)
+
+
+def _default_call(source: Source, node: yaml.Node, call: str) -> str:
+    """A function call as one `@default` argument, spaced as `prisma format` spaces it."""
+    probe = f"model M {{\n  f Int @default({call})\n}}\n"
+    start = probe.index(call)
+    try:
+        attrs = _psl_probe(probe).members[0].attributes if "\n" not in call else []
+    except ComposeError:
+        attrs = []
+    args = attrs[0].args if len(attrs) == 1 else None
+    expr = args[0].value if args and len(args) == 1 and args[0].name is None else None
+    # The whole text, and nothing but one call: `f() @unique @default(g())` would smuggle attributes in.
+    if expr is None or expr.kind != "call" or (expr.start, expr.end) != (start, start + len(call)):
+        raise _fail(f"the default `{call}` is not one function call Prisma can read", source, node, "E408",
+                    hint="write the attribute in `prisma.attributes`")
+    try:
+        return _render_expr(probe, expr)
+    except ValueError as exc:
+        raise _fail(f"the default `{call}`: {exc}", source, node, "E408") from None
 
 
 def _literal(source: Source, node: yaml.Node, base: str) -> str:
@@ -630,7 +834,8 @@ def _literal(source: Source, node: yaml.Node, base: str) -> str:
         "string": "quote it to make it a string",
         "datetime": "write an RFC 3339 date-time such as 2024-01-31T12:00:00Z, or now()",
     }.get(base)
-    raise _fail(f"the default `{node.value}` does not fit a {base} field", source, node, "E408", hint=hint)
+    message = f"the default `{node.value}` does not fit {article(base)} field"
+    raise _fail(message, source, node, "E408", hint=hint)
 
 
 def _is_rfc3339(text: str) -> bool:
@@ -940,6 +1145,7 @@ def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
         line_map,
         scalar_lists,
         json_lists,
+        entity.warnings,
     )
 
 

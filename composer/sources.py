@@ -223,11 +223,14 @@ class Loader:
             else:
                 yaml_items.extend((spec, p) for p in matches)
             result.files.extend(matches if spec.kind == "yaml" else [])
+        if yaml_items:  # read even after a fragment's error: a build reports every input's errors
+            try:
+                self.load_entities(yaml_items, root, result, names)
+            except ComposeError as exc:
+                errors.extend(exc.diagnostics)
+            read.update(os.path.abspath(p) for _, p in yaml_items)
         if errors:
             raise ComposeError(errors)
-        if yaml_items:
-            self.load_entities(yaml_items, root, result, names)
-            read.update(os.path.abspath(p) for _, p in yaml_items)
         # Manifest order: YAML fragments take the position of their `[[fragments]]` entry.
         result.fragments.sort(key=lambda f: (f.spec.index, f.index))
         for i, frag in enumerate(result.fragments):
@@ -278,6 +281,7 @@ class Loader:
                 generated.append((gen, schema))
             self._entity_cache = {key: generated}
         for spec, (gen, schema) in zip(specs, generated, strict=True):
+            result.warnings.extend(gen.warnings)
             frag = Fragment(gen.name, len(result.fragments), gen.yaml_source.display, schema, spec, gen)
             check_name(frag, names)
             result.fragments.append(frag)

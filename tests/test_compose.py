@@ -186,6 +186,53 @@ def test_excluded_model_is_an_unknown_type(tmp_path: Path) -> None:
     assert "`Post`" in diag.message
 
 
+def test_type_of_a_left_out_fragment_says_so(tmp_path: Path) -> None:
+    manifest = MANIFEST + (
+        '\n[targets.no_user]\noutput = "out/x.prisma"\nexclude = ["user"]\n'
+        '\n[targets.only_post]\noutput = "out/y.prisma"\ninclude = ["base", "post"]\n'
+    )
+    project(tmp_path)
+    (tmp_path / "prisma.compose.toml").write_text(manifest.lstrip())
+    for target, message, key in [
+        ("no_user", "type `User` of `Post.author` is declared in fragment `user`, which target `no_user` "
+         "excludes", "prisma.compose.toml:13:1"),
+        ("only_post", "type `User` of `Post.author` is declared in fragment `user`, which target `only_post` "
+         "does not include", "prisma.compose.toml:17:1"),
+    ]:
+        with pytest.raises(ComposeError) as info:
+            compose(tmp_path, [target])
+        [diag] = info.value.diagnostics
+        assert diag.message == message
+        assert str(diag.location) == "f/post.prisma:4:12"
+        assert str(diag.notes[0][1]) == key  # the `exclude` / `include` line
+        assert "`/// @extend` block of `Post`" in (diag.hint or "")
+
+
+def test_declared_twice_in_the_same_fragment(tmp_path: Path) -> None:
+    project(tmp_path, f__user_prisma=USER + "\nenum Role {\n  X\n}\n")
+    [diag] = error_of(tmp_path).diagnostics
+    assert diag.message == (
+        "`Role` is declared twice in the same fragment `f/user.prisma`: as an enum on line 1 and as an enum "
+        "on line 12"
+    )
+    assert (str(diag.location), str(diag.notes[0][1])) == ("f/user.prisma:12:6", "f/user.prisma:1:6")
+    assert "@extend" not in (diag.hint or "")
+
+
+def test_messages_say_an_before_a_vowel(tmp_path: Path) -> None:
+    project(tmp_path, f__post_prisma=POST + "\nenum Role {\n  X\n}\n")
+    [diag] = error_of(tmp_path).diagnostics
+    assert "as an enum in `f/post.prisma` and as an enum in `f/user.prisma`" in diag.message
+    assert "@extend" in (diag.hint or "")  # two enums of two fragments: an `@extend` can join them
+    project(tmp_path, f__post_prisma=POST + "\nmodel Role {\n  id Int @id\n}\n")
+    [diag] = error_of(tmp_path).diagnostics
+    assert "as a model in `f/post.prisma` and as an enum in `f/user.prisma`" in diag.message
+    assert "@extend" not in (diag.hint or "")  # an enum and a model: no `@extend` can join them
+    project(tmp_path, f__post_prisma=POST + "\n/// @extend\nmodel Role {\n  x Int\n}\n")
+    [diag] = error_of(tmp_path).diagnostics
+    assert diag.message == "`/// @extend model Role` extends an enum"
+
+
 def test_two_datasources(tmp_path: Path) -> None:
     project(
         tmp_path, f__post_prisma='datasource other {\n  provider = "sqlite"\n  url = "file:x"\n}\n' + POST

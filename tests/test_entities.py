@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import textwrap
@@ -314,11 +315,14 @@ def test_other_generators_keys_are_ignored() -> None:
             python: {alias: pk}
             search: {index: false}
             notes: anything at all
+            exclude: [web]
             extraction_fields: [a]
         extraction_fields:
           - name: summary
+        exclude: true
         """)
     assert fragment.text == "model Thing {\n  id String @id\n}\n"
+    assert fragment.warnings == []  # other generators' keys are far from every key of the format
 
 
 def test_nullable_list_has_no_question_mark() -> None:
@@ -437,6 +441,104 @@ def test_yaml_anchors_and_merge_keys() -> None:
     assert "  other_id String @default(cuid())\n" in text
 
 
+# -- hostile YAML: aliases that expand ------------------------------------------------------------
+
+
+def _laughs(levels: int, key: str = "default") -> str:
+    """An entity whose json `default` is a "billion laughs": each level repeats the one before 9 times."""
+    lines = ["schema: {name: Bomb}", "fields:", "  - {name: id, type: string, primary_key: true}",
+             "  - name: data", "    type: json", f"    {key}:",
+             '      a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, level in zip("abcdefghijkl", "bcdefghijklm"[: levels - 1], strict=False):
+        lines.append(f"      {level}: &{level} [{','.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+_ID = "fields:\n  - {name: id, type: string, primary_key: true}\n"
+
+
+def _limit_memory() -> None:  # in the child, before it runs compose: a regression fails, not the machine
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_billion_laughs_is_refused_at_its_line(tmp_path: Path) -> None:
+    """9 levels: 387 million strings if expanded; without the check, a MemoryError after ~20 s."""
+    import subprocess
+    import sys
+
+    from tests.helpers import write_project
+
+    write_project(tmp_path, {
+        "prisma.compose.toml": '[[fragments]]\npath = "base.prisma"\n'
+        '[[fragments]]\nyaml = "entities/*.yaml"\n[targets.app]\noutput = "out/schema.prisma"\n',
+        "base.prisma": 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
+    })
+    (tmp_path / "entities").mkdir()
+    (tmp_path / "entities" / "bomb.yaml").write_text(_laughs(9), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+           "COMPOSE_NO_CACHE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "composer", "build"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, env=env, preexec_fn=_limit_memory,
+    )
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr
+    assert "entities/bomb.yaml:12:10: error: the aliases of this file repeat more than 100,000" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_aliases_that_expand_too_far_anywhere_in_the_file() -> None:
+    # Under another generator's key too: reading any of it would expand it.
+    d = only_error(_laughs(7, key="python"))
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 12))
+    # `<<` merges of merges: what PyYAML before 6.0.3 expands in its flatten_mapping.
+    merges = "x0: &x0 {a: 1, b: 2, c: 3}\n" + "".join(
+        f"x{i}: &x{i} {{<<: [{','.join([f'*x{i - 1}'] * 9)}]}}\n" for i in range(1, 10)
+    )
+    d = only_error(f"{merges}schema: {{name: T, <<: *x9}}\n{_ID}")
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 6))
+
+
+def test_an_alias_inside_its_own_value() -> None:
+    d = only_error("schema: {name: T}\nfields:\n  - {name: id, type: string, primary_key: true}\n"
+                   "  - {name: d, type: json, default: &a [1, *a]}\n")
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 4))
+    assert "endless" in d.message
+    d = only_error("schema: &s {name: T, <<: *s}\nfields:\n  - {name: id, type: string, primary_key: true}\n")
+    assert (d.code, at(d)) == ("E415", ("entity.yaml", 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(width=st.integers(1, 12), levels=st.integers(1, 9), key=st.sampled_from(["default", "python"]))
+def test_alias_limit_is_exact(width: int, levels: int, key: str) -> None:
+    """Refused exactly when the aliases add more than the limit's nodes; otherwise expanded whole."""
+    names = "abcdefghijk"
+    lines = ["schema: {name: T}", "fields:", "  - {name: id, type: string, primary_key: true}",
+             "  - name: data", "    type: json", f"    {key}:", f"      a: &a [{', '.join(['1'] * width)}]"]
+    for prev, name in itertools.pairwise(names[:levels]):
+        lines.append(f"      {name}: &{name} [{', '.join([f'*{prev}'] * width)}]")
+    sizes = [1 + width]
+    for _ in range(levels - 1):
+        sizes.append(1 + width * sizes[-1])
+    added = sum(width * size for size in sizes[:-1])
+    text = "\n".join(lines) + "\n"
+    if added > entities.MAX_ALIAS_NODES:
+        assert only_error(text).code == "E415"
+    elif key == "default":
+        assert one(text).text.count("1") >= width**levels
+    else:
+        assert one(text).warnings == []
+
+
+def test_aliases_within_the_limit_expand() -> None:
+    text = one(_laughs(4)).text  # 9 ** 4 strings: 6,561 + the levels below
+    assert text.count("lol") == 9 + 81 + 729 + 6561
+
+
 def test_default_literals() -> None:
     text = one("""
         schema: {name: T}
@@ -460,6 +562,273 @@ def test_default_literals() -> None:
     assert '@default("\\"hello\\"")' in text
     assert '@default("[1,\\"two\\",{\\"three\\":3}]")' in text
     assert "  n  String?\n" in text
+
+
+# -- entity files as they exist in the wild ------------------------------------------------------
+
+_WILD_ID = "schema: {name: T}\nfields:\n  - {name: id, type: string, primary_key: true}\n"
+
+
+def _wild(assert_prisma_valid: Callable[..., object], text: str) -> GeneratedFragment:
+    """One entity (after an id field), valid for Prisma 6 and 7."""
+    fragment = one(_WILD_ID + textwrap.indent(textwrap.dedent(text).lstrip("\n"), "  "))
+    _valid_for_prisma_6_and_7(assert_prisma_valid, fragment)
+    return fragment
+
+
+def _valid_for_prisma_6_and_7(assert_prisma_valid: Callable[..., object], f: GeneratedFragment) -> None:
+    assert_prisma_valid(schema_of(f))
+    assert_prisma_valid(schema_of(f).replace('  url      = env("DATABASE_URL")\n', ""), version="7")
+
+
+def test_python_default_factories_are_no_default(assert_prisma_valid: Callable[..., object]) -> None:
+    fragment = _wild(assert_prisma_valid, """
+          - {name: meta, type: json, default: dict}
+          - {name: items, type: json, nullable: true, default: list}
+          - {name: tags, type: "list[string]", default: list}
+        """)
+    assert fragment.text.splitlines()[2:5] == ["  meta  Json", "  items Json?", "  tags  String[]"]
+    assert fragment.warnings == []
+
+
+def test_null_and_none_are_no_default(assert_prisma_valid: Callable[..., object]) -> None:
+    fragment = _wild(assert_prisma_valid, """
+          - {name: a, type: integer, default: null}
+          - {name: b, type: datetime, default: ~}
+          - {name: c, type: json, default: none}
+          - {name: d, type: boolean, default: None}
+          - {name: e, type: string, default: "none"}
+        """)
+    assert "@default" not in fragment.text.replace('@default("none")', "")
+    assert '  e  String   @default("none")' in fragment.text  # quoted: the text `none`
+
+
+def test_unknown_default_function_goes_to_prisma_with_a_warning(
+    assert_prisma_valid: Callable[..., object],
+) -> None:
+    fragment = _wild(assert_prisma_valid, """
+          - {name: short_id, type: string, unique: true, default: nanoid()}
+          - name: token
+            type: string
+            default: dbgenerated(  "gen_random_uuid()"  )
+          - {name: v7, type: string, default: uuid(7)}
+        """)
+    lines = fragment.text.splitlines()
+    assert lines[2:5] == [
+        "  short_id String @unique @default(nanoid())",
+        '  token    String @default(dbgenerated("gen_random_uuid()"))',  # spaced as `prisma format` does
+        "  v7       String @default(uuid(7))",
+    ]
+    assert [(w.severity, w.code, str(w.location)) for w in fragment.warnings] == [
+        ("warning", "W401", "entity.yaml:4:59"),
+        ("warning", "W401", "entity.yaml:7:14"),
+        ("warning", "W401", "entity.yaml:8:39"),
+    ]
+    assert "`nanoid()`" in fragment.warnings[0].message
+    assert "for Prisma to check" in fragment.warnings[0].message
+
+
+def test_typo_of_a_known_key_is_a_warning_with_did_you_mean(
+    assert_prisma_valid: Callable[..., object],
+) -> None:
+    fragment = one("""
+        shcema: {name: Ignored}
+        schema: {name: T, descripton: A thing}
+        defs:
+          flags: &flags {uniqe: true}
+        fields:
+          - {name: id, type: string, primary_key: true}
+          - {name: a, type: string, nulable: true, <<: *flags}
+          - {name: b, type: string, <<: *flags, primaryKey: false, tpye: integer}
+        """)
+    assert "@unique" not in fragment.text and "?" not in fragment.text  # ignored: warned, not guessed
+    found = [(str(w.location), w.code, w.hint.split("?")[0] if w.hint else None) for w in fragment.warnings]
+    assert found == [
+        ("entity.yaml:1:1", "W402", "did you mean `schema`"),
+        ("entity.yaml:2:19", "W402", "did you mean `description`"),
+        ("entity.yaml:4:18", "W402", "did you mean `unique`"),  # once, though merged into two fields
+        ("entity.yaml:7:29", "W402", "did you mean `nullable`"),
+        ("entity.yaml:8:41", "W402", "did you mean `primary_key`"),
+        ("entity.yaml:8:60", "W402", "did you mean `type`"),
+    ]
+    assert all(w.severity == "warning" for w in fragment.warnings)
+    assert "`nulable` is not a key of the entity format" in fragment.warnings[3].message
+    _valid_for_prisma_6_and_7(assert_prisma_valid, fragment)
+
+
+def test_keys_three_edits_away_are_other_generators() -> None:
+    fragment = one("""
+        schema: {name: T, table: t, python: {}}
+        fields:
+          - name: id
+            type: string
+            primary_key: true
+            python: {}
+            notes: x
+            search: {}
+            exclude: []
+            label: L
+            nullable_if: x
+            unique_together: [a]
+        """)
+    assert fragment.warnings == []
+
+
+def test_known_keys_come_from_the_json_schema() -> None:
+    defs = json.loads(entity_json_schema())["definitions"]
+    assert frozenset(defs["field"]["properties"]) == entities.FIELD_KEYS
+    assert {"nullable", "unique", "primary_key"} <= entities.FIELD_KEYS
+
+
+def test_prisma_style_types_suggest_the_entity_type() -> None:
+    for written, meant in [("string[]", "list[string]"), ("Int[]", "list[integer]"), ("String", "string"),
+                           ("List[bool]", "list[boolean]"), ("DateTime?", "datetime` with `nullable: true")]:
+        d = only_error(f"schema: {{name: T}}\nfields:\n  - {{name: id, type: '{written}'}}\n")
+        assert (d.code, d.hint) == ("E406", f"did you mean `{meant}`?"), written
+
+
+def test_one_error_of_a_file_does_not_hide_the_next() -> None:
+    found = errors(a_yaml="""
+        schema: {name: enum, prisma: {attributes: ["@@index(("]}}
+        fields:
+          - {name: id, type: strin, primary_key: true}
+          - {name: n, type: integer, default: abc}
+        """, b_yaml="schema: {name: B, extends: enum}\nfields:\n  - {name: x, type: json, default: dict}\n")
+    assert [(at(d), d.code) for d in found] == [
+        (("a.yaml", 1), "E402"), (("a.yaml", 1), "E409"), (("a.yaml", 3), "E406"), (("a.yaml", 4), "E408"),
+    ]  # and b.yaml's `extends` of a file without a valid name: no error of its own
+    assert found[3].message == "the default `abc` does not fit an integer field"
+
+
+WILD_MANIFEST = """
+[[fragments]]
+path = "base.prisma"
+[[fragments]]
+yaml = "entities/*.yaml"
+
+[targets.engine]
+output = "out/engine.prisma"
+
+[targets.web]
+output = "out/web.prisma"
+[targets.web.datasource]
+url = false
+"""
+WILD_ACCOUNT = """
+schema:
+  name: Account
+  description: A customer account.
+  extends: null
+fields:
+  - name: id
+    type: string
+    primary_key: true
+    default: nanoid()
+    python: {alias: pk}
+  - name: settings
+    type: json
+    default: dict
+    python: {default_factory: dict}
+  - name: tags
+    type: list[string]
+    default: list
+    search: {facet: true}
+  - name: plan
+    type: string
+    default: none
+    notes: billing decides
+  - name: email
+    type: string
+    uniqe: true
+  - name: deleted_at
+    type: datetime
+    nulable: true
+    exclude: [web]
+python:
+  module: app.models.account
+search:
+  index: accounts
+"""
+WILD_TOKEN = """
+schema:
+  name: Token
+fields:
+  - name: id
+    type: string
+    primary_key: true
+    default: dbgenerated("gen_random_uuid()")
+  - name: account_id
+    type: string
+    index: true
+  - name: payload
+    type: json
+    nullable: true
+    default: null
+  - name: scopes
+    type: list[string]
+    default: list
+"""
+
+
+def test_entity_files_from_the_wild_build(tmp_path: Path, assert_prisma_valid: Callable[..., object]) -> None:
+    """The format's files as another generator's project keeps them: each rule above, through the CLI."""
+    from tests.fuzzing import run_in_process
+    from tests.helpers import BASE, write_project
+
+    write_project(tmp_path, {
+        "prisma.compose.toml": WILD_MANIFEST, "base.prisma": BASE,
+        "entities/account.yaml": WILD_ACCOUNT, "entities/token.yaml": WILD_TOKEN,
+    })
+    result = run_in_process(tmp_path, "build")
+    assert result.code == 0, result.stderr
+    warnings = re.findall(r"^(\S+:\d+:\d+): warning: .*?(`[^`]+`)", result.stderr, re.M)
+    assert warnings == [
+        ("entities/account.yaml:9:14", "`nanoid()`"),
+        ("entities/account.yaml:25:5", "`uniqe`"),
+        ("entities/account.yaml:28:5", "`nulable`"),
+        ("entities/token.yaml:7:14", '`dbgenerated("gen_random_uuid()")`'),
+    ]
+    engine = (tmp_path / "out/engine.prisma").read_text(encoding="utf-8")
+    for line in ["  id         String   @id @default(nanoid())", "  settings   Json", "  tags       String[]",
+                 "  plan       String", "  email      String", "  deleted_at DateTime",
+                 '  id         String   @id @default(dbgenerated("gen_random_uuid()"))',
+                 "  payload    Json?", "  scopes     String[]"]:
+        assert line + "\n" in engine, line
+    assert_prisma_valid(engine)
+    assert_prisma_valid((tmp_path / "out/web.prisma").read_text(encoding="utf-8"), version="7")
+
+
+def test_every_yaml_error_of_a_build_together(tmp_path: Path) -> None:
+    from tests.fuzzing import run_in_process
+    from tests.helpers import write_project
+
+    listed = "schema: {{name: {0}}}\nfields:\n  - {{name: id, type: string, primary_key: true}}\n" \
+        "  - {{name: tags, type: 'list[string]'}}\n"
+    write_project(tmp_path, {
+        "prisma.compose.toml": '[[fragments]]\npath = "base.prisma"\n[[fragments]]\npath = "broken.prisma"\n'
+        '[[fragments]]\nyaml = "entities/*.yaml"\n[targets.app]\noutput = "out/schema.prisma"\n',
+        "base.prisma": 'datasource db {\n  provider = "sqlite"\n  url      = "file:dev.db"\n}\n',
+        "broken.prisma": "model Broken {\n  id Int @id\n",
+        "entities/a.yaml": listed.format("A"),
+        "entities/b.yaml": listed.format("B"),
+    })
+    result = run_in_process(tmp_path, "build")
+    assert result.code == 1
+    # a fragment's syntax error does not hide the YAML files' errors
+    assert re.findall(r"^(\S+:\d+:\d+): error:", result.stderr, re.M) == ["broken.prisma:1:1"]
+    (tmp_path / "broken.prisma").write_text("model Broken {\n  id Int @id\n}\n", encoding="utf-8")
+    result = run_in_process(tmp_path, "build")
+    # the lists of every file on a datasource without lists, not only the first file's
+    assert re.findall(r"^(\S+:\d+:\d+): error:", result.stderr, re.M) == [
+        "entities/a.yaml:4:24", "entities/b.yaml:4:24",
+    ]
+    (tmp_path / "broken.prisma").write_text("model Broken {\n  id Int @id\n", encoding="utf-8")
+    (tmp_path / "entities/c.yaml").write_text("schema: {name: C}\nfields:\n  - {name: id, type: strin}\n")
+    result = run_in_process(tmp_path, "build")
+    assert re.findall(r"^(\S+:\d+:\d+): error:", result.stderr, re.M) == [
+        "broken.prisma:1:1", "entities/c.yaml:3:22",
+    ]
+    assert not (tmp_path / "out").exists()
 
 
 # -- errors: each names the file and the line -----------------------------------------------------
@@ -717,7 +1086,11 @@ def test_primary_key_must_be_required() -> None:
         ("datetime", "yesterday", "does not fit"),
         ("string", "now()", "not for string fields"),
         ("integer", "cuid()", "not for integer fields"),
-        ("string", "nanoid()", "unknown default function"),
+        ("string", "'now() @unique @default(cuid())'", "not one function call"),
+        ("string", "'f(x: )'", "has no value"),
+        ("list[string]", "dict", "not of list[string] fields"),
+        ("integer", "list", "not of integer fields"),
+        ("json", "'dict'", "JSON"),  # quoted: JSON text, which `dict` is not
         ("json", "not json", "JSON"),
         ("list[string]", "abc", "must be a list"),
         ("list[integer]", "[1, x]", "does not fit"),
@@ -967,6 +1340,8 @@ AGREEMENT = {  # entity file -> accepted by the loader (and so by the schema)
     "fields:\n  - {name: id, type: string, primary_key: true}\n": False,
     "schema: {name: T, prisma: {attributes: ['@@map(\"t\")']}}\n"
     "fields:\n  - {name: id, type: string, primary_key: true}\n": True,
+    f"{_T_ID}, default: nanoid()}}\n  - {{name: j, type: json, default: dict, nulable: true}}\n": True,
+    f"{_T_ID}}}\n  - {{name: j, type: 'string[]'}}\n": False,
 }
 
 
