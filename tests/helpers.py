@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 from composer.manifest import load_manifest
@@ -54,3 +56,38 @@ generator client {
   provider = "prisma-client-js"
 }
 """
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str = "1m") -> Iterator[Path]:
+    """A real, small file system mounted at `where` (a full disk, or read-only with
+    `remount_readonly`): we may run as root, whom file modes do not stop. Skips the test when
+    mounting is not possible (not root, or no mount namespace for us)."""
+    import pytest
+
+    where.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.strip() or 'mount failed'}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def remount_readonly(where: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True, capture_output=True)
+
+
+def fill_disk(where: Path) -> None:
+    """Fill the file system of `where` to the last block."""
+    fd = os.open(where / ".filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 512)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

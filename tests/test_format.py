@@ -9,6 +9,9 @@ example project, on hand-picked cases and on generated ones (hypothesis).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from hypothesis import strategies as st
 
 from composer.sourcemap import OutputMap
 
+from .fuzzing import run_in_process
 from .helpers import BASE, compose, write_project
 from .helpers import run_cli as cli
 
@@ -397,3 +401,123 @@ def test_format_without_node(tmp_path: Path) -> None:
     result = cli(tmp_path, "format", PATH="")
     assert result.returncode == 2 and "Node.js" in result.stderr
     assert (tmp_path / "prisma/domains/user.prisma").read_text() == UNFORMATTED
+
+
+# -- compose format never loses a token, a comment or a save (issue 12, items 1, 2 and 19) --------
+
+
+def test_format_keeps_comments_on_a_block_opening_line(tmp_path: Path, prisma6, prisma7) -> None:
+    # Prisma's formatter deletes them; compose puts them on the block's first line, where it keeps them.
+    text = (
+        "model User { // TODO(legal) LEG-42\n  id Int @id\n  name String\n}\n\n"
+        "enum Role { // roles, see LEG-7\n  ADMIN\n  MEMBER\n}\n\n"
+        "type Address { /* a composite */\n  street String\n}\n"
+    )
+    for engine in (prisma6, prisma7):
+        assert "LEG-42" not in formatted(engine, text)  # what plain `prisma format` does
+    format_project(tmp_path, **{"prisma/domains/user.prisma": text})
+    path = tmp_path / "prisma/domains/user.prisma"
+    result = run_in_process(tmp_path, "format")
+    assert result.code == 0, result.stderr
+    out = path.read_text()
+    assert out.startswith("model User {\n  // TODO(legal) LEG-42\n  id   Int    @id\n")
+    assert "enum Role {\n  // roles, see LEG-7\n  ADMIN\n" in out
+    assert "a composite" in out
+    assert formatted(prisma6, out) == out  # a fixed point of Prisma's formatter from now on
+    assert run_in_process(tmp_path, "format", "--check").code == 0
+
+
+def test_format_refuses_to_drop_a_doc_comment(tmp_path: Path) -> None:
+    text = "model Doc { /// what it is\n  id Int @id\n}\n"
+    format_project(tmp_path, **{"prisma/domains/doc.prisma": text})
+    result = run_in_process(tmp_path, "format")
+    assert result.code == 1
+    where = "prisma/domains/doc.prisma:1:13: error: Prisma's formatter would remove `/// what it is`"
+    assert where in result.stderr
+    assert "  1 | model Doc { /// what it is\n    |             ^~~~~~~~~~~~~~" in result.stderr
+    assert (tmp_path / "prisma/domains/doc.prisma").read_text() == text
+    assert (tmp_path / "prisma/domains/user.prisma").read_text() == UNFORMATTED  # nothing written
+
+
+def test_format_accepts_prismas_own_attribute_order(tmp_path: Path, prisma6) -> None:
+    # Prisma sorts attributes (`@default @id` → `@id @default`, `@@index` after `@@unique`) and
+    # lifts comment lines above the block attributes: nothing is lost, so that is formatting.
+    text = (
+        'model Post {\n  id String @map("_id") @default(cuid()) @id\n  slug String\n'
+        "  @@index([slug])\n  @@unique([slug])\n  // a partial index exists too\n}\n"
+    )
+    format_project(tmp_path, **{"prisma/domains/post.prisma": text})
+    assert run_in_process(tmp_path, "format").code == 0
+    out = (tmp_path / "prisma/domains/post.prisma").read_text()
+    assert out == formatted(prisma6, text)
+    assert '@id @default(cuid()) @map("_id")' in out and "// a partial index exists too" in out
+
+
+def test_format_writes_through_a_symlink_and_refuses_a_hard_link(tmp_path: Path, prisma6) -> None:
+    project = format_project(tmp_path / "project")
+    shared = tmp_path / "shared" / "user.prisma"  # a fragment shared by a symlink (README)
+    shared.parent.mkdir()
+    shared.write_text(UNFORMATTED)
+    link = project / "prisma/domains/user.prisma"
+    link.unlink()
+    link.symlink_to(shared)
+    assert run_in_process(project, "format").code == 0
+    assert link.is_symlink() and os.readlink(link) == str(shared)
+    assert shared.read_text() == formatted(prisma6, UNFORMATTED)
+    link.unlink()
+    shared.write_text(UNFORMATTED)
+    os.link(shared, link)
+    result = run_in_process(project, "format")
+    assert result.code == 1
+    assert "`prisma/domains/user.prisma` has 2 hard links" in result.stderr
+    assert os.stat(link).st_ino == os.stat(shared).st_ino and shared.read_text() == UNFORMATTED
+
+
+# Saves the fragment once `compose format` (pid argv[1]) has started Prisma's engine (a node
+# child: the fragments are read by then, and nothing is written until it has ended).
+SAVER = r"""
+import os, sys, time
+pid, path, text = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def child():
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        return True
+            except (OSError, ValueError, IndexError):
+                pass
+    return False
+deadline = time.monotonic() + 60
+while not child():
+    if time.monotonic() > deadline or not os.path.exists(f"/proc/{pid}"):
+        sys.exit(2)
+    time.sleep(0.001)
+with open(path, "w") as fh:  # an editor's save
+    fh.write(text)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see Prisma's process start")
+def test_format_never_loses_a_save_made_while_prisma_formats(tmp_path: Path) -> None:
+    # A big fragment gives Prisma's formatter some time; a second process saves the fragment
+    # while it runs, as an editor would. The save must survive, every time.
+    big = "".join(f"model M{i} {{\n  id Int @id\n  name{i} String    @unique\n}}\n\n" for i in range(200))
+    edited = UNFORMATTED.replace("n Int", "n Int // saved by the editor")
+    hits = 0
+    for n in range(3):
+        root = format_project(tmp_path / f"round{n}", **{"prisma/domains/big.prisma": big})
+        path = root / "prisma/domains/user.prisma"
+        env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+        fmt = subprocess.Popen(
+            [sys.executable, "-m", "composer", "format"], cwd=root, env=env, stderr=subprocess.PIPE, text=True
+        )
+        saver = subprocess.run([sys.executable, "-c", SAVER, str(fmt.pid), str(path), edited], timeout=120)
+        _, stderr = fmt.communicate(timeout=120)
+        assert saver.returncode == 0, "the saver never saw Prisma's engine start"
+        assert path.read_text() == edited, f"round {n}: the editor's save was lost\n{stderr}"
+        if fmt.returncode == 1:
+            assert "`prisma/domains/user.prisma` changed on disk while Prisma's formatter ran" in stderr
+            assert "formatted prisma/domains/big.prisma" in stderr  # the other files were formatted
+            hits += 1
+    assert hits >= 1  # the saves landed while Prisma ran (else this test proves nothing)

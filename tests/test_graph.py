@@ -18,7 +18,8 @@ from composer.diagnostics import ComposeError, Source
 from composer.manifest import load_manifest
 from composer.sources import Loader
 
-from .helpers import BASE, run_cli, write_project
+from .fuzzing import run_in_process
+from .helpers import BASE, remount_readonly, run_cli, tmpfs, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -267,9 +268,7 @@ def test_cli_into(example: Path) -> None:
     assert "README.md is up to date (2 graphs)" in second.stderr
     assert readme.read_text(encoding="utf-8") == content
     assert readme.stat().st_mtime == pytest.approx(old)
-    missing = run_cli(example, "graph", "--into", "NOPE.md")
-    assert missing.returncode == 1
-    assert "`NOPE.md` does not exist" in missing.stderr
+
 
 
 def test_cyclic_project_is_valid_prisma(tmp_path: Path, assert_prisma_valid) -> None:
@@ -304,3 +303,62 @@ def test_fragments_of_different_targets_need_a_target(tmp_path: Path) -> None:
     one = run_cli(tmp_path, "graph", "engine", "--level", "model")
     assert one.returncode == 0, one.stderr
     assert 'subgraph f_engine ["engine"]' in one.stdout
+
+
+# -- `--into` writes the user's file like `compose format` does (issue 12 items 18, 19; issue 13) --
+
+
+def test_into_creates_a_missing_file(example: Path) -> None:
+    (example / "docs").mkdir()
+    result = run_in_process(example, "graph", "--into", "docs/schema.md", "--level", "model")
+    assert result.code == 0, result.stderr
+    assert "created docs/schema.md (1 graph)" in result.stderr
+    created = (example / "docs/schema.md").read_text(encoding="utf-8")
+    expected = text(example, "model", "mermaid")
+    assert created == (
+        f"<!-- compose:graph level=model -->\n```mermaid\n{expected}```\n<!-- /compose:graph -->\n"
+    )
+    manifest = load_manifest(example / "prisma.compose.toml")
+    assert graph.stale_markdown(manifest, example / "docs/schema.md") is None
+    nowhere = run_in_process(example, "graph", "--into", "nowhere/schema.md")
+    assert nowhere.code == 1
+    assert "`nowhere/schema.md` does not exist, nor does its folder `nowhere`" in nowhere.stderr
+    assert not (example / "nowhere").exists()
+
+
+def test_into_keeps_a_bom_and_writes_through_a_symlink(example: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared" / "README.md"
+    shared.parent.mkdir()
+    shared.write_bytes(b"\xef\xbb\xbf" + README.encode())
+    (example / "README.md").symlink_to(shared)
+    result = run_in_process(example, "graph", "--into", "README.md")
+    assert result.code == 0, result.stderr
+    assert (example / "README.md").is_symlink()
+    data = shared.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    assert data[3:].decode() == fill(example, README)
+    assert run_in_process(example, "graph", "--into", "README.md").code == 0  # now up to date
+    assert shared.read_bytes() == data
+
+
+def test_into_refuses_a_hard_link(example: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.md"
+    other.write_text(README, encoding="utf-8")
+    os.link(other, example / "README.md")
+    result = run_in_process(example, "graph", "--into", "README.md")
+    assert result.code == 1
+    assert "`README.md` has 2 hard links" in result.stderr and "Traceback" not in result.stderr
+    assert other.read_text(encoding="utf-8") == README
+    assert os.stat(other).st_ino == os.stat(example / "README.md").st_ino
+
+
+def test_into_on_a_read_only_file_system(example: Path) -> None:
+    with tmpfs(example / "docs") as docs:
+        (docs / "schema.md").write_text(README, encoding="utf-8")
+        remount_readonly(docs)
+        result = run_in_process(example, "graph", "--into", "docs/schema.md")
+        assert result.code == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        message = "error: cannot write `docs/schema.md`: Read-only file system; nothing was written"
+        assert message in result.stderr
+        assert (docs / "schema.md").read_text(encoding="utf-8") == README

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from composer.commands import init
 from composer.prisma_wasm import PrismaWasm
 
-from .helpers import run_cli, write_project
+from .fuzzing import run_in_process
+from .helpers import BASE, fill_disk, remount_readonly, run_cli, tmpfs, write_project
 from .test_split import CORPUS, assert_same_schema, schema_files
 
 EPIC_STACK = CORPUS / "real-world" / "epicweb-dev__epic-stack__prisma-schema.prisma"
@@ -145,3 +147,115 @@ def test_split_manifests_use_only_keys_the_json_schema_knows(tmp_path: Path) -> 
         assert set(entry) <= set(schema["definitions"]["fragment"]["properties"])
     for target in data["targets"].values():
         assert set(target) <= set(schema["definitions"]["target"]["properties"])
+
+
+# -- init never loses a file, and its hints do what they say (issue 12, items 3, 6 and 18) -------
+
+SCHEMA = BASE + """
+model User {
+  id    Int    @id @default(autoincrement())
+  email String @unique
+  posts Post[]
+}
+
+model Post {
+  id       Int  @id @default(autoincrement())
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+"""
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_init_keeps_the_users_own_bak(tmp_path: Path, assert_prisma_valid) -> None:
+    write_project(tmp_path, {"prisma/schema.prisma": SCHEMA, "prisma/schema.prisma.bak": "my own backup\n"})
+    result = run_in_process(tmp_path, "init")
+    assert result.code == 0, result.stderr
+    assert "the original is kept as prisma/schema.prisma.bak.1" in result.stderr
+    assert body(tmp_path / "prisma/schema.prisma.bak") == "my own backup\n"
+    assert body(tmp_path / "prisma/schema.prisma.bak.1") == SCHEMA.lstrip("\n")
+    assert_prisma_valid(body(tmp_path / "prisma/schema.prisma"))
+
+
+def test_init_hint_for_prisma_7_does_what_it_says(tmp_path: Path, assert_prisma_valid) -> None:
+    first = run_in_process(tmp_path, "init")
+    assert first.code == 0, first.stderr
+    hint = "run `compose init --force --prisma 7` for Prisma 7"
+    assert hint in first.stderr
+    switched = run_in_process(tmp_path, "init", "--force", "--prisma", "7")
+    assert switched.code == 0, switched.stderr
+    assert ".bak" not in switched.stderr and not list(tmp_path.rglob("*.bak*"))
+    manifest = body(tmp_path / "prisma.compose.toml")
+    assert manifest == init.STARTER_MANIFEST  # not a split of the generated schema
+    assert body(tmp_path / "prisma/fragments/base.prisma") == init.base_fragment("postgresql", 7)
+    schema = body(tmp_path / "prisma/schema.prisma")
+    assert "url" not in schema
+    assert_prisma_valid(schema, version="7")
+    assert run_in_process(tmp_path, "check").code == 0
+
+
+def test_init_force_never_replaces_a_fragment_you_changed(tmp_path: Path) -> None:
+    assert run_in_process(tmp_path, "init").code == 0
+    base = tmp_path / "prisma/fragments/base.prisma"
+    base.write_text("// LEG-42: keep the EU region\n" + body(base), encoding="utf-8")
+    before = files_of(tmp_path)
+    result = run_in_process(tmp_path, "init", "--force", "--prisma", "7")
+    assert result.code == 1
+    assert "prisma/fragments/base.prisma:1:1: error: `prisma/fragments/base.prisma` exists and is not what " \
+        "`compose init` writes" in result.stderr
+    assert "delete `url`" in result.stderr
+    assert files_of(tmp_path) == before
+
+
+def test_init_changes_nothing_when_its_build_fails(tmp_path: Path) -> None:
+    assert run_in_process(tmp_path, "init").code == 0
+    output = tmp_path / "prisma/schema.prisma"
+    output.write_text(body(output) + "// a hand edit\n", encoding="utf-8")
+    before = files_of(tmp_path)
+    result = run_in_process(tmp_path, "init", "--force", "--prisma", "7")
+    assert result.code == 1
+    assert "init changed nothing" in result.stderr
+    assert files_of(tmp_path) == before
+
+
+def test_init_adopts_a_prisma_6_schema_for_prisma_7(tmp_path: Path, assert_prisma_valid) -> None:
+    write_project(tmp_path, {"prisma/schema.prisma": SCHEMA})
+    result = run_in_process(tmp_path, "init", "--prisma", "7")
+    assert result.code == 0, result.stderr
+    assert "[targets.schema.datasource]" in body(tmp_path / "prisma.compose.toml")
+    schema = body(tmp_path / "prisma/schema.prisma")
+    assert "url" not in schema
+    assert_prisma_valid(schema, version="7")
+    assert 'url      = env("DATABASE_URL")' in body(tmp_path / "prisma/fragments/base.prisma")  # as written
+
+
+def test_init_with_a_file_in_the_way(tmp_path: Path) -> None:
+    write_project(tmp_path, {"prisma/schema.prisma": SCHEMA, "prisma/fragments": "not a folder\n"})
+    before = files_of(tmp_path)
+    result = run_in_process(tmp_path, "init")
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert "`prisma/fragments` is a file, where a folder must go; nothing was written" in result.stderr
+    assert files_of(tmp_path) == before
+
+
+@pytest.mark.parametrize("fault", ["read-only", "full"])
+def test_init_on_a_read_only_or_full_file_system(tmp_path: Path, fault: str) -> None:
+    with tmpfs(tmp_path / "project", size="64k") as root:
+        write_project(root, {"prisma/schema.prisma": SCHEMA})
+        if fault == "read-only":
+            remount_readonly(root)
+            reason = "Read-only file system"
+        else:
+            fill_disk(root)
+            reason = "No space left on device"
+        before = files_of(root)
+        result = run_in_process(root, "init")
+        assert result.code == 1
+        assert "Traceback" not in result.stderr
+        assert f": {reason}; nothing was written" in result.stderr
+        assert files_of(root) == before
+        assert not list(root.rglob(".*.tmp"))

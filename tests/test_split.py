@@ -24,7 +24,8 @@ from composer.commands import build, split
 from composer.diagnostics import ComposeError, Source
 from composer.prisma_wasm import PrismaWasm, normalize_datamodel
 
-from .helpers import BASE, run_cli, write_project
+from .fuzzing import run_in_process
+from .helpers import BASE, fill_disk, remount_readonly, run_cli, tmpfs, write_project
 
 CORPUS = Path(os.environ.get("PRISMA_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 REAL_WORLD = sorted((CORPUS / "real-world").glob("*.prisma"))
@@ -529,3 +530,72 @@ def test_every_declaration_lands_in_exactly_one_fragment(text: str, by: str) -> 
     assert len({f.name.casefold() for f in result.fragments}) == len(result.fragments)
     assert split.self_check(result.schemas, split.compose_plan(result, Path("/project"))) == []
     assert split.plan_split([source], by=by).files == result.files
+
+
+# -- writing: all or nothing, located errors, no file lost (issue 12, item 18) -----------------------
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_split_with_a_file_in_the_way(tmp_path: Path) -> None:
+    write_project(tmp_path, {"schema.prisma": SCHEMA, "out/prisma": "a file where a folder must go\n"})
+    before = tree(tmp_path)
+    result = run_in_process(tmp_path, "split", "schema.prisma", "--out", "out")
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert "`out/prisma` is a file, where a folder must go; nothing was written" in result.stderr
+    assert tree(tmp_path) == before  # no fragment without its manifest, no manifest without its fragments
+
+
+@pytest.mark.parametrize("fault", ["read-only", "full"])
+def test_split_on_a_read_only_or_full_file_system(tmp_path: Path, fault: str) -> None:
+    (tmp_path / "schema.prisma").write_text(SCHEMA, encoding="utf-8")
+    with tmpfs(tmp_path / "out", size="64k") as out:
+        (out / "keep.txt").write_text("the user's file\n")
+        if fault == "read-only":
+            remount_readonly(out)
+            reason = "Read-only file system"
+        else:
+            fill_disk(out)
+            reason = "No space left on device"
+        before = tree(out)
+        result = run_in_process(tmp_path, "split", "schema.prisma", "--out", "out")
+        assert result.code == 1
+        assert "Traceback" not in result.stderr
+        assert "error: cannot write `out/prisma/" in result.stderr
+        assert f": {reason}; nothing was written" in result.stderr
+        assert tree(out) == before and not list(out.rglob(".*.tmp")) and not (out / "prisma").exists()
+
+
+def test_split_a_file_named_with_a_backslash(tmp_path: Path, assert_prisma_valid) -> None:
+    write_project(tmp_path, {
+        "schema/base.prisma": BASE,
+        "schema/back\\slash.prisma": "model A {\n  id Int @id\n}\n",
+        "schema/back-slash.prisma": "model B {\n  id Int @id\n}\n",
+    })
+    result = run_in_process(tmp_path, "split", "schema", "--out", "out")
+    assert result.code == 0, result.stderr
+    manifest = (tmp_path / "out/prisma.compose.toml").read_text()
+    assert 'path = "prisma/fragments/back-slash-2.prisma"' in manifest
+    copied = (tmp_path / "out/prisma/fragments/back-slash-2.prisma").read_text()
+    assert copied == "model A {\n  id Int @id\n}\n"
+    built = run_in_process(tmp_path / "out", "build")
+    assert built.code == 0, built.stderr
+    assert_prisma_valid([(p.name, p.read_text()) for p in (tmp_path / "out/prisma/schema").glob("*.prisma")])
+
+
+def test_split_force_keeps_what_it_replaces(tmp_path: Path) -> None:
+    (tmp_path / "schema.prisma").write_text(SCHEMA, encoding="utf-8")
+    assert run_in_process(tmp_path, "split", "schema.prisma", "--out", "out").code == 0
+    base = tmp_path / "out/prisma/fragments/base.prisma"
+    edited = "// my note\n" + base.read_text()
+    base.write_text(edited)
+    (tmp_path / "out/prisma/fragments/base.prisma.bak").write_text("an older backup\n")
+    result = run_in_process(tmp_path, "split", "schema.prisma", "--out", "out", "--force")
+    assert result.code == 0, result.stderr
+    kept = "kept the old out/prisma/fragments/base.prisma as out/prisma/fragments/base.prisma.bak.1"
+    assert kept in result.stderr
+    assert (tmp_path / "out/prisma/fragments/base.prisma.bak.1").read_text() == edited
+    assert (tmp_path / "out/prisma/fragments/base.prisma.bak").read_text() == "an older backup\n"

@@ -11,13 +11,19 @@ Only layout is changed. `prisma format` also *adds* things when it sees a schema
 in the wrong file (the back-relation usually comes from an `@extend` in another fragment). So the
 fragments are formatted together as one multi-file schema with an extra file that makes the
 schema invalid on purpose (a duplicated model), which turns those additions off; and each result
-is parsed again and compared with the original: the same declarations and members, or nothing
-is written.
+is compared with the original token by token, comments included (`composer/tokens.py`): only
+white space may differ (and attributes come in Prisma's order), or nothing is written (E631, at
+the first token that differs). A comment on a block's opening line, which Prisma's formatter
+deletes, is first moved to the block's first line (`lift_opening_comments`).
+
+Files are replaced through `composer/staging.py`: each one is read again just before its rename
+and left alone when it changed since it was formatted (an editor's save; E632, exit 1); symlinks
+are written through, hard-linked files refused.
 
 `--check` writes nothing: exit 1 with a diff when a fragment is not formatted (CI, pre-commit).
 Fragments are read as UTF-8; a BOM and CRLF line endings are kept.
-Exit codes: 0 ok, 1 a fragment has a syntax error or is not formatted (`--check`), 2 usage or no
-way to run Prisma.
+Exit codes: 0 ok, 1 a fragment has a syntax error, is not formatted (`--check`), would change
+content, changed meanwhile or cannot be written, 2 usage or no way to run Prisma.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class FragmentFile:
     text: str  # newlines normalised to \n, no BOM
     bom: bool
     crlf: bool
+    raw: bytes  # the file as read: it must still be this just before it is replaced
     formatted: str | None = None
 
     def encoded(self, text: str) -> str:
@@ -54,6 +61,7 @@ class FragmentFile:
 def fragment_files(manifest: Any) -> list[FragmentFile]:
     """The hand-written fragment files of the manifest, in manifest order, each once."""
     from ..sources import expand_glob, read_text, rel_display
+    from ..stamp import decode
 
     root = manifest.root
     files: list[FragmentFile] = []
@@ -71,20 +79,72 @@ def fragment_files(manifest: Any) -> list[FragmentFile]:
                 continue
             seen.add(resolved)
             display = rel_display(path, root)
-            text = read_text(path, display, spec.location)
+            text = read_text(path, display, spec.location)  # located errors (missing, not UTF-8…)
             raw = path.read_bytes()
-            files.append(FragmentFile(path, display, text, raw.startswith(b"\xef\xbb\xbf"), b"\r\n" in raw))
+            try:
+                text = decode(raw)  # what is compared before the write: these very bytes
+            except UnicodeDecodeError:
+                text = read_text(path, display, spec.location)
+            files.append(
+                FragmentFile(path, display, text, raw.startswith(b"\xef\xbb\xbf"), b"\r\n" in raw, raw)
+            )
     return files
 
 
-def shape(text: str, display: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """What formatting must not change: declarations and their members, in order."""
-    from ..psl import parse
+def lift_opening_comments(text: str) -> str:
+    """`model User { // note` → the comment on its own line as the block's first line.
 
-    schema = parse(Source(display, text))
-    return [
-        (d.keyword, d.name, [(m.kind, m.name) for m in d.members]) for d in schema.declarations
-    ]
+    Prisma's formatter deletes a comment on a block's opening line. Moved to the next line it is
+    kept, and the tokens (what `format_files` compares) stay the same and in the same order.
+    A `///` there is left alone (it would become the first field's documentation): the token
+    comparison then refuses the file."""
+    from ..tokens import tokenize
+
+    tokens = tokenize(text)
+    cuts: list[int] = []
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.kind != "punct":
+            continue
+        if token.key == "{":
+            depth += 1
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if (
+                depth == 1
+                and after is not None
+                and after.kind in ("comment", "block")
+                and "\n" not in text[token.end : after.start]
+            ):
+                cuts.append(token.end)
+        elif token.key == "}":
+            depth = max(0, depth - 1)
+    for cut in reversed(cuts):
+        rest = text[cut:]
+        text = text[:cut] + "\n" + rest[len(rest) - len(rest.lstrip(" \t")) :]
+    return text
+
+
+def content_change(f: FragmentFile, formatted: str) -> Diagnostic | None:
+    """None when `formatted` has every token and comment of the fragment, in order; else an
+    error at the first one that differs."""
+    from ..tokens import first_difference
+
+    diff = first_difference(f.text, formatted)
+    if diff is None:
+        return None
+    hint = "run `compose validate` to see what Prisma objects to"
+    if diff.removed is not None and diff.removed.startswith("///"):
+        hint = (
+            "a `///` comment where Prisma's formatter drops it: move it onto its own line above "
+            "what it documents"
+        )
+    return Diagnostic(
+        f"Prisma's formatter would {diff.describe()} in `{f.display}`, not only change its layout; "
+        "the file was left as it is",
+        Location(Source(f.display, f.text, str(f.path)), diff.offset, diff.end),
+        code="E631",
+        hint=hint,
+    )
 
 
 def format_files(files: list[FragmentFile], engine: Any) -> list[Diagnostic]:
@@ -100,23 +160,16 @@ def format_files(files: list[FragmentFile], engine: Any) -> list[Diagnostic]:
     if errors or not files:
         return errors
     # Unique names for Prisma (display paths are unique; the guard's name is not a path).
-    results = dict(engine.wasm.format([*((f.display, f.text) for f in files), (GUARD_NAME, GUARD_TEXT)]))
+    results = dict(
+        engine.wasm.format(
+            [*((f.display, lift_opening_comments(f.text)) for f in files), (GUARD_NAME, GUARD_TEXT)]
+        )
+    )
     for f in files:
         formatted = results.get(f.display, f.text)
-        try:
-            same = shape(formatted, f.display) == shape(f.text, f.display)
-        except ComposeError:
-            same = False
-        if not same:
-            errors.append(
-                Diagnostic(
-                    f"Prisma's formatter would change the content of `{f.display}`, not only its layout; "
-                    "it was left as it is",
-                    Location(Source(f.display, f.text, str(f.path)), 0),
-                    code="E631",
-                    hint="run `compose validate` to see what Prisma objects to",
-                )
-            )
+        problem = content_change(f, formatted)
+        if problem is not None:
+            errors.append(problem)
             continue
         f.formatted = formatted
     return errors
@@ -124,7 +177,6 @@ def format_files(files: list[FragmentFile], engine: Any) -> list[Diagnostic]:
 
 def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: str = "auto") -> int:
     from ..manifest import load_manifest
-    from ..output import atomic_write
     from ..prisma_wasm import PrismaWasmError
     from .check import colour_diff
     from .validate import EngineUnavailable, open_engine
@@ -179,14 +231,40 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
             what = "fragment(s) not formatted" if all(d.code == "E630" for d in problems) else "problem(s)"
             print(f"compose: {len(problems)} {what}; nothing written", file=sys.stderr)
         return 1
-    if not check:
-        for f in changed:
-            try:
-                atomic_write(f.path, f.encoded(f.formatted or f.text))
-            except OSError as exc:
-                failure = Diagnostic(f"cannot write `{f.display}`: {exc.strerror or exc}", None, code="E304")
-                report.emit([failure], fmt, command="format", exit_code=1, outputs=outputs)
-                return 1
+    if not check and changed:
+        from ..staging import Change, write_all
+
+        changes = [Change(f.path, f.encoded(f.formatted or f.text), f.display, f.raw) for f in changed]
+        try:
+            done = write_all(changes, all_or_nothing=False)
+        except ComposeError as exc:
+            report.emit(exc.diagnostics, fmt, command="format", exit_code=1, outputs=outputs)
+            return 1
+        if done.skipped:
+            skipped = {c.display for c in done.skipped}
+            for entry in outputs:
+                if entry["path"] in skipped:
+                    entry["status"] = "changed on disk"
+            report.emit(
+                [
+                    Diagnostic(
+                        f"`{c.display}` changed on disk while Prisma's formatter ran; it was left as it is "
+                        "(with that change)",
+                        None,
+                        code="E632",
+                        hint="run `compose format` again",
+                    )
+                    for c in done.skipped
+                ],
+                fmt,
+                command="format",
+                exit_code=1,
+                outputs=outputs,
+            )
+            if fmt != "json":
+                for c in done.written:
+                    print(f"formatted {c.display}", file=sys.stderr)
+            return 1
     if fmt == "json":
         report.emit([], fmt, command="format", exit_code=0, outputs=outputs)
         return 0

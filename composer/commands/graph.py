@@ -17,8 +17,12 @@ Markdown file with a fenced diagram, and records the options used in the opening
 (`<!-- compose:graph level=model -->`), so that `stale_markdown()` — what `compose check` calls —
 can regenerate every diagram of the file on its own. Markers inside fenced code blocks are text.
 
+A missing FILE (in an existing folder) is created with one diagram between markers. The file is
+replaced like a fragment by `compose format` (composer/staging.py): through a symlink, never over
+a change saved meanwhile, a BOM and CRLF line endings kept.
+
 Error codes: E650 a broken marker, E651 no markers or no such file, E652 a marker naming an
-unknown target.
+unknown target, E653 the file cannot be written (read-only, changed meanwhile, hard links).
 """
 
 from __future__ import annotations
@@ -517,17 +521,51 @@ def fill_markdown(
 
 
 def _read(path: Path) -> Source:
+    return _read_raw(path)[0]
+
+
+def _read_raw(path: Path) -> tuple[Source, bytes]:
+    """The Markdown file as text (a BOM dropped) and as the bytes read."""
     from ..sources import read_text
 
     display = path.as_posix()
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise error(f"`{display}` does not exist", None, code="E651") from None
     except (OSError, UnicodeDecodeError):
         read_text(path, display, None)  # raises the usual diagnostics
         raise
-    return Source(display, raw, str(path))
+    return Source(display, text, str(path)), data
+
+
+def _into(manifest: Manifest, path: Path, overrides: dict[str, str]) -> int:
+    """`--into FILE`: refresh the diagrams of FILE, or create it with one diagram."""
+    from ..staging import Change, write_all
+
+    display = path.as_posix()
+    expected: bytes | None
+    if path.exists() or path.is_symlink():
+        source, expected = _read_raw(path)
+    elif path.parent.is_dir():
+        source, expected = Source(display, f"{OPEN_MARKER}\n{CLOSE_MARKER}\n", str(path)), None
+    else:
+        raise error(
+            f"`{display}` does not exist, nor does its folder `{path.parent.as_posix()}`",
+            None,
+            code="E651",
+            hint="give a Markdown file in an existing folder (it is created with the diagram)",
+        )
+    text, count = fill_markdown(source, _renderer(manifest, None, source), overrides)
+    if expected is not None and text == source.text:
+        print(f"{display} is up to date ({plural(count, 'graph')})", file=sys.stderr)
+        return 0
+    bom = "\ufeff" if expected is not None and expected.startswith(b"\xef\xbb\xbf") else ""
+    write_all([Change(path, bom + text, display, expected)], code="E653")
+    verb = "created" if expected is None else "updated"
+    print(f"{verb} {display} ({plural(count, 'graph')})", file=sys.stderr)
+    return 0
 
 
 def stale_markdown(manifest: Manifest, path: Path, loader: Loader | None = None) -> tuple[str, str] | None:
@@ -587,17 +625,7 @@ def run(
             sys.stdout.write(graph_out)
             return 0
         overrides = {k: v for k, v in (("level", level), ("format", fmt), ("target", target)) if v}
-        path = Path(into)
-        source = _read(path)
-        text, count = fill_markdown(source, _renderer(manifest, None, source), overrides)
-        if text != source.text:
-            from ..output import atomic_write
-
-            atomic_write(path, text)
-            print(f"updated {path.as_posix()} ({plural(count, 'graph')})", file=sys.stderr)
-        else:
-            print(f"{path.as_posix()} is up to date ({plural(count, 'graph')})", file=sys.stderr)
-        return 0
+        return _into(manifest, Path(into), overrides)
     except pipeline.UsageError as exc:
         print(f"compose: error: {exc}", file=sys.stderr)
         return 2

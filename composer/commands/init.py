@@ -3,11 +3,22 @@
 - With a schema (`prisma/schema.prisma`, `schema.prisma`, the `prisma.schema` entry of
   package.json, or `--schema PATH`): split it into `prisma/fragments/` (as `compose split` does),
   write `prisma.compose.toml` with one target whose output is that schema, then build it, so the
-  schema is from now on generated from the fragments. The original is kept next to it as
-  `<schema>.bak` (compose never silently loses a file it did not write).
+  schema is from now on generated from the fragments. The original is moved next to it, to the
+  first free name of `<schema>.bak`, `<schema>.bak.1`, … (composer/backups.py: an earlier backup,
+  maybe the user's own, is never replaced), and init says which. `--prisma 7` adds `url = false`
+  (and the other Prisma-6-only datasource properties the schema has) to the target, as Prisma 7
+  rejects them.
 - In a folder without a schema: a minimal manifest and `prisma/fragments/base.prisma` (datasource
   and generator for the installed Prisma major version: Prisma 7 keeps the URL in
   `prisma.config.ts`), and the built `prisma/schema.prisma`.
+
+Init never replaces a file the user changed, `--force` included: `--force` only lets it run in a
+project that has a manifest, and replace files that hold what init itself writes (the starter
+manifest and `base.prisma`). So `compose init --force --prisma 7` in a starter project switches
+it to Prisma 7 while its files are untouched, and otherwise says which files stop it (E504). A
+schema compose generated is never split again: in a set-up project it is simply rebuilt. Every
+file is written all or nothing (composer/staging.py): a full disk, a read-only folder or a file
+where a folder must go changes nothing, and so does a build that fails afterwards.
 
 A Prisma multi-file schema folder (`prisma/schema/`) is left to `compose split`, which needs to
 know where its fragments should go (docs/adoption.md).
@@ -18,8 +29,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..diagnostics import ComposeError
+from ..diagnostics import ComposeError, Diagnostic
+
+if TYPE_CHECKING:
+    from ..staging import Written
 
 MANIFEST = "prisma.compose.toml"
 FRAGMENTS_DIR = "prisma/fragments"
@@ -133,10 +148,11 @@ def run(
     if not root.is_dir():
         print(f"compose: error: `{directory}` is not a folder", file=sys.stderr)
         return 2
-    if (root / MANIFEST).exists() and not force:
+    set_up = (root / MANIFEST).exists()
+    if set_up and not force:
         print(
             f"compose: error: `{(root / MANIFEST).as_posix()}` already exists; this project is set up "
-            "(pass --force to start over)",
+            "(pass --force to start over: files you changed are never replaced)",
             file=sys.stderr,
         )
         return 1
@@ -146,10 +162,20 @@ def run(
     if provider not in PROVIDERS:
         print(f"compose: error: --provider must be one of {', '.join(PROVIDERS)}", file=sys.stderr)
         return 2
+    major = None if prisma == "auto" else int(prisma)
     path = Path(schema) if schema else find_schema(root)
     try:
+        if path is not None and path.is_file() and set_up and _generated(path):
+            if schema:
+                print(
+                    f"compose: error: `{path.as_posix()}` is written by compose from {MANIFEST}; "
+                    "init splits a schema you wrote, not compose's output",
+                    file=sys.stderr,
+                )
+                return 1
+            path = None  # the project's schema is compose's output: start over from the starter
         if path is None:
-            return _starter(root, provider, None if prisma == "auto" else int(prisma), build, force)
+            return _starter(root, provider, major, build)
         if path.is_dir():
             print(
                 f"compose: error: `{path.as_posix()}` is a multi-file schema folder; split it with\n"
@@ -161,61 +187,170 @@ def run(
         if not path.is_file():
             print(f"compose: error: `{path.as_posix()}` does not exist", file=sys.stderr)
             return 2
-        return _adopt(root, path, by, build, force)
+        return _adopt(root, path, by, build, major)
     except ComposeError as exc:
         report.emit(exc.diagnostics)
         return 1
 
 
-def _starter(root: Path, provider: str, prisma: int | None, build: bool, force: bool) -> int:
+def _generated(path: Path) -> bool:
+    from ..output import BANNER_PREFIX
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(BANNER_PREFIX)) == BANNER_PREFIX.encode()
+    except OSError:
+        return False
+
+
+def _templates() -> set[bytes]:
+    """Every text `compose init` writes by itself: replacing one of them loses nothing."""
+    texts = {STARTER_MANIFEST}
+    texts.update(base_fragment(provider, major) for provider in PROVIDERS for major in (6, 7))
+    return {t.encode("utf-8") for t in texts}
+
+
+def _write(root: Path, files: dict[str, str], prisma7: bool) -> Written:
+    """Write init's files, all or nothing, never over a file the user has changed (E504)."""
+    from ..diagnostics import Location, Source
     from .split import write_files
 
+    own = _templates()
+    problems = []
+    for rel, text in files.items():
+        try:
+            old = (root / rel).read_bytes()
+        except OSError:
+            continue
+        if old != text.encode("utf-8") and old not in own:
+            shown = old.decode("utf-8", errors="replace").lstrip("\ufeff")
+            problems.append(
+                Diagnostic(
+                    f"`{rel}` exists and is not what `compose init` writes: init never replaces a file "
+                    "you changed; nothing was written",
+                    Location(Source(rel, shown, str(root / rel)), 0),
+                    code="E504",
+                )
+            )
+    if problems:
+        problems[-1].hint = (
+            "to switch these fragments to Prisma 7, delete `url` (and `directUrl`, `shadowDatabaseUrl`) "
+            "from their datasource by hand (Prisma 7 reads the URL from prisma.config.ts), then run "
+            "`compose build`; to start over, move these files away first"
+            if prisma7
+            else "to start over, move these files away first"
+        )
+        raise ComposeError(problems)
+    return write_files(root, files, force=True, backup=False).done
+
+
+def _starter(root: Path, provider: str, prisma: int | None, build: bool) -> int:
     major = prisma or installed_prisma_major(root) or 6
     files = {MANIFEST: STARTER_MANIFEST, f"{FRAGMENTS_DIR}/base.prisma": base_fragment(provider, major)}
-    write_files(root, files, force)
+    done = _write(root, files, major >= 7)
+    written = {c.display for c in done.written}
     for rel in files:
-        print(f"wrote {rel}", file=sys.stderr)
+        print(f"{'wrote' if rel in written else 'unchanged'} {rel}", file=sys.stderr)
     if prisma is None and installed_prisma_major(root) is None:
         print(
             "compose: no Prisma installation found: base.prisma is written for Prisma 6 "
-            "(`url` in the datasource); run `compose init --force --prisma 7` for Prisma 7",
+            "(`url` in the datasource); run `compose init --force --prisma 7` for Prisma 7 (it replaces "
+            "these two files while you have not changed them)",
             file=sys.stderr,
         )
-    return _build(root, force=False) if build else 0
+    if not build:
+        return 0
+    code = _build(root)
+    if code != 0:
+        done.undo()
+        print("compose: init changed nothing", file=sys.stderr)
+    return code
 
 
-def _adopt(root: Path, schema: Path, by: str | None, build: bool, force: bool) -> int:
+# Datasource properties Prisma 7 rejects in a schema file (they moved to prisma.config.ts).
+PRISMA6_ONLY = ("url", "directUrl", "shadowDatabaseUrl")
+
+
+def _for_prisma7(manifest: str, target: str, schemas: list[object]) -> str:
+    """The manifest with the Prisma-6-only datasource properties of the schema removed from the
+    target (`url = false`, README "The manifest"); the fragments keep the schema as it was."""
+    present = [
+        key
+        for schema in schemas
+        for decl in getattr(schema, "declarations", [])
+        if decl.keyword == "datasource"
+        for member in decl.members
+        for key in PRISMA6_ONLY
+        if member.name == key
+    ]
+    if not present:
+        return manifest
+    lines = [
+        f"[targets.{target}.datasource]  # Prisma 7 reads the connection URLs from prisma.config.ts",
+        *(f"{key} = false" for key in dict.fromkeys(present)),
+    ]
+    return manifest.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _adopt(root: Path, schema: Path, by: str | None, build: bool, prisma: int | None) -> int:
     import os
 
-    from .split import split_path, write_files
+    from ..backups import free_backup_path
+    from .split import split_path
 
     rel = Path(os.path.relpath(schema.resolve(), root.resolve())).as_posix()
     if rel.startswith("../"):
         print(f"compose: error: `{schema.as_posix()}` is outside `{root.as_posix()}`", file=sys.stderr)
         return 2
     result = split_path(schema, root, by, None, FRAGMENTS_DIR, rel)
-    write_files(root, result.files, force)
+    files = dict(result.files)
+    if prisma == 7:
+        files[MANIFEST] = _for_prisma7(files[MANIFEST], result.target, result.schemas)
+    done = _write(root, files, prisma == 7)
     for frag in result.fragments:
         print(f"wrote {frag.path}  ({frag.summary() or 'comments only'})", file=sys.stderr)
     print(f"wrote {MANIFEST}  (target `{result.target}` → {rel})", file=sys.stderr)
     if not build:
         print(
             f"compose: next: `compose build --force` regenerates {rel} from the fragments "
-            f"(the current file is kept as {rel}.bak)",
+            "(keeping the current file as a .bak copy)",
             file=sys.stderr,
         )
         return 0
-    code = _build(root, force=True)
+    # The original moves aside first (to a backup name nobody uses yet), so the build writes a
+    # new file and no copy of the schema is ever overwritten; a failed build puts it back.
+    backup = free_backup_path(schema)
+    bak = Path(os.path.relpath(backup, root)).as_posix()
+    try:
+        os.rename(schema, backup)
+    except OSError as exc:
+        done.undo()
+        raise ComposeError(_cannot_move(rel, bak, exc)) from None
+    code = 1
+    try:
+        code = _build(root)
+    finally:
+        if code != 0:
+            if not os.path.lexists(schema):
+                os.rename(backup, schema)
+            done.undo()
     if code == 0:
         print(
-            f"compose: {rel} is now generated from {FRAGMENTS_DIR}/ (the original is kept as {rel}.bak); "
+            f"compose: {rel} is now generated from {FRAGMENTS_DIR}/ (the original is kept as {bak}); "
             "edit the fragments and run `compose build`",
             file=sys.stderr,
         )
+    else:
+        print(f"compose: init changed nothing ({rel} is as it was)", file=sys.stderr)
     return code
 
 
-def _build(root: Path, force: bool) -> int:
+def _cannot_move(rel: str, bak: str, exc: OSError) -> list[Diagnostic]:
+    message = f"cannot move `{rel}` to `{bak}`: {exc.strerror or exc}; nothing was changed"
+    return [Diagnostic(message, None, code="E504")]
+
+
+def _build(root: Path) -> int:
     from . import build
 
-    return build.run([], str(root / MANIFEST), force=force)
+    return build.run([], str(root / MANIFEST), force=False)

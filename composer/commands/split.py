@@ -34,6 +34,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean, error
 from ..psl import Declaration, SchemaFile, parse
@@ -659,9 +660,16 @@ def plan_by_file(
     """Each input file becomes a fragment, byte for byte (Prisma's multi-file schema)."""
     common = _common_parent([PurePosixPath(s.display) for s in sources])
     taken: set[str] = set()
+    rels = [PurePosixPath(s.display) for s in sources]
+    rels = [rel.relative_to(common) for rel in rels] if common else rels
+    paths = {rel.as_posix().casefold() for rel in rels}
     fragments = []
-    for source, schema in zip(sources, schemas, strict=True):
-        rel = PurePosixPath(source.display).relative_to(common) if common else PurePosixPath(source.display)
+    for source, schema, rel in zip(sources, schemas, rels, strict=True):
+        if "\\" in rel.as_posix():
+            # The manifest reads `\` as a folder separator (Windows paths): the fragment's file
+            # gets a name it can carry; its text is copied unchanged.
+            rel = _free_path(PurePosixPath(rel.as_posix().replace("\\", "-")), paths)
+        paths.add(rel.as_posix().casefold())
         stem = rel.stem if _NAME_OK.fullmatch(rel.stem) else kebab(rel.stem)
         name = unique(stem, taken)
         text = source.text if source.text.endswith("\n") or not source.text else source.text + "\n"
@@ -672,6 +680,14 @@ def plan_by_file(
             )
         )
     return fragments
+
+
+def _free_path(rel: PurePosixPath, taken: set[str]) -> PurePosixPath:
+    candidate, n = rel, 2
+    while candidate.as_posix().casefold() in taken:
+        candidate = rel.with_name(f"{rel.stem}-{n}{rel.suffix}")
+        n += 1
+    return candidate
 
 
 def _common_parent(paths: list[PurePosixPath]) -> PurePosixPath | None:
@@ -774,21 +790,61 @@ def self_check(schemas: list[SchemaFile], composed: list[tuple[str, str]]) -> li
 # -- writing -----------------------------------------------------------------------------------
 
 
-def write_files(out: Path, files: dict[str, str], force: bool) -> list[str]:
-    from ..output import atomic_write
+@dataclass
+class WriteReport:
+    written: list[str]  # display paths of the files written
+    backups: list[tuple[str, str]]  # (file replaced, where its old content went)
+    done: Any = None  # the staging.Written record (its `undo()` puts everything back)
 
-    existing = [rel for rel in files if (out / rel).exists()]
+
+def write_files(out: Path, files: dict[str, str], force: bool, backup: bool = True) -> WriteReport:
+    """Write `files` (relative POSIX path → text) below `out`, all or nothing (composer/staging.py).
+
+    A file that exists stops everything (E504), unless `force`: then it is replaced, its old
+    content kept beside it as a numbered backup (`backup`; composer/backups.py), or left untouched
+    when it already holds its new text."""
+    from ..backups import free_backup_path
+    from ..staging import Change, write_all
+
+    changes: list[Change] = []
+    existing: list[str] = []
+    backups: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    for rel, text in files.items():
+        path = out / rel
+        display = _join(out.as_posix(), rel)
+        try:
+            old = path.read_bytes() if path.is_file() else None
+        except OSError as exc:
+            raise error(f"cannot read `{display}`: {exc.strerror or exc}", None, code="E504") from None
+        if old is None and (path.exists() or path.is_symlink()):
+            raise error(
+                f"`{display}` is in the way: it is not a file", None, code="E504",
+                hint="choose another --out folder, or move it away",
+            )
+        if old is not None:
+            existing.append(rel)
+            if old == text.encode("utf-8"):
+                continue
+            if backup:
+                spare = free_backup_path(path, taken)
+                taken.add(spare.name)
+                shown = _join(out.as_posix(), str(PurePosixPath(rel).with_name(spare.name)))
+                changes.append(Change(spare, old, shown, None))
+                backups.append((display, shown))
+        changes.append(Change(path, text, display, old))
     if existing and not force:
         raise error(
             f"`{out.as_posix()}` already holds {', '.join(f'`{e}`' for e in existing[:5])}"
             + (" and more" if len(existing) > 5 else ""),
             None,
             code="E504",
-            hint="choose another --out folder, or pass --force to overwrite these files",
+            hint="choose another --out folder, or pass --force to replace these files (keeping a .bak copy "
+            "of each)",
         )
-    for rel, text in files.items():
-        atomic_write(out / rel, text)
-    return list(files)
+    done = write_all(changes, code="E504")
+    spares = {shown for _, shown in backups}
+    return WriteReport([c.display for c in done.written if c.display not in spares], backups, done)
 
 
 def run(
@@ -822,8 +878,7 @@ def run(
         result = split_path(
             Path(schema), Path(out), by, Path(map_file) if map_file else None, fragments_dir, output
         )
-        if not dry_run:
-            write_files(Path(out), result.files, force)
+        written = None if dry_run else write_files(Path(out), result.files, force)
     except ComposeError as exc:
         report.emit(exc.diagnostics)
         return 1
@@ -836,6 +891,8 @@ def run(
         f"{verb} {_join(out, 'prisma.compose.toml')}  (target `{result.target}` → {result.output})",
         file=sys.stderr,
     )
+    for replaced, spare in written.backups if written else []:
+        print(f"kept the old {replaced} as {spare}", file=sys.stderr)
     if not dry_run:
         build = "compose build --force" if _not_composed(Path(out), result) else "compose build"
         print(f"compose: {len(result.fragments)} fragment(s); next: `{build}` in {out}", file=sys.stderr)
