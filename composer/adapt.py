@@ -107,9 +107,19 @@ def adapt_target(
     }
     result = Adapted([])
     errors: list[Diagnostic] = []
+    defaults = dict(policy.defaults)  # each used once; what is left names no field
     for frag in selected:
-        rewriter = _Rewriter(frag, dst, policy, enums, target, result, errors)
+        rewriter = _Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
         result.fragments.append(rewriter.run())
+    for key in defaults:
+        errors.append(
+            Diagnostic(
+                f"`targets.{target.name}.adapt.defaults` sets the default of `{key}`, which is no field "
+                "with a `@default` in this target",
+                target.key_location("adapt", "defaults", key),
+                code="E404",
+            )
+        )
     for prop, allowed in (("schemas", dst.multi_schema), ("extensions", dst.extensions)):
         member = datasource.member(prop) if datasource is not None else None
         if member is not None and not allowed and prop not in target.datasource:
@@ -227,6 +237,7 @@ class _Rewriter:
         target: TargetSpec,
         result: Adapted,
         errors: list[Diagnostic],
+        defaults: dict[str, str],
     ) -> None:
         self.frag = frag
         self.source = frag.schema.source
@@ -237,6 +248,8 @@ class _Rewriter:
         self.target = target
         self.result = result
         self.errors = errors
+        self.defaults = defaults
+        self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
 
@@ -307,6 +320,8 @@ class _Rewriter:
         rewrites from the text; 2: build the members. Answered from the text and the field
         summary, without building the block's members (most blocks of a project need nothing)."""
         text = self.text[decl.start : decl.end]
+        if decl.name in self.default_models:
+            return 2
         if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _FIELD_TRIGGER.search(text)):
             return 2
         if decl.keyword == "enum":
@@ -520,6 +535,17 @@ class _Rewriter:
         value = attr.arg("value", 0)
         if value is None:
             return
+        override = self.defaults.pop(where.strip("`"), None)
+        if override is not None:
+            self.edits.append((value.start, value.end, override))
+            self.note(
+                "defaults set by the target",
+                f"{where}: `{self.text[attr.start : attr.end]}` becomes `@default({override})` "
+                f"(`targets.{self.target.name}.adapt.defaults`)",
+                attr.start,
+                attr.end,
+            )
+            return
         if value.kind == "call" and value.value == "dbgenerated" and value.args:
             self.refuse(
                 f"{where} has a default computed by SQL of another database "
@@ -527,7 +553,8 @@ class _Rewriter:
                 value.start,
                 value.end,
                 "use a portable default (`uuid()`, `cuid()`, `now()`, `autoincrement()`) in the "
-                "fragment, or leave this fragment out of the target",
+                f'fragment, or set one for this target: `[targets.{self.target.name}.adapt.defaults]` '
+                f'`"{where.strip("`")}" = "uuid()"`',
             )
             return
         if value.kind == "call" and value.value == "sequence" and self.dst.name != "cockroachdb":

@@ -16,3 +16,6 @@ class AdaptPolicy:
     lists: str = "error"  # scalar lists where the provider has none: "error" | "json"
     enums: str = "error"  # enums where the provider has none: "error" | "string"
     json: str = "error"  # `Json` where the provider has none: "error" | "string"
+    # `[targets.X.adapt.defaults]`: "Model.field" -> the PSL expression of its default in this
+    # target (`"uuid()"` for a `dbgenerated("gen_random_uuid()")`), as (key, expression) pairs.
+    defaults: tuple[tuple[str, str], ...] = ()

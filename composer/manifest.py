@@ -48,7 +48,8 @@ COMPOSE_KEYS = ("header",)
 FRAGMENT_KINDS = ("path", "glob", "yaml")
 FRAGMENT_KEYS = (*FRAGMENT_KINDS, "name")
 TARGET_KEYS = ("output", "include", "exclude", "generators", "datasource", "header", "adapt")
-ADAPT_KEYS = ("lists", "enums", "json")
+ADAPT_KEYS = ("lists", "enums", "json", "defaults")
+_FIELD_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*")
 WATCH_KEYS = ("run",)
 # Datasource properties are free-form PSL, but a key this close to a known one is a typo.
 DATASOURCE_PROPERTIES = (
@@ -642,8 +643,11 @@ class _Validator:
         if table is None:
             return AdaptPolicy()
         self.check_keys(path, table, ADAPT_KEYS)
-        chosen: dict[str, str] = {}
+        chosen: dict[str, object] = {}
         for key, item in table.items():
+            if key == "defaults":
+                chosen["defaults"] = self.adapt_defaults((*path, key), item)
+                continue
             allowed = CHOICES.get(key)
             if allowed is None:
                 continue
@@ -651,7 +655,19 @@ class _Validator:
                 self.fail((*path, key), f"expected one of {_one_of(allowed)}")
                 continue
             chosen[key] = str(item)
-        return AdaptPolicy(**chosen)
+        return AdaptPolicy(**chosen)  # type: ignore[arg-type]
+
+    def adapt_defaults(self, path: KeyPath, value: object) -> tuple[tuple[str, str], ...]:
+        table = self.table(path, value, 'a table of `"Model.field" = "uuid()"` defaults')
+        pairs: list[tuple[str, str]] = []
+        for key, item in (table or {}).items():
+            if not _FIELD_KEY_RE.fullmatch(key):
+                self.fail((*path, key), 'expected a field as `"Model.field"`', at_key=True)
+            elif not isinstance(item, str) or not item.strip():
+                self.wrong_type((*path, key), 'the PSL expression of the default, e.g. "uuid()"', item)
+            else:
+                pairs.append((key, item.strip()))
+        return tuple(pairs)
 
     def output(self, path: KeyPath, value: object) -> str | None:
         if value is None:

@@ -456,3 +456,41 @@ def test_corpus_on_every_provider(tmp_path, mode, prisma6):
     print("  refusals by code:", dict(sorted(reasons.items())))
     assert not other, "\n".join(other)
     assert sum(tally.values()) >= 3 * 10  # the corpus holds enough PostgreSQL schemas to mean something
+
+
+def test_prisma_errors_on_an_adapted_target_point_at_the_fragment(tmp_path):
+    """`compose validate` on an adapted target: Prisma's error is reported at the fragment line
+    it came from, though the output's lines moved (a dropped `@@schema` line, edited fields)."""
+    fragment = FRAGMENT.replace(
+        "  @@index([title], type: Hash)\n", "  @@index([title], type: Hash)\n  @@index([nope])\n"
+    )
+    root = project(tmp_path, "sqlite", ALL, fragment)
+    done = run_cli(root, "validate", "t6", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    errors = [d for d in doc["diagnostics"] if d["severity"] == "error"]
+    assert errors, doc
+    assert {(d["file"], d["line"]) for d in errors} == {
+        ("f.prisma", line_of("@@index([title], type: Hash)") + 1)
+    }
+    assert "nope" in errors[0]["message"]
+
+
+def test_a_target_can_set_a_default_in_place_of_sql(tmp_path, assert_prisma_valid):
+    fragment = FRAGMENT.replace("@default(uuid())", '@default(dbgenerated("gen_random_uuid()"))')
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        f'[targets.t.datasource]\nprovider = "sqlite"\n[targets.t.adapt]\n{ALL}\n'
+        '[targets.t.adapt.defaults]\n"User.id" = "uuid()"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    comp = compose(root)
+    body = comp.targets[0].files[0].body
+    assert "id        String   @id @default(uuid())" in body
+    assert_prisma_valid(body, "6")
+    assert any("`targets.t.adapt.defaults`" in n.message for n in comp.targets[0].notes)
+    (root / "prisma.compose.toml").write_text(manifest.replace('"User.id"', '"User.nope"'))
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    found = [d for d in exc.value.diagnostics if "`User.nope`, which is no field" in d.message]
+    assert found and found[0].location.file == "prisma.compose.toml"
