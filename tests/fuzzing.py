@@ -13,22 +13,17 @@ shrinks) and the benchmark's seeded loop.
 from __future__ import annotations
 
 import contextlib
-import gc
-import io
-import os
 import random
 import re
 import shutil
-import sys
 import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.output import STATE_FILE, digest, verify
 
-from .helpers import run_cli
+from .helpers import run_cli, run_cli_inprocess
 
 # -- the valid starting project -------------------------------------------------------------------
 
@@ -292,43 +287,10 @@ class Run:
     stderr: str
 
 
-@contextlib.contextmanager
-def _in(cwd: Path) -> Iterator[None]:
-    before = os.getcwd()
-    os.chdir(cwd)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def run_in_process(cwd: Path, *args: str) -> Run:
-    """`compose ARGS` in this process, as the console script runs it: `composer.entry.main()`.
-
-    Behaves like the subprocess: SystemExit gives the exit code, and an exception escaping
-    `main()` is what Python would print as a traceback (exit 1). `build` turns the cyclic
-    garbage collector off for the rest of its (short) process; it is turned back on here.
-    """
-    from composer import entry
-
-    out, err = io.StringIO(), io.StringIO()
-    argv, collecting = sys.argv, gc.isenabled()
-    sys.argv = ["compose", *args]
-    code = 0
-    try:
-        with _in(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                entry.main()
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            except Exception:
-                err.write("Traceback (most recent call last):\n" + traceback.format_exc())
-                code = 1
-    finally:
-        sys.argv = argv
-        if collecting:
-            gc.enable()
-    return Run(code, out.getvalue(), err.getvalue())
+    """`compose ARGS` in this process, as the console script runs it (`helpers.run_cli_inprocess`)."""
+    result = run_cli_inprocess(cwd, *args)
+    return Run(result.returncode, result.stdout, result.stderr)
 
 
 def run_subprocess(cwd: Path, *args: str) -> Run:

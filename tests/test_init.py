@@ -89,7 +89,7 @@ def test_init_finds_the_schema_named_in_package_json(tmp_path: Path) -> None:
 
 
 def test_init_leaves_a_schema_folder_to_split(tmp_path: Path) -> None:
-    shutil.copytree(CORPUS / "multi-file" / "lukevella__rallly", tmp_path / "prisma" / "schema")
+    shutil.copytree(CORPUS / "multi-file" / "hoppscotch__hoppscotch", tmp_path / "prisma" / "schema")
     result = run_cli(tmp_path, "init")
     assert result.returncode == 1
     assert "compose split prisma/schema --out ." in result.stderr
@@ -136,7 +136,7 @@ def test_split_manifests_use_only_keys_the_json_schema_knows(tmp_path: Path) -> 
     import tomllib
 
     schema = json.loads((ROOT / "composer" / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
-    result = run_cli(tmp_path, "split", str(CORPUS / "multi-file" / "lukevella__rallly"), "--out", "out")
+    result = run_cli(tmp_path, "split", str(CORPUS / "multi-file" / "hoppscotch__hoppscotch"), "--out", "out")
     assert result.returncode == 0, result.stderr
     data = tomllib.loads(body(tmp_path / "out" / "prisma.compose.toml"))
     assert set(data) <= set(schema["properties"])
