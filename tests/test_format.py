@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from composer.sourcemap import OutputMap
 
 from .helpers import BASE, compose, write_project
-from .helpers import run_cli as cli
+from .helpers import run_cli_inprocess as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from composer.diagnostics import ComposeError, Source
 from composer.manifest import load_manifest
 from composer.sources import Loader
 
-from .helpers import BASE, run_cli, write_project
+from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -256,25 +256,25 @@ def test_cli(example: Path) -> None:
 def test_cli_into(example: Path) -> None:
     readme = example / "README.md"
     readme.write_text(README, encoding="utf-8")
-    first = run_cli(example, "graph", "--into", "README.md")
+    first = run_cli_inprocess(example, "graph", "--into", "README.md")
     assert first.returncode == 0, first.stderr
     assert "updated README.md (2 graphs)" in first.stderr
     content = readme.read_text(encoding="utf-8")
     old = time.time() - 100
     os.utime(readme, (old, old))
-    second = run_cli(example, "graph", "--into", "README.md")
+    second = run_cli_inprocess(example, "graph", "--into", "README.md")
     assert second.returncode == 0
     assert "README.md is up to date (2 graphs)" in second.stderr
     assert readme.read_text(encoding="utf-8") == content
     assert readme.stat().st_mtime == pytest.approx(old)
-    missing = run_cli(example, "graph", "--into", "NOPE.md")
+    missing = run_cli_inprocess(example, "graph", "--into", "NOPE.md")
     assert missing.returncode == 1
     assert "`NOPE.md` does not exist" in missing.stderr
 
 
 def test_cyclic_project_is_valid_prisma(tmp_path: Path, assert_prisma_valid) -> None:
     write_project(tmp_path, CYCLIC)
-    assert run_cli(tmp_path, "build").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build").returncode == 0
     assert_prisma_valid((tmp_path / "schema.prisma").read_text(encoding="utf-8"))
 
 
@@ -298,9 +298,9 @@ def test_fragments_of_different_targets_need_a_target(tmp_path: Path) -> None:
             "engine.prisma": "model User {\n  id String @id\n}\n",
         },
     )
-    everything = run_cli(tmp_path, "graph")
+    everything = run_cli_inprocess(tmp_path, "graph")
     assert everything.returncode == 1
     assert "or draw one target: `compose graph TARGET`" in everything.stderr
-    one = run_cli(tmp_path, "graph", "engine", "--level", "model")
+    one = run_cli_inprocess(tmp_path, "graph", "engine", "--level", "model")
     assert one.returncode == 0, one.stderr
     assert 'subgraph f_engine ["engine"]' in one.stdout

@@ -24,7 +24,7 @@ from composer.diagnostics import ComposeError, Source
 from composer.prisma_wasm import PrismaWasm, normalize_datamodel
 
 from .corpus import CORPUS, multi_file_project, multi_file_projects, real_world_schemas
-from .helpers import BASE, run_cli, write_project
+from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 
 REAL_WORLD = real_world_schemas()
 MULTI_FILE = multi_file_projects()
@@ -419,38 +419,40 @@ def test_map_errors(tmp_path: Path) -> None:
 
 def test_cli_split_then_build(tmp_path: Path, prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
     (tmp_path / "schema.prisma").write_text(SCHEMA, encoding="utf-8")
-    result = run_cli(tmp_path, "split", "schema.prisma", "--out", "project")
+    result = run_cli_inprocess(tmp_path, "split", "schema.prisma", "--out", "project")
     assert result.returncode == 0, result.stderr
     assert "wrote project/prisma/fragments/user.prisma  (4 models, 2 enums)" in result.stderr
     assert "next: `compose build` in project" in result.stderr
-    result = run_cli(tmp_path / "project", "build")
+    result = run_cli_inprocess(tmp_path / "project", "build")
     assert result.returncode == 0, result.stderr
     built = schema_files(tmp_path / "project" / "prisma" / "schema.prisma")
     assert_same_schema(schema_files(tmp_path / "schema.prisma"), built, prisma6, prisma7)
     # A second split into the same folder would overwrite the fragments: refused.
-    again = run_cli(tmp_path, "split", "schema.prisma", "--out", "project")
+    again = run_cli_inprocess(tmp_path, "split", "schema.prisma", "--out", "project")
     assert again.returncode == 1
     assert "already holds `prisma/fragments/base.prisma`" in again.stderr
     assert "--force" in again.stderr
-    forced = run_cli(tmp_path, "split", "schema.prisma", "--out", "project", "--by", "model", "--force")
+    forced = run_cli_inprocess(
+        tmp_path, "split", "schema.prisma", "--out", "project", "--by", "model", "--force"
+    )
     assert forced.returncode == 0, forced.stderr
 
 
 def test_cli_folder_input(tmp_path: Path, prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
     project = multi_file_project("hoppscotch__hoppscotch")
-    result = run_cli(tmp_path, "split", str(project), "--out", "out")
+    result = run_cli_inprocess(tmp_path, "split", str(project), "--out", "out")
     assert result.returncode == 0, result.stderr
     manifest = (tmp_path / "out" / "prisma.compose.toml").read_text()
     assert 'path = "prisma/fragments/models/team.prisma"' in manifest
     assert 'output = "prisma/schema/"' in manifest
-    assert run_cli(tmp_path / "out", "build").returncode == 0
+    assert run_cli_inprocess(tmp_path / "out", "build").returncode == 0
     built = schema_files(tmp_path / "out" / "prisma" / "schema")
     assert_same_schema(schema_files(project), built, prisma6, prisma7)
 
 
 def test_cli_dry_run_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "schema.prisma").write_text(SCHEMA, encoding="utf-8")
-    result = run_cli(tmp_path, "split", "schema.prisma", "--out", "out", "--dry-run")
+    result = run_cli_inprocess(tmp_path, "split", "schema.prisma", "--out", "out", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "would write out/prisma/fragments/user.prisma" in result.stderr
     assert "    User, Session, Role, Post, Tag, PostStatus\n" in result.stderr
