@@ -1,9 +1,9 @@
 """`compose check`: drift between the fragments and the outputs on disk, caught before merge.
 
-The CLI in-process (`helpers.run_cli_inprocess`), on real projects in tmp_path; a real process
-for colours and the pre-commit entry: missing, stale, hand-edited and
-leftover outputs; the diff (applied back with `git apply`); json and github formats parsed back;
-exit codes; colours; the pre-commit hooks file.
+The CLI in-process (`helpers.run_cli_inprocess`), on real projects in tmp_path: missing, stale,
+hand-edited and leftover outputs; the diff (applied back with `git apply`); json and github
+formats parsed back; exit codes; colours and the pre-commit entry (in a real process); the
+pre-commit hooks file.
 """
 
 from __future__ import annotations
