@@ -1,4 +1,4 @@
-"""YAML entity fragments (PRODUCT.md §4): one YAML file becomes one generated Prisma model.
+"""YAML entity fragments (README, docs/entities.md): one YAML file becomes one generated Prisma model.
 
 The entity format is shared with other generators (Python models, search indexes, …), so only the
 keys listed below are read and every other key is ignored as theirs. Inside `prisma:` every key is
@@ -456,7 +456,8 @@ def _parse_entity(source: Source, errors: list[Diagnostic]) -> _Entity:
     description = schema.get("description")
     doc = _doc_lines(source, description, "`schema.description`")
     if "/// @extend" in doc:
-        # In a fragment, that doc comment line marks a model as an extension (PRODUCT.md §3.5).
+        # In a fragment, that doc comment line marks a model as an extension (README "How fragments
+        # are composed", 5).
         raise _fail("a `schema.description` line cannot be `@extend`", source, description, "E403")
     extends = schema.get("extends")
     entity = _Entity(

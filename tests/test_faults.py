@@ -1,6 +1,6 @@
 """Fault injection: what `compose build` does when the machine, the file system or the input is hostile.
 
-The contract (PRODUCT.md §5, docs/ARCHITECTURE.md): exit 1 with a located diagnostic, never a
+The contract (README "Outputs", docs/ARCHITECTURE.md): exit 1 with a located diagnostic, never a
 traceback; an output is only ever replaced whole (atomic rename); a build that fails changes no
 output; an interrupted build leaves every output either its old or its new version, whole, and
 the next build neither stumbles on it nor takes it for a hand edit.

@@ -78,7 +78,8 @@ def assert_same(text: str) -> int:
 
 
 def reference_dependencies(decl: Declaration, index: dict[str, Declaration]) -> list[str]:
-    """`declaration_dependencies` by its definition (PRODUCT.md §3.2), from built argument nodes."""
+    """`declaration_dependencies` by its definition (README "How fragments are composed", 2), from
+    built argument nodes."""
     deps: list[str] = []
     for m in decl.members:
         target = index.get(m.type_name) if m.kind == "field" else None
