@@ -246,11 +246,11 @@ def test_unknown_target_in_marker(example: Path) -> None:
 
 
 def test_cli(example: Path) -> None:
-    result = run_cli(example, "graph", "--level", "model")
+    result = run_cli_inprocess(example, "graph", "--level", "model")
     assert result.returncode == 0, result.stderr
     assert result.stdout == text(example, "model", "mermaid")
     assert run_cli(example, "graph", "mobile").returncode == 2
-    assert run_cli(example, "graph", "--format", "svg").returncode == 2
+    assert run_cli_inprocess(example, "graph", "--format", "svg").returncode == 2
 
 
 def test_cli_into(example: Path) -> None:

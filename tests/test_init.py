@@ -98,10 +98,10 @@ def test_init_leaves_a_schema_folder_to_split(tmp_path: Path) -> None:
 
 def test_init_usage_errors(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "init", "--provider", "oracle").returncode == 2
-    assert run_cli(tmp_path, "init", "--prisma", "5").returncode == 2
-    assert run_cli(tmp_path, "init", "nowhere").returncode == 2
+    assert run_cli_inprocess(tmp_path, "init", "--prisma", "5").returncode == 2
+    assert run_cli_inprocess(tmp_path, "init", "nowhere").returncode == 2
     broken = write_project(tmp_path / "broken", {"prisma/schema.prisma": "model A {\n  id Int @id\n"})
-    result = run_cli(broken, "init")
+    result = run_cli_inprocess(broken, "init")
     assert result.returncode == 1
     assert "prisma/schema.prisma:1:1" in result.stderr
     assert not (broken / "prisma.compose.toml").exists()

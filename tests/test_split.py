@@ -461,13 +461,14 @@ def test_cli_dry_run_writes_nothing(tmp_path: Path) -> None:
 
 def test_cli_errors(tmp_path: Path) -> None:
     write_project(tmp_path, {"schema.prisma": "model User {\n  id Int @id\n  name: String\n}\n"})
-    broken = run_cli(tmp_path, "split", "schema.prisma", "--out", "out")
+    broken = run_cli_inprocess(tmp_path, "split", "schema.prisma", "--out", "out")
     assert broken.returncode == 1
     assert "schema.prisma:3:7" in broken.stderr
     assert not (tmp_path / "out").exists()
     assert run_cli(tmp_path, "split", "schema.prisma", "--out", "out", "--by", "table").returncode == 2
-    assert run_cli(tmp_path, "split", "schema.prisma", "--out", "out", "--by", "map").returncode == 2
-    missing = run_cli(tmp_path, "split", "nope.prisma", "--out", "out")
+    by_map = run_cli_inprocess(tmp_path, "split", "schema.prisma", "--out", "out", "--by", "map")
+    assert by_map.returncode == 2
+    missing = run_cli_inprocess(tmp_path, "split", "nope.prisma", "--out", "out")
     assert missing.returncode == 1
     assert "`nope.prisma` does not exist" in missing.stderr
 
