@@ -1,6 +1,10 @@
 """Fuzz `compose build` with mutated fragments, YAML entities and manifests; print a Markdown table.
 
     python benchmarks/fuzz.py [--n 2000] [--seed 0] [--subprocess]
+    python benchmarks/fuzz.py --kills 200 [--fragments 300] [--seed 0]
+
+The long runs of what the test suite does briefly (tests/test_fuzz.py: 100 inputs per kind;
+tests/test_faults.py: 12 SIGKILLs over a 100-fragment project).
 
 The same mutators and judge as tests/test_fuzz.py (tests/fuzzing.py), N inputs per kind, outside
 pytest. Each input is one mutation (1-4 byte or line edits) of a valid, already built project:
@@ -8,6 +12,10 @@ pytest. Each input is one mutation (1-4 byte or line edits) of a valid, already 
 with every error at a `file:line:col` inside a real file, outputs untouched (bytes and mtime) and
 no temporary file left; "mishandled" is anything else (a traceback, another exit code, an error
 without a location, a changed output). The first few mishandled inputs are listed after the table.
+
+`--kills N` instead SIGKILLs N rebuilds of a generated project at random moments, half of them
+closing in on the write phase (tests/test_faults.sigkill_campaign, which asserts that every output
+is its old or its new version, whole, and that the next build recovers), and prints the outcomes.
 """
 
 from __future__ import annotations
@@ -33,7 +41,12 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="inputs per kind (default 2000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--subprocess", action="store_true", help="run the real CLI in a subprocess (slow)")
+    ap.add_argument("--kills", type=int, default=0, help="SIGKILL this many rebuilds instead of fuzzing")
+    ap.add_argument("--fragments", type=int, default=300, help="fragments of the --kills project")
     args = ap.parse_args()
+    if args.kills:
+        kill_campaign(args.kills, args.fragments, args.seed)
+        return
     runner = run_subprocess if args.subprocess else run_in_process
     rows = []
     mishandled: list[str] = []
@@ -65,6 +78,21 @@ def main() -> None:
     for case in mishandled:
         print("\n```\n" + case + "\n```")
     sys.exit(1 if total else 0)
+
+
+def kill_campaign(kills: int, fragments: int, seed: int) -> None:
+    from tests.test_faults import sigkill_campaign
+
+    with tempfile.TemporaryDirectory(prefix="compose-kill-") as tmp:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        started = time.perf_counter()
+        seen, duration = sigkill_campaign(Path(tmp), fragments, kills, seed=20240607 + seed)
+        wall = time.perf_counter() - started
+    print(f"{kills} SIGKILLs over a {duration:.2f} s rebuild of {fragments} fragments ({wall:.0f} s in all):")
+    print("\n| outcome | kills |\n|---|---:|")
+    for outcome in ("none written", "some written", "all written", "finished"):
+        print(f"| {outcome} | {seen[outcome]} |")
+    print("\nEvery output old or new and whole after each kill; every next build recovered.")
 
 
 if __name__ == "__main__":

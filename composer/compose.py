@@ -2,8 +2,9 @@
 
 Declarations are copied verbatim (comments included); `/// @extend` blocks are merged into the
 declaration they extend; the target's generator and datasource settings are applied; fragments
-are ordered by their dependencies (PRODUCT.md §3). Every output line remembers the source line
-it came from, so that Prisma's errors on the output can be sent back to the fragment.
+are ordered by their dependencies (README "How fragments are composed"). Every output line
+remembers the source line it came from, so that Prisma's errors on the output can be sent back
+to the fragment.
 """
 
 from __future__ import annotations

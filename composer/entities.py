@@ -1,4 +1,4 @@
-"""YAML entity fragments (PRODUCT.md §4): one YAML file becomes one generated Prisma model.
+"""YAML entity fragments (README, docs/entities.md): one YAML file becomes one generated Prisma model.
 
 The entity format is shared with other generators (Python models, search indexes, …), so only the
 keys listed below are read and every other key is ignored as theirs. Inside `prisma:` every key is

@@ -2,7 +2,7 @@
 
 A model that owns a foreign key (`@relation(fields: [...])`) depends on the model it references;
 a field typed by an enum, a composite type or a type alias depends on that declaration.
-Back-relation lists and the non-owning side of a 1:1 add nothing (PRODUCT.md §3.2).
+Back-relation lists and the non-owning side of a 1:1 add nothing (README "How fragments are composed", 2).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The manifest `prisma.compose.toml`: find it, read it, validate it (PRODUCT.md §2).
+"""The manifest `prisma.compose.toml`: find it, read it, validate it (README "The manifest").
 
 Every problem is reported as a `ComposeError` whose diagnostics name the key path
 (`targets.engine.output`), say what is wrong and what is expected, and point at `file:line:col`

@@ -1,4 +1,4 @@
-"""Outputs: turn composed targets into files, safely (PRODUCT.md §5).
+"""Outputs: turn composed targets into files, safely (README "Outputs").
 
 Each output carries a checksum line under its banner, so compose can tell an output it wrote
 (safe to replace) from one edited by hand since (never silently lost), with no state file to

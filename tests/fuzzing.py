@@ -13,22 +13,17 @@ shrinks) and the benchmark's seeded loop.
 from __future__ import annotations
 
 import contextlib
-import gc
-import io
-import os
 import random
 import re
 import shutil
-import sys
 import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.output import STATE_FILE, digest, verify
 
-from .helpers import run_cli
+from .helpers import run_cli, run_cli_inprocess
 
 # -- the valid starting project -------------------------------------------------------------------
 
@@ -282,6 +277,79 @@ def mutated_file(kind: str, rnd: random.Random) -> tuple[str, bytes]:
     return rel, mutate(PROJECT[rel].encode("utf-8"), rnd, kind)
 
 
+# -- sharp cases ---------------------------------------------------------------------------------
+
+# Hand-picked edits at the places where random mutation found (or could hide) mishandling: encodings
+# and line endings, bytes no text may hold, cut-off and doubled structure, and each grammar's own
+# traps. The test suite runs all of them plus a short random run; benchmarks/fuzz.py the long one.
+
+
+def _sub(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        assert old in data, old
+        return data.replace(old, new, 1)
+
+    return edit
+
+
+def _half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+_USER, _POST, _BASE = "prisma/domains/user.prisma", "prisma/domains/post.prisma", "prisma/base.prisma"
+_NOTE, _MANIFEST = "prisma/entities/note.yaml", "prisma.compose.toml"
+
+
+def _bom_crlf(data: bytes) -> bytes:
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+
+
+SHARP_CASES: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
+    "fragment-bom-crlf": (_USER, _bom_crlf),
+    "fragment-lone-cr": (_USER, lambda d: d.replace(b"\n", b"\r")),
+    "fragment-nul-in-name": (_USER, _sub(b"model User", b"model Us\x00er")),
+    "fragment-invalid-utf8": (_USER, _sub(b"display name", b"display \xff\xfe name")),
+    "fragment-lone-surrogate": (_POST, _sub(b"title", b"t\xed\xa0\x80itle")),
+    "fragment-line-separator": (_USER, _sub(b"email String", b"email\xe2\x80\xa8String")),
+    "fragment-cut-in-half": (_POST, _half),
+    "fragment-no-closing-brace": (_USER, _sub(b'@@map("users")\n}', b'@@map("users")\n')),
+    "fragment-block-twice": (_USER, lambda d: d + b"\n" + d),
+    "fragment-extend-unknown": (_POST, _sub(b"model User {\n  posts", b"model Usr {\n  posts")),
+    "fragment-open-string": (_USER, _sub(b'@@map("users")', b'@@map("users)')),
+    "fragment-empty-base": (_BASE, lambda d: b""),
+    "fragment-emoji-name": (_USER, _sub(b"role  Role", b"r\xf0\x9f\x98\x80le Role")),
+    "yaml-tab-indent": (_NOTE, _sub(b"  - name: body", b"\t- name: body")),
+    "yaml-python-tag": (_NOTE, _sub(b"type: string\n", b"type: !!python/object:os.system ls\n")),
+    "yaml-alias-bomb": (
+        _NOTE,
+        lambda d: b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n" + d,
+    ),
+    "yaml-duplicate-key": (_NOTE, _sub(b"  name: Note\n", b"  name: Note\n  name: Other\n")),
+    "yaml-cut-in-half": (_NOTE, _half),
+    "yaml-bom-crlf": (_NOTE, _bom_crlf),
+    "yaml-list-suffix": (_NOTE, _sub(b"type: list[string]", b"type: string[]")),
+    "yaml-empty": (_NOTE, lambda d: b""),
+    "yaml-not-a-mapping": (_NOTE, lambda d: b"- just\n- a list\n"),
+    "manifest-target-twice": (_MANIFEST, lambda d: d + b'\n[targets.web]\noutput = "x.prisma"\n'),
+    "manifest-output-outside": (_MANIFEST, _sub(b'"out/web/schema.prisma"', b'"../x.prisma"')),
+    "manifest-output-root": (_MANIFEST, _sub(b'output = "out/engine/"', b'output = "/"')),
+    "manifest-glob-everything": (_MANIFEST, _sub(b'glob = "prisma/domains/*.prisma"', b'glob = "**"')),
+    "manifest-open-string": (_MANIFEST, _sub(b'base.prisma"', b'base.prisma')),
+    "manifest-invalid-utf8": (_MANIFEST, _sub(b"asyncio", b"async\xffio")),
+    "manifest-bom-crlf": (_MANIFEST, _bom_crlf),
+    "manifest-empty": (_MANIFEST, lambda d: b""),
+    "manifest-unknown-key": (_MANIFEST, _sub(b"header = false", b"header = false\nheadre = true")),
+}
+
+
+def sharp_case(name: str) -> tuple[str, bytes]:
+    rel, edit = SHARP_CASES[name]
+    data = edit(PROJECT[rel].encode("utf-8"))
+    assert data != PROJECT[rel].encode("utf-8"), name
+    return rel, data
+
+
 # -- running the CLI ------------------------------------------------------------------------------
 
 
@@ -292,43 +360,10 @@ class Run:
     stderr: str
 
 
-@contextlib.contextmanager
-def _in(cwd: Path) -> Iterator[None]:
-    before = os.getcwd()
-    os.chdir(cwd)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def run_in_process(cwd: Path, *args: str) -> Run:
-    """`compose ARGS` in this process, as the console script runs it: `composer.entry.main()`.
-
-    Behaves like the subprocess: SystemExit gives the exit code, and an exception escaping
-    `main()` is what Python would print as a traceback (exit 1). `build` turns the cyclic
-    garbage collector off for the rest of its (short) process; it is turned back on here.
-    """
-    from composer import entry
-
-    out, err = io.StringIO(), io.StringIO()
-    argv, collecting = sys.argv, gc.isenabled()
-    sys.argv = ["compose", *args]
-    code = 0
-    try:
-        with _in(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                entry.main()
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            except Exception:
-                err.write("Traceback (most recent call last):\n" + traceback.format_exc())
-                code = 1
-    finally:
-        sys.argv = argv
-        if collecting:
-            gc.enable()
-    return Run(code, out.getvalue(), err.getvalue())
+    """`compose ARGS` in this process, as the console script runs it (`helpers.run_cli_inprocess`)."""
+    result = run_cli_inprocess(cwd, *args)
+    return Run(result.returncode, result.stdout, result.stderr)
 
 
 def run_subprocess(cwd: Path, *args: str) -> Run:
@@ -484,6 +519,14 @@ def fuzz_case(
 ) -> tuple[str, bytes, Run, Verdict]:
     """Mutate one file of a fresh copy of the template, build, judge. Returns (file, bytes, run, verdict)."""
     rel, data = mutated_file(kind, rnd)
+    return (rel, data, *build_and_judge(template, scratch, rel, data, runner))
+
+
+def build_and_judge(
+    template: Path, scratch: Path, rel: str, data: bytes, runner: Callable[..., Run] = run_in_process
+) -> tuple[Run, Verdict]:
+    """`rel` replaced by `data` in a fresh copy of the template, built and judged (a build that
+    succeeds must also pass `check`)."""
     with project_copy(template, scratch) as root:
         before = snapshot(root)
         (root / rel).write_bytes(data)
@@ -496,7 +539,7 @@ def fuzz_case(
             if check.code != 0:
                 problem = f"`check` after the build exits {check.code}: {check.stderr}"
                 verdict = Verdict("mishandled", [problem])
-    return rel, data, result, verdict
+    return result, verdict
 
 
 def describe(kind: str, rel: str, data: bytes, result: Run, verdict: Verdict) -> str:

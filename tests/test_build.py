@@ -1,4 +1,5 @@
-"""`compose build` end to end: the real CLI in a subprocess, on real files."""
+"""`compose build` end to end: the CLI (in-process, as the console script runs it) on real files;
+the real process for the usage error's exit code."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from composer.output import verify
 
-from .helpers import BASE, run_cli, write_project
+from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +43,7 @@ def simple_project(tmp_path: Path) -> Path:
 
 
 def test_example_outputs(example: Path, snapshot, assert_prisma_valid) -> None:
-    result = run_cli(example, "build")
+    result = run_cli_inprocess(example, "build")
     assert result.returncode == 0, result.stderr
     web = (example / "prisma/schema.prisma").read_text()
     engine = (example / "engine/prisma/schema.prisma").read_text()
@@ -54,17 +55,17 @@ def test_example_outputs(example: Path, snapshot, assert_prisma_valid) -> None:
 
 def test_committed_example_outputs_are_fresh(example: Path) -> None:
     """The outputs committed at the repository root are what `compose build` writes."""
-    assert run_cli(example, "build").returncode == 0
+    assert run_cli_inprocess(example, "build").returncode == 0
     for rel in ("prisma/schema.prisma", "engine/prisma/schema.prisma"):
         assert (ROOT / rel).read_text() == (example / rel).read_text(), f"{rel} is stale: run compose build"
 
 
 def test_build_twice_is_byte_identical_and_keeps_mtime(tmp_path: Path) -> None:
     simple_project(tmp_path)
-    assert run_cli(tmp_path, "build").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build").returncode == 0
     outputs = [tmp_path / "out/schema.prisma", *sorted((tmp_path / "out/schema").glob("*.prisma"))]
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in outputs}
-    result = run_cli(tmp_path, "build")
+    result = run_cli_inprocess(tmp_path, "build")
     assert result.returncode == 0
     assert "0 file(s) written" in result.stderr
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in outputs} == before
@@ -74,7 +75,7 @@ def test_folder_output(tmp_path: Path, assert_prisma_valid) -> None:
     simple_project(tmp_path)
     (tmp_path / "out/schema").mkdir(parents=True)
     (tmp_path / "out/schema/keep.txt").write_text("not ours")
-    assert run_cli(tmp_path, "build", "folder").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build", "folder").returncode == 0
     folder = tmp_path / "out/schema"
     assert sorted(p.name for p in folder.iterdir()) == [
         "keep.txt",
@@ -88,25 +89,25 @@ def test_folder_output(tmp_path: Path, assert_prisma_valid) -> None:
     # a fragment that goes away takes its output file with it; other files stay
     (tmp_path / "prisma/domains/post.prisma").unlink()
     (tmp_path / "prisma/domains/user.prisma").write_text("model User {\n  id Int @id\n}\n")
-    result = run_cli(tmp_path, "build", "folder")
+    result = run_cli_inprocess(tmp_path, "build", "folder")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["keep.txt", "schema.prisma", "user.prisma"]
 
 
 def test_hand_edited_output_is_never_lost(tmp_path: Path) -> None:
     simple_project(tmp_path)
-    assert run_cli(tmp_path, "build", "app").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build", "app").returncode == 0
     out = tmp_path / "out/schema.prisma"
     edited = out.read_text().replace("model User {", "model User {\n  nickname String?")
     out.write_text(edited)
     (tmp_path / "prisma/domains/user.prisma").write_text(
         "model User {\n  id Int @id\n  posts Post[]\n  x Int\n}\n"
     )
-    result = run_cli(tmp_path, "build", "app")
+    result = run_cli_inprocess(tmp_path, "build", "app")
     assert result.returncode == 1
     assert "edited by hand" in result.stderr and "--force" in result.stderr
     assert out.read_text() == edited
-    result = run_cli(tmp_path, "build", "app", "--force")
+    result = run_cli_inprocess(tmp_path, "build", "app", "--force")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/schema.prisma.bak").read_text() == edited
     assert "  x Int" in out.read_text() and verify(out.read_text())
@@ -116,7 +117,7 @@ def test_existing_foreign_output_is_not_overwritten(tmp_path: Path) -> None:
     simple_project(tmp_path)
     (tmp_path / "out").mkdir()
     (tmp_path / "out/schema.prisma").write_text("// my own schema\n")
-    result = run_cli(tmp_path, "build", "app")
+    result = run_cli_inprocess(tmp_path, "build", "app")
     assert result.returncode == 1
     assert "not written by compose" in result.stderr
     assert (tmp_path / "out/schema.prisma").read_text() == "// my own schema\n"
@@ -125,7 +126,7 @@ def test_existing_foreign_output_is_not_overwritten(tmp_path: Path) -> None:
 def test_errors_write_nothing(tmp_path: Path) -> None:
     simple_project(tmp_path)
     (tmp_path / "prisma/domains/post.prisma").write_text("model Post {\n  id Int @id\n  user Usr\n}\n")
-    result = run_cli(tmp_path, "build")
+    result = run_cli_inprocess(tmp_path, "build")
     assert result.returncode == 1
     assert "prisma/domains/post.prisma:3:8" in result.stderr
     assert "did you mean `User`?" in result.stderr
@@ -139,7 +140,7 @@ def test_output_escaping_through_symlink_is_refused(tmp_path: Path) -> None:
     outside.mkdir()
     simple_project(project)
     os.symlink(outside, project / "out")
-    result = run_cli(project, "build", "app")
+    result = run_cli_inprocess(project, "build", "app")
     assert result.returncode == 1
     assert "outside the project" in result.stderr
     assert list(outside.iterdir()) == []
@@ -154,16 +155,16 @@ def test_unknown_target_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_manifest_found_from_subfolder_and_by_option(tmp_path: Path) -> None:
     simple_project(tmp_path)
-    assert run_cli(tmp_path / "prisma/domains", "build", "app").returncode == 0
+    assert run_cli_inprocess(tmp_path / "prisma/domains", "build", "app").returncode == 0
     assert (tmp_path / "out/schema.prisma").exists()
     other = tmp_path.parent / (tmp_path.name + "-elsewhere")
     other.mkdir()
-    result = run_cli(other, "build", "--manifest", str(tmp_path / "prisma.compose.toml"))
+    result = run_cli_inprocess(other, "build", "--manifest", str(tmp_path / "prisma.compose.toml"))
     assert result.returncode == 0, result.stderr
 
 
 def test_no_manifest_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "build")
+    result = run_cli_inprocess(tmp_path, "build")
     assert result.returncode == 2
     assert "prisma.compose.toml" in result.stderr
 
@@ -175,7 +176,7 @@ def test_prisma7_and_prisma6_on_url(tmp_path: Path, prisma6, prisma7) -> None:
     manifest = (tmp_path / "prisma.compose.toml").read_text()
     manifest += '\n[targets.v7]\noutput = "out/v7.prisma"\n[targets.v7.datasource]\nurl = false\n'
     (tmp_path / "prisma.compose.toml").write_text(manifest)
-    assert run_cli(tmp_path, "build").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build").returncode == 0
     v6 = (tmp_path / "out/schema.prisma").read_text()
     v7 = (tmp_path / "out/v7.prisma").read_text()
     assert not [d for d in prisma6.validate(v6) if d.is_error]
@@ -191,7 +192,7 @@ def test_headerless_outputs_are_tracked_in_state_file(tmp_path: Path) -> None:
         .replace("[[fragments]]", "[compose]\nheader = false\n\n[[fragments]]", 1)
     )
     (tmp_path / "prisma.compose.toml").write_text(manifest)
-    assert run_cli(tmp_path, "build", "app").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build", "app").returncode == 0
     out = tmp_path / "out/schema.prisma"
     assert out.read_text().startswith("datasource db")
     assert (tmp_path / ".compose-state.json").exists()
@@ -199,10 +200,10 @@ def test_headerless_outputs_are_tracked_in_state_file(tmp_path: Path) -> None:
     (tmp_path / "prisma/domains/user.prisma").write_text(
         "model User {\n  id Int @id\n  posts Post[]\n  x Int\n}\n"
     )
-    assert run_cli(tmp_path, "build", "app").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build", "app").returncode == 0
     assert "  x Int" in out.read_text()
     # a hand edit is detected
     out.write_text(out.read_text() + "\n// mine\n")
     (tmp_path / "prisma/domains/user.prisma").write_text("model User {\n  id Int @id\n  posts Post[]\n}\n")
-    result = run_cli(tmp_path, "build", "app")
+    result = run_cli_inprocess(tmp_path, "build", "app")
     assert result.returncode == 1 and "edited by hand" in result.stderr

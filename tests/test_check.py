@@ -1,8 +1,9 @@
 """`compose check`: drift between the fragments and the outputs on disk, caught before merge.
 
-The real CLI in a subprocess, on real projects in tmp_path: missing, stale, hand-edited and
-leftover outputs; the diff (applied back with `git apply`); json and github formats parsed back;
-exit codes; colours; the pre-commit hooks file.
+The CLI in-process (`helpers.run_cli_inprocess`), on real projects in tmp_path: missing, stale,
+hand-edited and leftover outputs; the diff (applied back with `git apply`); json and github
+formats parsed back; exit codes; colours and the pre-commit entry (in a real process); the
+pre-commit hooks file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from .helpers import BASE, write_project
-from .helpers import run_cli as cli
+from .helpers import run_cli_inprocess as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,5 @@
-"""Composition rules (PRODUCT.md §3): order, @extend, per-target settings, and each error class."""
+"""Composition rules (README "How fragments are composed"): order, @extend, per-target settings,
+and each error class."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
-"""The parser reads every syntactically valid schema of the shared corpus.
+"""The parser reads every syntactically valid schema of the corpus.
 
-`../shared/corpus/` holds real-world schemas and Prisma's own parser test files. A file may only
-be rejected when Prisma itself expects errors for it (the trailing `//` block of a validation
-test) or when it is one of the reformatter inputs that are invalid on purpose (listed below).
+`tests/corpus/` (tests/corpus.py; sources and licences in tests/corpus/SOURCES.md) holds
+real-world schemas and Prisma's own parser test files. A file may only be rejected when Prisma
+itself expects errors for it (the trailing `//` block of a validation test) or when it is one of
+the reformatter inputs that are invalid on purpose (listed below).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from composer.diagnostics import Source
 from composer.psl import PSLSyntaxError, parse
 
-CORPUS = Path(os.environ.get("PRISMA_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+from .corpus import CORPUS, all_schemas
 
 # Reformatter inputs that Prisma's error-tolerant parser accepts but that are not valid schemas:
 # Prisma's validator rejects them too.
@@ -28,7 +28,7 @@ INVALID_ON_PURPOSE = {
 
 
 def corpus_files() -> list[Path]:
-    return sorted(CORPUS.rglob("*.prisma"))
+    return all_schemas()
 
 
 def expects_errors(text: str) -> bool:
@@ -43,8 +43,8 @@ def expects_errors(text: str) -> bool:
 
 
 def test_corpus_is_there() -> None:
-    assert CORPUS.is_dir(), f"corpus not found at {CORPUS} (set PRISMA_CORPUS)"
-    assert len(corpus_files()) > 400
+    assert CORPUS.is_dir(), f"corpus not found at {CORPUS}"
+    assert len(corpus_files()) > 300
 
 
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.relative_to(CORPUS).as_posix())

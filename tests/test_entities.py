@@ -1,4 +1,5 @@
-"""YAML entity fragments (PRODUCT.md §4): mapping, errors with file:line, provider check, JSON Schema."""
+"""YAML entity fragments (README, docs/entities.md): mapping, errors with file:line, provider check,
+JSON Schema."""
 
 from __future__ import annotations
 

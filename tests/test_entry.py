@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import BASE, run_cli, write_project
+from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 
 MANIFEST = """
 [[fragments]]
@@ -58,14 +58,14 @@ def project(tmp_path: Path) -> Path:
     "args", [["build"], ["check"], ["build", "app"], ["check", "-m", "prisma.compose.toml"]]
 )
 def test_plain_build_and_check_skip_the_cli_framework(project: Path, args: list[str]) -> None:
-    assert run_cli(project, "build").returncode == 0
+    assert run_cli_inprocess(project, "build").returncode == 0
     typer, click, code = probe(project, *args)
     assert (typer, click, code) == (False, False, "0")
 
 
 @pytest.mark.parametrize("args", [["build", "--force"], ["check", "--format", "json"], ["graph"]])
 def test_other_command_lines_go_through_the_cli(project: Path, args: list[str]) -> None:
-    assert run_cli(project, "build").returncode == 0
+    assert run_cli_inprocess(project, "build").returncode == 0
     typer, _, code = probe(project, *args)
     assert typer and code == "0"
 

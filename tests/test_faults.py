@@ -1,6 +1,6 @@
 """Fault injection: what `compose build` does when the machine, the file system or the input is hostile.
 
-The contract (PRODUCT.md §5, docs/ARCHITECTURE.md): exit 1 with a located diagnostic, never a
+The contract (README "Outputs", docs/ARCHITECTURE.md): exit 1 with a located diagnostic, never a
 traceback; an output is only ever replaced whole (atomic rename); a build that fails changes no
 output; an interrupted build leaves every output either its old or its new version, whole, and
 the next build neither stumbles on it nor takes it for a hand edit.
@@ -95,7 +95,9 @@ def cli_env() -> dict[str, str]:
 
 # -- SIGKILL at random moments ----------------------------------------------------------------------
 
-FRAGMENTS, MODELS, KILLS = 300, 4, 16
+# Small enough for the suite (a few seconds); `python benchmarks/fuzz.py --kills 200` runs the same
+# campaign at length (300 fragments by default).
+FRAGMENTS, MODELS, KILLS = 100, 4, 12
 
 
 def bump(root: Path, version: int, fragments: int) -> None:
@@ -110,23 +112,33 @@ def bump(root: Path, version: int, fragments: int) -> None:
 
 
 def test_sigkill_mid_build_leaves_every_output_old_or_new(tmp_path: Path) -> None:
-    root = generate(tmp_path / "big", FRAGMENTS, MODELS)
+    seen, duration = sigkill_campaign(tmp_path, FRAGMENTS, KILLS)
+    print(f"\n{KILLS} kills over a {duration:.2f}s build: {dict(seen)}")
+
+
+def sigkill_campaign(
+    tmp_path: Path, fragments: int, kills: int, seed: int = 20240607
+) -> tuple[collections.Counter[str], float]:
+    """SIGKILL `kills` rebuilds of a generated project of `fragments` fragments; asserts that every
+    output is old or new, whole, and that the next build recovers. Returns the outcomes (finished,
+    none / some / all written) and the duration of an uninterrupted rebuild."""
+    root = generate(tmp_path / "big", fragments, MODELS)
     with (root / "prisma.compose.toml").open("a") as fh:
         fh.write('\n[targets.plain]\noutput = "out/plain/"\nheader = false\n')
     assert run_in_process(root, "build").code == 0
-    bump(root, 1, FRAGMENTS)
+    bump(root, 1, fragments)
     started = time.perf_counter()
     assert run_cli(root, "build").returncode == 0
     duration = time.perf_counter() - started  # a rebuild, start to exit: kills are spread over it
-    rnd = random.Random(20240607)
+    rnd = random.Random(seed)
     seen: collections.Counter[str] = collections.Counter()
     # The renames happen in the last milliseconds of a build. Half the kills land anywhere in
     # the run; the other half close in on the write phase by bisection: between the latest kill
     # that found nothing written and the earliest that came too late.
     before, after = 0.5 * duration, 1.5 * duration
-    for i in range(KILLS):
+    for i in range(kills):
         old = outputs(root)
-        bump(root, i + 2, FRAGMENTS)
+        bump(root, i + 2, fragments)
         delay = rnd.uniform(0.0, duration) if i % 2 else rnd.uniform(before, after)
         proc = subprocess.Popen(
             [sys.executable, "-m", "composer", "build"],
@@ -157,7 +169,7 @@ def test_sigkill_mid_build_leaves_every_output_old_or_new(tmp_path: Path) -> Non
             before = max(before, delay)
         elif i % 2 == 0 and outcome in ("finished", "all written"):
             after = min(after, delay)
-    print(f"\n{KILLS} kills over a {duration:.2f}s build: {dict(seen)}")
+    return seen, duration
 
 
 # -- death at each step of a write ----------------------------------------------------------------

@@ -22,7 +22,7 @@ from composer.sourcemap import OutputMap
 
 from .fuzzing import run_in_process
 from .helpers import BASE, compose, write_project
-from .helpers import run_cli as cli
+from .helpers import run_cli_inprocess as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from .fuzzing import (
     KINDS,
     PROJECT,
+    SHARP_CASES,
     Run,
+    build_and_judge,
     describe,
     fuzz_case,
     judge,
@@ -29,6 +31,7 @@ from .fuzzing import (
     project_copy,
     run_in_process,
     run_subprocess,
+    sharp_case,
     snapshot,
     write_template,
 )
@@ -36,9 +39,11 @@ from .fuzzing import (
 # The CLI runs in this process: typer's import warns about click's deprecations, which are not ours.
 pytestmark = pytest.mark.filterwarnings("ignore:'click.utils.get_:DeprecationWarning")
 
-# A few ms an example in-process on a 2-core machine: 3 x 500 examples take ~10-15 s.
+# A few ms an example in-process on a 2-core machine: 3 x 100 examples take ~2-3 s. The sharp cases
+# below aim where the random ones would need luck; `python benchmarks/fuzz.py` is the long run
+# (2,000 inputs per kind).
 IN_PROCESS = settings(
-    max_examples=500,
+    max_examples=100,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -63,6 +68,13 @@ def test_mutated_input_is_built_or_rejected_cleanly(
 ) -> None:
     rel, data, result, verdict = fuzz_case(template, scratch, kind, rnd)
     assert verdict.outcome != "mishandled", describe(kind, rel, data, result, verdict)
+
+
+@pytest.mark.parametrize("name", SHARP_CASES)
+def test_sharp_mutations_are_built_or_rejected_cleanly(template: Path, scratch: Path, name: str) -> None:
+    rel, data = sharp_case(name)
+    result, verdict = build_and_judge(template, scratch, rel, data)
+    assert verdict.outcome != "mishandled", describe(name, rel, data, result, verdict)
 
 
 def _same_output(run: Run) -> tuple[int, str, str]:

@@ -19,7 +19,7 @@ from composer.manifest import load_manifest
 from composer.sources import Loader
 
 from .fuzzing import run_in_process
-from .helpers import BASE, remount_readonly, run_cli, tmpfs, write_project
+from .helpers import BASE, remount_readonly, run_cli, run_cli_inprocess, tmpfs, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -247,23 +247,23 @@ def test_unknown_target_in_marker(example: Path) -> None:
 
 
 def test_cli(example: Path) -> None:
-    result = run_cli(example, "graph", "--level", "model")
+    result = run_cli_inprocess(example, "graph", "--level", "model")
     assert result.returncode == 0, result.stderr
     assert result.stdout == text(example, "model", "mermaid")
     assert run_cli(example, "graph", "mobile").returncode == 2
-    assert run_cli(example, "graph", "--format", "svg").returncode == 2
+    assert run_cli_inprocess(example, "graph", "--format", "svg").returncode == 2
 
 
 def test_cli_into(example: Path) -> None:
     readme = example / "README.md"
     readme.write_text(README, encoding="utf-8")
-    first = run_cli(example, "graph", "--into", "README.md")
+    first = run_cli_inprocess(example, "graph", "--into", "README.md")
     assert first.returncode == 0, first.stderr
     assert "updated README.md (2 graphs)" in first.stderr
     content = readme.read_text(encoding="utf-8")
     old = time.time() - 100
     os.utime(readme, (old, old))
-    second = run_cli(example, "graph", "--into", "README.md")
+    second = run_cli_inprocess(example, "graph", "--into", "README.md")
     assert second.returncode == 0
     assert "README.md is up to date (2 graphs)" in second.stderr
     assert readme.read_text(encoding="utf-8") == content
@@ -273,7 +273,7 @@ def test_cli_into(example: Path) -> None:
 
 def test_cyclic_project_is_valid_prisma(tmp_path: Path, assert_prisma_valid) -> None:
     write_project(tmp_path, CYCLIC)
-    assert run_cli(tmp_path, "build").returncode == 0
+    assert run_cli_inprocess(tmp_path, "build").returncode == 0
     assert_prisma_valid((tmp_path / "schema.prisma").read_text(encoding="utf-8"))
 
 
@@ -297,10 +297,10 @@ def test_fragments_of_different_targets_need_a_target(tmp_path: Path) -> None:
             "engine.prisma": "model User {\n  id String @id\n}\n",
         },
     )
-    everything = run_cli(tmp_path, "graph")
+    everything = run_cli_inprocess(tmp_path, "graph")
     assert everything.returncode == 1
     assert "or draw one target: `compose graph TARGET`" in everything.stderr
-    one = run_cli(tmp_path, "graph", "engine", "--level", "model")
+    one = run_cli_inprocess(tmp_path, "graph", "engine", "--level", "model")
     assert one.returncode == 0, one.stderr
     assert 'subgraph f_engine ["engine"]' in one.stdout
 

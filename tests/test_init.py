@@ -12,7 +12,7 @@ from composer.commands import init
 from composer.prisma_wasm import PrismaWasm
 
 from .fuzzing import run_in_process
-from .helpers import BASE, fill_disk, remount_readonly, run_cli, tmpfs, write_project
+from .helpers import BASE, fill_disk, remount_readonly, run_cli, run_cli_inprocess, tmpfs, write_project
 from .test_split import CORPUS, assert_same_schema, schema_files
 
 EPIC_STACK = CORPUS / "real-world" / "epicweb-dev__epic-stack__prisma-schema.prisma"
@@ -23,7 +23,7 @@ def body(path: Path) -> str:
 
 
 def test_init_in_an_empty_folder(tmp_path: Path, assert_prisma_valid) -> None:
-    result = run_cli(tmp_path, "init")
+    result = run_cli_inprocess(tmp_path, "init")
     assert result.returncode == 0, result.stderr
     assert "written for Prisma 6" in result.stderr
     manifest = body(tmp_path / "prisma.compose.toml")
@@ -32,7 +32,7 @@ def test_init_in_an_empty_folder(tmp_path: Path, assert_prisma_valid) -> None:
     schema = body(tmp_path / "prisma" / "schema.prisma")
     assert 'url      = env("DATABASE_URL")' in schema
     assert_prisma_valid(schema, version="6")
-    assert run_cli(tmp_path, "check").returncode == 0
+    assert run_cli_inprocess(tmp_path, "check").returncode == 0
 
 
 @pytest.mark.parametrize("how", ["option", "package.json"])
@@ -42,7 +42,7 @@ def test_init_for_prisma_7(tmp_path: Path, how: str, assert_prisma_valid) -> Non
         args += ["--prisma", "7"]
     else:
         (tmp_path / "package.json").write_text(json.dumps({"devDependencies": {"prisma": "^7.1.0"}}))
-    result = run_cli(tmp_path, *args)
+    result = run_cli_inprocess(tmp_path, *args)
     assert result.returncode == 0, result.stderr
     schema = body(tmp_path / "prisma" / "schema.prisma")
     assert "url" not in schema
@@ -54,7 +54,7 @@ def test_init_adopts_an_existing_schema(tmp_path: Path, prisma6: PrismaWasm, pri
     original = tmp_path / "prisma" / "schema.prisma"
     original.parent.mkdir()
     shutil.copy(EPIC_STACK, original)
-    result = run_cli(tmp_path, "init")
+    result = run_cli_inprocess(tmp_path, "init")
     assert result.returncode == 0, result.stderr
     assert "wrote prisma/fragments/user.prisma" in result.stderr
     assert "the original is kept as prisma/schema.prisma.bak" in result.stderr
@@ -63,17 +63,17 @@ def test_init_adopts_an_existing_schema(tmp_path: Path, prisma6: PrismaWasm, pri
     assert_same_schema(schema_files(EPIC_STACK), schema_files(original), prisma6, prisma7)
     manifest = body(tmp_path / "prisma.compose.toml")
     assert "written by `compose split` from `prisma/schema.prisma`" in manifest
-    check = run_cli(tmp_path, "check")
+    check = run_cli_inprocess(tmp_path, "check")
     assert check.returncode == 0, check.stdout + check.stderr
     # Once set up, init refuses to run again and changes nothing.
-    again = run_cli(tmp_path, "init")
+    again = run_cli_inprocess(tmp_path, "init")
     assert again.returncode == 1
     assert "already exists" in again.stderr
 
 
 def test_init_without_build_leaves_the_schema_alone(tmp_path: Path) -> None:
     write_project(tmp_path, {"schema.prisma": body(EPIC_STACK)})
-    result = run_cli(tmp_path, "init", "--no-build", "--by", "model")
+    result = run_cli_inprocess(tmp_path, "init", "--no-build", "--by", "model")
     assert result.returncode == 0, result.stderr
     assert body(tmp_path / "schema.prisma") == body(EPIC_STACK)
     assert "`compose build --force` regenerates schema.prisma" in result.stderr
@@ -84,15 +84,15 @@ def test_init_without_build_leaves_the_schema_alone(tmp_path: Path) -> None:
 def test_init_finds_the_schema_named_in_package_json(tmp_path: Path) -> None:
     write_project(tmp_path, {"db/main.prisma": body(EPIC_STACK)})
     (tmp_path / "package.json").write_text(json.dumps({"prisma": {"schema": "db/main.prisma"}}))
-    result = run_cli(tmp_path, "init")
+    result = run_cli_inprocess(tmp_path, "init")
     assert result.returncode == 0, result.stderr
     assert 'output = "db/main.prisma"' in body(tmp_path / "prisma.compose.toml")
     assert (tmp_path / "db" / "main.prisma.bak").is_file()
 
 
 def test_init_leaves_a_schema_folder_to_split(tmp_path: Path) -> None:
-    shutil.copytree(CORPUS / "multi-file" / "lukevella__rallly", tmp_path / "prisma" / "schema")
-    result = run_cli(tmp_path, "init")
+    shutil.copytree(CORPUS / "multi-file" / "hoppscotch__hoppscotch", tmp_path / "prisma" / "schema")
+    result = run_cli_inprocess(tmp_path, "init")
     assert result.returncode == 1
     assert "compose split prisma/schema --out ." in result.stderr
     assert not (tmp_path / "prisma.compose.toml").exists()
@@ -100,10 +100,10 @@ def test_init_leaves_a_schema_folder_to_split(tmp_path: Path) -> None:
 
 def test_init_usage_errors(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "init", "--provider", "oracle").returncode == 2
-    assert run_cli(tmp_path, "init", "--prisma", "5").returncode == 2
-    assert run_cli(tmp_path, "init", "nowhere").returncode == 2
+    assert run_cli_inprocess(tmp_path, "init", "--prisma", "5").returncode == 2
+    assert run_cli_inprocess(tmp_path, "init", "nowhere").returncode == 2
     broken = write_project(tmp_path / "broken", {"prisma/schema.prisma": "model A {\n  id Int @id\n"})
-    result = run_cli(broken, "init")
+    result = run_cli_inprocess(broken, "init")
     assert result.returncode == 1
     assert "prisma/schema.prisma:1:1" in result.stderr
     assert not (broken / "prisma.compose.toml").exists()
@@ -116,18 +116,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("name", ["manifest", "entity"])
 def test_schema_prints_the_shipped_json_schema(tmp_path: Path, name: str) -> None:
-    result = run_cli(tmp_path, "schema", name)
+    result = run_cli_inprocess(tmp_path, "schema", name)
     assert result.returncode == 0, result.stderr
     shipped = (ROOT / "composer" / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
     assert json.loads(result.stdout) == json.loads(shipped)
     assert json.loads(result.stdout)["$schema"].startswith("http://json-schema.org/")
-    written = run_cli(tmp_path, "schema", name, "-o", ".vscode/schema.json")
+    written = run_cli_inprocess(tmp_path, "schema", name, "-o", ".vscode/schema.json")
     assert written.returncode == 0
     assert json.loads(body(tmp_path / ".vscode" / "schema.json")) == json.loads(shipped)
 
 
 def test_schema_unknown_name(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "schema", "target")
+    result = run_cli_inprocess(tmp_path, "schema", "target")
     assert result.returncode == 2
     assert "expected one of: manifest, entity" in result.stderr
 
@@ -138,7 +138,8 @@ def test_split_manifests_use_only_keys_the_json_schema_knows(tmp_path: Path) -> 
     import tomllib
 
     schema = json.loads((ROOT / "composer" / "schemas" / "manifest.schema.json").read_text(encoding="utf-8"))
-    result = run_cli(tmp_path, "split", str(CORPUS / "multi-file" / "lukevella__rallly"), "--out", "out")
+    project = CORPUS / "multi-file" / "hoppscotch__hoppscotch"
+    result = run_cli_inprocess(tmp_path, "split", str(project), "--out", "out")
     assert result.returncode == 0, result.stderr
     data = tomllib.loads(body(tmp_path / "out" / "prisma.compose.toml"))
     assert set(data) <= set(schema["properties"])

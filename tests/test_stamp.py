@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from composer import stamp
 
-from .helpers import BASE, run_cli, write_project
+from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 
 MANIFEST = """
 [[fragments]]
@@ -60,7 +60,7 @@ def project(tmp_path: Path) -> Path:
             "prisma/fragments/post.prisma": POST,
         },
     )
-    built = run_cli(tmp_path, "build")
+    built = run_cli_inprocess(tmp_path, "build")
     assert built.returncode == 0, built.stderr
     return tmp_path
 
@@ -93,7 +93,7 @@ def test_same_size_edit_with_the_old_mtime_is_seen(project: Path) -> None:
     frag.write_text(frag.read_text().replace("email", "emaiL"))
     os.utime(frag, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))
     assert fast(project) is None
-    built = run_cli(project, "build")
+    built = run_cli_inprocess(project, "build")
     assert built.returncode == 0 and "emaiL" in (project / "prisma/schema.prisma").read_text()
     assert fast(project) == 0
 
@@ -129,7 +129,7 @@ def test_a_failed_build_leaves_no_usable_stamp(project: Path) -> None:
     frag = project / "prisma/fragments/post.prisma"
     good = frag.read_text()
     frag.write_text(good.replace("User @relation", "Usr @relation"))
-    assert run_cli(project, "build").returncode == 1
+    assert run_cli_inprocess(project, "build").returncode == 1
     assert fast(project) is None
     frag.write_text(good)  # back as it was: the old stamp is right again
     assert fast(project) == 0
@@ -137,7 +137,7 @@ def test_a_failed_build_leaves_no_usable_stamp(project: Path) -> None:
 
 def test_each_target_selection_has_its_own_stamp(project: Path) -> None:
     assert fast(project, "web") is None
-    assert run_cli(project, "build", "web").returncode == 0
+    assert run_cli_inprocess(project, "build", "web").returncode == 0
     assert fast(project, "web") == 0
     assert fast(project, "split") is None
 
@@ -148,7 +148,7 @@ def test_other_options_go_to_the_full_command(project: Path, args: list[str]) ->
 
 
 def test_manifest_option_and_disabling(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_cli(project, "build", "-m", str(project / "prisma.compose.toml")).returncode == 0
+    assert run_cli_inprocess(project, "build", "-m", str(project / "prisma.compose.toml")).returncode == 0
     assert fast(project.parent, "--manifest", str(project / "prisma.compose.toml")) == 0
     monkeypatch.setenv("COMPOSE_NO_CACHE", "1")
     assert fast(project) is None
@@ -168,9 +168,9 @@ def test_warnings_are_never_skipped(tmp_path: Path) -> None:
             "prisma/base.prisma": BASE + USER.replace("  posts Post[]\n", ""),
         },
     )
-    first = run_cli(tmp_path, "build")
+    first = run_cli_inprocess(tmp_path, "build")
     assert first.returncode == 0 and "matches no file" in first.stderr
-    again = run_cli(tmp_path, "build")
+    again = run_cli_inprocess(tmp_path, "build")
     assert "matches no file" in again.stderr
 
 
@@ -211,5 +211,5 @@ def test_a_file_saved_during_the_build_is_not_stamped_as_built(
     assert build.run([], None) == 0
     monkeypatch.undo()
     assert fast(project) is None
-    assert run_cli(project, "build").returncode == 0
+    assert run_cli_inprocess(project, "build").returncode == 0
     assert fast(project) == 0

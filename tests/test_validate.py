@@ -3,8 +3,8 @@
 Prisma errors in a hand-written fragment, in an `@extend` block (whose fields compose realigns)
 and in a YAML-generated model are each mapped to the right file, line and column; json and
 github formats are parsed back. The source map itself is checked character by character.
-The real CLI runs in a subprocess (it starts its own Node process); in-process checks reuse the
-session's Prisma engines.
+The CLI runs in-process (it starts its own Node process, as it would from a shell); in-process
+checks of the source map reuse the session's Prisma engines.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from composer.diagnostics import Source
 from composer.sourcemap import OutputMap
 
 from .helpers import BASE, compose, write_project
-from .helpers import run_cli as cli
+from .helpers import run_cli_inprocess as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = re.compile(r"^::(error|warning) ((?:[a-zA-Z]+=[^,:]*,?)*)::(.*)$")

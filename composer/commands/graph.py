@@ -1,8 +1,8 @@
 """`compose graph [TARGET]`: the dependency graph of the fragments, or of the models.
 
 `--level fragment` (default): one node per fragment; `A --> B` when a declaration of A depends on
-one of B (the rule the composer orders fragments by, PRODUCT.md §3.2), `A -.->|extends| B` when
-A only adds to a declaration of B with `/// @extend`.
+one of B (the rule the composer orders fragments by, README "How fragments are composed", 2),
+`A -.->|extends| B` when A only adds to a declaration of B with `/// @extend`.
 
 `--level model`: one node per model, view, enum and composite type, grouped by fragment;
 `Post -->|author| User` for a relation, drawn from the model that holds the foreign key
