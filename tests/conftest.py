@@ -1,8 +1,8 @@
 """Shared fixtures.
 
 Prisma engines: `prisma6` / `prisma7` are one long-lived Prisma schema engine each (Prisma 6.19 and
-7.9, pinned in package.json). They need Node.js and `npm ci`; when either is missing the tests
-that use them fail loudly instead of skipping, because CI installs both.
+7.9, pinned in package.json and shipped in composer/engines/). They need Node.js; without it the
+tests that use them fail loudly instead of skipping, because CI installs it.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _started_engine(version: str) -> Iterator[PrismaWasm]:
     if problem is not None:  # failed outside the except block: no "during handling" noise
         pytest.fail(
             f"Prisma {version} schema engine unavailable: {problem}\n"
-            "Install Node.js 18+ and run `npm ci` in the project root.",
+            "Install Node.js 18+ (the engines are shipped in composer/engines/).",
             pytrace=False,
         )
     yield engine
