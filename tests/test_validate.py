@@ -284,6 +284,9 @@ def test_build_validate_writes_when_valid(tmp_path: Path, assert_prisma_valid) -
     assert_prisma_valid((tmp_path / "out/schema.prisma").read_text())
     code, doc = validate_json(tmp_path, command="build --validate")
     assert code == 0 and {o["status"] for o in doc["outputs"]} == {"unchanged"}
+    [engine] = doc["engines"]
+    assert (engine["prisma"], engine["source"], engine["targets"]) == ("6.19.0", "shipped", ["app", "folder"])
+    assert "compose: validated with Prisma 6.19.0 (shipped engine;" in result.stderr
 
 
 # -- which Prisma, and no Node ------------------------------------------------------------------
