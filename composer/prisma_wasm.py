@@ -532,8 +532,11 @@ def choose_engine(project_root: Path, needs: str | None = None, prisma: str = "a
     root = Path(project_root).resolve()
     env = os.environ.get("PRISMA_SCHEMA_WASM")
     if env:
-        found = Path(env)
-        major = _nearest_shipped(_major_of(_installed_version(found) or _installed_version(found.parent)))
+        # A package folder, its entry point, or a CLI's build/prisma_schema_build_bg.wasm: the
+        # nearest package.json says the major (whose glue runs a bare wasm).
+        found = Path(env).resolve()
+        versions = (_installed_version(folder) for folder in (found, *list(found.parents)[:3]))
+        major = _nearest_shipped(_major_of(next((v for v in versions if v), None)))
         return EngineChoice(major or needs or UNKNOWN_SCHEMA_MAJOR, module=env, origin="env")
     project = find_project_prisma(root)
     if project is None:

@@ -571,3 +571,10 @@ def test_prisma_env_variable_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert (choice.major, choice.module, choice.origin) == ("7", str(shipped_engine("7")), "env")
     with choice.open() as engine:
         assert choice.describe(engine.info())["label"] == "Prisma 7.9.0 (PRISMA_SCHEMA_WASM)"
+    # a CLI's bundled wasm: its package.json, two folders up, says which glue runs it
+    wasm = _fake_prisma_cli(tmp_path / "seven", "7.99.0", _another_build("7"))
+    monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(wasm))
+    choice = choose_engine(tmp_path)
+    assert (choice.major, choice.module) == ("7", str(wasm))
+    with choice.open() as engine:
+        assert engine.version() == "7.99.0"

@@ -145,9 +145,11 @@ function smokeTest(api) {
 function loadBareWasm(wasmFile, version) {
   const shipped = path.join(shippedEngine(version), 'src');
   const glue = path.join(shipped, GLUE_FILE);
+  const relative = path.relative(process.cwd(), wasmFile);
+  const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : wasmFile;
   const incompatible = (why) => new BridgeError(
     'incompatible_module',
-    `${wasmFile} cannot be run with the glue of the shipped Prisma ${version} engine: ${why}`,
+    `${shown} cannot be run with the glue of the shipped Prisma ${version} engine: ${why}`,
   );
   if (path.basename(wasmFile) !== WASM_FILE) throw incompatible(`the glue only loads a file named ${WASM_FILE}`);
   if (!fs.existsSync(glue)) throw incompatible(`no shipped engine for Prisma ${version}`);
