@@ -185,6 +185,9 @@ def test_validate_with_prisma_7_installed_without_install_scripts(
     result = installed.run(ok, "validate")
     assert result.returncode == 0, result.stderr
     assert line_7 in result.stderr
+    formatted = installed.run(ok, "format", "--check", "--format", "json")  # the formatter, too
+    [engine] = json.loads(formatted.stdout)["engines"]
+    assert formatted.returncode == 0 and (engine["prisma"], engine["source"]) == ("7.10.1", "project")
     bad = user_project(tmp_path / "bad", base=BASE_7, post=BAD_POST, node_modules=prisma_clis["7"])
     result = installed.run(bad, "validate", "--format", "json")
     doc = json.loads(result.stdout)
@@ -219,7 +222,8 @@ def test_every_command_from_the_wheel(installed: Installed, tmp_path: Path) -> N
     assert "wrote prisma/schema.prisma" in ok("build").stderr
     assert output.read_text().startswith("// DO NOT EDIT")
     ok("check")
-    assert "formatted with Prisma 6.19.0" in ok("format", "--check").stderr
+    assert "compose: checked the layout with Prisma 6.19.0 (shipped engine;" in ok("format", "--check").stderr
+    assert "compose: formatted with Prisma 6.19.0 (shipped engine;" in ok("format").stderr
     ok("validate")
     ok("build", "--validate")
     assert "f_post --> f_user" in ok("graph").stdout

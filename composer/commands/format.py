@@ -140,7 +140,8 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
         problems = format_files(files, engine)
         described = [{**engine.describe(), "targets": []}]
         if fmt != "json":
-            print(f"compose: formatted with {described[0]['label']}", file=sys.stderr)
+            verb = "checked the layout" if check else "formatted"
+            print(f"compose: {verb} with {described[0]['label']}", file=sys.stderr)
     except pipeline.UsageError as exc:
         return report.usage_error(str(exc), fmt, "format")
     except (EngineUnavailable, PrismaWasmError) as exc:
