@@ -549,7 +549,7 @@ def choose_engine(project_root: Path, needs: str | None = None, prisma: str = "a
     major = _nearest_shipped(project.major) or needs or UNKNOWN_SCHEMA_MAJOR
     if project.kind == "package.json":
         wanted = f"project's package.json wants prisma {project.version}, not installed"
-        return EngineChoice(major, reason=wanted)
+        return EngineChoice(major, reason=wanted, project=shown)
     if project.kind == "wasm":
         return EngineChoice(major, str(project.path), "project", where, shown)
     if project.wasm_package is not None:

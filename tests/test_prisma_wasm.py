@@ -562,6 +562,7 @@ def test_package_json_range_picks_the_shipped_major(tmp_path: Path, declared: st
     choice = choose_engine(tmp_path / "packages" / "db", needs="6" if major == "7" else "7")
     assert (choice.major, choice.module) == (major, None)
     assert choice.reason == f"project's package.json wants prisma {declared}, not installed"
+    assert choice.project == f"prisma {declared} (../../package.json)"
 
 
 def test_prisma_env_variable_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
