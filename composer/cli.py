@@ -31,12 +31,27 @@ ManifestOpt = typer.Option(
 )
 FormatOpt = typer.Option("text", "--format", help="Diagnostics format: text, json or github.")
 PrismaOpt = typer.Option(
-    "auto", "--prisma", help="Prisma engine: auto (the project's installed Prisma, else pinned 6), 6 or 7."
+    "auto",
+    "--prisma",
+    help="Prisma engine: auto (the project's own Prisma, else the shipped one its schema needs), 6 or 7.",
 )
 
 
+def _print_version(value: bool) -> None:
+    # `compose --version` alone never gets here (composer/entry.py answers it without typer).
+    if value:
+        from . import __version__
+
+        print(f"compose {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Print the version and exit.", is_eager=True, callback=_print_version
+    ),
+) -> None:
     """Build complete Prisma schema files from fragment files (prisma.compose.toml)."""
 
 

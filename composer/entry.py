@@ -3,8 +3,9 @@
 Kept apart from `cli.py` so that the commands that run most often, from npm scripts, pre-commit
 hooks and CI — a plain `compose build [TARGET…] [-m PATH]` or `compose check [TARGET…] [-m PATH]`
 — never import the CLI framework: `build` first tries the nothing-changed check
-(composer/stamp.py), then both run their command module directly. Any other command line, and
-these two with any other option (or `--help`), goes through the full CLI.
+(composer/stamp.py), then both run their command module directly. Neither does `compose
+--version`. Any other command line, and these two with any other option (or `--help`), goes
+through the full CLI.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ import sys
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in ("--version", "-V") and len(sys.argv) == 2:
+        from . import __version__
+
+        print(f"compose {__version__}")
+        return
     if command in ("build", "check"):
         from .stamp import build_arguments, fast_build
 

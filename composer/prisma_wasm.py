@@ -5,10 +5,11 @@ Prisma ships its schema engine ("prisma-fmt") compiled to wasm; that is what `pr
 (`composer/node/prisma_wasm.cjs`) that is started once, on first use, and then serves JSON-lines
 requests, so hundreds of validations cost one Node start-up (~0.1 s) plus ~1 ms each.
 
-Which wasm is loaded (first match wins): the `module` argument; the `PRISMA_SCHEMA_WASM`
-environment variable; the version pinned in this project's `package.json` (`npm ci`), found in
-`node_modules` next to the package or from the working directory. `find_user_wasm()` finds the
-one of the user's own Prisma installation.
+Which wasm a `PrismaWasm` loads (first match wins): the `module` argument; the
+`PRISMA_SCHEMA_WASM` environment variable; the engine of its Prisma major shipped in this package
+(`composer/engines/prisma6`, `prisma7`: copies of the `@prisma/prisma-schema-wasm` builds pinned in
+package.json, so a pip-installed compose needs nothing but Node.js). `choose_engine()` decides which
+one a project gets: its own Prisma when it has one, else the shipped engine its schema needs.
 
 Offsets in diagnostics are Python string indexes (code points) into the file's text.
 
@@ -31,11 +32,9 @@ if TYPE_CHECKING:
     from typing import IO, Any
 
 SCRIPT = Path(__file__).with_name("node") / "prisma_wasm.cjs"
+ENGINES = Path(__file__).with_name("engines")  # the shipped engines: engines/prisma6, engines/prisma7
 DEFAULT_FILE_NAME = "schema.prisma"
 WASM_PACKAGE = "@prisma/prisma-schema-wasm"
-# The first `prisma` CLI release whose bundled wasm matches the wasm-bindgen glue of the pinned
-# packages; older bundles use other import names and cannot be loaded with it.
-FIRST_LOADABLE_BUNDLE = (6, 19)
 
 # A schema text (one file named `schema.prisma`) or (file name, text) pairs of a multi-file schema.
 SchemaFiles = str | Iterable[tuple[str, str]]
@@ -128,12 +127,15 @@ class PrismaWasm:
         cwd: str | None = None,
         *,
         module: str | None = None,
+        fallback: bool = False,
         timeout: float = 120.0,
     ) -> None:
         self.major = str(version)  # not `self.version`: that is the method
         self.node = node
         self.cwd = cwd
         self.module = module
+        # `module` cannot be loaded: use the shipped engine of `version` (info()["skipped"] says why).
+        self.fallback = fallback
         self.timeout = timeout
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -175,7 +177,8 @@ class PrismaWasm:
         return str(self.info()["version"])
 
     def info(self) -> dict[str, Any]:
-        """Which module is loaded: `package`, `version`, `module` (path) and `node` version."""
+        """Which module is loaded: `package`, `version`, `module` (path), `node` version, and
+        `skipped`: why the requested module was not used (with `fallback`), else empty."""
         return self._call("version")
 
     def close(self) -> None:
@@ -191,7 +194,8 @@ class PrismaWasm:
     # -- process handling ----------------------------------------------------------------------
 
     def _call(self, op: str, **fields: Any) -> Any:
-        response = self._exchange({"op": op, "version": self.major, "module": self.module, **fields})
+        request = {"op": op, "version": self.major, "module": self.module, "fallback": self.fallback}
+        response = self._exchange({**request, **fields})
         if response.get("ok"):
             return response["result"]
         error = response.get("error") or {}
@@ -326,9 +330,9 @@ def _node_missing_message(node: str) -> str:
 def _error_for(kind: str, message: str, version: str) -> PrismaWasmError:
     if kind == "module_not_found":
         return WasmNotInstalledError(
-            f"Prisma's schema engine ({WASM_PACKAGE}) for Prisma {version} is not installed: run "
-            f"`npm ci` in the prisma-compose project, or `npm install {WASM_PACKAGE}` in your project "
-            f"(or set PRISMA_SCHEMA_WASM to its path).\n{message}",
+            f"Prisma's schema engine for Prisma {version} was not found ({message}). prisma-compose "
+            f"ships Prisma 6 and 7 engines in composer/engines/: reinstall it if they are missing, or "
+            f"set PRISMA_SCHEMA_WASM to an installed {WASM_PACKAGE} package.",
             kind,
         )
     if kind == "node_too_old":
@@ -387,40 +391,221 @@ def normalize_datamodel(dmmf: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# -- the user's own Prisma ----------------------------------------------------------------------
+# -- which engine: the project's own Prisma, else a shipped one ---------------------------------
 
 
-def find_user_wasm(project_root: Path) -> str | None:
-    """Path of the schema engine of the user's installed Prisma, or None.
+@dataclass(frozen=True)
+class ProjectPrisma:
+    """The Prisma a project uses, as found by `find_project_prisma`."""
 
-    Looks in `node_modules` of `project_root` and each parent (like Node's own resolution), at
-    each level: the wasm bundled in the `prisma` CLI package (`node_modules/prisma/build/
-    prisma_schema_build_bg.wasm`, what that project's `prisma validate` runs; usable from Prisma
-    6.19 on, whose wasm-bindgen glue matches the pinned packages'), then an installed
-    `@prisma/prisma-schema-wasm` package directory. Pass the result as `PrismaWasm(module=...)`
-    with `version` set to that Prisma's major version.
-    """
+    kind: str  # "cli" (node_modules/prisma), "wasm" (node_modules/@prisma/prisma-schema-wasm), "package.json"
+    version: str  # the installed version, or the package.json range (`^6.19.0`)
+    path: Path  # the package folder, or the package.json
+    wasm_package: Path | None = None  # an @prisma/prisma-schema-wasm beside the CLI
+
+    @property
+    def major(self) -> str | None:
+        import re
+
+        found = re.search(r"\d+", self.version)
+        return found.group(0) if found else None
+
+    def shown(self, root: Path) -> str:
+        """`prisma 6.19.3 (node_modules/prisma)`, the path relative to the project."""
+        name = "prisma" if self.kind != "wasm" else WASM_PACKAGE
+        version = self.version.split("-")[0] if self.kind != "package.json" else self.version
+        where = os.path.relpath(self.path, root).replace(os.sep, "/")
+        return f"{name} {version} ({where})"
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which Prisma schema engine runs for a project, and why: see `choose_engine`."""
+
+    major: str  # the shipped engine (and glue) of this major is used, or is the fallback
+    module: str | None = None  # what the bridge loads instead of the shipped engine (None: shipped)
+    origin: str = "shipped"  # "shipped", "project" (the project's own engine) or "env"
+    reason: str = ""  # for the engine line: why this one
+    project: str | None = None  # the project's Prisma, `prisma 6.19.3 (node_modules/prisma)`
+    by_schema: bool = False  # no Prisma in the project: the major follows the schema (schema_needs)
+
+    def open(self, cwd: str | None = None) -> PrismaWasm:
+        # A project's module that cannot be loaded falls back to the shipped engine of the major.
+        return PrismaWasm(self.major, cwd=cwd, module=self.module, fallback=self.origin == "project")
+
+    def describe(self, info: dict[str, Any] | None) -> dict[str, Any]:
+        """The engine that ran (`info` from `PrismaWasm.info()`, None if it never started), for
+        `--format json`; its `label` is the one line said on stderr."""
+        info = info or {}
+        version = str(info.get("version") or "")
+        short = version.split("-")[0] or self.major
+        skipped = [str(s) for s in info.get("skipped") or []]
+        origin = "shipped" if skipped else self.origin
+        if skipped:
+            why = skipped[0].strip().splitlines()[0] if skipped[0].strip() else "it could not be loaded"
+            detail = f"shipped engine; project has {self.project}, whose engine cannot be used: {why}"
+        elif origin == "shipped":
+            detail = "; ".join(part for part in ("shipped engine", self.reason) if part)
+        elif origin == "env":
+            detail = "PRISMA_SCHEMA_WASM"
+        else:
+            detail = self.reason or "the project's own engine"
+        return {
+            "prisma": short,
+            "build": version or None,
+            "source": origin,
+            "module": info.get("module"),
+            "project": self.project,
+            "label": f"Prisma {short} ({detail})",
+        }
+
+
+SHIPPED_MAJORS = ("6", "7")
+# No schema to look at (an API caller that passes no `needs`): Prisma 6, as before engines
+# followed the schema.
+UNKNOWN_SCHEMA_MAJOR = "6"
+
+
+def shipped_engine(major: str) -> Path:
+    """The folder of the engine shipped in this package for a Prisma major ("6" or "7")."""
+    return ENGINES / f"prisma{major}"
+
+
+def schema_needs(texts: Iterable[str]) -> str:
+    """The Prisma major a schema is written for: "6" when a datasource has a `url` (Prisma 7
+    rejects it: the URL moved to prisma.config.ts), else "7" (Prisma 6 requires the `url`)."""
+    import re
+
+    block = re.compile(r"^[ \t]*datasource[ \t]+\w+[ \t]*\{([^}]*)\}", re.M)
+    url = re.compile(r"^[ \t]*url[ \t]*=", re.M)
+    for text in texts:
+        if any(url.search(found.group(1)) for found in block.finditer(text)):
+            return "6"
+    return "7"
+
+
+def find_project_prisma(project_root: Path) -> ProjectPrisma | None:
+    """The Prisma the project uses: installed in `node_modules` of the project's folder or a parent
+    (like Node's resolution; the nearest wins, the `prisma` CLI before `@prisma/prisma-schema-wasm`),
+    else the `prisma` range of the nearest `package.json` that lists it (dependencies or
+    devDependencies). Install scripts skipped (`npm i --ignore-scripts`) make no difference: the CLI
+    package carries its engine."""
     root = Path(project_root).resolve()
-    for directory in (root, *root.parents):
+    levels = (root, *root.parents)
+    for directory in levels:
         modules = directory / "node_modules"
         if not modules.is_dir():
             continue
-        bundled = modules / "prisma" / "build" / "prisma_schema_build_bg.wasm"
-        cli_package = modules / "prisma" / "package.json"
-        if bundled.is_file() and _version_at_least(cli_package, FIRST_LOADABLE_BUNDLE):
-            return str(bundled)
+        cli = modules / "prisma"
         package = modules / "@prisma" / "prisma-schema-wasm"
-        if (package / "package.json").is_file():
-            return str(package)
+        cli_version = _installed_version(cli)
+        package_version = _installed_version(package)
+        if cli_version is not None:
+            return ProjectPrisma("cli", cli_version, cli, package if package_version else None)
+        if package_version is not None:
+            return ProjectPrisma("wasm", package_version, package)
+    for directory in levels:
+        manifest = directory / "package.json"
+        wanted = _declared_prisma(manifest)
+        if wanted is not None:
+            return ProjectPrisma("package.json", wanted, manifest)
     return None
 
 
-def _version_at_least(package_json: Path, minimum: tuple[int, int]) -> bool:
+def choose_engine(project_root: Path, needs: str | None = None, prisma: str = "auto") -> EngineChoice:
+    """The one place that decides which Prisma schema engine validates and formats a project.
+
+    1. `prisma` "6" or "7" (`--prisma`): the shipped engine of that major.
+    2. `PRISMA_SCHEMA_WASM`: that module.
+    3. The project's own Prisma (`find_project_prisma`), so compose agrees with its `prisma
+       validate`, the exact build where possible: an installed `@prisma/prisma-schema-wasm` of the
+       CLI's major.minor; else the shipped engine when it is byte for byte the CLI's; else the
+       wasm the CLI bundles (`node_modules/prisma/build/`), run by the shipped glue of its major
+       when their interfaces match, and otherwise, cleanly, the shipped engine of that major. A
+       major without a shipped engine gets the nearest shipped one; a package.json range (not
+       installed) gets the shipped engine of its major.
+    4. No Prisma in the project: the shipped engine of the major the schema needs (`needs`, from
+       `schema_needs`; `by_schema` tells the caller it may choose per target).
+    """
+    if prisma in SHIPPED_MAJORS:
+        return EngineChoice(prisma, reason=f"--prisma {prisma}")
+    root = Path(project_root).resolve()
+    env = os.environ.get("PRISMA_SCHEMA_WASM")
+    if env:
+        # A package folder, its entry point, or a CLI's build/prisma_schema_build_bg.wasm: the
+        # nearest package.json says the major (whose glue runs a bare wasm).
+        found = Path(env).resolve()
+        versions = (_installed_version(folder) for folder in (found, *list(found.parents)[:3]))
+        major = _nearest_shipped(_major_of(next((v for v in versions if v), None)))
+        return EngineChoice(major or needs or UNKNOWN_SCHEMA_MAJOR, module=env, origin="env")
+    project = find_project_prisma(root)
+    if project is None:
+        major = needs or UNKNOWN_SCHEMA_MAJOR
+        why = "the datasource has a `url`" if major == "6" else "no datasource `url`"
+        reason = f"no Prisma in the project; {why}" if needs else "no Prisma in the project"
+        return EngineChoice(major, reason=reason, by_schema=True)
+    shown = project.shown(root)
+    where = os.path.relpath(project.path, root).replace(os.sep, "/")
+    major = _nearest_shipped(project.major) or needs or UNKNOWN_SCHEMA_MAJOR
+    if project.kind == "package.json":
+        wanted = f"project's package.json wants prisma {project.version}, not installed"
+        return EngineChoice(major, reason=wanted, project=shown)
+    if project.kind == "wasm":
+        return EngineChoice(major, str(project.path), "project", where, shown)
+    if project.wasm_package is not None:
+        cli_minor = project.version.split("-")[0].split(".")[:2]
+        package_version = _installed_version(project.wasm_package) or ""
+        if package_version.split("-")[0].split(".")[:2] == cli_minor:
+            beside = os.path.relpath(project.wasm_package, root).replace(os.sep, "/")
+            return EngineChoice(major, str(project.wasm_package), "project", beside, shown)
+    if project.major != major:
+        return EngineChoice(major, reason=f"project has {shown}, nearest shipped major", project=shown)
+    bundled = project.path / "build" / "prisma_schema_build_bg.wasm"
+    if not bundled.is_file():
+        return EngineChoice(major, reason=f"project has {shown}, without build/{bundled.name}", project=shown)
+    if _same_bytes(bundled, shipped_engine(major) / "src" / bundled.name):
+        return EngineChoice(major, reason=f"project has {shown}, the same engine build", project=shown)
+    return EngineChoice(major, str(bundled), "project", f"the engine of the project's {where}", shown)
+
+
+def _installed_version(package: Path) -> str | None:
     import json
 
     try:
-        version = str(json.loads(package_json.read_text(encoding="utf-8"))["version"])
-        major, minor = (int(part) for part in version.split("-")[0].split(".")[:2])
-    except (OSError, ValueError, KeyError, TypeError):
+        version = json.loads((package / "package.json").read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(version) if version else None
+
+
+def _declared_prisma(manifest: Path) -> str | None:
+    import json
+
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for key in ("devDependencies", "dependencies"):
+        table = data.get(key) if isinstance(data, dict) else None
+        if isinstance(table, dict) and isinstance(table.get("prisma"), str):
+            return str(table["prisma"])
+    return None
+
+
+def _major_of(version: str | None) -> str | None:
+    return ProjectPrisma("cli", version, Path()).major if version else None
+
+
+def _nearest_shipped(major: str | None) -> str | None:
+    if major is None:
+        return None
+    return major if major in SHIPPED_MAJORS else (SHIPPED_MAJORS[0] if int(major) < 6 else SHIPPED_MAJORS[-1])
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    import filecmp
+
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
         return False
-    return (major, minor) >= minimum

@@ -28,11 +28,13 @@ def emit(
     command: str | None = None,
     exit_code: int | None = None,
     outputs: list[dict[str, Any]] | None = None,
+    engines: list[dict[str, Any]] | None = None,
 ) -> None:
     """Print the diagnostics of one run.
 
     json: the whole document, so call it once per run (with `exit_code` and, for commands that
-    look at outputs, `outputs`); text and github: may be called several times.
+    look at outputs, `outputs`; for those that ran Prisma, `engines`); text and github: may be
+    called several times.
     """
     diagnostics = list(diagnostics)
     if fmt == "json":
@@ -47,6 +49,8 @@ def emit(
         }
         if outputs is not None:
             doc["outputs"] = outputs
+        if engines is not None:
+            doc["engines"] = engines
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return

@@ -1,8 +1,8 @@
 """Shared fixtures.
 
 Prisma engines: `prisma6` / `prisma7` are one long-lived Prisma schema engine each (Prisma 6.19 and
-7.9, pinned in package.json). They need Node.js and `npm ci`; when either is missing the tests
-that use them fail loudly instead of skipping, because CI installs both.
+7.9, pinned in package.json and shipped in composer/engines/). They need Node.js; without it the
+tests that use them fail loudly instead of skipping, because CI installs it.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _started_engine(version: str) -> Iterator[PrismaWasm]:
     if problem is not None:  # failed outside the except block: no "during handling" noise
         pytest.fail(
             f"Prisma {version} schema engine unavailable: {problem}\n"
-            "Install Node.js 18+ and run `npm ci` in the project root.",
+            "Install Node.js 18+ (the engines are shipped in composer/engines/).",
             pytrace=False,
         )
     yield engine
@@ -92,3 +92,33 @@ def example(tmp_path):  # type: ignore[no-untyped-def]
     for folder in ("fragments", "entities"):
         shutil.copytree(root / "prisma" / folder, tmp_path / "prisma" / folder)
     return tmp_path
+
+
+# -- prisma-compose as a user installs it (tests/installed.py) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _prisma_cli_installs():  # type: ignore[no-untyped-def]
+    from .installed import PrismaClis
+
+    clis = PrismaClis()
+    yield clis
+    clis.close()
+
+
+@pytest.fixture(scope="session")
+def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """prisma-compose built as a wheel and installed into a fresh venv outside the repository."""
+    from .installed import install
+
+    if any("prisma_clis" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        # npm works while the wheel is built: both are needed by this session
+        request.getfixturevalue("_prisma_cli_installs").start()
+    return install(tmp_path_factory.mktemp("installed"))
+
+
+@pytest.fixture(scope="session")
+def prisma_clis(_prisma_cli_installs):  # type: ignore[no-untyped-def]
+    """{"6": node_modules, "7": node_modules}: the real `prisma` CLI (6.19.3, 7.10.1), installed
+    with `npm ci --ignore-scripts`, to link into user projects."""
+    return _prisma_cli_installs.wait()

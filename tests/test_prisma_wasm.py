@@ -17,8 +17,11 @@ from composer.prisma_wasm import (
     PrismaWasm,
     PrismaWasmError,
     WasmNotInstalledError,
-    find_user_wasm,
+    choose_engine,
+    find_project_prisma,
     normalize_datamodel,
+    schema_needs,
+    shipped_engine,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,9 +339,10 @@ def test_node_not_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 def test_missing_wasm_package(tmp_path: Path) -> None:
     with PrismaWasm("6", module=str(tmp_path / "nowhere")) as engine:
-        with pytest.raises(WasmNotInstalledError, match="npm ci") as caught:
+        with pytest.raises(WasmNotInstalledError, match="composer/engines/") as caught:
             engine.validate(MODELS)
-        assert "npm install @prisma/prisma-schema-wasm" in str(caught.value)
+        assert "npm ci" not in str(caught.value)  # a pip-installed user has no prisma-compose checkout
+        assert "PRISMA_SCHEMA_WASM" in str(caught.value)
 
 
 def test_unknown_major_version_is_not_installed() -> None:
@@ -347,7 +351,7 @@ def test_unknown_major_version_is_not_installed() -> None:
 
 
 def test_env_variable_selects_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(ROOT / "node_modules" / "prisma-schema-wasm-7"))
+    monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(shipped_engine("7")))
     with PrismaWasm("6") as engine:
         assert engine.version().startswith("7.9.0")
 
@@ -414,43 +418,164 @@ def test_thread_safe(prisma7: PrismaWasm) -> None:
     assert failures == []
 
 
-# -- the user's own Prisma ----------------------------------------------------------------------
+# -- which engine: the project's own Prisma, else a shipped one -------------------------------
 
 
-def _fake_prisma_cli(root: Path, version: str, major: str) -> Path:
-    """node_modules/prisma as the `prisma` CLI package lays it out, with the pinned engine's wasm."""
+def _fake_prisma_cli(root: Path, version: str, wasm: bytes) -> Path:
+    """node_modules/prisma as the `prisma` CLI package lays it out (its glue is minified into
+    build/index.js, which the bridge never runs), holding the given engine wasm."""
     build = root / "node_modules" / "prisma" / "build"
     build.mkdir(parents=True)
-    wasm = ROOT / "node_modules" / f"prisma-schema-wasm-{major}" / "src" / "prisma_schema_build_bg.wasm"
-    shutil.copyfile(wasm, build / "prisma_schema_build_bg.wasm")
+    (build / "prisma_schema_build_bg.wasm").write_bytes(wasm)
+    (build / "index.js").write_text("throw new Error('the Prisma CLI must not be started');\n")
     (build.parent / "package.json").write_text(json.dumps({"name": "prisma", "version": version}))
     return build / "prisma_schema_build_bg.wasm"
 
 
-def test_find_user_wasm_bundled_in_the_prisma_cli(tmp_path: Path, prisma7: PrismaWasm) -> None:
-    wasm = _fake_prisma_cli(tmp_path, "7.9.0", "7")
-    project = tmp_path / "apps" / "web"
+def _shipped_wasm(major: str) -> bytes:
+    return (shipped_engine(major) / "src" / "prisma_schema_build_bg.wasm").read_bytes()
+
+
+def _another_build(major: str) -> bytes:
+    """The shipped wasm with a custom section appended: another build, byte for byte, with the
+    same interface (as a Prisma patch release's engine is)."""
+    name, payload = b"compose-test", b"another build"
+    body = bytes([len(name)]) + name + payload
+    return _shipped_wasm(major) + b"\x00" + bytes([len(body)]) + body
+
+
+def test_schema_needs() -> None:
+    assert schema_needs([DATASOURCE_WITH_URL + MODELS]) == "6"
+    assert schema_needs([DATASOURCE_NO_URL + MODELS]) == "7"
+    commented = 'datasource db {\n  provider = "sqlite"\n  // url = env("X")\n}\n'
+    assert schema_needs([MODELS, commented]) == "7"
+    assert schema_needs([MODELS, DATASOURCE_WITH_URL]) == "6"  # any file of a multi-file schema
+    assert schema_needs([]) == "7"
+
+
+def test_no_prisma_in_the_project_the_schema_decides(tmp_path: Path) -> None:
+    assert find_project_prisma(tmp_path) is None
+    six, seven = choose_engine(tmp_path, "6"), choose_engine(tmp_path, "7")
+    assert (six.major, six.module, six.by_schema) == ("6", None, True)
+    assert (seven.major, seven.module) == ("7", None)
+    with six.open() as engine:
+        label = six.describe(engine.info())["label"]
+    assert label == "Prisma 6.19.0 (shipped engine; no Prisma in the project; the datasource has a `url`)"
+    forced = choose_engine(tmp_path, "6", prisma="7")
+    assert (forced.major, forced.reason, forced.by_schema) == ("7", "--prisma 7", False)
+
+
+def test_prisma_cli_with_the_shipped_build(tmp_path: Path) -> None:
+    # prisma 6.19.3 bundles the very engine build that is shipped (6.19.0-26): no need to load it.
+    _fake_prisma_cli(tmp_path, "6.19.3", _shipped_wasm("6"))
+    project = tmp_path / "apps" / "web"  # a monorepo package: node_modules is hoisted above it
     project.mkdir(parents=True)
-    found = find_user_wasm(project)
-    assert found == str(wasm)
-    with PrismaWasm("7", module=found) as engine:
-        assert engine.info()["package"] == "prisma"
-        assert engine.version() == "7.9.0"
-        schema = DATASOURCE_WITH_URL + MODELS
-        assert engine.validate(schema) == prisma7.validate(schema)
+    found = find_project_prisma(project)
+    assert found is not None and (found.kind, found.version, found.major) == ("cli", "6.19.3", "6")
+    choice = choose_engine(project, needs="7")  # the project's major wins over the schema's
+    assert (choice.major, choice.module, choice.by_schema) == ("6", None, False)
+    with choice.open() as engine:
+        described = choice.describe(engine.info())
+    assert described["label"] == (
+        "Prisma 6.19.0 (shipped engine; project has prisma 6.19.3 (../../node_modules/prisma), "
+        "the same engine build)"
+    )
+    assert described["source"] == "shipped"
+    assert described["project"] == "prisma 6.19.3 (../../node_modules/prisma)"
 
 
-def test_find_user_wasm_skips_old_prisma_cli_bundles(tmp_path: Path) -> None:
-    _fake_prisma_cli(tmp_path, "6.5.0", "6")
-    assert find_user_wasm(tmp_path) == find_user_wasm(tmp_path.parent)  # nothing found in tmp_path
+@pytest.mark.parametrize("major", ["6", "7"])
+def test_prisma_cli_with_another_build_runs_its_own_engine(tmp_path: Path, major: str) -> None:
+    wasm = _fake_prisma_cli(tmp_path, f"{major}.99.0", _another_build(major))
+    choice = choose_engine(tmp_path)
+    assert (choice.major, choice.module, choice.origin) == (major, str(wasm), "project")
+    schema = (DATASOURCE_WITH_URL if major == "6" else DATASOURCE_NO_URL) + MODELS
+    with choice.open() as engine, PrismaWasm(major) as shipped:
+        info = engine.info()
+        assert (info["package"], info["version"], info["skipped"]) == ("prisma", f"{major}.99.0", [])
+        assert engine.validate(schema) == shipped.validate(schema) == []
+        broken = schema.replace("title    String", "title    Strin")
+        assert engine.validate(broken) == shipped.validate(broken) != []
+        assert engine.format(schema) == shipped.format(schema)
+    label = choice.describe(info)["label"]
+    assert label == f"Prisma {major}.99.0 (the engine of the project's node_modules/prisma)"
+
+
+def test_prisma_cli_whose_engine_does_not_fit_falls_back_to_the_shipped_one(tmp_path: Path) -> None:
+    # A Prisma 7 CLI whose wasm has another interface than the shipped glue of 7 (here: the
+    # Prisma 6 engine, 22 exports instead of 27): the shipped Prisma 7 engine runs, and says why.
+    _fake_prisma_cli(tmp_path, "7.99.0", _another_build("6"))
+    choice = choose_engine(tmp_path)
+    with choice.open() as engine:
+        info = engine.info()
+        assert info["version"].startswith("7.9.0") and info["module"] == str(shipped_engine("7"))
+        assert engine.validate(DATASOURCE_NO_URL + MODELS) == []
+    [why] = info["skipped"]
+    assert "cannot be run with the glue of the shipped Prisma 7 engine" in why
+    described = choice.describe(info)
+    assert described["source"] == "shipped"
+    assert described["label"].startswith(
+        "Prisma 7.9.0 (shipped engine; project has prisma 7.99.0 (node_modules/prisma), "
+        "whose engine cannot be used:"
+    )
+
+
+def test_installed_wasm_package_of_the_clis_release_comes_first(tmp_path: Path) -> None:
+    _fake_prisma_cli(tmp_path, "7.9.1", _another_build("7"))
     package = tmp_path / "node_modules" / "@prisma" / "prisma-schema-wasm"
-    shutil.copytree(ROOT / "node_modules" / "prisma-schema-wasm-6", package)
-    assert find_user_wasm(tmp_path) == str(package)
-    with PrismaWasm("6", module=str(package)) as engine:
-        assert engine.version().startswith("6.19.0")
+    shutil.copytree(shipped_engine("7"), package)
+    choice = choose_engine(tmp_path)
+    assert (choice.module, choice.reason) == (str(package), "node_modules/@prisma/prisma-schema-wasm")
+    with choice.open() as engine:
+        assert engine.info()["package"] == "@prisma/prisma-schema-wasm"
 
 
-def test_find_user_wasm_looks_up_the_tree(tmp_path: Path) -> None:
-    # Whatever a parent of tmp_path holds (normally nothing) is what an empty project finds.
-    assert find_user_wasm(tmp_path) == find_user_wasm(tmp_path.parent)
-    assert find_user_wasm(ROOT) is None or not find_user_wasm(ROOT).startswith(str(ROOT / "node_modules"))
+def test_installed_wasm_package_alone(tmp_path: Path) -> None:
+    package = tmp_path / "node_modules" / "@prisma" / "prisma-schema-wasm"
+    shutil.copytree(shipped_engine("6"), package)
+    choice = choose_engine(tmp_path, needs="7")
+    assert (choice.major, choice.module, choice.origin) == ("6", str(package), "project")
+    with choice.open() as engine:
+        assert engine.version().startswith("6.19.0") and engine.info()["skipped"] == []
+
+
+def test_broken_wasm_package_falls_back(tmp_path: Path) -> None:
+    package = tmp_path / "node_modules" / "@prisma" / "prisma-schema-wasm"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"name": "@prisma/prisma-schema-wasm", "version": "6.5.0"}')
+    choice = choose_engine(tmp_path)
+    with choice.open() as engine:
+        info = engine.info()
+    assert info["version"].startswith("6.19.0") and len(info["skipped"]) == 1
+    assert "cannot be used" in choice.describe(info)["label"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "major"), [("^6.19.0", "6"), ("~7.1.0", "7"), ("5.22.0", "6"), ("^8.0.0", "7")]
+)
+def test_package_json_range_picks_the_shipped_major(tmp_path: Path, declared: str, major: str) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"devDependencies": {"prisma": declared}}))
+    (tmp_path / "packages" / "db").mkdir(parents=True)
+    (tmp_path / "packages" / "db" / "package.json").write_text('{"name": "db"}')  # lists no prisma
+    found = find_project_prisma(tmp_path / "packages" / "db")
+    assert found is not None and (found.kind, found.version) == ("package.json", declared)
+    choice = choose_engine(tmp_path / "packages" / "db", needs="6" if major == "7" else "7")
+    assert (choice.major, choice.module) == (major, None)
+    assert choice.reason == f"project's package.json wants prisma {declared}, not installed"
+    assert choice.project == f"prisma {declared} (../../package.json)"
+
+
+def test_prisma_env_variable_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_prisma_cli(tmp_path, "6.19.3", _shipped_wasm("6"))
+    monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(shipped_engine("7")))
+    choice = choose_engine(tmp_path)
+    assert (choice.major, choice.module, choice.origin) == ("7", str(shipped_engine("7")), "env")
+    with choice.open() as engine:
+        assert choice.describe(engine.info())["label"] == "Prisma 7.9.0 (PRISMA_SCHEMA_WASM)"
+    # a CLI's bundled wasm: its package.json, two folders up, says which glue runs it
+    wasm = _fake_prisma_cli(tmp_path / "seven", "7.99.0", _another_build("7"))
+    monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(wasm))
+    choice = choose_engine(tmp_path)
+    assert (choice.major, choice.module) == ("7", str(wasm))
+    with choice.open() as engine:
+        assert engine.version() == "7.99.0"

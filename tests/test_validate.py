@@ -132,7 +132,8 @@ def test_valid_project(tmp_path: Path) -> None:
     project(tmp_path)
     result = cli(tmp_path, "validate")
     assert result.returncode == 0, result.stderr
-    assert "valid" in result.stderr and "Prisma 6.19" in result.stderr
+    assert "valid" in result.stderr
+    assert "compose: validated with Prisma 6.19.0 (shipped engine; no Prisma in the project" in result.stderr
     assert not (tmp_path / "out").exists()  # composed in memory, nothing written
 
 
@@ -283,6 +284,9 @@ def test_build_validate_writes_when_valid(tmp_path: Path, assert_prisma_valid) -
     assert_prisma_valid((tmp_path / "out/schema.prisma").read_text())
     code, doc = validate_json(tmp_path, command="build --validate")
     assert code == 0 and {o["status"] for o in doc["outputs"]} == {"unchanged"}
+    [engine] = doc["engines"]
+    assert (engine["prisma"], engine["source"], engine["targets"]) == ("6.19.0", "shipped", ["app", "folder"])
+    assert "compose: validated with Prisma 6.19.0 (shipped engine;" in result.stderr
 
 
 # -- which Prisma, and no Node ------------------------------------------------------------------
@@ -306,30 +310,57 @@ def test_the_projects_own_prisma_comes_first(tmp_path: Path) -> None:
     # The project has Prisma 7's engine installed: it rejects `url` in the datasource.
     installed = tmp_path / "node_modules" / "@prisma" / "prisma-schema-wasm"
     installed.parent.mkdir(parents=True)
-    shutil.copytree(ROOT / "node_modules" / "prisma-schema-wasm-7", installed)
+    shutil.copytree(ROOT / "composer" / "engines" / "prisma7", installed)
     result = cli(tmp_path, "validate", "app")
     assert result.returncode == 1
-    assert "Prisma 7.9.0 (node_modules/@prisma/prisma-schema-wasm)" in result.stderr
+    assert "compose: validated with Prisma 7.9.0 (node_modules/@prisma/prisma-schema-wasm)" in result.stderr
     line, _ = line_of(tmp_path / "prisma/base.prisma", "url ")
     assert f"prisma/base.prisma:{line}:3: error:" in result.stderr
     pinned = cli(tmp_path, "validate", "app", "--prisma", "6")
     assert pinned.returncode == 0, pinned.stderr
-    assert "Prisma 6.19.0 (pinned)" in pinned.stderr
+    assert "compose: validated with Prisma 6.19.0 (shipped engine; --prisma 6)" in pinned.stderr
 
 
-def test_an_unusable_installed_prisma_falls_back_to_the_pinned_one(tmp_path: Path) -> None:
+def test_an_unusable_installed_prisma_falls_back_to_the_shipped_one(tmp_path: Path) -> None:
     project(tmp_path, {"node_modules/@prisma/prisma-schema-wasm/package.json": '{"version": "6.5.0"}'})
     result = cli(tmp_path, "validate")
     assert result.returncode == 0, result.stderr
-    assert "cannot use Prisma 6.5.0 (node_modules/@prisma/prisma-schema-wasm)" in result.stderr
-    assert "Prisma 6.19.0 (pinned)" in result.stderr
+    assert (
+        "compose: validated with Prisma 6.19.0 (shipped engine; project has @prisma/prisma-schema-wasm 6.5.0 "
+        "(node_modules/@prisma/prisma-schema-wasm), whose engine cannot be used: "
+    ) in result.stderr
+    assert "is neither @prisma/prisma-schema-wasm nor holds prisma_schema_build_bg.wasm)" in result.stderr
+    code, doc = validate_json(tmp_path)
+    [engine] = doc["engines"]
+    assert code == 0 and engine["source"] == "shipped" and engine["prisma"] == "6.19.0"
+    assert engine["project"] == "@prisma/prisma-schema-wasm 6.5.0 (node_modules/@prisma/prisma-schema-wasm)"
 
 
-def test_pinned_prisma_7(tmp_path: Path) -> None:
+def test_shipped_prisma_7(tmp_path: Path) -> None:
     project(tmp_path)
     result = cli(tmp_path, "validate", "app", "--prisma", "7")
-    assert result.returncode == 1 and "Prisma 7.9.0 (pinned)" in result.stderr
+    assert result.returncode == 1
+    assert "compose: validated with Prisma 7.9.0 (shipped engine; --prisma 7)" in result.stderr
     assert cli(tmp_path, "validate", "--prisma", "5").returncode == 2
+
+
+def test_without_prisma_each_target_gets_the_major_its_datasource_needs(tmp_path: Path) -> None:
+    # `url = false` drops the URL from target `folder`: a Prisma 7 schema; `app` keeps it: Prisma 6.
+    manifest = MANIFEST + "\n[targets.folder.datasource]\nurl = false\n"
+    project(tmp_path, {"prisma.compose.toml": manifest})
+    result = cli(tmp_path, "validate")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "compose: validated app with Prisma 6.19.0 (shipped engine; no Prisma in the project; the "
+        "datasource has a `url`); folder with Prisma 7.9.0 (shipped engine; no Prisma in the project; "
+        "no datasource `url`)"
+    ) in result.stderr
+    code, doc = validate_json(tmp_path)
+    assert code == 0
+    assert [(e["targets"], e["prisma"], e["source"]) for e in doc["engines"]] == [
+        (["app"], "6.19.0", "shipped"),
+        (["folder"], "7.9.0", "shipped"),
+    ]
 
 
 def test_unknown_target_exit_2(tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ def run(
     gc.disable()
     warnings = []
     engine = None
+    engines = None  # with --validate: the Prisma engines that ran, for --format json
     loader: Loader | None = None
     try:
         if validate:
@@ -70,6 +71,9 @@ def run(
         warnings = comp.warnings
         if engine is not None:
             found = prisma_diagnostics(comp.targets, engine)
+            engines, engine_line = engine.describe(), engine.line()
+            if fmt != "json":
+                print(engine_line, file=sys.stderr)
             if any(d.severity == "error" for d in found):
                 raise ComposeError(found)
             warnings = [*warnings, *found]
@@ -103,8 +107,8 @@ def run(
             }
             for f in planned
         ]
-        report.emit([*warnings, *notes] if fmt == "json" else warnings, fmt, command="build", exit_code=0,
-                    outputs=outputs)
+        shown = [*warnings, *notes] if fmt == "json" else warnings
+        report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
     if fmt != "json":
         for t in comp.targets:
             if t.adapted:

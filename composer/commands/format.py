@@ -177,7 +177,7 @@ def format_files(files: list[FragmentFile], engine: Any) -> list[Diagnostic]:
 
 def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: str = "auto") -> int:
     from ..manifest import load_manifest
-    from ..prisma_wasm import PrismaWasmError
+    from ..prisma_wasm import PrismaWasmError, schema_needs
     from .check import colour_diff
     from .validate import EngineUnavailable, open_engine
 
@@ -187,8 +187,13 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
         path = pipeline.locate_manifest(manifest)
         loaded = load_manifest(path)
         files = fragment_files(loaded)
-        engine = open_engine(loaded.root, prisma)
+        # The project's Prisma, else the shipped engine of the major the fragments are written for.
+        engine = open_engine(loaded.root, prisma, needs=schema_needs(f.text for f in files))
         problems = format_files(files, engine)
+        described = [{**engine.describe(), "targets": []}]
+        if fmt != "json":
+            verb = "checked the layout" if check else "formatted"
+            print(f"compose: {verb} with {described[0]['label']}", file=sys.stderr)
     except pipeline.UsageError as exc:
         return report.usage_error(str(exc), fmt, "format")
     except (EngineUnavailable, PrismaWasmError) as exc:
@@ -226,7 +231,7 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
             colour = use_color(sys.stdout)
             for diff in diffs:
                 sys.stdout.write(colour_diff(diff) if colour else diff)
-        report.emit(problems, fmt, command="format", exit_code=1, outputs=outputs)
+        report.emit(problems, fmt, command="format", exit_code=1, outputs=outputs, engines=described)
         if fmt != "json":
             what = "fragment(s) not formatted" if all(d.code == "E630" for d in problems) else "problem(s)"
             print(f"compose: {len(problems)} {what}; nothing written", file=sys.stderr)
@@ -266,7 +271,7 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
                     print(f"formatted {c.display}", file=sys.stderr)
             return 1
     if fmt == "json":
-        report.emit([], fmt, command="format", exit_code=0, outputs=outputs)
+        report.emit([], fmt, command="format", exit_code=0, outputs=outputs, engines=described)
         return 0
     if not check:
         for f in changed:

@@ -93,22 +93,13 @@ def base_fragment(provider: str, prisma_major: int) -> str:
 
 
 def installed_prisma_major(root: Path) -> int | None:
-    """The major version of the project's Prisma CLI: installed in node_modules, else the version
-    range in package.json; None when neither says."""
-    for directory in (root, *root.parents):
-        package = directory / "node_modules" / "prisma" / "package.json"
-        try:
-            version = str(json.loads(package.read_text(encoding="utf-8"))["version"])
-            return int(version.split(".")[0])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    data = _package_json(root)
-    for key in ("devDependencies", "dependencies"):
-        spec = str((data.get(key) or {}).get("prisma", ""))
-        digits = "".join(c if c.isdigit() else " " for c in spec).split()
-        if digits:
-            return int(digits[0])
-    return None
+    """The major version of the project's Prisma: installed in node_modules, else the version
+    range in package.json (prisma_wasm.find_project_prisma); None when neither says."""
+    from ..prisma_wasm import find_project_prisma
+
+    found = find_project_prisma(root)
+    major = found.major if found is not None else None
+    return int(major) if major else None
 
 
 def _package_json(root: Path) -> dict[str, object]:

@@ -6,10 +6,12 @@ bridge. Every error Prisma reports is sent back through the output's source map 
 line (or YAML entity line, or manifest key) that produced it. An error found in several targets
 (a fragment shared by two targets) is reported once.
 
-Which Prisma: the one installed in the project (`node_modules/prisma`, or
-`@prisma/prisma-schema-wasm`, in the manifest's folder or a parent) so that compose agrees with
-the project's own `prisma validate`; otherwise the pinned Prisma 6 of prisma-compose. `--prisma 6`
-or `--prisma 7` picks a pinned version; `PRISMA_SCHEMA_WASM` names a module explicitly.
+Which Prisma (`prisma_wasm.choose_engine`): the project's own (`node_modules/prisma`, or
+`@prisma/prisma-schema-wasm`, in the manifest's folder or a parent; else the `prisma` range of its
+package.json) so that compose agrees with the project's `prisma validate`; with no Prisma in the
+project, for each target the engine shipped in this package of the major its schema needs (a
+datasource `url`: 6, else 7). `--prisma 6` or `--prisma 7` picks a shipped engine;
+`PRISMA_SCHEMA_WASM` names a module explicitly. One stderr line (and `engines` in JSON) says which.
 
 Exit codes: 0 Prisma accepts every target (warnings allowed), 1 input errors or Prisma rejects a
 target, 2 usage errors or no way to run Prisma (no Node.js, engine not installed).
@@ -18,13 +20,12 @@ target, 2 usage errors or no way to run Prisma (no Node.js, engine not installed
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import pipeline, report
 from ..diagnostics import ComposeError, Diagnostic
@@ -32,10 +33,9 @@ from ..diagnostics import ComposeError, Diagnostic
 if TYPE_CHECKING:
     from ..compose import ComposedTarget
     from ..manifest import Manifest
-    from ..prisma_wasm import PrismaWasm
+    from ..prisma_wasm import EngineChoice, PrismaWasm
     from ..sourcemap import OutputMap
 
-PINNED_DEFAULT = "6"
 PRISMA_ERROR = "P1012"  # Prisma's own code for "schema validation error"
 PRISMA_WARNING = "W610"
 
@@ -43,7 +43,20 @@ PRISMA_WARNING = "W610"
 @dataclass
 class Engine:
     wasm: PrismaWasm
-    label: str  # for messages: "Prisma 6.19.0 (node_modules/prisma)"
+    choice: EngineChoice
+    targets: list[str] = field(default_factory=list)  # the targets it validated, for the engine line
+
+    def describe(self) -> dict[str, Any]:
+        """The engine that ran: `label` (the engine line), `prisma`, `build`, `source`, ..."""
+        try:
+            info = self.wasm.info()
+        except Exception:
+            info = None  # never started (or cannot): the choice alone says what was meant
+        return self.choice.describe(info)
+
+    @property
+    def label(self) -> str:
+        return str(self.describe()["label"])
 
     def close(self) -> None:
         # A one-shot run: Node, left to exit on its own, spends ~0.4 s finishing background wasm
@@ -58,46 +71,18 @@ class EngineUnavailable(Exception):
     """Prisma's validator cannot be run here (exit 2)."""
 
 
-def _package_version(path: Path) -> str | None:
-    import json
+def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> Engine:
+    """The schema engine for the project (started lazily; `warm()` starts it in the background).
 
-    for directory in (path, *path.parents):
-        pkg = directory / "package.json"
-        if pkg.is_file():
-            try:
-                version = json.loads(pkg.read_text(encoding="utf-8")).get("version")
-            except (OSError, ValueError):
-                return None
-            return str(version) if version else None
-    return None
-
-
-def _short(version: str | None) -> str:
-    return (version or "?").split("-")[0]
-
-
-def open_engine(root: Path, prisma: str = "auto") -> Engine:
-    """The schema engine to validate with (started lazily; `warm()` starts it in the background)."""
-    from ..prisma_wasm import PrismaWasm, find_user_wasm
+    `needs`: the Prisma major the schema is written for (`schema_needs`), used when the project
+    has no Prisma of its own. The choice itself is `prisma_wasm.choose_engine`.
+    """
+    from ..prisma_wasm import choose_engine
 
     if prisma not in ("auto", "6", "7"):
         raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
-    if prisma == "auto" and os.environ.get("PRISMA_SCHEMA_WASM"):
-        # The bridge loads that module; its version is known once it runs (see describe()).
-        return Engine(PrismaWasm(PINNED_DEFAULT, cwd=str(root)), "Prisma (PRISMA_SCHEMA_WASM)")
-    if prisma == "auto":
-        found = find_user_wasm(root)
-        if found is not None:
-            version = _package_version(Path(found).parent if found.endswith(".wasm") else Path(found))
-            major = _short(version).split(".")[0]
-            where = os.path.relpath(found, root) if os.path.isabs(found) else found
-            shown = where.replace(os.sep, "/").split("/build/")[0]
-            return Engine(
-                PrismaWasm(major if major.isdigit() else PINNED_DEFAULT, cwd=str(root), module=found),
-                f"Prisma {_short(version)} ({shown})",
-            )
-    major = PINNED_DEFAULT if prisma == "auto" else prisma
-    return Engine(PrismaWasm(major, cwd=str(root)), f"Prisma {major} (pinned)")
+    choice = choose_engine(root, needs, prisma)
+    return Engine(choice.open(cwd=str(root)), choice)
 
 
 def warm(engine: Engine) -> None:
@@ -112,23 +97,58 @@ def warm(engine: Engine) -> None:
     threading.Thread(target=run, name="prisma-start", daemon=True).start()
 
 
-def describe(engine: Engine) -> str:
-    """The label, with the exact version of the engine that ran."""
-    try:
-        info = engine.wasm.info()
-    except Exception:
-        return engine.label
-    version = _short(str(info.get("version") or ""))
-    where = engine.label[engine.label.index("(") :]
-    return f"Prisma {version} {where}"
+class Engines:
+    """The engines of one run: the project's, or, with no Prisma in the project, the shipped
+    engine of the major each target's schema needs (`schema_needs` of its composed text)."""
+
+    def __init__(self, root: Path, prisma: str = "auto") -> None:
+        self.root = root
+        self.prisma = prisma
+        self.project = open_engine(root, prisma)
+        self.by_major: dict[str, Engine] = {}
+        if not self.project.choice.by_schema:
+            warm(self.project)  # known before composing: Node starts while Python composes
+
+    def for_target(self, composed: ComposedTarget) -> Engine:
+        from ..prisma_wasm import schema_needs
+
+        if not self.project.choice.by_schema:
+            engine = self.project
+        else:
+            needs = schema_needs(f.body for f in composed.files)
+            if needs not in self.by_major:
+                self.by_major[needs] = open_engine(self.root, self.prisma, needs)
+                warm(self.by_major[needs])
+            engine = self.by_major[needs]
+        engine.targets.append(composed.target.name)
+        return engine
+
+    def used(self) -> list[Engine]:
+        return [e for e in (self.project, *self.by_major.values()) if e.targets]
+
+    def describe(self) -> list[dict[str, Any]]:
+        """For `--format json`: each engine that ran, with its `targets`."""
+        return [{**e.describe(), "targets": list(e.targets)} for e in self.used()]
+
+    def line(self, verb: str = "validated") -> str:
+        """The engine line: `compose: validated with Prisma 6.19.0 (shipped engine; ...)`."""
+        used = self.used()
+        if len(used) == 1:
+            return f"compose: {verb} with {used[0].label}"
+        parts = [f"{', '.join(e.targets)} with {e.label}" for e in used]
+        return f"compose: {verb} {'; '.join(parts)}"
+
+    def close(self) -> None:
+        for engine in (self.project, *self.by_major.values()):
+            engine.close()
 
 
-def prisma_diagnostics(targets: list[ComposedTarget], engine: Engine) -> list[Diagnostic]:
+def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[Diagnostic]:
     """Prisma's errors and warnings for each target, at the fragment lines they come from.
 
     Raises EngineUnavailable when Prisma cannot be run.
     """
-    from ..prisma_wasm import NodeNotFoundError, PrismaWasm, PrismaWasmError
+    from ..prisma_wasm import PrismaWasmError
     from ..sourcemap import OutputMap
 
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
@@ -136,20 +156,8 @@ def prisma_diagnostics(targets: list[ComposedTarget], engine: Engine) -> list[Di
         maps = {m.path: m for m in (OutputMap(composed, f) for f in composed.files)}
         files = [(path, m.text) for path, m in maps.items()]
         try:
-            results = engine.wasm.validate(files)
+            results = engines.for_target(composed).wasm.validate(files)
         except PrismaWasmError as exc:
-            if engine.wasm.module is not None and not isinstance(exc, NodeNotFoundError):
-                # The project's Prisma cannot be loaded by this bridge: fall back to the pinned one.
-                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.kind
-                print(
-                    f"compose: warning: cannot use {engine.label} ({first_line}); using the pinned "
-                    f"Prisma {PINNED_DEFAULT} instead",
-                    file=sys.stderr,
-                )
-                engine.wasm.close()
-                engine.wasm = PrismaWasm(PINNED_DEFAULT, cwd=engine.wasm.cwd)
-                engine.label = f"Prisma {PINNED_DEFAULT} (pinned)"
-                return prisma_diagnostics(targets, engine)
             raise EngineUnavailable(str(exc)) from exc
         for result in results:
             omap = maps.get(result.file) or next(iter(maps.values()))
@@ -192,28 +200,28 @@ def to_diagnostic(message: str, severity: str, start: int, end: int, omap: Outpu
     )
 
 
-def start(manifest: str | None, targets: list[str], prisma: str = "auto") -> tuple[Manifest, Engine]:
+def start(manifest: str | None, targets: list[str], prisma: str = "auto") -> tuple[Manifest, Engines]:
     """Load the manifest, check the targets (usage errors come before Node starts), start the engine."""
     from ..manifest import load_manifest
 
     loaded = load_manifest(pipeline.locate_manifest(manifest))
     pipeline.pick_targets(loaded, targets)
-    engine = open_engine(loaded.root, prisma)
-    warm(engine)
-    return loaded, engine
+    return loaded, Engines(loaded.root, prisma)
 
 
 def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str = "auto") -> int:
     started = time.perf_counter()
     gc.disable()  # a one-shot run: see commands/build.py
     warnings: list[Diagnostic] = []
-    engine: Engine | None = None
+    engines: Engines | None = None
+    described: list[dict[str, Any]] | None = None
     try:
-        loaded, engine = start(manifest, targets, prisma)
+        loaded, engines = start(manifest, targets, prisma)
         comp = pipeline.compose_project(loaded, targets)
         warnings = comp.warnings
-        found = prisma_diagnostics(comp.targets, engine)
-        label = describe(engine)
+        found = prisma_diagnostics(comp.targets, engines)
+        described = engines.describe()
+        line = engines.line()
     except pipeline.UsageError as exc:
         return report.usage_error(str(exc), fmt, "validate")
     except EngineUnavailable as exc:
@@ -222,15 +230,19 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str
         report.emit([*warnings, *exc.diagnostics], fmt, command="validate", exit_code=1)
         return 1
     finally:
-        if engine is not None:
-            engine.close()
+        if engines is not None:
+            engines.close()
     errors = [d for d in found if d.severity == "error"]
     code = 1 if errors else 0
     outputs = [{"target": t.target.name, "path": f.path} for t in comp.targets for f in t.files]
-    report.emit([*warnings, *found], fmt, command="validate", exit_code=code, outputs=outputs)
+    report.emit(
+        [*warnings, *found], fmt, command="validate", exit_code=code, outputs=outputs, engines=described
+    )
     if fmt != "json":
         ms = (time.perf_counter() - started) * 1000
         names = ", ".join(t.target.name for t in comp.targets) or "no targets"
         verdict = f"rejected: {len(errors)} error(s)" if errors else "valid"
-        print(f"compose: {names}: {verdict} ({label}, {ms:.0f} ms)", file=sys.stderr)
+        if comp.targets:
+            print(line, file=sys.stderr)
+        print(f"compose: {names}: {verdict} ({ms:.0f} ms)", file=sys.stderr)
     return code

@@ -12,13 +12,14 @@
 //   response: {"id": 1, "ok": true, "result": {...}}
 //          or {"id": 1, "ok": false, "error": {"kind": "...", "message": "..."}}
 //
-// "version" picks the pinned package (prisma-schema-wasm-6 / -7 in node_modules, see package.json);
-// with an explicit module it only says which pinned glue to try first for a bare .wasm file.
-// Module resolution: the request's "module", else env PRISMA_SCHEMA_WASM, else the pinned alias
-// from <project>/node_modules (relative to this file), else require.resolve from the cwd. A module
-// is a package directory, a .js entry point, a package name, or a bare prisma_schema_build_bg.wasm
-// (as bundled in node_modules/prisma/build/ by the `prisma` CLI, Prisma >= 6.19), which is paired
-// with the pinned JS glue whose wasm-bindgen import names it matches.
+// "version" is the Prisma major ("6" or "7") of the engine shipped in composer/engines/, loaded
+// when the request names no module; with a module it picks the shipped glue for a bare .wasm.
+// Module resolution: the request's "module", else env PRISMA_SCHEMA_WASM, else the shipped engine
+// (composer/engines/prisma<version>, copies of the builds pinned in package.json). A module is a
+// package directory, a .js entry point, a package name, or a bare prisma_schema_build_bg.wasm (as
+// bundled in node_modules/prisma/build/ by the `prisma` CLI), which is run by the shipped glue
+// of that major when its interface is the same (see loadBareWasm). Which module to use for a
+// project is decided in Python (composer/prisma_wasm.py, choose_engine).
 //
 // Error kinds: bad_request, module_not_found, incompatible_module, schema_invalid (the schema has
 // errors and the op cannot produce a result), wasm_error (the engine refused its input),
@@ -59,21 +60,24 @@ class BridgeError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Finding and loading the wasm module
 
-function pinnedAlias(version) {
-  return `prisma-schema-wasm-${version}`;
+// The engines shipped in the Python package (composer/engines/prisma6, prisma7): copies of the
+// `@prisma/prisma-schema-wasm` builds pinned in package.json.
+function shippedEngine(version) {
+  return path.resolve(__dirname, '..', 'engines', `prisma${version}`);
 }
 
 // Candidate specs for a request, most specific first, each with a note for "tried: ..." messages.
+// With "fallback", a requested module that cannot be loaded gives way to the shipped engine.
 function moduleCandidates(req) {
-  if (req.module) return [{ spec: String(req.module), from: 'request "module"' }];
+  const shipped = { spec: shippedEngine(req.version), from: 'shipped with prisma-compose', shipped: true };
+  if (req.module) {
+    const requested = { spec: String(req.module), from: 'request "module"' };
+    return req.fallback ? [requested, shipped] : [requested];
+  }
   if (process.env.PRISMA_SCHEMA_WASM) {
     return [{ spec: process.env.PRISMA_SCHEMA_WASM, from: 'env PRISMA_SCHEMA_WASM' }];
   }
-  const alias = pinnedAlias(req.version);
-  return [
-    { spec: path.resolve(__dirname, '..', '..', 'node_modules', alias), from: 'project node_modules' },
-    { spec: alias, from: 'require.resolve from the working directory' },
-  ];
+  return [shipped];
 }
 
 // Turns a spec (directory, .js file, .wasm file or package name) into an absolute path, or null.
@@ -110,55 +114,75 @@ function describe(file) {
   return { package: null, version: null };
 }
 
-const wasmImportCache = new Map();
-
-function wasmImportNames(wasmFile) {
-  if (!wasmImportCache.has(wasmFile)) {
-    const compiled = new WebAssembly.Module(fs.readFileSync(wasmFile));
-    wasmImportCache.set(wasmFile, WebAssembly.Module.imports(compiled).map((imp) => imp.name));
-  }
-  return wasmImportCache.get(wasmFile);
+// Import and export names of a wasm file: wasm-bindgen puts a hash of its release in the import
+// names, and the exports are the engine's API, so equal names mean one glue fits both.
+function wasmInterface(wasmFile) {
+  const compiled = new WebAssembly.Module(fs.readFileSync(wasmFile));
+  const names = (list) => list.map((item) => `${item.module || ''}:${item.name}:${item.kind}`).sort();
+  const { imports: importsOf, exports: exportsOf } = WebAssembly.Module;
+  return JSON.stringify([names(importsOf(compiled)), names(exportsOf(compiled))]);
 }
 
-// Pinned glue files, the requested version's first: a bare .wasm (the copy the `prisma` CLI
-// bundles in node_modules/prisma/build/) needs wasm-bindgen JS glue from the same wasm-bindgen
-// release, and the import names carry a hash of that release.
-function glueCandidates(preferred) {
-  const versions = [preferred, '7', '6'].filter((v, i, all) => v && all.indexOf(v) === i);
-  const found = [];
-  for (const version of versions) {
-    const located = locate(path.resolve(__dirname, '..', '..', 'node_modules', pinnedAlias(version)))
-      || locate(pinnedAlias(version));
-    if (!located) continue;
-    const dir = fs.statSync(located).isDirectory() ? located : path.dirname(located);
-    for (const glue of [path.join(dir, 'src', GLUE_FILE), path.join(dir, GLUE_FILE)]) {
-      if (fs.existsSync(glue)) found.push(glue);
+// A tiny call of every engine function the ops use: a glue that does not fit the wasm fails here
+// (a TypeError, a trap), not in the middle of a user's request. The engine refusing the schema
+// (an error whose message is Prisma's JSON) is an answer, so it passes.
+function smokeTest(api) {
+  const files = [['schema.prisma', 'model A {\n  id Int @id\n}\n']];
+  const params = JSON.stringify({ prismaSchema: files, noColor: true });
+  const answers = (call) => {
+    try {
+      return call();
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError || err instanceof TypeError) throw err;
+      JSON.parse(err && err.message); // not Prisma's JSON error: the glue does not fit
+      return null;
     }
+  };
+  try {
+    answers(() => api.validate(params));
+    JSON.parse(api.lint(JSON.stringify(files)));
+    const options = { textDocument: { uri: 'file:///schema.prisma' }, options: { tabSize: 2, insertSpaces: true } };
+    const formatted = JSON.parse(api.format(JSON.stringify(files), JSON.stringify(options)));
+    if (!Array.isArray(formatted) || formatted[0][1] !== files[0][1]) throw new Error('format answered wrongly');
+    answers(() => JSON.parse(api.get_datamodel(params)));
+    const config = JSON.stringify({ prismaSchema: files, noColor: true, ignoreEnvVarErrors: true });
+    answers(() => JSON.parse(api.get_config(config)));
+  } finally {
+    panicRegistry.message = null; // a panic here is reported as the module not loading, not later
   }
-  return found;
 }
 
-function loadBareWasm(wasmFile, preferredVersion) {
-  const needed = wasmImportNames(wasmFile);
-  const glues = glueCandidates(preferredVersion);
-  for (const glue of glues) {
-    const source = fs.readFileSync(glue, 'utf8');
-    const provided = needed.every((name) => source.includes(`exports.${name} =`));
-    const pattern = /const wasmPath = [^\n]*;/;
-    if (!provided || !pattern.test(source)) continue;
-    const patched = source.replace(pattern, `const wasmPath = ${JSON.stringify(wasmFile)};`);
-    const mod = new Module(glue, null);
-    mod.filename = glue;
-    mod.paths = Module._nodeModulePaths(path.dirname(glue));
-    mod._compile(patched, glue);
-    return mod.exports;
-  }
-  throw new BridgeError(
+// A bare wasm (the copy the `prisma` CLI bundles in node_modules/prisma/build/; the CLI's own glue
+// is minified into its bundle) is run by the shipped glue of the same Prisma major. That glue
+// loads `${__dirname}/prisma_schema_build_bg.wasm`, so compiling it as a module living beside the
+// wasm loads that wasm, without editing any text. It fits only a wasm with the same interface as
+// the shipped one (checked first) and is then smoke-tested; otherwise `incompatible_module`, and
+// the Python side falls back to the shipped engine.
+function loadBareWasm(wasmFile, version) {
+  const shipped = path.join(shippedEngine(version), 'src');
+  const glue = path.join(shipped, GLUE_FILE);
+  const relative = path.relative(process.cwd(), wasmFile);
+  const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : wasmFile;
+  const incompatible = (why) => new BridgeError(
     'incompatible_module',
-    `${wasmFile} was built with a wasm-bindgen release none of the pinned ${PACKAGE_NAME} packages `
-      + `matches (looked at ${glues.length} glue file(s)); install ${PACKAGE_NAME} of the same `
-      + 'Prisma version instead',
+    `${shown} cannot be run with the glue of the shipped Prisma ${version} engine: ${why}`,
   );
+  if (path.basename(wasmFile) !== WASM_FILE) throw incompatible(`the glue only loads a file named ${WASM_FILE}`);
+  if (!fs.existsSync(glue)) throw incompatible(`no shipped engine for Prisma ${version}`);
+  if (wasmInterface(wasmFile) !== wasmInterface(path.join(shipped, WASM_FILE))) {
+    throw incompatible('its imports or exports differ (another wasm-bindgen release or engine API)');
+  }
+  const beside = path.join(path.dirname(wasmFile), GLUE_FILE);
+  const mod = new Module(beside, null);
+  mod.filename = beside;
+  mod.paths = Module._nodeModulePaths(path.dirname(wasmFile));
+  try {
+    mod._compile(fs.readFileSync(glue, 'utf8'), beside);
+    smokeTest(mod.exports);
+  } catch (err) {
+    throw incompatible(err && err.message ? err.message : String(err));
+  }
+  return mod.exports;
 }
 
 // What to load for a located path: {wasm} for a bare wasm file, {js} for a module to require.
@@ -179,32 +203,58 @@ function entryPoint(file) {
   throw new BridgeError('incompatible_module', `${file} is neither ${PACKAGE_NAME} nor holds ${WASM_FILE}`);
 }
 
-const loaded = new Map(); // resolved path -> {api, info}
+const loaded = new Map(); // request key -> {api, key, cacheId, info}
+
+function loadOne(file, candidate, version) {
+  const entry = entryPoint(file);
+  let api;
+  try {
+    api = entry.wasm ? loadBareWasm(entry.wasm, version) : require(entry.js);
+    if (typeof api.validate !== 'function' || typeof api.lint !== 'function') {
+      throw new BridgeError('incompatible_module', `${file} does not look like ${PACKAGE_NAME}`);
+    }
+    // The shipped engines are tested with this bridge; any other module proves itself first.
+    if (!candidate.shipped && !entry.wasm) smokeTest(api);
+  } catch (err) {
+    if (entry.js) {
+      try {
+        delete require.cache[require.resolve(entry.js)];
+      } catch {
+        // never loaded
+      }
+    }
+    if (err instanceof BridgeError) throw err;
+    throw new BridgeError('incompatible_module', `cannot load ${file}: ${err && err.message ? err.message : err}`);
+  }
+  const cacheId = entry.js ? require.resolve(entry.js) : null;
+  const module = entry.wasm || file;
+  return { api, cacheId, info: { ...describe(module), module, skipped: [] } };
+}
 
 function loadModule(req) {
+  const key = `${req.module || ''}\u0000${req.version}\u0000${req.fallback ? 1 : 0}`;
+  if (loaded.has(key)) return loaded.get(key);
   const tried = [];
-  for (const candidate of moduleCandidates(req)) {
+  const skipped = [];
+  const candidates = moduleCandidates(req);
+  for (const [index, candidate] of candidates.entries()) {
     const file = locate(candidate.spec);
     tried.push(`${candidate.spec} (${candidate.from})`);
-    if (!file) continue;
-    const key = `${file}\u0000${req.version}`;
-    if (!loaded.has(key)) {
-      const entry = entryPoint(file);
-      let api;
-      try {
-        api = entry.wasm ? loadBareWasm(entry.wasm, req.version) : require(entry.js);
-      } catch (err) {
-        if (err instanceof BridgeError) throw err;
-        throw new BridgeError('incompatible_module', `cannot load ${file}: ${err.message}`);
-      }
-      if (typeof api.validate !== 'function' || typeof api.lint !== 'function') {
-        throw new BridgeError('incompatible_module', `${file} does not look like ${PACKAGE_NAME}`);
-      }
-      const cacheId = entry.js ? require.resolve(entry.js) : null;
-      const module = entry.wasm || file;
-      loaded.set(key, { api, key, cacheId, info: { ...describe(module), module } });
+    if (!file) {
+      if (index < candidates.length - 1) skipped.push(`${candidate.spec} not found`);
+      continue;
     }
-    return loaded.get(key);
+    let one;
+    try {
+      one = loadOne(file, candidate, req.version);
+    } catch (err) {
+      if (index === candidates.length - 1) throw err;
+      skipped.push(err.message);
+      continue;
+    }
+    const entry = { ...one, key, info: { ...one.info, skipped } };
+    loaded.set(key, entry);
+    return entry;
   }
   throw new BridgeError(
     'module_not_found',
