@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 MANIFEST_NAME = "prisma.compose.toml"
+# compose's own files beside the manifest: never an input or an output.
+STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
+LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
 FORMAT = 2  # bump when the stamp's meaning changes
 
 
@@ -160,7 +163,7 @@ def record(
             "inputs": inputs_digest(inputs),
             "outputs": [[p, None if t is None else sha(t.encode())] for p, t in outputs],
             "folders": [[f, folder_listing(Path(f))] for f in folders],
-            "state": sha(read_or_none(root / ".compose-state.json") or b""),
+            "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
         }
         path = stamp_path(manifest, targets)
@@ -216,7 +219,7 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     for folder, listing in stamp["folders"]:
         if folder_listing(Path(folder)) != listing:
             return None
-    if sha(read_or_none(root / ".compose-state.json") or b"") != stamp["state"]:
+    if sha(read_or_none(root / STATE_FILE) or b"") != stamp["state"]:
         return None
     if stamp["tool"] != tool_fingerprint():
         return None
