@@ -91,6 +91,37 @@ def folder_listing(folder: Path) -> list[str]:
         return []
 
 
+def temp_owner(name: str) -> tuple[str, int] | None:
+    """(file, writer's pid) of a temporary file compose stages, `.<file>.<pid>.<random>.tmp`;
+    for the temporary file of a backup (`.<file>.bak.1.<pid>…`, as older versions staged them),
+    the file it is the backup of."""
+    if not (name.startswith(".") and name.endswith(".tmp")):
+        return None
+    owner, _, rest = name[1:-4].rpartition(".")
+    owner, _, pid = owner.rpartition(".")
+    if not (owner and pid.isdigit() and rest.isalnum()):
+        return None
+    stem, dot, number = owner.rpartition(".")
+    if dot and number.isdigit() and stem.endswith(".bak"):
+        owner = stem
+    if owner.endswith(".bak") and len(owner) > 4:
+        owner = owner[:-4]
+    return owner, int(pid)
+
+
+def leftover_temp(folder: str, names: set[str]) -> bool:
+    """Does `folder` hold a temporary file of one of `names` (a writer at work, or a dead one's)?"""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return False
+    for entry in entries:
+        owner = temp_owner(entry)
+        if owner is not None and owner[0] in names:
+            return True
+    return False
+
+
 def inputs_digest(files: list[tuple[str, str]]) -> str:
     """Digest of (absolute path, text as the build read it) pairs, in the order they were read."""
     h = hashlib.sha256()
@@ -220,6 +251,13 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
         if folder_listing(Path(folder)) != listing:
             return None
     if sha(read_or_none(root / STATE_FILE) or b"") != stamp["state"]:
+        return None
+    # A temporary file beside an output: a build that died mid-way (its files are swept only by a
+    # full build) or one still at work: either way, not a case for "nothing to do".
+    names: dict[str, set[str]] = {str(root): {STATE_FILE}}
+    for path, _ in stamp["outputs"]:
+        names.setdefault(os.path.dirname(path), set()).add(os.path.basename(path))
+    if any(leftover_temp(folder, owned) for folder, owned in names.items()):
         return None
     if stamp["tool"] != tool_fingerprint():
         return None
