@@ -109,7 +109,20 @@ def confine(root: Path, rel: str, where: Location | None) -> Path:
     """
     path = root / rel
     real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
+    for attempt in range(5):
+        try:
+            real = os.path.realpath(path)
+            break
+        except OSError as exc:  # a symlink on the way removed while it was being read: again
+            if attempt == 4:
+                raise ComposeError(
+                    Diagnostic(
+                        f"cannot resolve output `{rel}`: {exc.strerror or exc} (a folder on its path "
+                        "keeps changing)",
+                        where,
+                        code="E304",
+                    )
+                ) from None
     if os.path.commonpath([real_root, real]) != real_root:
         raise _outside(rel, real, real_root, where)
     return path
