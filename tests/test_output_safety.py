@@ -303,36 +303,45 @@ def test_a_second_writer_waits_and_says_so_and_check_takes_no_lock(project: Path
 # -- item 7: a folder swapped for a symlink mid-build --------------------------------------------
 
 RACER = r"""
-import os, random, sys, time
-out, outside = sys.argv[1], sys.argv[2]
-web, aside, link = os.path.join(out, "web"), os.path.join(out, ".web-aside"), os.path.join(out, ".web-link")
-rnd = random.Random(7)
+import os, sys, time
+out, name, outside = sys.argv[1], sys.argv[2], sys.argv[3]
+real, aside, link = (os.path.join(out, n) for n in (name, ".aside", ".link"))
+def staging():
+    return any(n.endswith(".tmp") for n in os.listdir(out))
 while True:
     try:
-        os.rename(web, aside)           # the real folder out of the way...
+        if not staging():
+            continue
+        # A build is staging `out/schema.prisma`: it has checked where all its outputs go, and
+        # the folder output comes next. Now the swap.
+        os.rename(real, aside)          # the real folder out of the way...
         if os.path.lexists(link):
             os.unlink(link)
         os.symlink(outside, link)
-        os.replace(link, web)           # ...a symlink to outside the project in its place...
-        time.sleep(rnd.uniform(0, 0.002))
-        os.unlink(web)
-        os.rename(aside, web)           # ...and back
-        time.sleep(rnd.uniform(0, 0.002))
+        os.replace(link, real)          # ...a symlink to outside the project in its place...
+        time.sleep(0.2)
+        os.unlink(real)
+        os.rename(aside, real)          # ...and back, once that build is over
+        while staging():
+            time.sleep(0.01)
     except OSError:
         pass
 """
 
 
 @POSIX
-def test_swapping_an_output_folder_for_a_symlink_never_writes_outside(project: Path, tmp_path: Path) -> None:
+def test_swapping_an_output_folder_for_a_symlink_never_writes_outside(tmp_path: Path) -> None:
+    """A second process swaps the folder output `out/plain` for a symlink to a folder outside the
+    project, and back, whenever a build has begun to stage (after its confinement check)."""
+    root = big_project(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
-    racer = subprocess.Popen([sys.executable, "-c", RACER, str(project / "out"), str(outside)])
+    racer = subprocess.Popen([sys.executable, "-c", RACER, str(root / "out"), "plain", str(outside)])
     codes: dict[int, int] = {}
     try:
-        for n in range(60):
-            change_user(project, n)
-            result = run_in_process(project, "build" if n % 4 else "check")
+        for n in range(5):
+            touch(root, n, every=1)  # every file of the folder: a long staging
+            result = run_in_process(root, "check" if n == 3 else "build")
             assert "Traceback" not in result.stderr, result.stderr
             assert result.code in (0, 1), result.stderr
             codes[result.code] = codes.get(result.code, 0) + 1
@@ -341,13 +350,13 @@ def test_swapping_an_output_folder_for_a_symlink_never_writes_outside(project: P
         racer.kill()
         racer.wait()
     assert list(outside.iterdir()) == []
-    for name in ("web", ".web-aside", ".web-link"):  # whatever the racer left: a build writes anew
-        path = project / "out" / name
+    for name in ("plain", ".aside", ".link"):  # whatever the racer left: a build writes anew
+        path = root / "out" / name
         if path.is_symlink() or path.is_file():
             path.unlink()
         elif path.exists():
             shutil.rmtree(path)
-    assert run_in_process(project, "build").code == 0
+    assert run_in_process(root, "build").code == 0
     print(f"\nexit codes under the racer: {codes}")
 
 
