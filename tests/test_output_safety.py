@@ -459,3 +459,54 @@ def test_outputs_the_manifest_refuses(
     written = sorted(p.name for p in tmp_path.iterdir() if p.name != LOCK_FILE)  # the lock: empty
     assert written == [STATE_FILE, "prisma", "prisma.compose.toml"]
     assert state.read_text() == "{}\n"
+
+
+@POSIX
+def test_a_watch_build_waits_for_the_lock_too(project: Path) -> None:
+    """`compose watch` builds take the same lock: one held elsewhere (another open file, as a
+    `compose build` in another process holds it) makes the watcher's build wait for it."""
+    import threading
+
+    from composer.watch import Project
+
+    watcher = Project(project / "prisma.compose.toml")
+    assert watcher.build().errors == []
+    change_user(project, 1)
+    fd = os.open(project / LOCK_FILE, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (watcher.build(), done.set()))
+    try:
+        worker.start()
+        assert not done.wait(0.5)  # still waiting for the lock
+    finally:
+        os.close(fd)
+    worker.join(30)
+    assert done.is_set()
+    assert "display name v1" in (project / "out/web/schema.prisma").read_text()
+
+
+def test_the_filelock_backend_waits_and_says_so(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The lock as Windows takes it (the `filelock` package), exercised here on any system."""
+    import threading
+
+    filelock = pytest.importorskip("filelock")
+    from composer import lock
+
+    held = filelock.FileLock(str(project / LOCK_FILE))
+    held.acquire()
+    entered = threading.Event()
+
+    def take() -> None:
+        with lock._filelock(project / LOCK_FILE, project):
+            entered.set()
+
+    worker = threading.Thread(target=take)
+    worker.start()
+    try:
+        assert not entered.wait(1.5)
+    finally:
+        held.release()
+    worker.join(30)
+    assert entered.is_set()
+    assert "waiting for another compose writing this project" in capsys.readouterr().err
