@@ -460,6 +460,7 @@ def open_folder(root: Path, rel: str, create: bool) -> Folder:
 def stage(path: Path, text: str, folder: Folder | None = None) -> str:
     """Write `text` to a new temporary file beside `path` (synced, with `path`'s mode); its name
     (relative to `folder` when given, else a full path)."""
+    by_path = folder is None
     if folder is None:
         path.parent.mkdir(parents=True, exist_ok=True)
         folder = Folder(path.parent, None)
@@ -478,18 +479,19 @@ def stage(path: Path, text: str, folder: Folder | None = None) -> str:
         with contextlib.suppress(OSError):
             folder.unlink(tmp)
         raise
-    return tmp
+    return folder.at(tmp) if by_path else tmp
 
 
 def make_temp(path: Path, folder: Folder | None = None) -> tuple[int, str]:
     """A new file `.<name>.<pid>.<random>.tmp` beside `path`, open for writing (as `mkstemp`
-    makes it, without importing `tempfile`, which costs more at start-up than the whole write)."""
+    makes it, without importing `tempfile`, which costs more at start-up than the whole write);
+    its name in `folder` (by default `path`'s folder)."""
     folder = folder or Folder(path.parent, None)
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         name = f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
         try:
-            return folder.open(name, flags, 0o600), folder.at(name)
+            return folder.open(name, flags, 0o600), name
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
