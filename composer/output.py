@@ -13,6 +13,13 @@ interrupts a build (even SIGKILL), each output is either its old or its new vers
 state file is written ahead of the renames and accepts both checksums until the build finishes,
 so an interrupted build is never mistaken for a hand edit. Temporary files carry the writer's
 pid, so that a later build can remove those of a writer that died.
+
+Nothing of the user's is lost on the way: each output is compared with what `plan` read once
+everything is staged and again right before its rename (a save made meanwhile stops the build);
+`--force` keeps the file it replaces under a backup name no other file has (`NAME.bak`,
+`NAME.bak.1`, ...). Every write goes through a handle on the output's folder, opened from the
+manifest's folder one component at a time, so no symlink swapped in meanwhile can send it
+outside the project.
 """
 
 from __future__ import annotations
