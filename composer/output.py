@@ -161,14 +161,7 @@ def _read_output(path: Path, display: str | None, where: Location | None) -> byt
     except IsADirectoryError:
         raise ComposeError(Diagnostic(f"output `{shown}` is a directory", where, code="E302")) from None
     except NotADirectoryError:
-        raise ComposeError(
-            Diagnostic(
-                f"cannot write output `{shown}`: a folder on its path is a file",
-                where,
-                code="E302",
-                hint="move that file away, or choose another `output`",
-            )
-        ) from None
+        raise _file_on_path(shown, where) from None
     except OSError as exc:
         raise ComposeError(
             Diagnostic(f"cannot read output `{shown}`: {exc.strerror or exc}", where, code="E304")
@@ -688,15 +681,15 @@ def _folder(folders: dict[str, Folder], root: Path, f: PlannedFile) -> Folder:
             real = os.path.join(exc.real, f.path.name)
             raise _outside(f.display, real, os.path.realpath(root), f.where) from None
         except NotADirectoryError:
-            raise _file_on_path(f) from None
+            raise _file_on_path(f.display, f.where) from None
     return folder
 
 
-def _file_on_path(f: PlannedFile) -> ComposeError:
+def _file_on_path(display: str, where: Location | None) -> ComposeError:
     return ComposeError(
         Diagnostic(
-            f"cannot write output `{f.display}`: a folder on its path is a file",
-            f.where,
+            f"cannot write output `{display}`: a folder on its path is a file",
+            where,
             code="E302",
             hint="move that file away, or choose another `output`",
         )

@@ -510,3 +510,20 @@ def test_the_filelock_backend_waits_and_says_so(project: Path, capsys: pytest.Ca
     worker.join(30)
     assert entered.is_set()
     assert "waiting for another compose writing this project" in capsys.readouterr().err
+
+
+def test_watch_force_keeps_numbered_backups_and_says_where(project: Path) -> None:
+    from composer.commands.watch import status
+    from composer.watch import Project
+
+    watcher = Project(project / "prisma.compose.toml", force=True)
+    assert watcher.build().errors == []
+    out = project / "out/web/schema.prisma"
+    (project / "out/web/schema.prisma.bak").write_text("an older backup\n")
+    out.write_text(out.read_text() + "// mine\n")
+    change_user(project, 1)
+    build = watcher.build(["prisma/domains/user.prisma"])
+    assert [f.backup for f in build.written if f.backup] == ["out/web/schema.prisma.bak.1"]
+    assert "(the file it replaced kept as out/web/schema.prisma.bak.1)" in status(build)
+    assert (project / "out/web/schema.prisma.bak").read_text() == "an older backup\n"
+    assert (project / "out/web/schema.prisma.bak.1").read_text().endswith("// mine\n")
