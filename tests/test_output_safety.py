@@ -551,3 +551,50 @@ def test_watch_force_keeps_numbered_backups_and_says_where(project: Path) -> Non
     assert "(the file it replaced kept as out/web/schema.prisma.bak.1)" in status(build)
     assert (project / "out/web/schema.prisma.bak").read_text() == "an older backup\n"
     assert (project / "out/web/schema.prisma.bak.1").read_text().endswith("// mine\n")
+
+
+@POSIX
+@pytest.mark.parametrize(
+    ("links", "rel", "inside"),
+    [
+        ({"out": "build"}, "out/web", "build/web"),  # a relative link inside the project
+        ({"out": "a/../build"}, "out/web", "build/web"),
+        ({"out": "build", "build/web": "../other"}, "out/web", "other"),  # a link through a link
+        ({"out": "ABS/build"}, "out/web", "build/web"),  # an absolute link into the project
+        ({"out": "../outside"}, "out/web", None),  # relative, out of the project
+        ({"out": "build", "build/web": "../../outside"}, "out/web", None),
+        ({"out": "ABS/../outside"}, "out/web", None),
+        ({"out": "loop", "loop": "out"}, "out/web", "ELOOP"),
+    ],
+)
+def test_open_folder_resolves_symlinks_within_the_project_only(
+    tmp_path: Path, links: dict[str, str], rel: str, inside: str | None
+) -> None:
+    """`open_folder` resolves the links on the way by hand, one component at a time."""
+    import errno
+
+    from composer.output import _Escape, open_folder
+
+    root = tmp_path / "project"
+    for folder in ("build", "other", "a"):
+        (root / folder).mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    for name, target in links.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).symlink_to(target.replace("ABS", str(root)))
+    if inside is None:
+        with pytest.raises(_Escape):
+            open_folder(root, rel, create=True)
+        assert list((tmp_path / "outside").iterdir()) == []
+        return
+    if inside == "ELOOP":
+        with pytest.raises(OSError) as caught:
+            open_folder(root, rel, create=True)
+        assert caught.value.errno == errno.ELOOP
+        return
+    folder = open_folder(root, rel, create=True)
+    try:
+        assert folder.fd is not None
+        assert os.path.samestat(os.fstat(folder.fd), os.stat(root / inside))
+    finally:
+        folder.close()
