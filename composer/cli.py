@@ -64,7 +64,7 @@ def _check_format(fmt: str) -> None:
 def build(
     targets: Optional[list[str]] = TargetsArg,  # noqa: UP045 (typer reads the annotation at runtime)
     manifest: Optional[str] = ManifestOpt,  # noqa: UP045
-    force: bool = typer.Option(False, "--force", help="Overwrite hand-edited outputs, keeping a .bak copy."),
+    force: bool = typer.Option(False, "--force", help="Overwrite hand-edited outputs, keeping backups."),
     fmt: str = FormatOpt,
     validate: bool = typer.Option(
         False, "--validate", help="Run Prisma's validator on the composed targets; write nothing if it fails."
@@ -99,7 +99,7 @@ def watch(
     run: Optional[str] = typer.Option(  # noqa: UP045
         None, "--run", help='Command to run after a build that changed an output ([watch] run; "" for none).'
     ),
-    force: bool = typer.Option(False, "--force", help="Overwrite hand-edited outputs, keeping a .bak copy."),
+    force: bool = typer.Option(False, "--force", help="Overwrite hand-edited outputs, keeping backups."),
     poll: bool = typer.Option(False, "--poll", help="Poll for changes (network drives, Docker volumes)."),
 ) -> None:
     """Build, then rebuild on every change of the manifest, fragments and YAML (Ctrl-C to stop)."""

@@ -32,8 +32,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from .adapt_policy import CHOICES, AdaptPolicy
+from .backups import is_backup_name
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean, error
-from .stamp import MANIFEST_NAME, find_manifest  # noqa: F401 (find_manifest: re-exported)
+from .stamp import LOCK_FILE, MANIFEST_NAME, STATE_FILE, find_manifest  # noqa: F401 (find_manifest: re-exported)
 
 E_READ = "E010"
 E_SYNTAX = "E011"
@@ -375,6 +376,21 @@ def _is_absolute(posix: str) -> bool:
     return posix.startswith("/") or bool(PureWindowsPath(posix).drive)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _own_file(normal: str, folder: bool) -> str | None:
+    """What compose keeps at `normal` itself, if anything (it would destroy it by writing there)."""
+    if folder:
+        return None
+    name = posixpath.basename(normal).casefold()
+    if normal.casefold() in (STATE_FILE.casefold(), LOCK_FILE.casefold()):
+        return f"compose's own `{posixpath.basename(normal)}`"
+    if is_backup_name(name):
+        return "named like a backup compose keeps (`NAME.bak`, `NAME.bak.N`)"
+    return None
+
+
 def _folded(posix: str) -> str:
     # Case-folded so that two outputs that clash on macOS/Windows are caught on Linux CI too.
     return posixpath.normpath(posix).casefold()
@@ -681,9 +697,19 @@ class _Validator:
         posix = self.relative_path(path, value, "a file or folder path")
         if posix is None:
             return None
+        bad = _CONTROL.search(posix)
+        if bad is not None:
+            # A NUL would reach the operating system as `ValueError: embedded null byte`; a newline
+            # or an escape makes every later message about this output misleading.
+            self.fail(path, f"contains the control character U+{ord(bad.group()):04X}; expected a plain path")
+            return None
         normal = posixpath.normpath(posix)
         if normal in (".", "..") or normal.startswith("../"):
             self.fail(path, f"`{value}` is outside the manifest's folder; expected a path inside it")
+            return None
+        own = _own_file(normal, posix.endswith("/"))
+        if own is not None:
+            self.fail(path, f"`{value}` is {own}; expected a schema file or folder of your own")
             return None
         return posix
 
@@ -812,10 +838,13 @@ class _Validator:
 def _output_clash(mine: str, mine_folder: bool, theirs: str, theirs_folder: bool) -> str | None:
     if mine == theirs:
         return "is also the output"
-    if mine_folder and theirs.startswith(mine + "/"):
-        return "is a folder that contains the output"
-    if theirs_folder and mine.startswith(theirs + "/"):
-        return "is inside the output folder"
+    # A file output on the path of another output clashes too: one of the two cannot be written.
+    if theirs.startswith(mine + "/"):
+        return "is a folder that contains the output" if mine_folder else (
+            "is a file on the path of the output"
+        )
+    if mine.startswith(theirs + "/"):
+        return "is inside the output folder" if theirs_folder else "is inside the output file"
     return None
 
 

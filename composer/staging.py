@@ -83,7 +83,8 @@ def write_all(changes: list[Change], *, all_or_nothing: bool = True, code: str =
             final = _target(change, code)
             try:
                 done._created.extend(_make_parents(final.parent))
-                fd, tmp = make_temp(final)
+                fd, name = make_temp(final)  # a name in `final`'s folder
+                tmp = os.path.join(final.parent, name)
             except OSError as exc:
                 raise _error(change, final, exc, code) from None
             staged.append((tmp, final, change))
@@ -167,7 +168,8 @@ def _fill(fd: int, tmp: str, final: Path, data: bytes) -> None:
 def _replace(path: Path, data: bytes) -> None:
     from .output import make_temp
 
-    fd, tmp = make_temp(path)
+    fd, name = make_temp(path)
+    tmp = os.path.join(path.parent, name)
     try:
         _fill(fd, tmp, path, data)
         os.replace(tmp, path)

@@ -27,6 +27,9 @@ import time
 from pathlib import Path
 
 MANIFEST_NAME = "prisma.compose.toml"
+# compose's own files beside the manifest: never an input or an output.
+STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
+LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
 FORMAT = 2  # bump when the stamp's meaning changes
 
 
@@ -86,6 +89,37 @@ def folder_listing(folder: Path) -> list[str]:
         return sorted(e.name for e in os.scandir(folder) if e.name.endswith(".prisma"))
     except OSError:
         return []
+
+
+def temp_owner(name: str) -> tuple[str, int] | None:
+    """(file, writer's pid) of a temporary file compose stages, `.<file>.<pid>.<random>.tmp`;
+    for the temporary file of a backup (`.<file>.bak.1.<pid>…`, as older versions staged them),
+    the file it is the backup of."""
+    if not (name.startswith(".") and name.endswith(".tmp")):
+        return None
+    owner, _, rest = name[1:-4].rpartition(".")
+    owner, _, pid = owner.rpartition(".")
+    if not (owner and pid.isdigit() and rest.isalnum()):
+        return None
+    stem, dot, number = owner.rpartition(".")
+    if dot and number.isdigit() and stem.endswith(".bak"):
+        owner = stem
+    if owner.endswith(".bak") and len(owner) > 4:
+        owner = owner[:-4]
+    return owner, int(pid)
+
+
+def leftover_temp(folder: str, names: set[str]) -> bool:
+    """Does `folder` hold a temporary file of one of `names` (a writer at work, or a dead one's)?"""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return False
+    for entry in entries:
+        owner = temp_owner(entry)
+        if owner is not None and owner[0] in names:
+            return True
+    return False
 
 
 def inputs_digest(files: list[tuple[str, str]]) -> str:
@@ -160,7 +194,7 @@ def record(
             "inputs": inputs_digest(inputs),
             "outputs": [[p, None if t is None else sha(t.encode())] for p, t in outputs],
             "folders": [[f, folder_listing(Path(f))] for f in folders],
-            "state": sha(read_or_none(root / ".compose-state.json") or b""),
+            "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
         }
         path = stamp_path(manifest, targets)
@@ -216,7 +250,14 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     for folder, listing in stamp["folders"]:
         if folder_listing(Path(folder)) != listing:
             return None
-    if sha(read_or_none(root / ".compose-state.json") or b"") != stamp["state"]:
+    if sha(read_or_none(root / STATE_FILE) or b"") != stamp["state"]:
+        return None
+    # A temporary file beside an output: a build that died mid-way (its files are swept only by a
+    # full build) or one still at work: either way, not a case for "nothing to do".
+    names: dict[str, set[str]] = {str(root): {STATE_FILE}}
+    for path, _ in stamp["outputs"]:
+        names.setdefault(os.path.dirname(path), set()).add(os.path.basename(path))
+    if any(leftover_temp(folder, owned) for folder, owned in names.items()):
         return None
     if stamp["tool"] != tool_fingerprint():
         return None

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Protocol
 from . import output
 from .compose import ComposedTarget, compose_target, select_fragments
 from .diagnostics import ComposeError, Diagnostic
+from .lock import project_lock
 from .manifest import Manifest, TargetSpec, load_manifest
 from .pipeline import UsageError, pick_targets
 from .sources import Loader, file_signature, rel_display
@@ -150,7 +151,11 @@ class Project:
         shown = [rel_display(Path(p), self.root) for p in events]
         initial = self._builds == 0
         self._builds += 1
+        # One writer per project (lock.py): held from reading the inputs to the last rename, so
+        # a `compose build` run beside the watcher waits for it, and the other way round.
+        locked = contextlib.ExitStack()
         try:
+            locked.enter_context(project_lock(self.root))
             manifest_changed = self._reload_manifest()
             assert self.manifest is not None
             manifest = self.manifest
@@ -200,6 +205,8 @@ class Project:
                 hint="please report this bug; still watching, the outputs are those of the last good build",
             )
             return self._failure(started, shown, initial, errors=[error])
+        finally:
+            locked.close()
         for composed, fingerprint, keep in stale:
             self._done[composed.target.name] = (fingerprint, keep)
         for name in list(self._done):

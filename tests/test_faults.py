@@ -293,11 +293,18 @@ def test_read_only_output_folder(project: Path) -> None:
     assert_rejected(project, result, before, "out/web/schema.prisma", "Permission denied")
 
 
-def _under(root: Path, path: object) -> bool:
+def _under(root: Path, path: object, dir_fd: object = None) -> bool:
+    """Is `path` (relative to the folder `dir_fd` is open on, when given) inside `out/`?"""
     try:
-        return Path(os.fsdecode(path)).resolve().is_relative_to((root / "out").resolve())  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        name = os.fsdecode(path)  # type: ignore[arg-type]
+        if isinstance(dir_fd, int):  # output.py writes relative to a handle on the folder
+            name = os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), name)
+        return Path(name).resolve().is_relative_to((root / "out").resolve())
+    except (TypeError, ValueError, OSError):
         return False
+
+
+NO_PROC = not os.path.isdir("/proc/self/fd")  # `_under` names a dir_fd's folder through /proc
 
 
 @pytest.mark.parametrize(
@@ -309,6 +316,7 @@ def _under(root: Path, path: object) -> bool:
         ("os.fsync", OSError(errno.EIO, "Input/output error")),
     ],
 )
+@pytest.mark.skipif(NO_PROC, reason="needs /proc to name a dir_fd's folder")
 def test_unwritable_output_folder(
     project: Path, monkeypatch: pytest.MonkeyPatch, target: str, exc: OSError
 ) -> None:
@@ -320,7 +328,8 @@ def test_unwritable_output_folder(
 
     def failing(*args: object, **kwargs: object) -> object:
         where = args[-1] if name == "replace" else kwargs.get("dir", args[0] if args else None)
-        if name == "fsync" or _under(root, where):
+        dir_fd = kwargs.get("dst_dir_fd" if name == "replace" else "dir_fd")
+        if name == "fsync" or _under(root, where, dir_fd):
             raise exc
         return real(*args, **kwargs)
 
@@ -375,6 +384,7 @@ def test_full_disk_changes_no_output(project: Path, monkeypatch: pytest.MonkeyPa
     assert_recovers(project)
 
 
+@pytest.mark.skipif(NO_PROC, reason="needs /proc to name a dir_fd's folder")
 def test_a_rename_failing_midway_leaves_each_output_whole(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -382,11 +392,12 @@ def test_a_rename_failing_midway_leaves_each_output_whole(
     old = outputs(project)
     renamed: list[str] = []
 
-    def replace(src: str, dst: str) -> None:
-        if _under(project, dst) and renamed:
+    def replace(src: str, dst: str, **dir_fds: int | None) -> None:
+        inside = _under(project, dst, dir_fds.get("dst_dir_fd"))
+        if inside and renamed:
             raise OSError(errno.EIO, "Input/output error")
-        real(src, dst)
-        if _under(project, dst):
+        real(src, dst, **dir_fds)
+        if inside:
             renamed.append(str(dst))
 
     change_user(project, 1)
@@ -409,10 +420,10 @@ def test_unwritable_state_file(project: Path, monkeypatch: pytest.MonkeyPatch) -
 
     real = out.stage
 
-    def stage(path: Path, text: str) -> str:
+    def stage(path: Path, text: str, *folder: object) -> str:
         if path.name == STATE_FILE:
             raise OSError(errno.EACCES, "Permission denied")
-        return real(path, text)
+        return real(path, text, *folder)  # type: ignore[arg-type]
 
     change_user(project, 1)
     before = snapshot(project)

@@ -481,6 +481,15 @@ def test_duplicate_fragment_names() -> None:
         ("prisma.compose.toml", "would overwrite the manifest"),
         ("prisma/fragments/base.prisma", "would overwrite fragment"),
         ("prisma/", "is a folder that contains fragment"),
+        # compose's own files (issue 12, item 15): writing there would destroy them
+        (".compose-state.json", "is compose's own `.compose-state.json`"),
+        (".compose.lock", "is compose's own `.compose.lock`"),
+        ("out/schema.prisma.bak", "named like a backup"),
+        ("out/schema.prisma.bak.3", "named like a backup"),
+        # control characters (item 17): a NUL reached the OS as `ValueError: embedded null byte`
+        ("out/x\\u0000.prisma", "control character U+0000"),
+        ("out/x\\n.prisma", "control character U+000A"),
+        ("out\\u001b[31m/", "control character U+001B"),
     ],
 )
 def test_bad_outputs(output: str, contains: str) -> None:
@@ -497,6 +506,11 @@ def test_bad_outputs(output: str, contains: str) -> None:
         ("out/", "out/x/schema.prisma", "is inside the output folder of target `a`"),
         ("out/x/schema.prisma", "out/", "is a folder that contains the output of target `a`"),
         ("out/", "out/", "is also the output"),
+        # a file output on the path of another one (issue 12, item 14): one of them cannot be written
+        ("out/schema.prisma", "out", "is a file on the path of the output of target `a`"),
+        ("out", "out/schema.prisma", "is inside the output file of target `a`"),
+        ("out/web", "out/web/sub/", "is inside the output file of target `a`"),
+        ("out/", "out", "is also the output"),
     ],
 )
 def test_colliding_outputs(first: str, second: str, contains: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 import time
 
 from .. import output, pipeline, report
 from ..diagnostics import ComposeError
+from ..lock import project_lock
 from ..sources import Loader
 
 
@@ -54,7 +56,12 @@ def run(
     engine = None
     engines = None  # with --validate: the Prisma engines that ran, for --format json
     loader: Loader | None = None
+    locked = contextlib.ExitStack()
     try:
+        # One writer per project, from reading the inputs to the last rename (lock.py).
+        found = pipeline.locate_manifest(manifest)
+        locked.enter_context(project_lock(found.parent))
+        manifest = str(found)
         if validate:
             # `--validate`: Prisma's validator on the composed text before anything is written
             # (commands/validate.py); its Node process starts while Python composes.
@@ -94,6 +101,7 @@ def run(
             return report.usage_error(f"cannot run Prisma's validator: {exc}", fmt, "build")
         raise
     finally:
+        locked.close()
         if engine is not None:
             engine.close()
     notes = [n for t in comp.targets for n in t.notes]
@@ -104,6 +112,7 @@ def run(
                 "target": f.target,
                 "path": f.display,
                 "status": ("removed" if f.text is None else "written") if id(f) in done else "unchanged",
+                "backup": f.backup,  # where `--force` kept the file it replaced, or null
             }
             for f in planned
         ]
@@ -117,6 +126,8 @@ def run(
         for f in touched:
             verb = "removed" if f.text is None else "wrote"
             print(f"{verb} {f.display}", file=sys.stderr)
+            if f.backup is not None:
+                print(f"kept the file it replaced as {f.backup}", file=sys.stderr)
         ms = (time.perf_counter() - started) * 1000
         unchanged = sum(1 for f in planned if not f.changed)
         print(

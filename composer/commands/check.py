@@ -105,7 +105,11 @@ def diagnostic(f: PlannedFile, state: str, comp: Composition) -> Diagnostic:
             where,
             code="E603",
             hint=f"move the change into a fragment, then run `compose build --force {f.target}`, "
-            f"which keeps the current file as `{f.display}.bak`",
+            f"which keeps the current file as `{output.backup_display(f)}`"
+            if written
+            else "if a script of yours wrote it (a combine script compose replaces), "
+            f"`compose build --force {f.target}` takes it over and keeps the current file as "
+            f"`{output.backup_display(f)}`; if it is yours, choose another `output`",
         )
     return Diagnostic(
         f"`{f.display}` (target {f.target}) is out of date with its fragments",

@@ -64,7 +64,12 @@ def status(build: Build) -> str:
         result = "no target uses it" if build.changed and not build.initial else "outputs up to date"
         return f"{what}: {result} {ms}"
     if build.written:
-        files = ", ".join(("removed " if f.text is None else "") + f.display for f in build.written)
+        files = ", ".join(
+            ("removed " if f.text is None else "")
+            + f.display
+            + (f" (the file it replaced kept as {f.backup})" if f.backup else "")
+            for f in build.written
+        )
         result = f"wrote {files}"
     else:
         result = "outputs unchanged"
