@@ -45,7 +45,15 @@ _FNUM = r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])"
 
 # Arguments the fast path knows: strings, numbers, names, `fn()`, `fn("…")` / `fn(1)`, and flat
 # lists of those, positional or named — what nearly every real field line holds.
-_FATOM = rf"(?:{_FSTR}|{_FNUM}|{_FPATH}(?:{_W}\({_W}(?:{_FSTR}|{_FNUM})?{_W}\))?)"
+# Every regular expression here must match in linear time (issue 12): the alternatives of an
+# atom start with different characters (`"`, `-`, a name's first character), and no two
+# adjacent runs match the same characters, so a failing match never backtracks into more than
+# one way of reading the text. An unsigned number is also a name to `_FPATH` (`1`, `1.5`: the
+# full parser reads it as a number, which the fast path need not tell apart), so only a negative
+# one needs its own alternative. tests/test_psl_linear.py counts the steps on inputs of size n
+# and 2n for each pathological shape.
+_FNEG = r"-[0-9]+(?:\.[0-9]+)?(?![\w.])"
+_FATOM = rf"(?:{_FSTR}|{_FNEG}|{_FPATH}(?:{_W}\({_W}(?:(?:{_FSTR}|{_FNUM}){_W})?\))?)"
 # Lists and argument lists name their item once (each item is followed by a comma or the
 # closing bracket): the same language as `item (, item)*`, in a pattern a third the size, which
 # matters because compiling these patterns is part of every start-up.
@@ -99,9 +107,11 @@ _SUMMARY = re.compile(
     re.MULTILINE,
 )
 # A `fields:` argument with a field name in it, in an argument list the fast path checked: the
-# arguments before it are matched whole, so a string cannot fake one.
+# arguments before it are matched whole, so a string cannot fake one. A number (`fields: [1]`)
+# names no field, unless it is called (`1()` is a call to the full parser).
 _RELATION_FIELDS = re.compile(
-    rf"\({_W}(?:{_FARG}{_W},{_W})*?fields{_W}:{_W}\[{_W}(?:(?:{_FSTR}|{_FNUM}){_W},{_W})*{_FPATH}"
+    rf"\({_W}(?:{_FARG}{_W},{_W})*?fields{_W}:{_W}\[{_W}(?:(?:{_FSTR}|{_FNUM}){_W},{_W})*"
+    rf"(?!{_FNUM}(?!{_W}\()){_FPATH}"
 )
 MAX_NESTING = 64
 _BLOCK_KEYWORDS = frozenset(("model", "enum", "type", "view", "datasource", "generator"))
