@@ -249,3 +249,13 @@ def test_crlf_documentation_is_prisma_s_on_the_same_text(tmp_path: Path, prisma6
         ("b", "starts here\r\n  and ends here"),
         ("c", "c doc  "),
     ]
+
+
+def test_prisma_hands_documentation_above_the_datasource_to_the_next_model(prisma6) -> None:
+    """Why the README advises `//` above the datasource and generators: Prisma's quirk."""
+    ds = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n'
+    for doc in ("/// about the database\n", "/* about the database */\n"):
+        dm = prisma6.dmmf(doc + ds + "\nenum E {\n  A\n}\n")["datamodel"]
+        assert dm["enums"][0]["documentation"] == "about the database"
+        dm = prisma6.dmmf("// about the database\n" + ds + "\nenum E {\n  A\n}\n")["datamodel"]
+        assert dm["enums"][0].get("documentation") is None
