@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from composer.diagnostics import Source
 from composer.psl import PSLSyntaxError, parse
+from composer.psl import comments as psl_comments
 from composer.psl import parser as psl
 
 from .regex_steps import BudgetExceeded, count_steps, matches_like_re
@@ -152,13 +153,18 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
     ("_NUMBER", "match", "a decimal, then a letter", lambda n: "1." + "5" * n + "x", 50),
     ("_WS", "match", "spaces", lambda n: " \t\u3000" * n + "x", 50),
     ("_COMMENT_START", "search", "lines without a comment", lambda n: "  x\n" * n, 16),
+    ("_CONTROL", "all", "a snippet with control characters", lambda n: "a\x01\x7f" * n, 16),
+    ("comments._TOKEN", "all", "slashes and stars, no comment", lambda n: "a/ * /" * n, 16),
+    ("comments._TOKEN", "match", "an unterminated string", lambda n: '"' + "a\\b" * n, 50),
+    ("comments._TOKEN", "all", "strings with `//` inside", lambda n: '"//" /* */' * n, 16),
 ]
 
 
 def patterns() -> dict[str, re.Pattern[str]]:
-    """Every compiled pattern of the parser module, by name."""
+    """Every compiled pattern of the parser module (and of `psl.comments`), by name."""
     found = {k: v for k, v in vars(psl).items() if isinstance(v, re.Pattern)}
     found.update({f"_FAST_BODY[{k}]": v for k, v in psl._FAST_BODY.items()})
+    found.update({f"comments.{k}": v for k, v in vars(psl_comments).items() if isinstance(v, re.Pattern)})
     return found
 
 
