@@ -817,6 +817,10 @@ def write_generators(
         if settings is None:
             continue
         w.blank()
+        replaced_decl = generators.get(name)
+        if replaced_decl is not None:  # the comments above the replaced block stay above it
+            decl = replaced_decl[1]
+            w.copy(decl.source, decl.start, decl.source.text.rfind("\n", 0, decl.keyword_start) + 1)
         loc = target.key_location("generators", name)
         origin = (loc.source, loc.start)
         here: Anchors = ((0, loc.source, loc.start, 0),)

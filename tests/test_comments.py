@@ -259,3 +259,21 @@ def test_prisma_hands_documentation_above_the_datasource_to_the_next_model(prism
         assert dm["enums"][0]["documentation"] == "about the database"
         dm = prisma6.dmmf("// about the database\n" + ds + "\nenum E {\n  A\n}\n")["datamodel"]
         assert dm["enums"][0].get("documentation") is None
+
+
+def test_a_replaced_generator_keeps_the_comments_above_it(tmp_path: Path, assert_prisma_valid) -> None:
+    base = (
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "// The client of the app  \n/* (any client) */\n"
+        'generator client {\n  provider = "prisma-client-js"\n}\n'
+    )
+    files = {
+        "prisma.compose.toml": '[[fragments]]\npath = "base.prisma"\n\n[targets.py]\noutput = "out.prisma"\n'
+        'header = false\n[targets.py.generators.client]\nprovider = "prisma-client-py"\n',
+        "base.prisma": base,
+    }
+    write_project(tmp_path, files)
+    out = compose(tmp_path).targets[0].files[0].body
+    kept = "// The client of the app  \n/* (any client) */\n"
+    assert kept + 'generator client {\n  provider = "prisma-client-py"\n' in out
+    assert_prisma_valid(out)
