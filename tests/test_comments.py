@@ -277,3 +277,19 @@ def test_a_replaced_generator_keeps_the_comments_above_it(tmp_path: Path, assert
     kept = "// The client of the app  \n/* (any client) */\n"
     assert kept + 'generator client {\n  provider = "prisma-client-py"\n' in out
     assert_prisma_valid(out)
+
+
+def test_a_comment_only_fragment_in_a_folder_output(tmp_path: Path, assert_prisma_valid) -> None:
+    """Prisma's multi-file layout: the comment-only fragment gets its own file, valid for Prisma."""
+    base = 'datasource db {\n  provider = "postgresql"\n}\n\nmodel A {\n  id Int @id\n}\n// after A\n'
+    files = {
+        "prisma.compose.toml": '[[fragments]]\npath = "base.prisma"\n[[fragments]]\npath = "notes.prisma"\n\n'
+        '[targets.app]\noutput = "schema/"\nheader = false\n',
+        "base.prisma": base,
+        "notes.prisma": "/*\n  model Old {\n    id Int @id\n  }\n*/\n",
+    }
+    write_project(tmp_path, files)
+    out = {f.path: f.body for f in compose(tmp_path).targets[0].files}
+    assert out["schema/notes.prisma"].endswith("/*\n  model Old {\n    id Int @id\n  }\n*/\n")
+    assert out["schema/base.prisma"].endswith("model A {\n  id Int @id\n}\n// after A\n")
+    assert_prisma_valid(list(out.items()), version="7")
