@@ -513,7 +513,7 @@ def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) 
             # copied as a whole, so that its blank lines and trailing spaces are kept.
             if member is not None:
                 nxt = max(nxt, min(member.end, end))
-            else:
+            elif text.find("/*", pos, nxt) != -1:
                 nxt = line_end_past_comment(text, pos, end)
             rows.append(Row(source, pos, nxt, "text" if text[pos:nxt].strip() else "blank"))
         pos = nxt
@@ -657,6 +657,8 @@ def write_extend_comments(w: Writer, decl: Declaration) -> None:
     among them documents the next declaration)."""
     src = decl.source
     text = src.text
+    if text.count("//", decl.start, decl.end) == 1 and text.find("/*", decl.start, decl.end) == -1:
+        return  # the usual block: no comment but the marker
     out = Writer()
     header = text.rfind("\n", 0, decl.keyword_start) + 1
     pos = decl.start
