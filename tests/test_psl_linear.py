@@ -10,6 +10,7 @@ the fix grow by 16 and 4 here, so each test fails on the old patterns.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -34,7 +35,9 @@ def field(attrs: str) -> str:
     return f"scores Int[] {attrs}"
 
 
-# (pattern name, how it is called, shape name, the input of size n, n)
+# (pattern name, how it is called, shape name, the input of size n, n). Each pattern is called
+# the way the parser calls it: `_SUMMARY` and `_MEMBER_LINE` scan (`finditer`) only the lines of
+# a block `_FAST_BODY` checked, where every match starts where the last one ended.
 SHAPES: list[tuple[str, str, str, Shape, int]] = [
     (
         "_FAST_FIELD",
@@ -267,3 +270,52 @@ def test_the_issue_12_field_parses() -> None:
             parse(Source("s.prisma", f"model A {{\n  {field(attrs)}\n}}\n"))
         except PSLSyntaxError:
             assert not attrs.endswith("*/")
+
+
+def calls_of(text: str) -> int:
+    """Python and C function calls made while parsing `text` (and building every member)."""
+    count = 0
+
+    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        try:
+            for d in parse(Source("s.prisma", text)).declarations:
+                for m in d.members:
+                    for a in m.attributes:
+                        a.args  # noqa: B018 (builds the arguments)
+        except PSLSyntaxError:
+            pass
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+WHOLE: list[tuple[str, Shape]] = [
+    ("fields", lambda n: "model A {\n" + "  a Int @id @default(autoincrement()) // c\n" * n + "}\n"),
+    (
+        "fields, the last with a typo",
+        lambda n: "model A {\n" + "  a Int @id\n" * n + "  b Int @default([1,])\n}\n",
+    ),
+    (
+        "blocks the fast path refuses",
+        lambda n: "/* c */\nmodel A {\n  a Int @default([1, 2]) /* c */\n}\n" * n,
+    ),
+    ("comment and blank lines", lambda n: "// c\n\n/// d\n" * n + "model A {\n  id Int @id\n}\n"),
+    ("a comment never closed", lambda n: "model A {\n  id Int @id\n}\n" * n + "/* open\n" + "x\n" * n),
+    ("trailing comments over lines", lambda n: "model A {\n" + "  a Int /* x\n  y */\n" * n + "}\n"),
+    ("a long list", lambda n: f"model A {{\n  a Int[] @default([{nums(n)}]) /* c */\n}}\n"),
+    ("`fn(` and spaces", lambda n: "model A {\n  a Int @default(fn(" + " " * n + "\n}\n"),
+]
+
+
+@pytest.mark.parametrize(("what", "shape"), WHOLE, ids=[w for w, _ in WHOLE])
+def test_the_parser_makes_linearly_many_calls(what: str, shape: Shape) -> None:
+    """The parser as a whole: each call of a pattern is linear (above), and the number of calls
+    grows linearly too (a parser that rescanned the text from every line would not)."""
+    small, large = calls_of(shape(200)), calls_of(shape(400))
+    assert large <= small * GROWTH, (what, small, large)
