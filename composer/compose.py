@@ -685,13 +685,20 @@ def write_extend_comments(w: Writer, decl: Declaration) -> None:
 
 
 def comment_line(w: Writer, source: Source, start: int, end: int) -> None:
-    """What follows `{` or `}` on its line (a comment, if anything), as a line of its own."""
-    rest = source.text[start:end]
-    stripped = rest.strip()
-    if stripped:
-        at = start + len(rest) - len(rest.lstrip())
-        kept = stripped if not comment_lines(source.text, at, end)[0] else rest.lstrip().rstrip("\n")
-        w.line(kept, (source, source.text.rfind("\n", 0, start) + 1), ((0, source, at, len(kept)),))
+    """What follows `{` or `}` on its line (a comment, if anything), as lines of their own (a
+    `/* */` after `}` may close on a later line)."""
+    text = source.text
+    stop = end - 1 if text.endswith("\n", start, end) else end
+    rest = text[start:stop]
+    if not rest.strip():
+        return
+    at = start + len(rest) - len(rest.lstrip())
+    ends_in, _ = comment_lines(text, at, stop)
+    offset = at
+    for i, piece in enumerate(text[at:stop].split("\n")):
+        kept = piece if i in ends_in else piece.rstrip()
+        w.line(kept, (source, text.rfind("\n", 0, offset) + 1), ((0, source, offset, len(kept)),))
+        offset += len(piece) + 1
 
 
 def write_verbatim(w: Writer, run: list[Declaration]) -> None:

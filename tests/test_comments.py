@@ -303,3 +303,14 @@ def test_a_comment_only_fragment_in_a_folder_output(tmp_path: Path, assert_prism
     assert out["schema/notes.prisma"].endswith("/*\n  model Old {\n    id Int @id\n  }\n*/\n")
     assert out["schema/base.prisma"].endswith("model A {\n  id Int @id\n}\n// after A\n")
     assert_prisma_valid(list(out.items()), version="7")
+
+
+def test_extend_block_comments_on_brace_lines(tmp_path: Path, assert_prisma_valid) -> None:
+    base = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n'
+    base += "enum Role {\n  A\n}\n"
+    ext = "/// @extend\nenum Role { /* opening */  \n  B /// b  \n"
+    ext += "} /* closing, over\n   two lines  */\n// the end\n"
+    out = build(tmp_path, {"base.prisma": base, "roles.prisma": ext})["v6"]
+    assert "enum Role {\n  A\n  B /// b  \n}\n" in out
+    assert out.endswith("/* opening */\n/* closing, over\n   two lines  */\n\n// the end\n")
+    assert_prisma_valid(out)
