@@ -623,11 +623,17 @@ BLOCK_ATTRIBUTE_ORDER = {
 
 
 def attached_comments(text: str, m: Member) -> int:
-    """Start of the comment lines right above member `m` (no blank line between), or its line."""
+    """Start of the comment lines right above member `m` (no blank line between, but for one
+    inside a `/* */` comment, which is part of it), or its line."""
     start = m.line_start
+    inside: set[int] | tuple[()] = ()
+    if text.find("/*", m.start, m.line_start) != -1:
+        inside = comment_lines(text, m.start, m.line_start)[1]
+    line = text.count("\n", m.start, start)  # the member's line, numbered from `m.start`
     while start > m.start:
         prev = text.rfind("\n", 0, start - 1) + 1
-        if not text[prev : start - 1].strip():
+        line -= 1
+        if not text[prev : start - 1].strip() and line not in inside:
             break
         start = prev
     return start

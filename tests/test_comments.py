@@ -314,3 +314,17 @@ def test_extend_block_comments_on_brace_lines(tmp_path: Path, assert_prisma_vali
     assert "enum Role {\n  A\n  B /// b  \n}\n" in out
     assert out.endswith("/* opening */\n/* closing, over\n   two lines  */\n\n// the end\n")
     assert_prisma_valid(out)
+
+
+def test_a_block_comment_with_blank_lines_moves_whole_with_its_block_attribute(
+    tmp_path: Path, assert_prisma_valid
+) -> None:
+    """An `@extend` that adds a block attribute makes compose lay out the block again (block
+    attributes last, sorted): the `/* */` comment above one, blank lines and all, moves with it."""
+    base = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n'
+    base += "model A {\n  id Int @id\n  b  Int\n\n  /* about the map\n\n     of A */\n  @@map(\"a\")\n}\n"
+    ext = "/// @extend\nmodel A {\n  @@index([b])\n}\n"
+    out = build(tmp_path, {"base.prisma": base, "ext.prisma": ext})["v6"]
+    assert '  @@index([b])\n  /* about the map\n\n     of A */\n  @@map("a")\n}\n' in out
+    assert comments(out) == comments(base)
+    assert_prisma_valid(out)
