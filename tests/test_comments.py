@@ -116,7 +116,7 @@ def test_a_random_split_keeps_every_comment_and_the_datamodel(path: Path, prisma
     items = split_items(text)
     expected = datamodel(prisma6, text)
 
-    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.integers(0, 3), min_size=len(items), max_size=len(items)), st.lists(EXTRA, max_size=2))
     def check(where: list[int], extra: list[str]) -> None:
         fragments: dict[str, str] = {}

@@ -56,7 +56,7 @@ def reference_copy(w: Writer, source: Source, start: int, end: int) -> None:
         offset += len(line) + 1
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     st.lists(
         st.sampled_from(
