@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 from .diagnostics import ComposeError, Diagnostic, Location, Source, article, did_you_mean
 from .graph import dependencies, field_relations, stable_order
 from .psl import Declaration, Member, decode_string
+from .psl.comments import comment_lines, line_end_past_comment
 
 if TYPE_CHECKING:
     from .manifest import Manifest, TargetSpec
+    from .psl import SchemaFile
     from .sources import Fragment
 
 SCALARS = frozenset(
@@ -157,6 +159,8 @@ def compose_target(
             if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
                 write_verbatim(w, run)
                 run = []
+                if decl.is_extend:
+                    write_extend_comments(w, decl)
                 continue
             if not merged.fields and not merged.attributes and not merged.relayout:
                 if run and run[-1].end == decl.start:  # no blank line between: one is added
@@ -171,6 +175,7 @@ def compose_target(
             else:
                 write_merged_memo(w, merged, memo, used)
         write_verbatim(w, run)
+        write_trailing_comments(w, frag.schema, named)
         if w.lines:
             sections.append((frag, w))
     if memo is not None:
@@ -481,13 +486,14 @@ class Writer:
             origins.extend(zip(repeat(source), accumulate(steps, initial=start)))
             anchors.extend(repeat(None, len(split)))
             return
+        # Trailing white space and runs of blank lines go, but not inside a comment: the text of
+        # `//`, `///` and `/* */` is what the user wrote (Prisma keeps the trailing spaces and
+        # blank lines of documentation in the client's docs).
+        ends_in, starts_in = comment_lines(source.text, start, end) if "/" in chunk else ((), ())
         offset = start
-        for line in split:
-            stripped = line.rstrip()
-            # Prisma keeps trailing spaces in `///` doc text (they reach the client's docs).
-            if stripped.lstrip().startswith("///"):
-                stripped = line
-            if stripped or (lines and lines[-1]):
+        for i, line in enumerate(split):
+            stripped = line if i in ends_in else line.rstrip()
+            if stripped or (lines and lines[-1]) or i in starts_in:
                 lines.append(stripped)
                 origins.append((source, offset))
                 anchors.append(None)
@@ -573,6 +579,12 @@ def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) 
         if member is not None and member.end == nxt and member.kind in MEMBER_KINDS:
             rows.append(member_row(source, member))
         else:
+            # A `/* */` comment over several lines (on its own or after a member) is one row,
+            # copied as a whole, so that its blank lines and trailing spaces are kept.
+            if member is not None:
+                nxt = max(nxt, min(member.end, end))
+            elif text.find("/*", pos, nxt) != -1:
+                nxt = line_end_past_comment(text, pos, end)
             rows.append(Row(source, pos, nxt, "text" if text[pos:nxt].strip() else "blank"))
         pos = nxt
     return rows
@@ -611,8 +623,11 @@ def member_row(source: Source, m: Member) -> Row:
     stripped = rest.lstrip()
     if stripped and not row.attrs and not stripped.startswith("//"):
         return Row(source, m.line_start, m.end)
-    row.rest = stripped.rstrip()
     row.rest_at = cursor + len(rest) - len(stripped)
+    # Trailing spaces of a trailing `//`/`///` comment are the user's (Prisma keeps them in docs).
+    row.rest = stripped.rstrip()
+    if row.rest != stripped and 0 in comment_lines(text, row.rest_at, eol)[0]:
+        row.rest = stripped
     return row
 
 
@@ -678,14 +693,88 @@ BLOCK_ATTRIBUTE_ORDER = {
 
 
 def attached_comments(text: str, m: Member) -> int:
-    """Start of the comment lines right above member `m` (no blank line between), or its line."""
+    """Start of the comment lines right above member `m` (no blank line between, but for one
+    inside a `/* */` comment, which is part of it), or its line."""
     start = m.line_start
+    inside: set[int] | tuple[()] = ()
+    if text.find("/*", m.start, m.line_start) != -1:
+        inside = comment_lines(text, m.start, m.line_start)[1]
+    line = text.count("\n", m.start, start)  # the member's line, numbered from `m.start`
     while start > m.start:
         prev = text.rfind("\n", 0, start - 1) + 1
-        if not text[prev : start - 1].strip():
+        line -= 1
+        if not text[prev : start - 1].strip() and line not in inside:
             break
         start = prev
     return start
+
+
+def write_trailing_comments(w: Writer, schema: SchemaFile, named: dict[str, Merged]) -> None:
+    """The comments after a fragment's last declaration (or of a file holding only comments), in
+    place: right after that declaration when this section ends with it, else after a blank line."""
+    source = schema.source
+    text = source.text
+    if not text[schema.trailing :].strip():
+        return
+    last = schema.declarations[-1] if schema.declarations else None
+    merged = named.get(last.name) if last is not None else None
+    if last is not None and merged is not None and merged.decl is last:
+        w.copy(source, last.end, len(text))  # the blank lines between are folded into one
+    else:
+        w.blank()
+        w.copy(source, schema.trailing, len(text))
+
+
+def write_extend_comments(w: Writer, decl: Declaration) -> None:
+    """The comments of an `/// @extend` block that none of the members it adds carries (each
+    added member brings the comment lines above it): those above the block but the marker, those
+    on its `{` and `}` lines, and those after its last member. They stay in the fragment's
+    section, where the block was, as their own lines (a blank line after them, so no `///` line
+    among them documents the next declaration)."""
+    src = decl.source
+    text = src.text
+    if text.count("//", decl.start, decl.end) == 1 and text.find("/*", decl.start, decl.end) == -1:
+        return  # the usual block: no comment but the marker
+    out = Writer()
+    header = text.rfind("\n", 0, decl.keyword_start) + 1
+    pos = decl.start
+    while pos < header:
+        nxt = text.find("\n", pos, header) + 1 or header
+        line = text[pos:nxt].strip()
+        if not (line.startswith("///") and line[3:].strip() == "@extend"):
+            out.copy(src, pos, nxt)
+        pos = nxt
+    brace = text.find("{", decl.name_end, decl.body_start)
+    if brace != -1:
+        comment_line(out, src, brace + 1, decl.body_start)
+    covered = sorted((m.start, m.end) for m in decl.members)
+    pos = decl.body_start
+    for start, end in [*covered, (decl.close_start, decl.close_start)]:
+        if start > pos and text[pos:start].strip():
+            out.copy(src, pos, start)
+        pos = max(pos, end)
+    comment_line(out, src, decl.close_start + text[decl.close_start : decl.end].index("}") + 1, decl.end)
+    out.strip()
+    if out.lines:
+        w.blank()
+        w.extend(out)
+
+
+def comment_line(w: Writer, source: Source, start: int, end: int) -> None:
+    """What follows `{` or `}` on its line (a comment, if anything), as lines of their own (a
+    `/* */` after `}` may close on a later line)."""
+    text = source.text
+    stop = end - 1 if text.endswith("\n", start, end) else end
+    rest = text[start:stop]
+    if not rest.strip():
+        return
+    at = start + len(rest) - len(rest.lstrip())
+    ends_in, _ = comment_lines(text, at, stop)
+    offset = at
+    for i, piece in enumerate(text[at:stop].split("\n")):
+        kept = piece if i in ends_in else piece.rstrip()
+        w.line(kept, (source, text.rfind("\n", 0, offset) + 1), ((0, source, offset, len(kept)),))
+        offset += len(piece) + 1
 
 
 def write_verbatim(w: Writer, run: list[Declaration]) -> None:
@@ -813,6 +902,10 @@ def write_generators(
         if settings is None:
             continue
         w.blank()
+        replaced_decl = generators.get(name)
+        if replaced_decl is not None:  # the comments above the replaced block stay above it
+            decl = replaced_decl[1]
+            w.copy(decl.source, decl.start, decl.source.text.rfind("\n", 0, decl.keyword_start) + 1)
         loc = target.key_location("generators", name)
         origin = (loc.source, loc.start)
         here: Anchors = ((0, loc.source, loc.start, 0),)

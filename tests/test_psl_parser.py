@@ -182,3 +182,48 @@ def test_nesting_up_to_the_limit_parses() -> None:
         depth += 1
         expr = expr.items[0] if expr.items else None
     assert depth == 63
+
+
+def test_a_trailing_block_comment_may_close_on_a_later_line() -> None:
+    """Issue 14 item 4: Prisma accepts it (and makes it the field's documentation)."""
+    text = "model A {\n  id Int @id /* starts here\n  and ends here */\n  b Int\n} /* a\n b */\n"
+    schema = parsed(text)
+    a = schema.declarations[0]
+    assert [m.name for m in a.members] == ["id", "b"]
+    assert text[a.members[0].start : a.members[0].end] == "  id Int @id /* starts here\n  and ends here */\n"
+    assert a.text == text  # the closing line's comment too, verbatim
+    assert schema.trailing == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "words"),
+    [
+        ("model A {\n  id Int @id /* starts\n here */ @unique\n}\n", 3, 10, "only a comment may follow"),
+        ("model A { /* a\n b */\n  id Int\n}\n", 1, 11, "after `{` must end on the same line"),
+        ("model A {\n  id Int @id /* never\n}\n", 2, 14, "never closed"),
+    ],
+)
+def test_trailing_block_comments_that_prisma_rejects(text: str, line: int, col: int, words: str) -> None:
+    with pytest.raises(PSLSyntaxError) as info:
+        parsed(text)
+    diag = info.value.diagnostics[0]
+    assert (diag.location.line, diag.location.column, words in diag.message) == (line, col, True)
+
+
+def test_crlf_text_parses_as_the_cli_reads_it() -> None:
+    """Issue 14 item 5: the API normalises line endings like the CLI (no "Unexpected `` after `{`")."""
+    text = "/// doc  \r\nmodel A {\r\n  id Int @id /// the id  \r\n  /*\r\n   x\r\n  */\r\n}\r\n"
+    schema = parsed(text)
+    lf = parsed(text.replace("\r\n", "\n"))
+    assert schema.source.text == lf.source.text
+    assert [d.text for d in schema.declarations] == [d.text for d in lf.declarations]
+    assert [m.name for m in schema.declarations[0].members] == ["id"]
+    with pytest.raises(PSLSyntaxError) as info:
+        parsed("model A {\r\n  id Int @\r\n}\r\n")
+    assert info.value.diagnostics[0].location.line == 2  # a `\r\n` is one line end, as in an editor
+
+
+def test_control_characters_are_visible_in_messages() -> None:
+    with pytest.raises(PSLSyntaxError) as info:
+        parsed("model A {\n  id Int @id \x01\x7f\n}\n")
+    assert "`\\x01\\x7f`" in info.value.diagnostics[0].message

@@ -71,24 +71,9 @@ def engine_for(files: list[tuple[str, str]], prisma6: PrismaWasm, prisma7: Prism
 
 
 def datamodel(engine: PrismaWasm, files: list[tuple[str, str]]) -> dict[str, Any]:
-    model = normalize_datamodel(engine.dmmf(files))
-    # The composer strips trailing white space from every line it copies, `///` lines included,
-    # and Prisma keeps it in `documentation` (refly, trigger.dev have `/// Provider  `): the one
-    # difference allowed.
-    return strip_doc_whitespace(model)
-
-
-def strip_doc_whitespace(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: "\n".join(line.rstrip() for line in v.split("\n"))
-            if k == "documentation" and isinstance(v, str)
-            else strip_doc_whitespace(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [strip_doc_whitespace(v) for v in value]
-    return value
+    # Documentation included exactly: its trailing spaces (refly, trigger.dev have
+    # `/// Provider  `) survive split + build since issue 14.
+    return normalize_datamodel(engine.dmmf(files))
 
 
 def config(engine: PrismaWasm, files: list[tuple[str, str]]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """`compose.Writer.copy`: its bulk path keeps exactly the lines and origins of the plain rule.
 
-The rule (PRODUCT.md §3.3 output shape): copied lines lose trailing white space (except `///`
-doc lines, whose trailing spaces reach the client's docs) and runs of blank lines fold into one,
-also across the boundary with what the writer already holds.
+The rule (PRODUCT.md §3.3 output shape): copied lines lose trailing white space and runs of
+blank lines fold into one, also across the boundary with what the writer already holds; but
+not inside a comment (issue 14): a line that ends inside a `//`, `///` or `/* */` comment keeps
+its trailing spaces (Prisma keeps them in documentation), and a blank line inside a `/* */`
+comment is kept. The reference below finds comments on its own, one character at a time.
 """
 
 from __future__ import annotations
@@ -21,11 +23,35 @@ def reference_copy(w: Writer, source: Source, start: int, end: int) -> None:
     if chunk.endswith("\n"):
         chunk = chunk[:-1]
     offset = start
+    in_block = False
     for line in chunk.split("\n"):
-        stripped = line.rstrip()
-        if stripped.lstrip().startswith("///"):
-            stripped = line
-        if stripped or (w.lines and w.lines[-1]):
+        starts_in_block = in_block
+        ends_in_comment = False
+        i = 0
+        while i < len(line):
+            if in_block:
+                close = line.find("*/", i)
+                if close == -1:
+                    ends_in_comment = True
+                    break
+                in_block, i = False, close + 2
+            elif line[i] == '"':  # a string: to its closing quote or the end of the line
+                i += 1
+                while i < len(line) and line[i] != '"':
+                    i += 2 if line[i] == "\\" else 1
+                i += 1
+            elif line.startswith("//", i):
+                ends_in_comment = True
+                break
+            elif line.startswith("/*", i):
+                in_block, i = True, i + 2
+                ends_in_comment = i >= len(line)
+            else:
+                i += 1
+        if in_block:
+            ends_in_comment = True
+        stripped = line if ends_in_comment else line.rstrip()
+        if stripped or (w.lines and w.lines[-1]) or starts_in_block:
             w.line(stripped, (source, offset))
         offset += len(line) + 1
 
@@ -33,11 +59,28 @@ def reference_copy(w: Writer, source: Source, start: int, end: int) -> None:
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["a", "\n", " ", "\t", "///", "b\n", "\n\n", "x  \n", "\u00a0", "\x0c", "é"]),
-        max_size=14,
-    ).map(
-        "".join
-    ),
+        st.sampled_from(
+            [
+                "a",
+                "\n",
+                " ",
+                "\t",
+                "///",
+                "b\n",
+                "\n\n",
+                "x  \n",
+                "\u00a0",
+                "\x0c",
+                "é",
+                "//",
+                "/*",
+                "*/",
+                '"',
+                "\\",
+            ]
+        ),
+        max_size=18,
+    ).map("".join),
     st.data(),
     st.sampled_from([[], [""], ["x"], ["x", ""]]),
 )

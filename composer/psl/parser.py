@@ -16,6 +16,7 @@ import re
 import sys
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
+from ..stamp import normalise_newlines
 from . import ast as _ast
 from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
 
@@ -45,7 +46,15 @@ _FNUM = r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])"
 
 # Arguments the fast path knows: strings, numbers, names, `fn()`, `fn("…")` / `fn(1)`, and flat
 # lists of those, positional or named — what nearly every real field line holds.
-_FATOM = rf"(?:{_FSTR}|{_FNUM}|{_FPATH}(?:{_W}\({_W}(?:{_FSTR}|{_FNUM})?{_W}\))?)"
+# Every regular expression here must match in linear time (issue 12): the alternatives of an
+# atom start with different characters (`"`, `-`, a name's first character), and no two
+# adjacent runs match the same characters, so a failing match never backtracks into more than
+# one way of reading the text. An unsigned number is also a name to `_FPATH` (`1`, `1.5`: the
+# full parser reads it as a number, which the fast path need not tell apart), so only a negative
+# one needs its own alternative. tests/test_psl_linear.py counts the steps on inputs of size n
+# and 2n for each pathological shape.
+_FNEG = r"-[0-9]+(?:\.[0-9]+)?(?![\w.])"
+_FATOM = rf"(?:{_FSTR}|{_FNEG}|{_FPATH}(?:{_W}\({_W}(?:(?:{_FSTR}|{_FNUM}){_W})?\))?)"
 # Lists and argument lists name their item once (each item is followed by a comma or the
 # closing bracket): the same language as `item (, item)*`, in a pattern a third the size, which
 # matters because compiling these patterns is part of every start-up.
@@ -99,10 +108,13 @@ _SUMMARY = re.compile(
     re.MULTILINE,
 )
 # A `fields:` argument with a field name in it, in an argument list the fast path checked: the
-# arguments before it are matched whole, so a string cannot fake one.
+# arguments before it are matched whole, so a string cannot fake one. A number (`fields: [1]`)
+# names no field, unless it is called (`1()` is a call to the full parser).
 _RELATION_FIELDS = re.compile(
-    rf"\({_W}(?:{_FARG}{_W},{_W})*?fields{_W}:{_W}\[{_W}(?:(?:{_FSTR}|{_FNUM}){_W},{_W})*{_FPATH}"
+    rf"\({_W}(?:{_FARG}{_W},{_W})*?fields{_W}:{_W}\[{_W}(?:(?:{_FSTR}|{_FNUM}){_W},{_W})*"
+    rf"(?!{_FNUM}(?!{_W}\()){_FPATH}"
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_NESTING = 64
 _BLOCK_KEYWORDS = frozenset(("model", "enum", "type", "view", "datasource", "generator"))
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -113,7 +125,16 @@ class PSLSyntaxError(ComposeError):
 
 
 def parse(source: Source) -> SchemaFile:
-    """Parse a whole schema file. Raises `PSLSyntaxError` on the first syntax error."""
+    """Parse a whole schema file. Raises `PSLSyntaxError` on the first syntax error.
+
+    Line endings are normalised as the CLI reads inputs (`\r\n` and a lone `\r` become `\n`,
+    `stamp.normalise_newlines`): a text with `\r` is parsed as a new `Source` of the same name,
+    which the result's nodes and errors refer to (its lines and columns are the original's).
+    """
+    if "\r" in source.text:
+        source = Source(
+            source.display, normalise_newlines(source.text), source.path, source.origin, source.line_map
+        )
     return _Parser(source).parse()
 
 
@@ -295,22 +316,39 @@ class _Parser:
     def ws(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
 
-    def expect_line_end(self, pos: int, what: str) -> None:
+    def expect_line_end(self, pos: int, what: str, span: bool = True) -> None:
         """Only white space or a comment may follow `what` on its line."""
-        pos = self.trailing_comments(pos)
+        pos = self.trailing_comments(pos, span)
         if pos < self.eol and not self.text.startswith("//", pos):
             raise self.fail(f"Unexpected `{self.snippet(pos)}` after {what}.", pos, self.eol)
 
-    def trailing_comments(self, pos: int) -> int:
-        """Skip white space and `/* … */` comments that close on this line."""
+    def trailing_comments(self, pos: int, span: bool = True) -> int:
+        """Skip white space and `/* … */` comments. A comment may close on a later line, as
+        Prisma allows (it becomes the documentation of the member before it): the line then ends
+        where it closes (`self.eol` moves), and only white space or comments may follow it. Not after
+        a block's `{` (`span` False), where Prisma does not allow it."""
         pos = self.ws(pos)
+        spanned = False
         while self.text.startswith("/*", pos):
             close = self.text.find("*/", pos + 2, self.eol)
             if close == -1:
-                raise self.fail(
-                    "A `/*` comment after a declaration must end on the same line.", pos, self.eol
-                )
+                close = self.text.find("*/", self.eol) if span else -1
+                if close == -1 and not span:
+                    raise self.fail(
+                        "A `/*` comment after `{` must end on the same line.", pos, self.eol
+                    )
+                if close == -1:
+                    raise self.fail("This `/*` comment is never closed with `*/`.", pos, pos + 2)
+                self.eol = self.line_end(close)
+                spanned = True
             pos = self.ws(close + 2)
+        if spanned and pos < self.eol and not self.text.startswith("//", pos):
+            raise self.fail(
+                f"Unexpected `{self.snippet(pos)}` after a `/* */` comment that spans lines: only a "
+                "comment may follow it on its last line.",
+                pos,
+                self.eol,
+            )
         return pos
 
     def block_comment(self, pos: int) -> int:
@@ -324,7 +362,9 @@ class _Parser:
 
     def snippet(self, pos: int) -> str:
         text = self.text[pos : self.eol].strip()
-        return text if len(text) <= 40 else text[:37] + "..."
+        text = text if len(text) <= 40 else text[:37] + "..."
+        # A control character would be invisible in the message (or move the cursor).
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
     # -- top level -----------------------------------------------------------------------------
 
@@ -429,7 +469,7 @@ class _Parser:
             return self.type_alias(start, p, name_m.group(), name_start, name_end, q + 1, doc)
         if not text.startswith("{", q):
             raise self.fail(f"Expected `{{` after `{keyword} {name_m.group()}`.", q, self.eol)
-        self.expect_line_end(q + 1, "`{`")
+        self.expect_line_end(q + 1, "`{`", span=False)
         decl = Declaration(
             keyword,
             name_m.group(),
@@ -497,7 +537,7 @@ class _Parser:
             if text[p] == "}":
                 self.expect_line_end(p + 1, "`}`")
                 decl.close_start = pos
-                decl.end = min(eol + 1, n)
+                decl.end = min(self.eol + 1, n)
                 return
             start = pending if pending is not None else pos
             pending = None
@@ -511,9 +551,9 @@ class _Parser:
                 member = self.enum_value(start, pos, p)
             else:
                 member = self.field(start, pos, p)
-            member.end = min(eol + 1, n)
+            member.end = min(self.eol + 1, n)  # past a trailing `/* */` that spans lines
             decl.members.append(member)
-            pos = eol + 1
+            pos = self.eol + 1
 
     def property(self, start: int, line_start: int, p: int) -> Member:
         m = _IDENT.match(self.text, p)
