@@ -584,3 +584,11 @@ def test_split_force_keeps_what_it_replaces(tmp_path: Path) -> None:
     assert kept in result.stderr
     assert (tmp_path / "out/prisma/fragments/base.prisma.bak.1").read_text() == edited
     assert (tmp_path / "out/prisma/fragments/base.prisma.bak").read_text() == "an older backup\n"
+
+
+def test_split_without_out_is_a_usage_error(tmp_path):
+    (tmp_path / "schema.prisma").write_text(BASE)
+    done = run_cli_inprocess(tmp_path, "split", "schema.prisma")
+    assert done.returncode == 2, done.stderr
+    assert "--out" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schema.prisma"]

@@ -849,7 +849,7 @@ def write_files(out: Path, files: dict[str, str], force: bool, backup: bool = Tr
 
 def run(
     schema: str,
-    out: str,
+    out: str | None,
     by: str | None = None,
     map_file: str | None = None,
     fragments_dir: str = DEFAULT_FRAGMENTS_DIR,
@@ -859,6 +859,8 @@ def run(
 ) -> int:
     from .. import report
 
+    if not out:
+        return report.usage_error("`--out DIR` is required: the folder for the manifest and the fragments")
     if map_file and by not in (None, "map"):
         print("compose: error: --map goes with --by map", file=sys.stderr)
         return 2
