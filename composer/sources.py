@@ -63,7 +63,7 @@ def read_text(
             f"`{display}` is {exc.what}; expected a regular file",
             _place(entry),
             code="E104",
-            hint="compose reads only regular files (a symlink to one is fine), never from /proc, /sys or /dev",
+            hint="compose reads only regular files (a symlink to one is fine), none in /proc, /sys, /dev",
         ) from None
     except FileNotFoundError:
         raise error(f"fragment file `{display}` does not exist", _place(entry), code="E101") from None
