@@ -539,6 +539,26 @@ def test_one_schema_per_module_is_named_after_its_module(tmp_path: Path, assert_
     assert_prisma_valid(web)
 
 
+def test_glob_names_with_folders_make_flat_file_names_in_a_folder_output(
+    tmp_path: Path, assert_prisma_valid
+) -> None:
+    root = project(tmp_path, 'glob = "modules/*/schema/*.prisma"', output="out/")
+    write_project(
+        root,
+        {
+            "modules/billing/schema/invoice.prisma": "model Invoice {\n  id Int @id\n}\n",
+            "modules/users/schema/invoice.prisma": "model Receipt {\n  id Int @id\n}\n",
+        },
+    )
+    result = run_in_process(root, "build")
+    assert result.code == 0, result.stderr
+    files = sorted(p.name for p in (root / "out").iterdir())
+    assert files == ["billing.invoice.prisma", "schema.prisma", "users.invoice.prisma"]
+    text = (root / "out/billing.invoice.prisma").read_text()
+    assert "// ---- fragment billing/invoice (modules/billing/schema/invoice.prisma) ----" in text
+    assert_prisma_valid([(f"schema/{name}", (root / "out" / name).read_text()) for name in files])
+
+
 @pytest.mark.parametrize(
     ("pattern", "path", "name"),
     [
