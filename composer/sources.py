@@ -102,7 +102,7 @@ class Loader:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str, bool], SchemaFile] = {}
-        # absolute path -> (stat signature, text, outside the project)
+        # absolute path -> (stat signature, text, whether the file is outside the project)
         self._texts: dict[str, tuple[FileSignature, str, bool]] = {}
         self._entity_cache: dict[tuple[tuple[str, str], ...], list[tuple[GeneratedFragment, SchemaFile]]] = {}
         # (root, relative path) -> (path, absolute path, display): pathlib costs more than a stat.
@@ -164,21 +164,21 @@ class Loader:
         # the text, which only costs one more read next time.
         entry = self._texts.get(key)
         if sig is not None and entry is not None and entry[0] == sig:
-            return entry[1], sig, entry[2]
-        private = self._outside(key)
-        text = read_text(path, display, where, private)
+            return entry[1], sig, entry[2] and not self._allow_outside
+        outside = self._outside(key)
+        text = read_text(path, display, where, outside and not self._allow_outside)
         self.reads += 1
         if sig is not None:
-            self._texts[key] = (sig, text, private)
-        return text, sig, private
+            self._texts[key] = (sig, text, outside)
+        return text, sig, outside and not self._allow_outside
 
     def _outside(self, key: str) -> bool:
-        """Is the file at absolute path `key` outside the project (and not allowed to be)?
+        """Is the file at absolute path `key` outside the project?
 
         Its real path decides, so a symlink committed in the project that points outside counts
         as outside. One lstat per file; folders are resolved once per load.
         """
-        if self._allow_outside or not self._real_root:
+        if not self._real_root:
             return False
         try:
             link = stat.S_ISLNK(os.lstat(key).st_mode)

@@ -129,6 +129,19 @@ def test_a_valid_shared_fragment_outside_the_project_still_builds(
     assert_prisma_valid(text)
 
 
+def test_watch_follows_the_allowance_as_the_manifest_changes(tmp_path: Path, outside: Path) -> None:
+    from composer.watch import Project
+
+    root = project(tmp_path / "app", 'path = "../outside/env.prisma"')
+    watched = Project(root / "prisma.compose.toml")
+    hidden = watched.build()
+    assert hidden.errors and "ghp_fake" not in "".join(d.render() for d in hidden.errors)
+    manifest_path = root / "prisma.compose.toml"
+    manifest_path.write_text("[compose]\nallow_outside_inputs = true\n" + manifest_path.read_text())
+    shown = watched.build([str(manifest_path)])  # the file itself is served from the read cache
+    assert SECRET in "".join(d.render() for d in shown.errors)
+
+
 @posix_only
 @pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="no /proc")
 @pytest.mark.parametrize("allow", [False, True])
