@@ -60,6 +60,11 @@ DATASOURCE_PROPERTIES = (
 )
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
+_ENTRY_NAMES = {
+    "glob": "a `glob` names each file by the parts of its path its wildcards matched "
+    "(`modules/*/schema.prisma`: the module's folder)",
+    "yaml": "a `yaml` entry names each fragment after its file's stem",
+}
 _IDENT_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PSL_INT_RE = re.compile(r"-?[0-9]+")
 _PSL_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -637,7 +642,7 @@ class _Validator:
         if kind != "path":
             self.fail(
                 (*path, "name"),
-                f"`name` is only allowed with `path`; `{kind}` entries are named after their files' stems",
+                f"`name` is only allowed with `path`; {_ENTRY_NAMES[kind]}",
                 at_key=True,
             )
         elif not isinstance(name, str):

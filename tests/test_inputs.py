@@ -298,6 +298,20 @@ def test_a_glob_leaving_the_project_is_refused_unless_allowed(tmp_path: Path) ->
     assert "fragment user (../shared/user.prisma)" in (root / "out/schema.prisma").read_text()
 
 
+@pytest.mark.parametrize("kind", ["glob", "yaml"])
+def test_patterns_leaving_the_folder_need_the_allowance(kind: str) -> None:
+    entry = f'{kind} = "prisma/../../shared/*.x"'
+    with pytest.raises(
+        Exception, match=rf"fragments\[0\]\.{kind}: `prisma/../../shared/\*\.x` reaches outside"
+    ):
+        parse_manifest(manifest(entry), Path("/p/prisma.compose.toml"))
+    allowed = parse_manifest(
+        manifest(entry, compose_table="[compose]\nallow_outside_inputs = true\n"), Path("/p/m")
+    )
+    assert allowed.fragments[0].pattern == "prisma/../../shared/*.x"
+    parse_manifest(manifest('path = "../shared/base.prisma"'), Path("/p/m"))  # a path needs no allowance
+
+
 def test_a_symlinked_folder_out_of_the_project_is_not_entered_by_a_wildcard(tmp_path: Path) -> None:
     (tmp_path / "elsewhere/huge").mkdir(parents=True)
     (tmp_path / "elsewhere/huge/x.prisma").write_text(USER)
