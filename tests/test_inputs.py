@@ -618,7 +618,7 @@ _GLOBS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(paths=st.sets(st.tuples(st.lists(_PART, max_size=4).map(tuple), _FILE), max_size=20))
 def test_glob_names_are_unique_and_stable(paths: set[tuple[tuple[str, ...], str]]) -> None:
     from composer.watch import FULL, _parts, glob_match
