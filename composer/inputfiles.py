@@ -85,11 +85,27 @@ def _kind(mode: int) -> str:
     return "no regular file"
 
 
-def check_regular(st: os.stat_result) -> None:
-    """Raise Refused unless `st` is a regular file outside the system's special folders."""
+# device -> whether it holds the system's special folders: decided by the real path of the first
+# file seen on it (a device is mounted in one place), so a fragment costs no realpath.
+_device_verdicts: dict[int, bool] = {}
+
+
+def _on_system_device(st: os.stat_result, path: str | os.PathLike[str]) -> bool:
+    verdict = _device_verdicts.get(st.st_dev)
+    if verdict is None:
+        verdict = st.st_dev in _system_device_ids()
+        if not verdict:  # e.g. /dev/shm, a tmpfs of its own under /dev
+            real = os.path.realpath(path)
+            verdict = any(real == f or real.startswith(f + os.sep) for f in SYSTEM_FOLDERS)
+        _device_verdicts[st.st_dev] = verdict
+    return verdict
+
+
+def check_regular(st: os.stat_result, path: str | os.PathLike[str]) -> None:
+    """Raise Refused unless `st` (of `path`) is a regular file outside the system's folders."""
     if not stat.S_ISREG(st.st_mode):
         raise Refused(_kind(st.st_mode))
-    if st.st_dev in _system_device_ids():
+    if _on_system_device(st, path):
         raise Refused("a file of the kernel's or the devices' file system (/proc, /sys, /dev)")
 
 
@@ -99,10 +115,10 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
     The file is checked before it is opened (opening some devices has effects of its own), then
     opened without blocking (a FIFO swapped in meanwhile opens at once) and checked again.
     """
-    check_regular(os.stat(path))
+    check_regular(os.stat(path), path)
     fd = os.open(path, _READ_FLAGS)
     try:
-        check_regular(os.fstat(fd))
+        check_regular(os.fstat(fd), path)
         with open(fd, "rb", closefd=False) as f:
             return f.read()
     finally:

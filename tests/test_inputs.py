@@ -409,6 +409,26 @@ def test_the_fast_path_does_not_block_on_a_fragment_that_became_a_fifo(tmp_path:
 
 
 @posix_only
+@pytest.mark.skipif(not os.access("/dev/shm", os.W_OK), reason="no writable /dev/shm")
+def test_a_file_in_dev_shm_is_refused(tmp_path: Path) -> None:
+    """/dev/shm is a file system of its own under /dev: refused by its place, not its device."""
+    import tempfile
+
+    fd, shared = tempfile.mkstemp(dir="/dev/shm", suffix=".prisma")
+    try:
+        os.write(fd, SECRET.encode())
+        os.close(fd)
+        root = project(tmp_path, 'path = "prisma/shm.prisma"')
+        (root / "prisma/shm.prisma").symlink_to(shared)
+        result = run_in_process(root, "check")
+        assert result.code == 1
+        assert "`prisma/shm.prisma` is a file of the kernel's or the devices' file system" in result.stderr
+        assert "ghp_fake" not in result.stderr
+    finally:
+        os.unlink(shared)
+
+
+@posix_only
 def test_read_regular_never_opens_a_fifo_for_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "p")
     with pytest.raises(Refused, match="FIFO"):
