@@ -932,7 +932,7 @@ def layout(target: TargetSpec, config: Writer, sections: list[tuple[Fragment, Wr
         return [out.composed(target.output)]
     files: dict[str, Writer] = {CONFIG_FILE: config}
     for frag, w in sections:
-        name = f"{frag.name}.prisma"
+        name = f"{frag.name.replace('/', '.')}.prisma"  # glob names have folders: keep the layout flat
         out = files.setdefault(name, Writer())
         out.blank()
         out.line(section_header(frag), None)

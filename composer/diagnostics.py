@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 class Source:
     """The text of one input file, with its display path (relative to the project)."""
 
-    __slots__ = ("_line_starts", "display", "line_map", "origin", "path", "text")
+    __slots__ = ("_line_starts", "display", "line_map", "origin", "path", "private", "text")
 
     def __init__(
         self,
@@ -24,6 +24,7 @@ class Source:
         path: str | None = None,
         origin: Source | None = None,
         line_map: list[int] | None = None,
+        private: bool = False,
     ) -> None:
         self.display = display
         self.text = text
@@ -32,6 +33,9 @@ class Source:
         # line i+1 of `text` was produced by line `line_map[i]` of `origin`.
         self.origin = origin
         self.line_map = line_map
+        # A file outside the project (a symlink out of it, `../…`): an error in it names the file,
+        # line and column, but shows none of its text (it may be a secret: CI prints its logs).
+        self.private = private
         self._line_starts: list[int] | None = None
 
     def resolve(self, offset: int) -> tuple[Source, int, int]:
@@ -178,6 +182,11 @@ _CONTROLS[0x09] = " "
 def code_frame(loc: Location, gutter: str = "", reset: str = "") -> list[str]:
     """The offending line with a caret under the span, as Prisma renders its errors."""
     source, line, col = loc.source.resolve(loc.start)
+    if source.private:
+        return [
+            f"  {gutter}|{reset} (text not shown: the file is outside the project; "
+            "`[compose] allow_outside_inputs = true` in the manifest shows it)"
+        ]
     text = source.line_text(line)
     end_line, end_col = loc.end_line_col()
     width = max(1, (end_col - col) if end_line == line else len(text) - col + 1)

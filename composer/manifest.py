@@ -45,7 +45,7 @@ E_DUPLICATE = "E015"
 
 # Known keys, shared with composer/schemas/manifest.schema.json (tests check that they agree).
 TOP_KEYS = ("compose", "fragments", "targets", "watch")
-COMPOSE_KEYS = ("header",)
+COMPOSE_KEYS = ("header", "allow_outside_inputs")
 FRAGMENT_KINDS = ("path", "glob", "yaml")
 FRAGMENT_KEYS = (*FRAGMENT_KINDS, "name")
 TARGET_KEYS = ("output", "include", "exclude", "generators", "datasource", "header", "adapt")
@@ -64,6 +64,11 @@ DATASOURCE_PROPERTIES = (
 )
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
+_ENTRY_NAMES = {
+    "glob": "a `glob` names each file by the parts of its path its wildcards matched "
+    "(`modules/*/schema.prisma`: the module's folder)",
+    "yaml": "a `yaml` entry names each fragment after its file's stem",
+}
 _IDENT_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PSL_INT_RE = re.compile(r"-?[0-9]+")
 _PSL_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -109,6 +114,23 @@ class FragmentSpec:
             self._location = self._at()
         return self._location
 
+    def fragment_name(self, display: str) -> str:
+        """The name of the fragment read from `display` (its POSIX path from the manifest's folder).
+
+        A `path` entry: its `name`, else the file stem. A file matched by a glob (README, "The
+        manifest"): the parts of its path that the pattern's wildcards matched, joined by `/`, the
+        file's without its extension (`modules/*/schema/*.prisma` names
+        `modules/billing/schema/invoice.prisma` `billing/invoice`, `modules/*/schema.prisma` names
+        `modules/billing/schema.prisma` `billing`); with `**`, its whole path from the first
+        wildcard (`prisma/**/*.prisma`: `billing/invoice` for `prisma/billing/invoice.prisma`).
+        The name depends on the path and the pattern only, never on which other files exist:
+        adding a file renames none. Two files of one glob always get two names, unless their
+        paths differ only in the extension.
+        """
+        if self.kind == "path":
+            return self.name or PurePosixPath(display).stem
+        return glob_fragment_name(self.pattern, display)
+
     def __repr__(self) -> str:
         return f"FragmentSpec({self.kind!r}, {self.pattern!r}, {self.name!r}, {self.index})"
 
@@ -120,6 +142,28 @@ class FragmentSpec:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def glob_fragment_name(pattern: str, display: str) -> str:
+    """See `FragmentSpec.fragment_name`."""
+    from .inputfiles import is_magic, pattern_parts
+
+    parts = pattern_parts(pattern)
+    path = pattern_parts(display)
+    if "**" in parts:
+        first = next(i for i, p in enumerate(parts) if is_magic(p))
+        kept = list(path[first:])
+    elif len(path) == len(parts):
+        # Each component matched one of the pattern's: its literal ones are the same for every
+        # match, so the wildcards' parts alone tell two matches apart.
+        kept = [name for name, part in zip(path, parts, strict=True) if is_magic(part)]
+        if kept and not is_magic(parts[-1]):
+            return "/".join(kept)
+    else:  # not a match of this pattern (cannot happen): the stem is a fair name
+        kept = []
+    if not kept:
+        return PurePosixPath(display).stem
+    return "/".join((*kept[:-1], PurePosixPath(kept[-1]).stem))
 
 
 @dataclass
@@ -165,6 +209,9 @@ class Manifest:
     targets: dict[str, TargetSpec]  # manifest order
     watch_run: str | None
     _locator: _Locator | None = field(default=None, repr=False, compare=False)
+    # `[compose] allow_outside_inputs`: inputs outside the manifest's folder show their text in
+    # error frames, and globs may reach outside it.
+    allow_outside: bool = False
 
     def location_of(self, *keys: str | int) -> Location:
         """Best-effort location of a key path such as ("targets", "web", "output") or ("fragments", 2)."""
@@ -214,13 +261,67 @@ def _display_name(path: Path) -> str:
         return path.name
 
 
+# Arrays and inline tables nested deeper than this are refused before tomllib sees them: it
+# recurses once per level (a RecursionError near 1,000), and so do the checks after it.
+MAX_TOML_NESTING = 64
+
+
 def _parse_toml(source: Source) -> dict[str, object]:
+    text = source.text
+    if text.count("[") + text.count("{") > MAX_TOML_NESTING:  # else it cannot be too deep
+        problem = _toml_limits(text, digits=False)
+        if problem is not None:
+            raise _limit_error(source, *problem)
     try:
-        return tomllib.loads(source.text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, source) from None
-    except Exception as exc:  # e.g. RecursionError on absurdly nested arrays: still a bad manifest
+    except Exception as exc:  # e.g. ValueError: an integer beyond Python's digit limit
+        problem = _toml_limits(text, digits=True)
+        if problem is not None:
+            raise _limit_error(source, *problem) from None
         raise error(f"invalid TOML: {type(exc).__name__}", Location(source, 0), code=E_SYNTAX) from None
+
+
+def _limit_error(source: Source, start: int, end: int, message: str) -> ComposeError:
+    return error(f"invalid TOML: {message}", Location(source, start, end), code=E_SYNTAX)
+
+
+# What the limit scan looks at: comments and strings (skipped whole), brackets, digit runs.
+_LIMIT_TOKEN_RE = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[\[\]{}]|[0-9][0-9_]*',
+    re.DOTALL,
+)
+
+
+def _toml_limits(text: str, digits: bool) -> tuple[int, int, str] | None:
+    """(start, end, message) of the first array or inline table nested too deep or, with
+    `digits`, of the first integer too long for Python's `int`; None when there is none.
+
+    A scan that skips strings and comments, nothing more: tomllib checks the rest.
+    """
+    max_digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    depth = 0
+    for match in _LIMIT_TOKEN_RE.finditer(text):
+        token = match.group()
+        char = token[0]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_TOML_NESTING:
+                return match.start(), match.end(), (
+                    f"arrays or inline tables nested more than {MAX_TOML_NESTING} deep; expected a "
+                    "flatter value"
+                )
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif digits and max_digits and char.isdigit():
+            count = len(token) - token.count("_")
+            if count > max_digits:
+                return match.start(), match.end(), (
+                    f"an integer of {count:,} digits; expected at most {max_digits:,} digits"
+                )
+    return None
 
 
 def _syntax_error(exc: ValueError, source: Source) -> ComposeError:
@@ -404,6 +505,7 @@ class _Validator:
         self.loc = locator
         self.path = path
         self.errors: list[Diagnostic] = []
+        self.allow_outside = False
 
     def fail(
         self,
@@ -454,13 +556,22 @@ class _Validator:
     def manifest(self, data: dict[str, object]) -> Manifest:
         self.check_keys((), data, TOP_KEYS)
         header = self.compose(data.get("compose"))
+        self.allow_outside = self.allowance(data.get("compose"))
         fragments = self.fragments(data.get("fragments"))
         targets = self.targets(data.get("targets"), header, fragments)
         watch_run = self.watch(data.get("watch"))
         if self.errors:
             raise ComposeError(sorted(self.errors, key=lambda d: d.location.start if d.location else -1))
         return Manifest(
-            self.path, self.path.parent, self.source, header, fragments, targets, watch_run, self.loc
+            self.path,
+            self.path.parent,
+            self.source,
+            header,
+            fragments,
+            targets,
+            watch_run,
+            self.loc,
+            allow_outside=self.allow_outside,
         )
 
     def compose(self, value: object) -> bool:
@@ -471,6 +582,11 @@ class _Validator:
             return True
         self.check_keys(("compose",), table, COMPOSE_KEYS)
         return self.boolean(("compose", "header"), table.get("header"), True)
+
+    def allowance(self, value: object) -> bool:
+        if not isinstance(value, dict):
+            return False
+        return self.boolean(("compose", "allow_outside_inputs"), value.get("allow_outside_inputs"), False)
 
     def watch(self, value: object) -> str | None:
         if value is None:
@@ -535,7 +651,7 @@ class _Validator:
         expected = "a file path" if kind == "path" else "a glob pattern"
         pattern = self.relative_path((*path, kind), table[kind], expected)
         name = self.fragment_name(path, kind, table)
-        if pattern is None:
+        if pattern is None or not self.safe_input((*path, kind), kind, pattern):
             return None
         loc, where = self.loc, (*path, kind)
         return FragmentSpec(kind, pattern, name, index, lambda: loc.value(where))
@@ -547,7 +663,7 @@ class _Validator:
         if kind != "path":
             self.fail(
                 (*path, "name"),
-                f"`name` is only allowed with `path`; `{kind}` entries are named after their files' stems",
+                f"`name` is only allowed with `path`; {_ENTRY_NAMES[kind]}",
                 at_key=True,
             )
         elif not isinstance(name, str):
@@ -571,12 +687,47 @@ class _Validator:
             return None
         return posix
 
+    def safe_input(self, path: KeyPath, kind: str, pattern: str) -> bool:
+        """No control character (the name reaches the outputs), and a glob stays in the project."""
+        from .inputfiles import control_character, leaves_folder, shown
+
+        char = control_character(pattern)
+        if char is not None:
+            self.fail(
+                path,
+                f"`{shown(pattern)}` holds a control character ({char}); expected a path without "
+                "control characters",
+            )
+            return False
+        if kind != "path" and not self.allow_outside and leaves_folder(pattern):
+            # A pattern such as `../../**/*.prisma` walks a whole disk: outside the project is
+            # for files named one by one, or for a manifest that says so.
+            self.fail(
+                path,
+                f"`{pattern}` reaches outside the manifest's folder; expected a pattern inside it",
+                hint="list the outside files with `path`, or set `allow_outside_inputs = true` in [compose]",
+            )
+            return False
+        return True
+
     def check_fragment_names(self, specs: list[FragmentSpec]) -> None:
         # Names of `path` entries are known now (explicit or the file stem); glob and YAML names
         # only once their files are listed, which the sources stage checks.
         seen: dict[str, FragmentSpec] = {}
+        listed: dict[str, FragmentSpec] = {}
         for spec in specs:
             if spec.kind != "path":
+                continue
+            first = listed.setdefault(posixpath.normpath(spec.pattern), spec)
+            if first is not spec:
+                self.fail(
+                    ("fragments", spec.index, "path"),
+                    f"`{spec.pattern}` is listed twice (fragments[{first.index}] and "
+                    f"fragments[{spec.index}]); expected each file once",
+                    code=E_DUPLICATE,
+                    notes=[("first listed here", first.location)],
+                    hint="remove one of the two entries",
+                )
                 continue
             name = spec.name or PurePosixPath(spec.pattern).stem
             first = seen.setdefault(name, spec)

@@ -7,14 +7,19 @@ Files are read and parsed once per content: `Loader` keeps a cache keyed by path
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, error
+from .inputfiles import NeverInputs, Refused, control_character, expand_glob, read_regular, shown
 from .psl import SchemaFile, parse
-from .stamp import decode, expand_glob, normalise_newlines
+from .stamp import decode, normalise_newlines
+
+__all__ = ["Fragment", "LoadResult", "Loader", "expand_glob", "read_text", "rel_display"]
 
 if TYPE_CHECKING:
     from .entities import GeneratedFragment
@@ -42,13 +47,24 @@ class LoadResult:
     files: list[Path] = field(default_factory=list)  # every input file read, for watch
 
 
-def read_text(path: Path, display: str, entry: Location | FragmentSpec | None) -> str:
+def read_text(
+    path: Path, display: str, entry: Location | FragmentSpec | None, private: bool = False
+) -> str:
     """Read a text input: UTF-8 (a BOM is dropped), newlines normalised to `\\n`. Errors point at
-    `entry`: a place in the manifest, or a `[[fragments]]` entry, whose place is looked up then."""
+    `entry`: a place in the manifest, or a `[[fragments]]` entry, whose place is looked up then.
+    Only regular files are read (`inputfiles.read_regular`). `private`: the file is outside the
+    project, so an error in it shows no code frame (see `Source.private`)."""
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise error(f"`{display}` is a directory, not a file", _place(entry), code="E101") from None
+        data = read_regular(path)
+    except Refused as exc:
+        if exc.what == "a directory":
+            raise error(f"`{display}` is a directory, not a file", _place(entry), code="E101") from None
+        raise error(
+            f"`{display}` is {exc.what}; expected a regular file",
+            _place(entry),
+            code="E104",
+            hint="compose reads only regular files (a symlink to one is fine), none in /proc, /sys, /dev",
+        ) from None
     except FileNotFoundError:
         raise error(f"fragment file `{display}` does not exist", _place(entry), code="E101") from None
     except OSError as exc:
@@ -59,12 +75,12 @@ def read_text(path: Path, display: str, entry: Location | FragmentSpec | None) -
         # Pointed at the bad byte in the file itself: decoded with replacement characters, every
         # other character keeps its line and column, so the code frame shows the right place.
         replaced = data.decode("utf-8-sig", errors="replace")
-        shown = Source(display, normalise_newlines(replaced), str(path))
+        shown_source = Source(display, normalise_newlines(replaced), str(path), private=private)
         at = len(normalise_newlines(data[: exc.start].decode("utf-8-sig", errors="replace")))
         where = _place(entry)
         raise error(
             f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 text",
-            Location(shown, at, at + 1),
+            Location(shown_source, at, at + 1),
             code="E102",
             notes=[("listed in the manifest here", where)] if where is not None else [],
         ) from None
@@ -85,19 +101,26 @@ class Loader:
     """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str], SchemaFile] = {}
-        self._texts: dict[str, tuple[FileSignature, str]] = {}
+        self._cache: dict[tuple[str, str, bool], SchemaFile] = {}
+        # absolute path -> (stat signature, text, whether the file is outside the project)
+        self._texts: dict[str, tuple[FileSignature, str, bool]] = {}
         self._entity_cache: dict[tuple[tuple[str, str], ...], list[tuple[GeneratedFragment, SchemaFile]]] = {}
         # (root, relative path) -> (path, absolute path, display): pathlib costs more than a stat.
         self._located: dict[tuple[str, str], tuple[Path, str, str]] = {}
+        self._real_dirs: dict[str, str] = {}  # folder -> its real path, during one load
+        self._real_root = ""
+        self._allow_outside = False
         self.reads = 0  # files read from disk; reads served by the read cache do not count
         self.parses = 0  # fragment files parsed; parse cache hits do not count
 
-    def parse_cached(self, display: str, text: str, path: str) -> SchemaFile:
-        key = (path, text)
+    def parse_cached(self, display: str, text: str, path: str, private: bool = False) -> SchemaFile:
+        key = (path, text, private)
         schema = self._cache.get(key)
         if schema is None:
-            schema = parse(Source(display, text, path))
+            try:
+                schema = parse(Source(display, text, path, private=private))
+            except ComposeError as exc:
+                raise ComposeError([redacted(d) for d in exc.diagnostics]) from None
             self.parses += 1
             self._cache[key] = schema
         return schema
@@ -123,8 +146,9 @@ class Loader:
 
     def read(
         self, path: Path, display: str, where: Location | FragmentSpec | None
-    ) -> tuple[str, FileSignature | None]:
-        """`read_text`, served from the read cache while the file's stat signature is unchanged."""
+    ) -> tuple[str, FileSignature | None, bool]:
+        """`read_text`, served from the read cache while the file's stat signature is unchanged:
+        (text, signature, whether the file is outside the project)."""
         key = os.path.abspath(path)
         return self._read(path, key, display, where, file_signature(key))
 
@@ -135,17 +159,41 @@ class Loader:
         display: str,
         where: Location | FragmentSpec | None,
         sig: FileSignature | None,
-    ) -> tuple[str, FileSignature | None]:
+    ) -> tuple[str, FileSignature | None, bool]:
         # `sig` is taken before reading: a change between the two leaves a signature older than
         # the text, which only costs one more read next time.
         entry = self._texts.get(key)
         if sig is not None and entry is not None and entry[0] == sig:
-            return entry[1], sig
-        text = read_text(path, display, where)
+            return entry[1], sig, entry[2] and not self._allow_outside
+        outside = self._outside(key)
+        text = read_text(path, display, where, outside and not self._allow_outside)
         self.reads += 1
         if sig is not None:
-            self._texts[key] = (sig, text)
-        return text, sig
+            self._texts[key] = (sig, text, outside)
+        return text, sig, outside and not self._allow_outside
+
+    def _outside(self, key: str) -> bool:
+        """Is the file at absolute path `key` outside the project?
+
+        Its real path decides, so a symlink committed in the project that points outside counts
+        as outside. One lstat per file; folders are resolved once per load.
+        """
+        if not self._real_root:
+            return False
+        try:
+            link = stat.S_ISLNK(os.lstat(key).st_mode)
+        except OSError:
+            return False  # the read reports it
+        if link:
+            real = os.path.realpath(key)
+        else:
+            folder, name = os.path.split(key)
+            real_folder = self._real_dirs.get(folder)
+            if real_folder is None:
+                real_folder = self._real_dirs[folder] = os.path.realpath(folder)
+            real = os.path.join(real_folder, name)
+        root = self._real_root
+        return not (real.startswith(root) and real[len(root) : len(root) + 1] in ("", os.sep))
 
     def texts(self, paths: Iterable[Path]) -> list[tuple[str, str]] | None:
         """(absolute path, text as read) of files the last load read; None if one was not cached."""
@@ -165,8 +213,12 @@ class Loader:
         names: dict[str, Fragment] = {}
         yaml_items: list[tuple[FragmentSpec, Path]] = []
         errors: list[Diagnostic] = []
-        used: set[tuple[str, str]] = set()
+        used: set[tuple[str, str, bool]] = set()
         read: set[str] = set()
+        never = never_inputs(manifest)
+        self._real_dirs = {}
+        self._real_root = os.path.realpath(root)
+        self._allow_outside = manifest.allow_outside
 
         def locate(rel: str, path: Path | None = None) -> tuple[Path, str, str]:
             found = self._located.get((root_key, rel))
@@ -177,7 +229,7 @@ class Loader:
             return found
 
         def add(spec: FragmentSpec, path: Path, key: str, display: str, sig: FileSignature | None) -> None:
-            text, sig = self._read(path, key, display, spec, sig)
+            text, sig, private = self._read(path, key, display, spec, sig)
             # The same file listed explicitly and matched by a glob keeps its first place. The
             # device and inode identify it however it is reached (symlinks, `..`) at no extra cost.
             identity: object = (sig[3], sig[2]) if sig is not None else path.resolve()
@@ -187,14 +239,31 @@ class Loader:
             read.add(key)
             result.files.append(path)
             try:
-                schema = self.parse_cached(display, text, str(path))
+                schema = self.parse_cached(display, text, str(path), private)
             except ComposeError as exc:
                 errors.extend(exc.diagnostics)
                 return
-            used.add((str(path), text))
-            frag = Fragment(spec.name or path.stem, len(seen) - 1, display, schema, spec)
+            used.add((str(path), text, private))
+            frag = Fragment(spec.fragment_name(display), len(seen) - 1, display, schema, spec)
             check_name(frag, names)
             result.fragments.append(frag)
+
+        def named_safely(spec: FragmentSpec, display: str) -> bool:
+            # A name reaches the outputs (section headers, folder outputs' file names): a line
+            # break in it would turn the rest of the name into schema code.
+            char = control_character(display)
+            if char is None:
+                return True
+            errors.append(
+                Diagnostic(
+                    f"`{spec.pattern}` matches `{shown(display)}`, whose name holds a control character "
+                    f"({char}); expected file names without control characters",
+                    spec.location,
+                    code="E105",
+                    hint="rename the file",
+                )
+            )
+            return False
 
         root_key = str(root)
         for spec in manifest.fragments:
@@ -208,7 +277,7 @@ class Loader:
                     )
                 add(spec, path, key, display, sig)
                 continue
-            matches = expand_glob(root, spec.pattern)
+            matches = expand_glob(root, spec.pattern, never)
             if not matches:
                 result.warnings.append(
                     Diagnostic(
@@ -219,10 +288,12 @@ class Loader:
             if spec.kind == "glob":
                 for path in matches:
                     _, key, display = locate(str(path), path)
-                    add(spec, path, key, display, file_signature(key))
+                    if named_safely(spec, display):
+                        add(spec, path, key, display, file_signature(key))
             else:
-                yaml_items.extend((spec, p) for p in matches)
-            result.files.extend(matches if spec.kind == "yaml" else [])
+                safe = [p for p in matches if named_safely(spec, rel_display(p, root))]
+                yaml_items.extend((spec, p) for p in safe)
+                result.files.extend(safe)
         if yaml_items:  # read even after a fragment's error: a build reports every input's errors
             try:
                 self.load_entities(yaml_items, root, result, names)
@@ -257,7 +328,8 @@ class Loader:
         specs = []
         for spec, path in items:
             display = rel_display(path, root)
-            sources.append(Source(display, self.read(path, display, spec)[0], str(path)))
+            text, _, private = self.read(path, display, spec)
+            sources.append(Source(display, text, str(path), private=private))
             specs.append(spec)
         key = tuple((s.path, s.text) for s in sources)
         generated = self._entity_cache.get(key)
@@ -270,7 +342,11 @@ class Loader:
                 for g, schema in previous
             }
             generated = []
-            for gen in load_entities(sources):
+            try:
+                entities = load_entities(sources)
+            except ComposeError as exc:
+                raise ComposeError([redacted(d) for d in exc.diagnostics]) from None
+            for gen in entities:
                 src = gen.yaml_source
                 schema = before.get((src.path, src.text, gen.text, tuple(gen.line_map)))
                 if schema is None:
@@ -285,6 +361,44 @@ class Loader:
             frag = Fragment(gen.name, len(result.fragments), gen.yaml_source.display, schema, spec, gen)
             check_name(frag, names)
             result.fragments.append(frag)
+
+
+def output_paths(manifest: Manifest) -> tuple[list[str], list[str]]:
+    """Absolute paths of every target's output: (files, folders)."""
+    files: list[str] = []
+    folders: list[str] = []
+    for target in manifest.targets.values():
+        path = os.path.abspath(os.path.join(manifest.root, target.output))
+        (folders if target.folder else files).append(path)
+    return files, folders
+
+
+def never_inputs(manifest: Manifest) -> NeverInputs:
+    """What no glob of this manifest lists: the outputs of every target (a glob over `prisma/**`
+    would otherwise read the schema it wrote last time as one more fragment)."""
+    return NeverInputs(*output_paths(manifest))
+
+
+_QUOTED = re.compile(r"`[^`\n]*`")
+
+
+def redacted(diag: Diagnostic) -> Diagnostic:
+    """`diag` without the text it quotes, when it is located in a file outside the project.
+
+    Parser and YAML messages quote the offending text (``Unexpected `…` ``): for a file that is
+    no schema (a key file, an environment file reached by a symlink) that text is not ours to
+    print. The position is enough to find it.
+    """
+    if diag.location is None or not diag.location.source.resolve(diag.location.start)[0].private:
+        return diag
+    return Diagnostic(
+        _QUOTED.sub("`…`", diag.message),
+        diag.location,
+        diag.severity,
+        diag.code,
+        [(_QUOTED.sub("`…`", text), loc) for text, loc in diag.notes],
+        _QUOTED.sub("`…`", diag.hint) if diag.hint else None,
+    )
 
 
 FileSignature = tuple[int, int, int, int, int]  # mtime_ns, size, inode, device, ctime_ns
@@ -308,10 +422,20 @@ def check_name(frag: Fragment, names: dict[str, Fragment]) -> None:
                 frag.spec.location,
                 code="E103",
                 notes=[("the other one comes from this entry", other.spec.location)],
-                hint="give one of them an explicit `name` in its [[fragments]] entry",
+                hint=_rename_hint(frag, other),
             )
         )
     names[frag.name] = frag
+
+
+def _rename_hint(frag: Fragment, other: Fragment) -> str:
+    if "path" in (frag.spec.kind, other.spec.kind):
+        return "give one of them an explicit `name` in its [[fragments]] entry"
+    # `name` is not allowed on a glob; an explicit entry before the glob takes the file from it.
+    return (
+        "rename one of the files, or list one of them in its own [[fragments]] entry, with `path` "
+        "and `name`, before this one"
+    )
 
 
 def rel_display(path: Path, root: Path) -> str:

@@ -18,7 +18,6 @@ This module imports only the standard library: it runs before everything else.
 from __future__ import annotations
 
 import contextlib
-import glob as globlib
 import hashlib
 import json
 import os
@@ -26,18 +25,13 @@ import sys
 import time
 from pathlib import Path
 
+from .inputfiles import NeverInputs, Refused, expand_glob, read_regular
+
 MANIFEST_NAME = "prisma.compose.toml"
 # compose's own files beside the manifest: never an input or an output.
 STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
 LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
-FORMAT = 2  # bump when the stamp's meaning changes
-
-
-def expand_glob(root: Path, pattern: str) -> list[Path]:
-    """Files matching a manifest glob, sorted by their relative POSIX path (sources.py uses it too)."""
-    matches = globlib.glob(os.path.join(globlib.escape(str(root)), pattern), recursive=True)
-    files = [Path(m) for m in matches if os.path.isfile(m)]
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+FORMAT = 4  # bump when the stamp's meaning changes
 
 
 def cache_dir() -> Path:
@@ -171,6 +165,7 @@ def record(
     outputs: list[tuple[str, str | None]],
     folders: list[str],
     counts: tuple[int, int],
+    never: tuple[list[str], list[str]] = ([], []),
 ) -> None:
     """Save the stamp of a successful build; never fails the build.
 
@@ -179,7 +174,8 @@ def record(
     taken when the build started; `entries`, the manifest's fragment entries as (kind, pattern)
     in order; `inputs`, every file read, as (absolute path, text); `outputs`, (absolute path, text
     written or kept, None when deleted); `folders`, absolute paths of folder outputs; `counts`,
-    (targets, files) for the summary line.
+    (targets, files) for the summary line; `never`, the output files and folders of every target
+    (absolute paths), which globs skip (`inputfiles.NeverInputs`).
     """
     if os.environ.get("COMPOSE_NO_CACHE"):
         return
@@ -196,6 +192,7 @@ def record(
             "folders": [[f, folder_listing(Path(f))] for f in folders],
             "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
+            "never": [list(never[0]), list(never[1])],
         }
         path = stamp_path(manifest, targets)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,11 +218,12 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     # The same manifest lists the same entries; a glob may match other files now.
     files: list[str] = []
     seen: set[str] = set()
+    never = NeverInputs(*stamp["never"])
     for kind, pattern in stamp["entries"]:
         if kind == "path":
             found = [os.path.abspath(root / pattern)]
         else:
-            found = [os.path.abspath(p) for p in expand_glob(root, pattern)]
+            found = [os.path.abspath(p) for p in expand_glob(root, pattern, never)]
         for f in found:
             if f not in seen:
                 seen.add(f)
@@ -234,8 +232,9 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
         return None
     inputs = []
     for f in stamp["files"]:
-        data = read_or_none(Path(f))
-        if data is None:
+        try:
+            data = read_regular(f)  # never blocks: a fragment may have become a FIFO
+        except (OSError, Refused):
             return None
         try:
             inputs.append((f, decode(data)))

@@ -26,12 +26,9 @@ whatever happened in between.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import gc
 import os
 import platform
-import posixpath
-import re
 import subprocess
 import threading
 import time
@@ -43,6 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 from . import output
 from .compose import ComposedTarget, compose_target, select_fragments
 from .diagnostics import ComposeError, Diagnostic
+from .inputfiles import SKIPPED_FOLDERS, component_match, is_magic, pattern_parts, walk_folders
 from .lock import project_lock
 from .manifest import Manifest, TargetSpec, load_manifest
 from .pipeline import UsageError, pick_targets
@@ -368,20 +366,7 @@ class Project:
 # -- globs ----------------------------------------------------------------------------------------
 
 NO, FOLDER, FULL = 0, 1, 2
-_MAGIC = re.compile(r"[*?[]")
-
-
-def _parts(pattern: str) -> tuple[str, ...]:
-    return tuple(p for p in posixpath.normpath(pattern).split("/") if p not in ("", "."))
-
-
-def _component_match(pattern: str, name: str) -> bool:
-    if not _MAGIC.search(pattern):
-        return pattern == name
-    # As `glob`: a wildcard does not match a leading dot (hidden files, editors' `.x.swp`).
-    if name.startswith(".") and not pattern.startswith("."):
-        return False
-    return fnmatch.fnmatchcase(name, pattern)
+_parts = pattern_parts  # tests import it by this name
 
 
 def glob_match(pattern: Sequence[str], parts: Sequence[str]) -> int:
@@ -402,10 +387,10 @@ def glob_match(pattern: Sequence[str], parts: Sequence[str]) -> int:
             p = pattern[i]
             if p == "**":
                 here = match(i + 1, j)  # `**` matches no folder
-                if here == FULL or parts[j].startswith("."):
+                if here == FULL or parts[j].startswith(".") or parts[j] in SKIPPED_FOLDERS:
                     return here
                 return max(here, match(i, j + 1))  # or one more
-            if not _component_match(p, parts[j]):
+            if not component_match(p, parts[j]) or (is_magic(p) and parts[j] in SKIPPED_FOLDERS):
                 return NO
             i += 1
             j += 1
@@ -429,7 +414,7 @@ def _add_pattern_dirs(dirs: set[str], root: str, parts: Sequence[str]) -> None:
     """Add every existing folder a glob can match files in, or folders on the way to them."""
     folders = parts[:-1]
     static = 0
-    while static < len(folders) and not _MAGIC.search(folders[static]):
+    while static < len(folders) and not is_magic(folders[static]):
         static += 1
     base = _add_ancestors(dirs, root, folders[:static])
     if base is None:
@@ -438,14 +423,16 @@ def _add_pattern_dirs(dirs: set[str], root: str, parts: Sequence[str]) -> None:
     for part in folders[static:]:
         nxt: list[str] = []
         for folder in level:
-            if part == "**":
-                for current, subdirs, _ in os.walk(folder):
-                    subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-                    nxt.append(current)
+            if part == "**":  # the folders the glob walks (inputfiles.py): no symlink, no cycle
+                nxt.extend(current for current, _ in walk_folders(folder))
             else:
                 with contextlib.suppress(OSError):
                     for entry in os.scandir(folder):
-                        if _component_match(part, entry.name) and entry.is_dir():
+                        if (
+                            component_match(part, entry.name)
+                            and entry.name not in SKIPPED_FOLDERS
+                            and entry.is_dir()
+                        ):
                             nxt.append(entry.path)
         dirs.update(nxt)
         level = nxt
@@ -606,6 +593,11 @@ class CommandRunner:
     A request while the command runs queues one more run (for the newest outputs), however many
     builds happen meanwhile. The command's output goes straight to the terminal; its stdin is
     empty. A failure is reported through `report` and changes nothing else.
+
+    The command runs in a process group of its own, and `close` ends the whole group: the shell
+    and whatever it started (`npx` starts node, a script starts more), also a process that
+    ignores SIGTERM (SIGKILL after `timeout`). Ending only the shell would leave its children
+    running, adopted by init, after the watcher stopped.
     """
 
     def __init__(self, command: str, cwd: Path, report: Callable[[str], None]) -> None:
@@ -649,7 +641,11 @@ class CommandRunner:
             self.runs += 1
             try:
                 proc = self._proc = subprocess.Popen(
-                    self.command, shell=True, cwd=self.cwd, stdin=subprocess.DEVNULL
+                    self.command,
+                    shell=True,
+                    cwd=self.cwd,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=os.name == "posix",
                 )
             except OSError as exc:
                 self.report(f"cannot run `{self.command}`: {exc.strerror or exc}")
@@ -664,19 +660,54 @@ class CommandRunner:
             why = f"exit code {code}" if code > 0 else f"signal {-code}"
             self.report(f"`{self.command}` failed ({why}, {seconds:.1f} s); still watching")
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close(self, timeout: float = 3.0) -> None:
         """Stop: a running command is terminated (then killed if it does not stop in time)."""
         with self._lock:
             self._closed = True
             proc = self._proc
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(OSError):
-                proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
+        if proc is not None:
+            if os.name == "posix":
+                _end_group(proc, timeout)
+            elif proc.poll() is None:
                 with contextlib.suppress(OSError):
-                    proc.kill()
-                proc.wait()
+                    proc.terminate()
+                try:
+                    proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(OSError):
+                        proc.kill()
+                    proc.wait()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def _end_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM to the process group led by `proc`, SIGKILL to what is left after `timeout`.
+
+    Also when the shell itself has exited: a child it left in the background is still in the
+    group. The group's id is the shell's pid, which is not reused while `proc` is not reaped;
+    after that, a group with that id is ours until its last member is gone.
+    """
+    import signal
+
+    pgid = proc.pid
+
+    def alive() -> bool:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # a member changed its user: still there, not ours to signal
+            return False
+        return True
+
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None and not alive():
+            return
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+    proc.wait()

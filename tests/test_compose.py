@@ -303,7 +303,7 @@ output = "out/schema.prisma"
         },
     )
     comp = compose(tmp_path)
-    assert [f.name for f in comp.targets[0].fragments] == ["base", "alpha", "beta"]
+    assert [f.name for f in comp.targets[0].fragments] == ["base", "a/alpha", "b/beta"]
     assert_prisma_valid(comp.targets[0].files[0].body)
 
 

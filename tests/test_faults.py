@@ -544,8 +544,8 @@ def test_fragment_deleted_between_glob_and_read(project: Path, monkeypatch: pyte
 
     real = sources.expand_glob
 
-    def expand_glob(root: Path, pattern: str) -> list[Path]:
-        found = real(root, pattern)
+    def expand_glob(root: Path, pattern: str, *rest: object) -> list[Path]:
+        found = real(root, pattern, *rest)
         for path in found:
             if path.name == "post.prisma":
                 path.unlink()  # another process removes it right after the listing
@@ -560,15 +560,15 @@ def test_fragment_deleted_between_glob_and_read(project: Path, monkeypatch: pyte
 
 
 def test_unreadable_fragment(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "user.prisma" and "domains" in self.parts:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+    def refusing_open(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith(os.path.join("domains", "user.prisma")):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, flags, *args)
 
     before = snapshot(project)
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)  # inputs are read with os.open (inputfiles.py)
     result = run_in_process(project, "build")
     monkeypatch.undo()
     assert_rejected(project, result, before, "cannot read `prisma/domains/user.prisma`: Permission denied")

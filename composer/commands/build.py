@@ -25,6 +25,7 @@ def remember(
     if inputs is None:
         return
     from .. import stamp
+    from ..sources import output_paths
 
     root = comp.manifest.root
     stamp.record(
@@ -37,6 +38,7 @@ def remember(
         [(str(f.path), f.text) for f in planned],
         [str(root / t.target.output) for t in comp.targets if t.target.folder],
         (len(comp.targets), sum(1 for f in planned if f.text is not None)),
+        output_paths(comp.manifest),
     )
 
 

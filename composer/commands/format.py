@@ -60,7 +60,7 @@ class FragmentFile:
 
 def fragment_files(manifest: Any) -> list[FragmentFile]:
     """The hand-written fragment files of the manifest, in manifest order, each once."""
-    from ..sources import expand_glob, read_text, rel_display
+    from ..sources import expand_glob, never_inputs, read_text, rel_display
     from ..stamp import decode
 
     root = manifest.root
@@ -70,7 +70,7 @@ def fragment_files(manifest: Any) -> list[FragmentFile]:
         if spec.kind == "path":
             paths = [root / spec.pattern]
         elif spec.kind == "glob":
-            paths = expand_glob(root, spec.pattern)
+            paths = expand_glob(root, spec.pattern, never_inputs(manifest))  # outputs are no fragments
         else:
             continue
         for path in paths:

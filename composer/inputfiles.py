@@ -1,0 +1,309 @@
+"""Input files: which files a manifest glob lists, and reading one without surprises.
+
+One glob expansion for every reader (the sources, `compose format`, the nothing-changed fast
+path): it must give the same list everywhere, or the fast path would never match. Its rules
+(README, "The manifest"):
+
+- `*`, `?` and `[…]` match within one path component and never match a leading dot; `**`
+  matches any number of folders, hidden folders excepted (as `glob.glob(recursive=True)`);
+- `**` never enters a symlinked folder: a workspace link in `node_modules`, or a link to `..`,
+  would make the walk endless. A single wildcard may go through one, if it stays in the project;
+- a wildcard never enters `node_modules` or `.git`: only a pattern that names them does;
+- outputs, their backups (`X.bak`, `X.bak.N`), compose's temporary files and its state file are
+  never inputs.
+
+`read_regular` reads only regular files: a FIFO would block a build forever, `/dev/zero` would
+fill the memory, `/proc/self/environ` would print the CI's secrets in an error's code frame.
+
+Standard library only: stamp.py (the fast path) imports this before anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import posixpath
+import re
+import stat
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .backups import is_backup_name
+
+STATE_FILE = ".compose-state.json"  # as output.STATE_FILE (output.py is not imported here)
+# Compose's temporary files, `.<name>.<pid>.<random>.tmp` (output.py writes them).
+_TEMP_NAME = re.compile(r"\..+\.\d+\.[A-Za-z0-9_]+\.tmp")
+_MAGIC = re.compile(r"[*?[]")
+SKIPPED_FOLDERS = ("node_modules", ".git")
+# The kernel's and the devices' file systems: their "files" are no fragments, and reading them
+# can block, never end, or print secrets (`/proc/self/environ`) in an error's code frame.
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+class Refused(Exception):
+    """An input that is no regular file (`what` says what it is instead)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+_system_devices: set[int] | None = None
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_READ_FLAGS |= getattr(os, "O_CLOEXEC", 0)
+
+
+def _system_device_ids() -> set[int]:
+    global _system_devices
+    if _system_devices is None:
+        found = set()
+        for folder in SYSTEM_FOLDERS:
+            try:
+                found.add(os.stat(folder).st_dev)
+            except OSError:  # no /proc on macOS: nothing to refuse there
+                continue
+        # `/` itself may hold /dev on a system without devtmpfs: never refuse the root's files.
+        with contextlib.suppress(OSError):
+            found.discard(os.stat("/").st_dev)
+        _system_devices = found
+    return _system_devices
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "no regular file"
+
+
+# device -> whether it holds the system's special folders: decided by the real path of the first
+# file seen on it (a device is mounted in one place), so a fragment costs no realpath.
+_device_verdicts: dict[int, bool] = {}
+
+
+def _on_system_device(st: os.stat_result, path: str | os.PathLike[str]) -> bool:
+    verdict = _device_verdicts.get(st.st_dev)
+    if verdict is None:
+        verdict = st.st_dev in _system_device_ids()
+        if not verdict:  # e.g. /dev/shm, a tmpfs of its own under /dev
+            real = os.path.realpath(path)
+            verdict = any(real == f or real.startswith(f + os.sep) for f in SYSTEM_FOLDERS)
+        _device_verdicts[st.st_dev] = verdict
+    return verdict
+
+
+def check_regular(st: os.stat_result, path: str | os.PathLike[str]) -> None:
+    """Raise Refused unless `st` (of `path`) is a regular file outside the system's folders."""
+    if not stat.S_ISREG(st.st_mode):
+        raise Refused(_kind(st.st_mode))
+    if _on_system_device(st, path):
+        raise Refused("a file of the kernel's or the devices' file system (/proc, /sys, /dev)")
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file. Raises Refused for anything else, OSError as `open` does.
+
+    The file is checked before it is opened (opening some devices has effects of its own), then
+    opened without blocking (a FIFO swapped in meanwhile opens at once) and checked again.
+    """
+    check_regular(os.stat(path), path)
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        check_regular(os.fstat(fd), path)
+        with open(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
+
+
+# -- names ----------------------------------------------------------------------------------------
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of `text` (as `U+000A`), or None.
+
+    A name with a line break, pasted into a `// ---- fragment NAME (path) ----` header, would end
+    the comment and put the rest of the name into the schema as code.
+    """
+    for char in text:
+        if char in "\u2028\u2029" or unicodedata.category(char) == "Cc":
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def shown(text: str) -> str:
+    """`text` with its control characters escaped, for a message."""
+    return "".join(
+        f"\\u{ord(c):04x}" if c in "\u2028\u2029" or unicodedata.category(c) == "Cc" else c for c in text
+    )
+
+
+# -- globs ----------------------------------------------------------------------------------------
+
+
+def pattern_parts(pattern: str) -> tuple[str, ...]:
+    """A manifest pattern as path components, `.` and empty ones dropped, `a/..` folded."""
+    return tuple(p for p in posixpath.normpath(pattern).split("/") if p not in ("", "."))
+
+
+def is_magic(part: str) -> bool:
+    return bool(_MAGIC.search(part))
+
+
+def leaves_folder(pattern: str) -> bool:
+    """Does the pattern (relative to a folder) reach outside that folder?"""
+    parts = pattern_parts(pattern)
+    return bool(parts) and parts[0] == ".."
+
+
+def component_match(pattern: str, name: str) -> bool:
+    """One path component against one pattern component, with `glob` rules."""
+    if not is_magic(pattern):
+        return pattern == name
+    # As `glob`: a wildcard does not match a leading dot (hidden files, editors' `.x.swp`).
+    if name.startswith(".") and not pattern.startswith("."):
+        return False
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def is_compose_file(name: str) -> bool:
+    """A file compose writes beside its outputs: a backup, a temporary file, the state file."""
+    return is_backup_name(name) or name == STATE_FILE or bool(_TEMP_NAME.fullmatch(name))
+
+
+class NeverInputs:
+    """Outputs (files and folders, absolute paths): a glob never lists them as inputs."""
+
+    def __init__(self, files: Iterable[str] = (), folders: Iterable[str] = ()) -> None:
+        self.files = {os.path.normpath(f) for f in files}
+        self.folders = tuple(os.path.normpath(f) + os.sep for f in folders)
+
+    def __contains__(self, path: str) -> bool:
+        path = os.path.normpath(path)
+        return path in self.files or path.startswith(self.folders)
+
+
+def walk_folders(folder: str, rel: str = "") -> Iterator[tuple[str, str]]:
+    """(path, POSIX path) of `folder` (whose POSIX path is `rel`) and of every folder below it
+    that `**` enters: not hidden, not `node_modules`, never through a symlink (so each folder is
+    visited once: a tree has no cycles)."""
+    stack = [(folder, rel)]
+    while stack:
+        current, current_rel = stack.pop()
+        yield current, current_rel
+        try:
+            with os.scandir(current) as entries:
+                subdirs = [
+                    (e.path, posixpath.join(current_rel, e.name))
+                    for e in entries
+                    if not e.name.startswith(".")
+                    and e.name not in SKIPPED_FOLDERS
+                    and e.is_dir(follow_symlinks=False)
+                ]
+        except OSError:
+            continue
+        stack.extend(sorted(subdirs, reverse=True))
+
+
+def _inside(path: str, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def expand_glob(root: Path, pattern: str, never: NeverInputs | None = None) -> list[Path]:
+    """The files a manifest glob lists (rules above), sorted by their POSIX path from `root`.
+
+    Anything that is not a folder counts as a file here (a FIFO, a device): the reader refuses
+    it with an error at the glob, where silence would hide why a fragment is missing. Broken
+    symlinks are left out, as `glob` leaves them out.
+    """
+    parts = pattern_parts(pattern)
+    if not parts:
+        return []
+    # `**/**` lists what `**` lists.
+    parts = tuple(p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**"))
+    base = str(root)
+    # A pattern that leaves the project (allowed by the manifest) is not confined to it.
+    real_root = None if parts[0] == ".." else os.path.realpath(base)
+    # (absolute path, POSIX path from root) of the folders reached so far.
+    level: dict[str, str] = {base: ""}
+    found: dict[str, str] = {}
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
+        final = i == last
+        nxt: dict[str, str] = {}
+        for folder, rel in level.items():
+            if part == "**":
+                for sub, sub_rel in walk_folders(folder, rel):
+                    if final:
+                        _files_in(sub, sub_rel, "*", found)
+                    else:
+                        nxt[sub] = sub_rel
+                continue
+            if final:
+                _files_in(folder, rel, part, found)
+                continue
+            if not is_magic(part):
+                path = os.path.join(folder, part)
+                if os.path.isdir(path):
+                    nxt[path] = posixpath.join(rel, part)
+                continue
+            try:
+                with os.scandir(folder) as entries:
+                    dirs = [
+                        e for e in entries if component_match(part, e.name) and e.name not in SKIPPED_FOLDERS
+                    ]
+            except OSError:
+                continue
+            for entry in dirs:
+                try:
+                    if not entry.is_dir():
+                        continue
+                    # One level through a symlink is bounded by the pattern's length, but a link
+                    # out of the project (to `/`, say) followed by `**` would walk a whole disk.
+                    if real_root is not None and entry.is_symlink() and not _inside(entry.path, real_root):
+                        continue
+                except OSError:
+                    continue
+                nxt[entry.path] = posixpath.join(rel, entry.name)
+        level = nxt
+        if not level:
+            break
+    files = []
+    for path, _ in sorted(found.items(), key=lambda item: item[1]):
+        if never is not None and path in never:
+            continue
+        files.append(Path(path))
+    return files
+
+
+def _files_in(folder: str, rel: str, part: str, found: dict[str, str]) -> None:
+    """Add the non-folders of `folder` whose name matches `part`."""
+    if not is_magic(part):
+        path = os.path.join(folder, part)
+        if os.path.exists(path) and not os.path.isdir(path) and not is_compose_file(part):
+            found[path] = posixpath.join(rel, part)
+        return
+    try:
+        with os.scandir(folder) as entries:
+            names = [(e.name, e.path) for e in entries if component_match(part, e.name)]
+    except OSError:
+        return
+    for name, path in names:
+        if is_compose_file(name):
+            continue
+        try:
+            st = os.stat(path)  # follows a symlink: a link to a file is that file
+        except OSError:  # broken symlink
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            found[path] = posixpath.join(rel, name)
