@@ -280,6 +280,24 @@ async def test_new_fragment_under_glob(client: LanguageClient) -> None:
     assert errors(client) == []
 
 
+async def test_keystrokes_are_debounced_never_queued(client: LanguageClient) -> None:
+    """Twenty keystrokes in a row: one or two analyses (one may be running already), not twenty."""
+    rel = "prisma/fragments/user.prisma"
+    text = buffer(client, rel)
+    await settle(client)
+    before = len(runs(client))
+    for n in range(20):
+        edit(client, rel, text.replace("  fullName  String\n", f"  fullName  String\n  f{n} Strin\n"))
+    edit(client, rel, text)
+    await settle(client)
+    assert 1 <= len(runs(client)) - before <= 2
+    assert errors(client) == []
+
+
+def runs(client: LanguageClient) -> list[str]:
+    return [m.message for m in client.log_messages if m.message.startswith("compose: analysis")]
+
+
 # -- navigation ----------------------------------------------------------------------------------
 
 

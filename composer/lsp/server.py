@@ -107,6 +107,10 @@ class ComposeServer(LanguageServer):
             snap = Snapshot(self.generation)
         self.snapshot = snap
         self.publish(snap)
+        stages = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in snap.timings.items())
+        self.window_log_message(
+            types.LogMessageParams(types.MessageType.Log, f"compose: analysis {snap.generation}: {stages}")
+        )
         waiting, self._waiters = self._waiters, []
         for generation, waiter in waiting:
             if generation <= snap.generation:
