@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..compose import ComposedFile
+from ..compose import SCALARS, ComposedFile
 
 if TYPE_CHECKING:
     from ..compose import ComposedTarget, Merged
     from ..sources import Fragment
 
+_FIELD = re.compile(r"\s+[A-Za-z_]\w*\s+([A-Za-z_]\w*)")
 _HEAD = re.compile(r"(model|enum|type|view|datasource|generator)\s+([A-Za-z_]\w*)\s*\{")
 TYPE_KEYWORDS = ("model", "enum", "type", "view")
 
@@ -47,14 +48,22 @@ def focused_file(composed: ComposedTarget, fragments: list[Fragment]) -> Compose
     lines: list[str] = []
     origins: list = []
     anchors: list = []
+    known = wanted | SCALARS
     for file in composed.files:
-        keep = False
+        keep = neighbour = False
         for i, line in enumerate(file.lines):
             if not keep:
                 head = _HEAD.match(line)
                 config = head is not None and head.group(1) in ("datasource", "generator")
                 keep = head is not None and (config or head.group(2) in wanted)
+                neighbour = keep and not config and head is not None and head.group(2) not in focus
                 if not keep:
+                    continue
+            elif neighbour:
+                # A neighbour's field of a type left out would stop Prisma's validation before
+                # the relation checks (types are resolved first): the field goes.
+                field = _FIELD.match(line)
+                if field is not None and field.group(1) not in known and not line.lstrip().startswith("//"):
                     continue
             lines.append(line)
             origins.append(file.origins[i])
