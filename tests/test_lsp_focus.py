@@ -53,3 +53,15 @@ def test_focused_lint_agrees_with_the_full_lint(
     assert lines_at(early[0], path) == lines_at(final, path)
     if edit != "valid edit":
         assert lines_at(final, path), "the edit is an error Prisma reports at the fragment"
+
+
+def test_without_node_compose_errors_still_come_and_prisma_says_it_is_off(project: Path) -> None:
+    engine = Engine(PrismaWasm("6", node=str(project / "no-such-node")), "Prisma 6 (pinned)")
+    analyzer = Analyzer(project / "prisma.compose.toml", engine)
+    path = str(project / "prisma" / "fragments" / "f0003.prisma")
+    broken = Path(path).read_text().replace("  title     String", "  title     Strng", 1)
+    snap = analyzer.run({path: broken}, 1)
+    assert [d.code for d in snap.diagnostics[path]] == ["E206"]  # compose's own: unknown type
+    fine = analyzer.run({}, 2)
+    manifest = [d for d in fine.diagnostics[str(project / "prisma.compose.toml")]]
+    assert [d.code for d in manifest] == ["W640"] and "Prisma's validation is off" in manifest[0].message

@@ -184,7 +184,7 @@ def build(manifest: Path | None = None, prisma: str = "auto", debounce: float = 
     @server.feature(types.INITIALIZE)
     def initialize(ls: ComposeServer, params: types.InitializeParams) -> None:
         options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
-        if options.get("manifest"):
+        if options.get("manifest") and ls.manifest_option is None:  # --manifest wins
             ls.manifest_option = Path(str(options["manifest"])).expanduser().absolute()
         if isinstance(options.get("debounce"), (int, float)):
             ls.debounce = float(options["debounce"]) / 1000
