@@ -358,6 +358,22 @@ async def test_hover_shows_fields_from_extend(client: LanguageClient) -> None:
     assert "`prisma/fragments/user.prisma`" in value and "`prisma/fragments/contact.prisma`" in value
 
 
+async def test_hover_adds_prismas_relation_kind(client: LanguageClient) -> None:
+    """On a relation field's type, Prisma's own hover (asked on the composed output) adds its kind."""
+    rel = "prisma/fragments/contact.prisma"
+    text = buffer(client, rel)
+    at = line_of(text, "  user                 User ")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            types.TextDocumentIdentifier(uri(client.project, rel)),
+            types.Position(at, text.split("\n")[at].index("User ") + 1),
+        )
+    )
+    assert hover is not None
+    value = hover.contents.value  # type: ignore[union-attr]
+    assert "model User {" in value and "one-to-many" in value
+
+
 async def test_document_symbols(client: LanguageClient) -> None:
     rel = "prisma/fragments/contact.prisma"
     result = await client.text_document_document_symbol_async(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from ..diagnostics import Source
 from .analysis import Snapshot, _uri, file_of
-from .positions import offset_at, place, position
+from .positions import offset_at, place, position, units
 
 if TYPE_CHECKING:
     from ..compose import ComposedTarget, Merged
@@ -158,3 +158,58 @@ def symbols(text: str, display: str, encoding: str) -> list[types.DocumentSymbol
             )
         )
     return out
+
+
+def output_position(snap: Snapshot, path: str, offset: int) -> tuple[ComposedTarget, str, int, int] | None:
+    """Where a fragment offset stands in a composed output of the last analysis: (target, output
+    file, 0-based line of the sealed text, column), or None (not composed from this text)."""
+    from ..sourcemap import OutputMap
+
+    frag = snap.fragment_of(path)
+    if frag is None or frag.generated is not None:
+        return None
+    source = frag.source
+    line_start = source.offset_of(source.line_col(offset)[0])
+    for composed in snap.composed.values():
+        if not any(f is frag for f in composed.fragments):
+            continue
+        for file in composed.files:
+            for i, origin in enumerate(file.origins):
+                if origin is None or origin[0] is not source or origin[1] != line_start:
+                    continue
+                anchors = file.anchors[i] if i < len(file.anchors) else None
+                column = offset - line_start
+                if anchors:
+                    hits = [at + offset - start for at, src, start, length in anchors
+                            if src is source and start <= offset <= start + length]
+                    if not hits:
+                        continue
+                    column = hits[0]
+                return composed, file.path, OutputMap(composed, file).first_body_line + i, column
+    return None
+
+
+def engine_hover(
+    snap: Snapshot, engine: Any, path: str, text: str, pos: types.Position, encoding: str
+) -> str | None:
+    """Prisma's own hover at that place of the composed output (e.g. a relation's kind and its
+    other side), as markdown; None when it has nothing to say. Runs in the analysis thread."""
+    from ..sourcemap import OutputMap
+
+    frag = snap.fragment_of(path)
+    if frag is None or engine is None or frag.source.text != text:
+        return None  # the buffer moved on since the analysis: no mapping to trust
+    found = output_position(snap, path, offset_at(frag.source, pos, encoding))
+    if found is None:
+        return None
+    composed, name, line, column = found
+    maps = [OutputMap(composed, f) for f in composed.files]
+    files = [(m.path, m.text) for m in maps]
+    out_text = dict(files)[name]
+    line_text = out_text.split("\n")[line] if line < out_text.count("\n") + 1 else ""
+    try:
+        result = engine.wasm.hover(files, name, line, units(line_text[:column], "utf-16"))
+    except Exception:  # Prisma's hover is a nicety: never fail the request
+        return None
+    value = ((result or {}).get("contents") or {}).get("value") if isinstance(result, dict) else None
+    return value or None

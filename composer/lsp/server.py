@@ -245,14 +245,24 @@ def build(manifest: Path | None = None, prisma: str = "auto", debounce: float = 
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ComposeServer, params: types.HoverParams) -> types.Hover | None:
+        from .navigation import engine_hover, word_at
         from .navigation import hover as describe
-        from .navigation import word_at
 
         snap = await ls.fresh()
-        name = word_at(ls.text_of(params.text_document.uri), params.position, ls.encoding)
-        if snap is None or name is None:
+        text = ls.text_of(params.text_document.uri)
+        name = word_at(text, params.position, ls.encoding)
+        if snap is None:
             return None
-        return describe(snap, name, path_of(params.text_document.uri))
+        path = path_of(params.text_document.uri)
+        ours = describe(snap, name, path) if name is not None else None
+        prisma = await ls.in_worker(engine_hover, snap, ls.engine, path, text, params.position, ls.encoding)
+        if ours is None:
+            return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, prisma)) if prisma else None
+        # Prisma's hover on a relation field adds what compose does not say: the relation's kind.
+        extra = [part.strip() for part in (prisma or "").split("___") if part.strip() and "```" not in part]
+        if extra:
+            ours.contents.value += "\n\n" + "\n\n".join(extra)  # type: ignore[union-attr]
+        return ours
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
