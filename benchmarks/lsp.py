@@ -9,9 +9,11 @@ of the whole buffer that adds or removes `@@index([nope])` in a model, an error 
 own validation finds, so every keystroke runs the whole pipeline (load through the overlay,
 compose every target, Prisma's lint of every output, the source map back). The time is from
 sending the change to receiving the `publishDiagnostics` of that file that says the right thing
-(the error at its line, or no error), the 150 ms debounce included. The server's own stage
-timings (its `compose: analysis` log lines) are printed beside. Budgets (issue 18): 300 ms on
-the example project, 1 s at 1,000 fragments.
+(the error at its line, or no error), the 150 ms debounce included: on a large project that is
+the focused lint's answer (composer/lsp/focus.py). "Complete" is the end of the same run, after
+the lint of the whole output, which starts once the buffers were still for 0.5 s more. The
+server's own stage timings (its `compose: analysis` log lines) are printed beside. Budgets
+(issue 18), for the first diagnostics: 300 ms on the example project, 1 s at 1,000 fragments.
 """
 
 from __future__ import annotations
@@ -58,9 +60,10 @@ class Client(LanguageClient):
         super().__init__("compose-lsp-bench", "1")
         self.published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
         self.stages: list[str] = []
+        self.runs: asyncio.Queue[str] = asyncio.Queue()
 
 
-async def measure(root: Path, fragment: Path, keystrokes: int) -> tuple[list[float], list[str]]:
+async def measure(root: Path, fragment: Path, keystrokes: int) -> tuple[list[float], list[float], list[str]]:
     client = Client()
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -71,6 +74,7 @@ async def measure(root: Path, fragment: Path, keystrokes: int) -> tuple[list[flo
     def on_log(params: types.LogMessageParams) -> None:
         if params.message.startswith("compose: analysis"):
             client.stages.append(params.message)
+            client.runs.put_nowait(params.message)
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     await client.start_io(sys.executable, "-m", "composer", "lsp", "--manifest",
@@ -90,7 +94,11 @@ async def measure(root: Path, fragment: Path, keystrokes: int) -> tuple[list[flo
         types.TextDocumentItem(uri, "prisma", 1, text)
     ))
     await wait_for(client, uri, None, timeout=120)  # the first analysis: cold parse, Node start-up
+    await asyncio.sleep(1)
+    while not client.runs.empty():
+        client.runs.get_nowait()
     times: list[float] = []
+    complete: list[float] = []
     for n in range(keystrokes):
         wanted = close if n % 2 == 0 else None
         started = time.perf_counter()
@@ -100,11 +108,13 @@ async def measure(root: Path, fragment: Path, keystrokes: int) -> tuple[list[flo
         ))
         await wait_for(client, uri, wanted)
         times.append(time.perf_counter() - started)
-        await asyncio.sleep(0.3)  # a pause between keystrokes, so each one is measured alone
+        await asyncio.wait_for(client.runs.get(), 60)  # the end of the run: the full lint's verdict
+        complete.append(time.perf_counter() - started)
+        await asyncio.sleep(0.2)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
-    return times, client.stages[-keystrokes:]
+    return times, complete, client.stages[-keystrokes:]
 
 
 async def wait_for(client: Client, uri: str, line: int | None, timeout: float = 30) -> None:
@@ -152,18 +162,20 @@ def main() -> int:
             if args.only and not label.startswith(args.only.replace("1000", "1,000")):
                 continue
             root, fragment = make()
-            times, stages = asyncio.run(measure(root, fragment, args.keystrokes))
+            times, complete, stages = asyncio.run(measure(root, fragment, args.keystrokes))
             median, worst = statistics.median(times), max(times)
             ok = median <= BUDGETS[label]
             failed |= not ok
-            rows.append((label, median, worst, stage_medians(stages), BUDGETS[label], ok))
+            rows.append((label, median, worst, statistics.median(complete), stage_medians(stages),
+                         BUDGETS[label], ok))
     print(f"keystroke → diagnostics, {args.keystrokes} keystrokes each, debounce 150 ms included "
           f"(load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores)\n")
-    print("| project | median | worst | server stages, median ms | budget | |")
-    print("|---|---|---|---|---|---|")
-    for label, median, worst, stages, budget, ok in rows:
-        print(f"| {label} | {median * 1000:.0f} ms | {worst * 1000:.0f} ms | {stages} | "
-              f"{budget * 1000:.0f} ms | {'ok' if ok else 'OVER'} |")
+    print("| project | first diagnostics, median | worst | complete (full lint), median "
+          "| server stages, median ms | budget | |")
+    print("|---|---|---|---|---|---|---|")
+    for label, median, worst, done, stages, budget, ok in rows:
+        figures = f"{median * 1000:.0f} ms | {worst * 1000:.0f} ms | {done * 1000:.0f} ms"
+        print(f"| {label} | {figures} | {stages} | {budget * 1000:.0f} ms | {'ok' if ok else 'OVER'} |")
     return 1 if failed else 0
 
 

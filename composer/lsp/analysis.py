@@ -92,10 +92,12 @@ class Analyzer:
         prisma: bool = True,
         early: Callable[[Snapshot], None] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
+        pause: float = 0.0,
     ) -> Snapshot:
         """Analyse the project as `overlay` says. On a large project `early` first gets the
-        diagnostics with Prisma's lint of a focused schema (see focus.py); the full lint is then
-        skipped if `cancelled()` says newer changes are waiting."""
+        diagnostics with Prisma's lint of a focused schema (see focus.py); the full lint follows
+        once `pause` seconds passed without `cancelled()` saying newer changes are waiting (a
+        lint of the whole output cannot be interrupted: while typing, only focused ones run)."""
         from ..compose import compose_target, select_fragments
 
         started = time.perf_counter()
@@ -144,6 +146,9 @@ class Analyzer:
             snap.timings["focused"] = time.perf_counter() - before
             early(self._finish(Snapshot(generation, snap.manifest, snap.fragments, snap.composed, {},
                                         dict(snap.timings)), first, members, started, final=False))
+            deadline = time.perf_counter() + pause
+            while not cancelled() and time.perf_counter() < deadline:
+                time.sleep(0.01)
             if cancelled():  # newer changes: their run comes next, with its own focused lint
                 return self._finish(snap, first, members, started)
         before = time.perf_counter()

@@ -26,6 +26,9 @@ from .workspace import MANIFEST_NAME, Overlay, find_project, key
 
 VERSION = "0.1.0"
 DEBOUNCE = 0.15  # seconds after the last keystroke
+# On a large project, seconds of quiet after the focused lint before the lint of the whole output
+# (which cannot be interrupted once started): see Analyzer.run.
+FULL_PAUSE = 0.5
 
 
 class ComposeServer(LanguageServer):
@@ -103,7 +106,7 @@ class ComposeServer(LanguageServer):
             return self.generation > generation
 
         run = self.analyzer.run
-        future = loop.run_in_executor(self.executor, run, overlay, generation, True, early, newer)
+        future = loop.run_in_executor(self.executor, run, overlay, generation, True, early, newer, FULL_PAUSE)
         future.add_done_callback(self._done)
 
     def _done(self, future: asyncio.Future[Snapshot]) -> None:
@@ -283,10 +286,12 @@ def build(manifest: Path | None = None, prisma: str = "auto", debounce: float = 
                 items = await ls.in_worker(
                     engine_items, ls.analyzer, ls.overlay.snapshot(), path, params.position, ls.encoding
                 )
-        else:
+        elif path.endswith((".yaml", ".yml")):
             from .completion import type_names
 
             items = type_names(snap)  # a YAML entity's `prisma: type:`
+        else:
+            return None
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
