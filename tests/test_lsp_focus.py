@@ -65,3 +65,19 @@ def test_without_node_compose_errors_still_come_and_prisma_says_it_is_off(projec
     fine = analyzer.run({}, 2)
     manifest = [d for d in fine.diagnostics[str(project / "prisma.compose.toml")]]
     assert [d.code for d in manifest] == ["W640"] and "Prisma's validation is off" in manifest[0].message
+
+
+def test_lsp_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    fake = tmp_path / "pygls"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('No module named pygls')\n")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    done = subprocess.run(
+        [sys.executable, "-m", "composer", "lsp"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "pip install 'prisma-compose[lsp]'" in done.stderr and "Traceback" not in done.stderr
