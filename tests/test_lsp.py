@@ -65,7 +65,7 @@ def make_client() -> LanguageClient:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(project: Path) -> AsyncIterator[LanguageClient]:
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "composer", "lsp", "--debounce", "50"],
+        server_command=[sys.executable, "-m", "composer", "lsp", "--debounce", "50", "--stdio"],
         server_env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
         client_factory=make_client,
     )
