@@ -177,6 +177,31 @@ async def test_unknown_type_in_unsaved_buffer(client: LanguageClient) -> None:
     assert errors(client) == []
 
 
+async def test_incremental_change(client: LanguageClient) -> None:
+    """Editors send ranges, not whole buffers: the server applies them before analysing."""
+    rel = "prisma/fragments/user.prisma"
+    path = client.project / rel  # type: ignore[attr-defined]
+    text = buffer(client, rel)
+    at = line_of(text, "  fullName  String")
+
+    def change(rng: types.Range, new: str) -> None:
+        version = client.versions[str(path)] = client.versions[str(path)] + 1  # type: ignore[attr-defined]
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=from_fs_path(str(path)), version=version),
+                [types.TextDocumentContentChangePartial(range=rng, text=new)],
+            )
+        )
+
+    edit(client, rel, text)
+    change(types.Range(types.Position(at + 1, 0), types.Position(at + 1, 0)), "  avatar    Picture\n")
+    await settle(client)
+    assert [(f, line) for f, line, _ in errors(client)] == [(rel, at + 2)]
+    change(types.Range(types.Position(at + 1, 0), types.Position(at + 2, 0)), "")
+    await settle(client)
+    assert errors(client) == []
+
+
 async def test_prisma_validation_error_at_fragment_line(client: LanguageClient) -> None:
     rel = "prisma/fragments/contact.prisma"
     text = buffer(client, rel)
