@@ -223,6 +223,21 @@ def schema(
     raise typer.Exit(command.run(name, output))
 
 
+@app.command()
+def lsp(
+    manifest: Optional[str] = ManifestOpt,  # noqa: UP045
+    prisma: str = PrismaOpt,
+    debounce: int = typer.Option(
+        150, "--debounce", help="Milliseconds of quiet after a keystroke before checking."
+    ),
+    stdio: bool = typer.Option(True, "--stdio", help="Talk LSP over stdin/stdout (the only transport)."),
+) -> None:
+    """Run the language server (LSP over stdio) for editors; needs `pip install 'prisma-compose[lsp]'`."""
+    from .commands import lsp as command
+
+    raise typer.Exit(command.run(manifest, prisma=prisma, debounce_ms=debounce))
+
+
 def main() -> None:
     try:
         app()

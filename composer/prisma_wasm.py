@@ -172,6 +172,21 @@ class PrismaWasm:
         """Prisma's `get_config`: datasources and generators as Prisma reads them (env vars unresolved)."""
         return self._call("config", files=_normalise_files(files))
 
+    def lint(self, files: SchemaFiles) -> list[PrismaDiagnostic]:
+        """Prisma's errors (first) and warnings in one pass (`validate` makes two): for editors."""
+        result = self._call("lint", files=_normalise_files(files))
+        return [_diagnostic(d) for d in result["errors"]] + [_diagnostic(d) for d in result["warnings"]]
+
+    def completion(self, files: SchemaFiles, file: str, line: int, character: int) -> dict[str, Any]:
+        """The engine's LSP completion (a CompletionList) at a 0-based line and UTF-16 character of `file`."""
+        return self._call(
+            "completion", files=_normalise_files(files), file=file, line=line, character=character
+        )
+
+    def hover(self, files: SchemaFiles, file: str, line: int, character: int) -> dict[str, Any] | None:
+        """The engine's LSP hover (or None) at a 0-based line and UTF-16 character of `file`."""
+        return self._call("hover", files=_normalise_files(files), file=file, line=line, character=character)
+
     def version(self) -> str:
         """Version of the loaded engine package, e.g. `6.19.0-26.<engine commit>`."""
         return str(self.info()["version"])

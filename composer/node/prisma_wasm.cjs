@@ -6,7 +6,8 @@
 // long-lived process serves many requests (start-up and loading the wasm ~0.1 s, validating a
 // few hundred lines ~4 ms).
 //
-//   request:  {"id": 1, "op": "validate"|"format"|"dmmf"|"config"|"version"|"debug_panic",
+//   request:  {"id": 1, "op": "validate"|"format"|"dmmf"|"config"|"version"|"debug_panic"
+//                     |"lint"|"completion"|"hover" (the last two also take "file", "line", "character"),
 //              "version": "6"|"7", "files": [["schema.prisma", "<text>"], ...],
 //              "module": "<optional path>", "tabSize": 2, "full": false}
 //   response: {"id": 1, "ok": true, "result": {...}}
@@ -466,7 +467,49 @@ function opDebugPanic(api) {
   throw new BridgeError('internal', 'debug_panic returned without panicking');
 }
 
-const OPS = { validate: opValidate, format: opFormat, dmmf: opDmmf, config: opConfig, debug_panic: opDebugPanic };
+// `lint` alone: the same errors as `validate` plus warnings, with spans, in one pass over the schema
+// (validate + lint is two); what an editor needs on every keystroke.
+function opLint(api, req) {
+  const files = checkFiles(req.files);
+  const texts = new Map(files);
+  const lint = JSON.parse(callEngine(() => api.lint(JSON.stringify(files))));
+  const out = lint.map((d) => diagnostic(texts, d.file_name, d.start, d.end, d.text, d.is_warning ? 'warning' : 'error'));
+  return { errors: out.filter((d) => d.severity === 'error'), warnings: out.filter((d) => d.severity !== 'error') };
+}
+
+// The engine's LSP entry points, at {file, line, character}: an LSP position (0-based, UTF-16)
+// in one of `files`. The results are the engine's own JSON (CompletionList, Hover or null).
+// The engine answers nothing for a document whose name is not a URI: each file gets one.
+function positionParams(req) {
+  const files = checkFiles(req.files);
+  const wanted = req.file === undefined ? files[0][0] : String(req.file);
+  const uri = (i) => `file:///compose-lsp/${i}.prisma`;
+  const index = Math.max(0, files.findIndex(([name]) => name === wanted));
+  const position = { line: Number(req.line) || 0, character: Number(req.character) || 0 };
+  const named = files.map(([, text], i) => [uri(i), text]);
+  return [JSON.stringify(named), JSON.stringify({ textDocument: { uri: uri(index) }, position })];
+}
+
+function opCompletion(api, req) {
+  const [files, params] = positionParams(req);
+  return JSON.parse(callEngine(() => api.text_document_completion(files, params)));
+}
+
+function opHover(api, req) {
+  const [files, params] = positionParams(req);
+  return JSON.parse(callEngine(() => api.hover(files, params)));
+}
+
+const OPS = {
+  validate: opValidate,
+  format: opFormat,
+  dmmf: opDmmf,
+  config: opConfig,
+  debug_panic: opDebugPanic,
+  lint: opLint,
+  completion: opCompletion,
+  hover: opHover,
+};
 
 function handle(req) {
   if (!req || typeof req !== 'object' || Array.isArray(req)) {
