@@ -73,7 +73,7 @@ class ComposeServer(LanguageServer):
         from ..commands.validate import EngineUnavailable, open_engine, warm
 
         try:
-            self.engine = open_engine(found.parent, self.prisma)
+            self.engine = open_engine(found.parent, self.prisma, needs=_schema_needs(found))
             warm(self.engine)
         except EngineUnavailable as exc:
             self.window_log_message(types.LogMessageParams(types.MessageType.Warning, str(exc)))
@@ -325,3 +325,18 @@ def build(manifest: Path | None = None, prisma: str = "auto", debounce: float = 
             ls.engine = None
 
     return server
+
+
+def _schema_needs(manifest: Path) -> str | None:
+    """The Prisma major the fragments are written for (a datasource `url` means 6), for a project
+    without a Prisma of its own; None when the manifest cannot be read yet (its diagnostics say
+    why), and the engine's default applies."""
+    from ..commands.format import fragment_files
+    from ..diagnostics import ComposeError
+    from ..manifest import load_manifest
+    from ..prisma_wasm import schema_needs
+
+    try:
+        return schema_needs(f.text for f in fragment_files(load_manifest(manifest)))
+    except (ComposeError, OSError):
+        return None
