@@ -9,6 +9,7 @@ import time
 from .. import output, pipeline, report
 from ..diagnostics import ComposeError
 from ..sources import Loader
+from .errors import error_handler
 
 
 def remember(
@@ -50,63 +51,46 @@ def run(
     # A one-shot run allocates a large syntax tree that lives until exit: the cyclic collector
     # would walk it again and again for nothing (over half the time of a 5,000-model build).
     gc.disable()
-    warnings = []
     engine = None
     engines = None  # with --validate: the Prisma engines that ran, for --format json
     loader: Loader | None = None
     try:
-        if validate:
-            # `--validate`: Prisma's validator on the composed text before anything is written
-            # (commands/validate.py); its Node process starts while Python composes.
-            from .validate import prisma_diagnostics, start
+        with error_handler("build", fmt) as handled:
+            if validate:
+                # `--validate`: Prisma's validator on the composed text before anything is written
+                # (composer/validation.py); its Node process starts while Python composes.
+                from ..validation import prisma_diagnostics, start
 
-            loaded, engine = start(manifest, targets, prisma)
-            comp = pipeline.compose_project(loaded, targets)
-        else:
-            from ..stamp import tool_fingerprint
+                loaded, engine = start(manifest, targets, prisma)
+                comp = pipeline.compose_project(loaded, targets)
+            else:
+                from ..stamp import tool_fingerprint
 
-            tool = tool_fingerprint()  # before reading anything: see stamp.record
-            loader = Loader()
-            comp = pipeline.load(manifest, targets, loader)
-        warnings = comp.warnings
-        if engine is not None:
-            found = prisma_diagnostics(comp.targets, engine)
-            engines, engine_line = engine.describe(), engine.line()
-            if fmt != "json":
-                print(engine_line, file=sys.stderr)
-            if any(d.severity == "error" for d in found):
-                raise ComposeError(found)
-            warnings = [*warnings, *found]
-        state = output.read_state(comp.manifest.root)
-        planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
-        touched = output.apply(planned, force, comp.manifest.root)
-        if loader is not None and not warnings:
-            remember(comp, targets or [], planned, loader, tool)
-    except pipeline.UsageError as exc:
-        return report.usage_error(str(exc), fmt, "build")
-    except ComposeError as exc:
-        report.emit([*warnings, *exc.diagnostics], fmt, command="build", exit_code=1)
-        return 1
-    except Exception as exc:
-        from .validate import EngineUnavailable
-
-        if isinstance(exc, EngineUnavailable):
-            return report.usage_error(f"cannot run Prisma's validator: {exc}", fmt, "build")
-        raise
+                tool = tool_fingerprint()  # before reading anything: see stamp.record
+                loader = Loader()
+                comp = pipeline.load(manifest, targets, loader)
+            handled.warnings = comp.warnings
+            if engine is not None:
+                found = prisma_diagnostics(comp.targets, engine)
+                engines, engine_line = engine.describe(), engine.line()
+                if fmt != "json":
+                    print(engine_line, file=sys.stderr)
+                if any(d.severity == "error" for d in found):
+                    raise ComposeError(found)
+                handled.warnings = [*handled.warnings, *found]
+            written = pipeline.write_outputs(comp, force)
+            if loader is not None and not handled.warnings:
+                remember(comp, targets or [], written.planned, loader, tool)
     finally:
         if engine is not None:
             engine.close()
+    if handled.code is not None:
+        return handled.code
+    warnings, planned, touched = handled.warnings, written.planned, written.touched
     notes = [n for t in comp.targets for n in t.notes]
     if warnings or fmt == "json":
-        done = {id(f) for f in touched}
-        outputs = [
-            {
-                "target": f.target,
-                "path": f.display,
-                "status": ("removed" if f.text is None else "written") if id(f) in done else "unchanged",
-            }
-            for f in planned
-        ]
+        statuses = written.statuses()
+        outputs = [{"target": f.target, "path": f.display, "status": state} for f, state in statuses]
         shown = [*warnings, *notes] if fmt == "json" else warnings
         report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
     if fmt != "json":
