@@ -327,3 +327,21 @@ def test_the_api_from_the_installed_wheel(installed: Installed, tmp_path: Path) 
         composer.build(root / "prisma.compose.toml")
     assert got["located"] == [str(d.location) for d in caught.value.diagnostics]
     assert got["located"][0].startswith("prisma/post.prisma:7:")
+
+
+def test_the_readme_example(
+    example: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's "Use it from Python" example, run as written on the example project."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Use it from Python") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("```\n", start)]
+    monkeypatch.chdir(example / "prisma")
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == "written engine/prisma/schema.prisma\n"
+    (example / "prisma" / "fragments" / "user.prisma").write_text("model User {\n  id Int @id @@\n}\n")
+    with pytest.raises(SystemExit) as exited:
+        exec(compile(code, "README.md", "exec"), {})
+    assert exited.value.code == 1
+    assert capsys.readouterr().out.startswith("prisma/fragments/user.prisma:2:")
