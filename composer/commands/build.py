@@ -5,11 +5,16 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from .. import output, pipeline, report
 from ..diagnostics import ComposeError
 from ..sources import Loader
 from .errors import error_handler
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostic
+    from ..validation import Engines
 
 
 def remember(
@@ -59,7 +64,7 @@ def run(
             if validate:
                 # `--validate`: Prisma's validator on the composed text before anything is written
                 # (composer/validation.py); its Node process starts while Python composes.
-                from ..validation import prisma_diagnostics, start
+                from ..validation import start
 
                 loaded, engine = start(manifest, targets, prisma)
                 comp = pipeline.compose_project(loaded, targets)
@@ -71,12 +76,7 @@ def run(
                 comp = pipeline.load(manifest, targets, loader)
             handled.warnings = comp.warnings
             if engine is not None:
-                found = prisma_diagnostics(comp.targets, engine)
-                engines, engine_line = engine.describe(), engine.line()
-                if fmt != "json":
-                    print(engine_line, file=sys.stderr)
-                if any(d.severity == "error" for d in found):
-                    raise ComposeError(found)
+                engines, found = check_with_prisma(comp, engine, fmt)
                 handled.warnings = [*handled.warnings, *found]
             written = pipeline.write_outputs(comp, force)
             if loader is not None and not handled.warnings:
@@ -86,26 +86,58 @@ def run(
             engine.close()
     if handled.code is not None:
         return handled.code
-    warnings, planned, touched = handled.warnings, written.planned, written.touched
-    notes = [n for t in comp.targets for n in t.notes]
+    show(comp, written, handled.warnings, fmt, engines, started)
+    return 0
+
+
+def check_with_prisma(
+    comp: pipeline.Composition, engine: Engines, fmt: str
+) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
+    """`--validate`: the engines that ran and Prisma's warnings; its errors raise ComposeError."""
+    from ..validation import prisma_diagnostics
+
+    found = prisma_diagnostics(comp.targets, engine)
+    engines, engine_line = engine.describe(), engine.line()
+    if fmt != "json":
+        print(engine_line, file=sys.stderr)
+    if any(d.severity == "error" for d in found):
+        raise ComposeError(found)
+    return engines, found
+
+
+def show(
+    comp: pipeline.Composition,
+    written: pipeline.Written,
+    warnings: list[Diagnostic],
+    fmt: str,
+    engines: list[dict[str, Any]] | None,
+    started: float,
+) -> None:
+    """What the build did: json, or the warnings and the summary."""
     if warnings or fmt == "json":
         statuses = written.statuses()
         outputs = [{"target": f.target, "path": f.display, "status": state} for f, state in statuses]
+        notes = [n for t in comp.targets for n in t.notes]
         shown = [*warnings, *notes] if fmt == "json" else warnings
         report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
     if fmt != "json":
-        for t in comp.targets:
-            if t.adapted:
-                print(f"compose: {t.target.name}: adapted to its provider: {t.adapted} "
-                      "(`--format json` lists each change)", file=sys.stderr)
-        for f in touched:
-            verb = "removed" if f.text is None else "wrote"
-            print(f"{verb} {f.display}", file=sys.stderr)
-        ms = (time.perf_counter() - started) * 1000
-        unchanged = sum(1 for f in planned if not f.changed)
-        print(
-            f"compose: {len(comp.targets)} target(s), {len(touched)} file(s) written, "
-            f"{unchanged} unchanged ({ms:.0f} ms)",
-            file=sys.stderr,
-        )
-    return 0
+        summary(comp, written, started)
+
+
+def summary(comp: pipeline.Composition, written: pipeline.Written, started: float) -> None:
+    """The human lines on stderr: adapted targets, each file written or removed, the totals."""
+    planned, touched = written.planned, written.touched
+    for t in comp.targets:
+        if t.adapted:
+            print(f"compose: {t.target.name}: adapted to its provider: {t.adapted} "
+                  "(`--format json` lists each change)", file=sys.stderr)
+    for f in touched:
+        verb = "removed" if f.text is None else "wrote"
+        print(f"{verb} {f.display}", file=sys.stderr)
+    ms = (time.perf_counter() - started) * 1000
+    unchanged = sum(1 for f in planned if not f.changed)
+    print(
+        f"compose: {len(comp.targets)} target(s), {len(touched)} file(s) written, "
+        f"{unchanged} unchanged ({ms:.0f} ms)",
+        file=sys.stderr,
+    )

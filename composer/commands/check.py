@@ -17,11 +17,15 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .. import pipeline, report
 from ..diagnostics import use_color
 from ..diffs import FRESH, colour_diff, compare
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostic
+    from ..diffs import CheckedFile
 from .errors import error_handler
 
 
@@ -34,29 +38,32 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text") -> int:
         checked = compare(pipeline.plan_outputs(comp), comp.manifest)
     if handled.code is not None:
         return handled.code
-    warnings = comp.warnings
     problems = [c.diagnostic for c in checked if c.diagnostic is not None]
-    outputs: list[dict[str, Any]] = [
-        {"target": c.target, "path": c.path, "status": c.status, "diff": c.diff} for c in checked
-    ]
-    diffs = [(c.planned, c.diff) for c in checked if c.diff is not None]
     code = 1 if problems else 0
-    if fmt == "json":
-        report.emit([*warnings, *problems], fmt, command="check", exit_code=code, outputs=outputs)
-        return code
-    if fmt == "github":
-        report.emit([*warnings, *problems], fmt)
-        for f, diff in diffs:
-            sys.stdout.write(f"::group::diff {f.display}\n{diff}::endgroup::\n")
-        sys.stdout.flush()
-    else:
-        colour = use_color(sys.stdout)
-        for _, diff in diffs:
-            sys.stdout.write(colour_diff(diff) if colour else diff)
-        sys.stdout.flush()
-        report.emit([*warnings, *problems], fmt)
-    ms = (time.perf_counter() - started) * 1000
-    fresh = sum(1 for o in outputs if o["status"] == FRESH)
-    verdict = f"{len(problems)} output(s) not up to date" if problems else "every output is up to date"
-    print(f"compose: {verdict} ({fresh} fresh, {ms:.0f} ms)", file=sys.stderr)
+    show(checked, [*comp.warnings, *problems], fmt, code)
+    if fmt != "json":
+        ms = (time.perf_counter() - started) * 1000
+        fresh = sum(1 for c in checked if c.status == FRESH)
+        verdict = f"{len(problems)} output(s) not up to date" if problems else "every output is up to date"
+        print(f"compose: {verdict} ({fresh} fresh, {ms:.0f} ms)", file=sys.stderr)
     return code
+
+
+def show(checked: list[CheckedFile], diagnostics: list[Diagnostic], fmt: str, code: int) -> None:
+    """The diffs and the diagnostics, in the order each format wants them."""
+    if fmt == "json":
+        outputs = [{"target": c.target, "path": c.path, "status": c.status, "diff": c.diff} for c in checked]
+        report.emit(diagnostics, fmt, command="check", exit_code=code, outputs=outputs)
+        return
+    diffs = [(c.path, c.diff) for c in checked if c.diff is not None]
+    if fmt == "github":
+        report.emit(diagnostics, fmt)
+        for path, diff in diffs:
+            sys.stdout.write(f"::group::diff {path}\n{diff}::endgroup::\n")
+        sys.stdout.flush()
+        return
+    colour = use_color(sys.stdout)
+    for _, diff in diffs:
+        sys.stdout.write(colour_diff(diff) if colour else diff)
+    sys.stdout.flush()
+    report.emit(diagnostics, fmt)
