@@ -22,10 +22,14 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from .. import report
 from ..validation import to_diagnostic, validate_project  # noqa: F401 (to_diagnostic: tests import it here)
 from .errors import error_handler
+
+if TYPE_CHECKING:
+    from ..compose import ComposedTarget
 
 
 def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str = "auto") -> int:
@@ -44,10 +48,15 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str
         [*warnings, *found], fmt, command="validate", exit_code=code, outputs=outputs, engines=described
     )
     if fmt != "json":
-        ms = (time.perf_counter() - started) * 1000
-        names = ", ".join(t.target.name for t in comp.targets) or "no targets"
-        verdict = f"rejected: {len(errors)} error(s)" if errors else "valid"
-        if comp.targets:
-            print(line, file=sys.stderr)
-        print(f"compose: {names}: {verdict} ({ms:.0f} ms)", file=sys.stderr)
+        summary(comp.targets, len(errors), line, started)
     return code
+
+
+def summary(targets: list[ComposedTarget], errors: int, line: str, started: float) -> None:
+    """The human lines on stderr: which Prisma validated, and the verdict."""
+    ms = (time.perf_counter() - started) * 1000
+    names = ", ".join(t.target.name for t in targets) or "no targets"
+    verdict = f"rejected: {errors} error(s)" if errors else "valid"
+    if targets:
+        print(line, file=sys.stderr)
+    print(f"compose: {names}: {verdict} ({ms:.0f} ms)", file=sys.stderr)
