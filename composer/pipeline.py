@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compose import ComposedTarget, compose_target
 from .diagnostics import ComposeError, Diagnostic, did_you_mean
 from .manifest import Manifest, TargetSpec, find_manifest, load_manifest
 from .sources import Loader, LoadResult
+
+if TYPE_CHECKING:
+    from .output import PlannedFile
 
 
 class UsageError(Exception):
@@ -75,3 +79,36 @@ def load(
     manifest_option: str | None, target_names: list[str] | None = None, loader: Loader | None = None
 ) -> Composition:
     return compose_project(load_manifest(locate_manifest(manifest_option)), target_names, loader)
+
+
+def plan_outputs(comp: Composition) -> list[PlannedFile]:
+    """Every output file of the composed targets, with what is on disk now (nothing written)."""
+    from . import output
+
+    root = comp.manifest.root
+    state = output.read_state(root)
+    return [f for t in comp.targets for f in output.plan(root, t, state)]
+
+
+@dataclass
+class Written:
+    """What a build did to the outputs: every planned file, and those it wrote or removed."""
+
+    planned: list[PlannedFile]
+    touched: list[PlannedFile]
+
+    def statuses(self) -> list[tuple[PlannedFile, str]]:
+        """Each planned file with `written`, `removed` or `unchanged`."""
+        done = {id(f) for f in self.touched}
+        return [
+            (f, ("removed" if f.text is None else "written") if id(f) in done else "unchanged")
+            for f in self.planned
+        ]
+
+
+def write_outputs(comp: Composition, force: bool = False) -> Written:
+    """Write the composed targets' outputs (atomically, only those that changed: output.apply)."""
+    from . import output
+
+    planned = plan_outputs(comp)
+    return Written(planned, output.apply(planned, force, comp.manifest.root))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from composer.commands.validate import Engine
 from composer.lsp import analysis
 from composer.lsp.analysis import Analyzer, Snapshot
 from composer.prisma_wasm import PrismaWasm
+from composer.validation import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from gen_project import generate

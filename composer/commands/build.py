@@ -6,11 +6,17 @@ import contextlib
 import gc
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from .. import output, pipeline, report
 from ..diagnostics import ComposeError
 from ..lock import project_lock
 from ..sources import Loader
+from .errors import error_handler
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostic
+    from ..validation import Engines
 
 
 def remember(
@@ -54,87 +60,101 @@ def run(
     # A one-shot run allocates a large syntax tree that lives until exit: the cyclic collector
     # would walk it again and again for nothing (over half the time of a 5,000-model build).
     gc.disable()
-    warnings = []
     engine = None
     engines = None  # with --validate: the Prisma engines that ran, for --format json
     loader: Loader | None = None
     locked = contextlib.ExitStack()
     try:
-        # One writer per project, from reading the inputs to the last rename (lock.py).
-        found = pipeline.locate_manifest(manifest)
-        locked.enter_context(project_lock(found.parent))
-        manifest = str(found)
-        if validate:
-            # `--validate`: Prisma's validator on the composed text before anything is written
-            # (commands/validate.py); its Node process starts while Python composes.
-            from .validate import prisma_diagnostics, start
+        with error_handler("build", fmt) as handled:
+            # One writer per project, from reading the inputs to the last rename (lock.py).
+            found = pipeline.locate_manifest(manifest)
+            locked.enter_context(project_lock(found.parent))
+            manifest = str(found)
+            if validate:
+                # `--validate`: Prisma's validator on the composed text before anything is written
+                # (composer/validation.py); its Node process starts while Python composes.
+                from ..validation import start
 
-            loaded, engine = start(manifest, targets, prisma)
-            comp = pipeline.compose_project(loaded, targets)
-        else:
-            from ..stamp import tool_fingerprint
+                loaded, engine = start(manifest, targets, prisma)
+                comp = pipeline.compose_project(loaded, targets)
+            else:
+                from ..stamp import tool_fingerprint
 
-            tool = tool_fingerprint()  # before reading anything: see stamp.record
-            loader = Loader()
-            comp = pipeline.load(manifest, targets, loader)
-        warnings = comp.warnings
-        if engine is not None:
-            found = prisma_diagnostics(comp.targets, engine)
-            engines, engine_line = engine.describe(), engine.line()
-            if fmt != "json":
-                print(engine_line, file=sys.stderr)
-            if any(d.severity == "error" for d in found):
-                raise ComposeError(found)
-            warnings = [*warnings, *found]
-        state = output.read_state(comp.manifest.root)
-        planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
-        touched = output.apply(planned, force, comp.manifest.root)
-        if loader is not None and not warnings:
-            remember(comp, targets or [], planned, loader, tool)
-    except pipeline.UsageError as exc:
-        return report.usage_error(str(exc), fmt, "build")
-    except ComposeError as exc:
-        report.emit([*warnings, *exc.diagnostics], fmt, command="build", exit_code=1)
-        return 1
-    except Exception as exc:
-        from .validate import EngineUnavailable
-
-        if isinstance(exc, EngineUnavailable):
-            return report.usage_error(f"cannot run Prisma's validator: {exc}", fmt, "build")
-        raise
+                tool = tool_fingerprint()  # before reading anything: see stamp.record
+                loader = Loader()
+                comp = pipeline.load(manifest, targets, loader)
+            handled.warnings = comp.warnings
+            if engine is not None:
+                engines, found = check_with_prisma(comp, engine, fmt)
+                handled.warnings = [*handled.warnings, *found]
+            written = pipeline.write_outputs(comp, force)
+            if loader is not None and not handled.warnings:
+                remember(comp, targets or [], written.planned, loader, tool)
     finally:
         locked.close()
         if engine is not None:
             engine.close()
-    notes = [n for t in comp.targets for n in t.notes]
+    if handled.code is not None:
+        return handled.code
+    show(comp, written, handled.warnings, fmt, engines, started)
+    return 0
+
+
+def check_with_prisma(
+    comp: pipeline.Composition, engine: Engines, fmt: str
+) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
+    """`--validate`: the engines that ran and Prisma's warnings; its errors raise ComposeError."""
+    from ..validation import prisma_diagnostics
+
+    found = prisma_diagnostics(comp.targets, engine)
+    engines, engine_line = engine.describe(), engine.line()
+    if fmt != "json":
+        print(engine_line, file=sys.stderr)
+    if any(d.severity == "error" for d in found):
+        raise ComposeError(found)
+    return engines, found
+
+
+def show(
+    comp: pipeline.Composition,
+    written: pipeline.Written,
+    warnings: list[Diagnostic],
+    fmt: str,
+    engines: list[dict[str, Any]] | None,
+    started: float,
+) -> None:
+    """What the build did: json, or the warnings and the summary."""
     if warnings or fmt == "json":
-        done = {id(f) for f in touched}
+        statuses = written.statuses()
         outputs = [
-            {
-                "target": f.target,
-                "path": f.display,
-                "status": ("removed" if f.text is None else "written") if id(f) in done else "unchanged",
-                "backup": f.backup,  # where `--force` kept the file it replaced, or null
-            }
-            for f in planned
+            # `backup`: where `--force` kept the file it replaced, or null
+            {"target": f.target, "path": f.display, "status": state, "backup": f.backup}
+            for f, state in statuses
         ]
+        notes = [n for t in comp.targets for n in t.notes]
         shown = [*warnings, *notes] if fmt == "json" else warnings
         report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
     if fmt != "json":
-        for t in comp.targets:
-            if t.adapted:
-                print(f"compose: {t.target.name}: adapted to its provider: {t.adapted} "
-                      "(`--format json` lists each change)", file=sys.stderr)
-        for f in touched:
-            verb = "removed" if f.text is None else "wrote"
-            print(f"{verb} {f.display}", file=sys.stderr)
-            if f.backup is not None:
-                print(f"kept the file it replaced as {f.backup}", file=sys.stderr)
-        ms = (time.perf_counter() - started) * 1000
-        unchanged = sum(1 for f in planned if not f.changed)
-        print(
-            f"compose: {len(comp.targets)} target(s), {len(touched)} file(s) written, "
-            f"{unchanged} unchanged ({ms:.0f} ms)",
-            file=sys.stderr,
-        )
-    return 0
+        summary(comp, written, started)
+
+
+def summary(comp: pipeline.Composition, written: pipeline.Written, started: float) -> None:
+    """The human lines on stderr: adapted targets, each file written or removed (and where a
+    backup went), the totals."""
+    planned, touched = written.planned, written.touched
+    for t in comp.targets:
+        if t.adapted:
+            print(f"compose: {t.target.name}: adapted to its provider: {t.adapted} "
+                  "(`--format json` lists each change)", file=sys.stderr)
+    for f in touched:
+        verb = "removed" if f.text is None else "wrote"
+        print(f"{verb} {f.display}", file=sys.stderr)
+        if f.backup is not None:
+            print(f"kept the file it replaced as {f.backup}", file=sys.stderr)
+    ms = (time.perf_counter() - started) * 1000
+    unchanged = sum(1 for f in planned if not f.changed)
+    print(
+        f"compose: {len(comp.targets)} target(s), {len(touched)} file(s) written, "
+        f"{unchanged} unchanged ({ms:.0f} ms)",
+        file=sys.stderr,
+    )

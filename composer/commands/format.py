@@ -176,34 +176,31 @@ def format_files(files: list[FragmentFile], engine: Any) -> list[Diagnostic]:
 
 
 def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: str = "auto") -> int:
+    from ..diffs import colour_diff
     from ..manifest import load_manifest
-    from ..prisma_wasm import PrismaWasmError, schema_needs
-    from .check import colour_diff
-    from .validate import EngineUnavailable, open_engine
+    from ..prisma_wasm import schema_needs
+    from ..validation import open_engine
+    from .errors import error_handler
 
     started = time.perf_counter()
     engine = None
     try:
-        path = pipeline.locate_manifest(manifest)
-        loaded = load_manifest(path)
-        files = fragment_files(loaded)
-        # The project's Prisma, else the shipped engine of the major the fragments are written for.
-        engine = open_engine(loaded.root, prisma, needs=schema_needs(f.text for f in files))
-        problems = format_files(files, engine)
-        described = [{**engine.describe(), "targets": []}]
-        if fmt != "json":
-            verb = "checked the layout" if check else "formatted"
-            print(f"compose: {verb} with {described[0]['label']}", file=sys.stderr)
-    except pipeline.UsageError as exc:
-        return report.usage_error(str(exc), fmt, "format")
-    except (EngineUnavailable, PrismaWasmError) as exc:
-        return report.usage_error(f"cannot run Prisma's formatter: {exc}", fmt, "format")
-    except ComposeError as exc:
-        report.emit(exc.diagnostics, fmt, command="format", exit_code=1)
-        return 1
+        with error_handler("format", fmt, engine_use="formatter") as handled:
+            path = pipeline.locate_manifest(manifest)
+            loaded = load_manifest(path)
+            files = fragment_files(loaded)
+            # The project's Prisma, else the shipped engine of the major the fragments are written for.
+            engine = open_engine(loaded.root, prisma, needs=schema_needs(f.text for f in files))
+            problems = format_files(files, engine)
+            described = [{**engine.describe(), "targets": []}]
+            if fmt != "json":
+                verb = "checked the layout" if check else "formatted"
+                print(f"compose: {verb} with {described[0]['label']}", file=sys.stderr)
     finally:
         if engine is not None:
             engine.close()
+    if handled.code is not None:
+        return handled.code
     changed = [f for f in files if f.formatted is not None and f.formatted != f.text]
     outputs: list[dict[str, Any]] = []
     diffs: list[str] = []
@@ -284,20 +281,12 @@ def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: st
 
 
 def _diff(f: FragmentFile) -> str:
-    import difflib
+    from ..diffs import unified_diff
 
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-        for line in difflib.unified_diff(
-            f.text.splitlines(keepends=True),
-            (f.formatted or "").splitlines(keepends=True),
-            f"a/{f.display}",
-            f"b/{f.display}",
-        )
-    )
+    return unified_diff(f.text, f.formatted or "", f"a/{f.display}", f"b/{f.display}")
 
 
 def _first_difference(old: str, new: str) -> int:
-    from .check import first_difference
+    from ..diffs import first_difference
 
     return first_difference(old, new)

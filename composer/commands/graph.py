@@ -613,10 +613,11 @@ def run(
     level: str | None = None,
     into: str | None = None,
 ) -> int:
-    from .. import pipeline, report
+    from .. import pipeline
     from ..manifest import load_manifest
+    from .errors import error_handler
 
-    try:
+    with error_handler("graph") as handled:
         manifest = load_manifest(pipeline.locate_manifest(manifest_option))
         if target:
             pipeline.pick_targets(manifest, [target])
@@ -626,9 +627,4 @@ def run(
             return 0
         overrides = {k: v for k, v in (("level", level), ("format", fmt), ("target", target)) if v}
         return _into(manifest, Path(into), overrides)
-    except pipeline.UsageError as exc:
-        print(f"compose: error: {exc}", file=sys.stderr)
-        return 2
-    except ComposeError as exc:
-        report.emit(exc.diagnostics)
-        return 1
+    return handled.code or 0

@@ -133,7 +133,7 @@ def run(
     build: bool = True,
     force: bool = False,
 ) -> int:
-    from .. import report
+    from .errors import error_handler
 
     root = Path(directory)
     if not root.is_dir():
@@ -155,7 +155,7 @@ def run(
         return 2
     major = None if prisma == "auto" else int(prisma)
     path = Path(schema) if schema else find_schema(root)
-    try:
+    with error_handler("init") as handled:
         if path is not None and path.is_file() and set_up and _generated(path):
             if schema:
                 print(
@@ -179,9 +179,7 @@ def run(
             print(f"compose: error: `{path.as_posix()}` does not exist", file=sys.stderr)
             return 2
         return _adopt(root, path, by, build, major)
-    except ComposeError as exc:
-        report.emit(exc.diagnostics)
-        return 1
+    return handled.code or 0
 
 
 def _generated(path: Path) -> bool:

@@ -857,10 +857,12 @@ def run(
     force: bool = False,
     dry_run: bool = False,
 ) -> int:
-    from .. import report
+    from .errors import error_handler
 
     if not out:
-        return report.usage_error("`--out DIR` is required: the folder for the manifest and the fragments")
+        print("compose: error: `--out DIR` is required: the folder for the manifest and the fragments",
+              file=sys.stderr)
+        return 2
     if map_file and by not in (None, "map"):
         print("compose: error: --map goes with --by map", file=sys.stderr)
         return 2
@@ -876,14 +878,13 @@ def run(
         if value is not None and (PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts):
             print(f"compose: error: {option} must be a relative path inside --out", file=sys.stderr)
             return 2
-    try:
+    with error_handler("split") as handled:
         result = split_path(
             Path(schema), Path(out), by, Path(map_file) if map_file else None, fragments_dir, output
         )
         written = None if dry_run else write_files(Path(out), result.files, force)
-    except ComposeError as exc:
-        report.emit(exc.diagnostics)
-        return 1
+    if handled.code is not None:
+        return handled.code
     verb = "would write" if dry_run else "wrote"
     for frag in result.fragments:
         print(f"{verb} {_join(out, frag.path)}  ({frag.summary() or 'comments only'})", file=sys.stderr)

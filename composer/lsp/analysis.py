@@ -23,10 +23,10 @@ from .positions import place
 from .workspace import OverlayLoader, key, read_manifest
 
 if TYPE_CHECKING:
-    from ..commands.validate import Engine
     from ..compose import ComposedTarget
     from ..manifest import Manifest
     from ..sources import Fragment
+    from ..validation import Engine
 
 SOURCE = "prisma-compose"
 # Outputs of at least this many characters get a focused lint first (focus.py): below, the full
@@ -199,9 +199,9 @@ class Analyzer:
         self, manifest: Manifest, name: str, target: ComposedTarget, files: list, found: dict
     ) -> list[Diagnostic] | None:
         """Prisma's diagnostics of `files` of a target, at the fragment lines; None: no engine."""
-        from ..commands.validate import to_diagnostic
         from ..prisma_wasm import PrismaWasmError
         from ..sourcemap import OutputMap
+        from ..validation import to_diagnostic
 
         assert self.engine is not None
         maps = {m.path: m for m in (OutputMap(target, f) for f in files)}

@@ -10,7 +10,7 @@ from lsprotocol import types
 from ..diagnostics import Source
 
 if TYPE_CHECKING:
-    from ..commands.validate import Engine
+    from ..validation import Engine
 
 
 def format_buffer(path: str, display: str, text: str, engine: Engine) -> list[types.TextEdit] | None:

@@ -70,7 +70,7 @@ class ComposeServer(LanguageServer):
         found = found or find_project(candidates)
         if found is None:
             return None
-        from ..commands.validate import EngineUnavailable, open_engine, warm
+        from ..validation import EngineUnavailable, open_engine, warm
 
         try:
             self.engine = open_engine(found.parent, self.prisma, needs=_schema_needs(found))

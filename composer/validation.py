@@ -1,0 +1,224 @@
+"""Prisma's own validator on composed targets, its diagnostics at the fragment lines.
+
+Each output, exactly as `build` would write it, is given to Prisma's schema engine
+(`@prisma/prisma-schema-wasm`, what `prisma validate` runs) through the Node bridge; every error
+Prisma reports is sent back through the output's source map (`sourcemap.OutputMap`) to the fragment
+line (or YAML entity line, or manifest key) that produced it. An error found in several targets (a
+fragment shared by two targets) is reported once. Which engine: `prisma_wasm.choose_engine`.
+
+Used by `compose validate`, `compose build --validate`, `compose format` (the engine) and the Python
+API (`composer.validate`).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import pipeline
+from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from .compose import ComposedTarget
+    from .manifest import Manifest
+    from .prisma_wasm import EngineChoice, PrismaWasm
+    from .sourcemap import OutputMap
+
+PRISMA_ERROR = "P1012"  # Prisma's own code for "schema validation error"
+PRISMA_WARNING = "W610"
+
+
+@dataclass
+class Engine:
+    wasm: PrismaWasm
+    choice: EngineChoice
+    targets: list[str] = field(default_factory=list)  # the targets it validated, for the engine line
+
+    def describe(self) -> dict[str, Any]:
+        """The engine that ran: `label` (the engine line), `prisma`, `build`, `source`, ..."""
+        try:
+            info = self.wasm.info()
+        except Exception:
+            info = None  # never started (or cannot): the choice alone says what was meant
+        return self.choice.describe(info)
+
+    @property
+    def label(self) -> str:
+        return str(self.describe()["label"])
+
+    def close(self) -> None:
+        # A one-shot run: Node, left to exit on its own, spends ~0.4 s finishing background wasm
+        # compilation first. Nothing is lost by ending it now.
+        proc = getattr(self.wasm, "_proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        self.wasm.close()
+
+
+class EngineUnavailable(pipeline.UsageError):
+    """Prisma's engine cannot be run here (exit 2): no Node.js, no engine, a bad `prisma` choice."""
+
+
+def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> Engine:
+    """The schema engine for the project (started lazily; `warm()` starts it in the background).
+
+    `needs`: the Prisma major the schema is written for (`schema_needs`), used when the project
+    has no Prisma of its own. The choice itself is `prisma_wasm.choose_engine`.
+    """
+    from .prisma_wasm import choose_engine
+
+    if prisma not in ("auto", "6", "7"):
+        raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
+    choice = choose_engine(root, needs, prisma)
+    return Engine(choice.open(cwd=str(root)), choice)
+
+
+def warm(engine: Engine) -> None:
+    """Start Node and load Prisma's engine in a background thread, while Python composes."""
+    import contextlib
+
+    def run() -> None:
+        # A failure here is reported again, properly, by the first real call.
+        with contextlib.suppress(Exception):
+            engine.wasm.info()
+
+    threading.Thread(target=run, name="prisma-start", daemon=True).start()
+
+
+class Engines:
+    """The engines of one run: the project's, or, with no Prisma in the project, the shipped
+    engine of the major each target's schema needs (`schema_needs` of its composed text)."""
+
+    def __init__(self, root: Path, prisma: str = "auto") -> None:
+        self.root = root
+        self.prisma = prisma
+        self.project = open_engine(root, prisma)
+        self.by_major: dict[str, Engine] = {}
+        if not self.project.choice.by_schema:
+            warm(self.project)  # known before composing: Node starts while Python composes
+
+    def for_target(self, composed: ComposedTarget) -> Engine:
+        from .prisma_wasm import schema_needs
+
+        if not self.project.choice.by_schema:
+            engine = self.project
+        else:
+            needs = schema_needs(f.body for f in composed.files)
+            if needs not in self.by_major:
+                self.by_major[needs] = open_engine(self.root, self.prisma, needs)
+                warm(self.by_major[needs])
+            engine = self.by_major[needs]
+        engine.targets.append(composed.target.name)
+        return engine
+
+    def used(self) -> list[Engine]:
+        return [e for e in (self.project, *self.by_major.values()) if e.targets]
+
+    def describe(self) -> list[dict[str, Any]]:
+        """For `--format json`: each engine that ran, with its `targets`."""
+        return [{**e.describe(), "targets": list(e.targets)} for e in self.used()]
+
+    def line(self, verb: str = "validated") -> str:
+        """The engine line: `compose: validated with Prisma 6.19.0 (shipped engine; ...)`."""
+        used = self.used()
+        if len(used) == 1:
+            return f"compose: {verb} with {used[0].label}"
+        parts = [f"{', '.join(e.targets)} with {e.label}" for e in used]
+        return f"compose: {verb} {'; '.join(parts)}"
+
+    def close(self) -> None:
+        for engine in (self.project, *self.by_major.values()):
+            engine.close()
+
+
+def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[Diagnostic]:
+    """Prisma's errors and warnings for each target, at the fragment lines they come from.
+
+    Raises EngineUnavailable when Prisma cannot be run.
+    """
+    from .prisma_wasm import PrismaWasmError
+    from .sourcemap import OutputMap
+
+    found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
+    for composed in targets:
+        maps = {m.path: m for m in (OutputMap(composed, f) for f in composed.files)}
+        files = [(path, m.text) for path, m in maps.items()]
+        try:
+            results = engines.for_target(composed).wasm.validate(files)
+        except PrismaWasmError as exc:
+            raise EngineUnavailable(str(exc)) from exc
+        for result in results:
+            omap = maps.get(result.file) or next(iter(maps.values()))
+            diagnostic = to_diagnostic(result.message, result.severity, result.start, result.end, omap)
+            loc = diagnostic.location
+            key = (diagnostic.severity, diagnostic.message, loc.file, loc.line, loc.column) if loc else (
+                diagnostic.severity, diagnostic.message
+            )
+            where = _output_place(omap, result.start)
+            if key in found:
+                found[key][1].append(where)
+            else:
+                found[key] = (diagnostic, [where])
+    out = []
+    for diagnostic, places in found.values():
+        diagnostic.notes.append((f"reported by Prisma in the composed output: {', '.join(places)}", None))
+        out.append(diagnostic)
+    out.sort(key=lambda d: (d.severity != "error", *_place(d)))
+    return out
+
+
+def _place(d: Diagnostic) -> tuple[str, int, int]:
+    loc = d.location
+    return (loc.file, loc.line, loc.column) if loc is not None else ("", 0, 0)
+
+
+def _output_place(omap: OutputMap, offset: int) -> str:
+    line, col = omap.output.line_col(offset)
+    return f"{omap.path}:{line}:{col} (target {omap.target})"
+
+
+def to_diagnostic(message: str, severity: str, start: int, end: int, omap: OutputMap) -> Diagnostic:
+    location, mapped = omap.locate(start, end)
+    return Diagnostic(
+        message.strip(),
+        location,
+        severity="error" if severity == "error" else "warning",
+        code=PRISMA_ERROR if severity == "error" else PRISMA_WARNING,
+        hint=None if mapped else "compose wrote this line itself: check the target settings in the manifest",
+    )
+
+
+def start(manifest: str | None, targets: list[str], prisma: str = "auto") -> tuple[Manifest, Engines]:
+    """Load the manifest, check the targets (usage errors come before Node starts), start the engine."""
+    from .manifest import load_manifest
+
+    loaded = load_manifest(pipeline.locate_manifest(manifest))
+    pipeline.pick_targets(loaded, targets)
+    return loaded, Engines(loaded.root, prisma)
+
+
+@dataclass
+class Validation:
+    """One run of Prisma's validator over composed targets."""
+
+    composition: pipeline.Composition
+    diagnostics: list[Diagnostic]  # Prisma's errors and warnings, at the fragment lines
+    engines: list[dict[str, Any]]  # each engine that ran (`Engines.describe`)
+    line: str  # the engine line: `compose: validated with Prisma 6.19.0 (...)`
+
+
+def validate_project(manifest: str | None, targets: list[str] | None, prisma: str = "auto") -> Validation:
+    """Compose the targets in memory and validate them with Prisma; writes nothing.
+
+    Raises UsageError (EngineUnavailable among them) and ComposeError; Prisma rejecting a target
+    is not an exception, but error diagnostics in the result.
+    """
+    loaded, engines = start(manifest, targets or [], prisma)
+    try:
+        comp = pipeline.compose_project(loaded, targets)
+        found = prisma_diagnostics(comp.targets, engines)
+        return Validation(comp, found, engines.describe(), engines.line())
+    finally:
+        engines.close()
