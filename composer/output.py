@@ -153,9 +153,22 @@ def read_current(path: Path, display: str | None = None, where: Location | None 
 
 
 def _read_output(path: Path, display: str | None, where: Location | None) -> bytes | None:
+    from .inputfiles import Refused, read_regular
+
     shown = display or str(path)
     try:
-        return path.read_bytes()
+        # Only a regular file: a FIFO or a link to `/dev/zero` where an output goes would block
+        # the build or fill the memory.
+        return read_regular(path)
+    except Refused as exc:
+        raise ComposeError(
+            Diagnostic(
+                f"output `{shown}` is {exc.what}, not a regular file; compose writes only regular files",
+                where,
+                code="E302",
+                hint="remove it, or choose another `output`",
+            )
+        ) from None
     except FileNotFoundError:
         return None
     except IsADirectoryError:

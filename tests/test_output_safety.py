@@ -598,3 +598,28 @@ def test_open_folder_resolves_symlinks_within_the_project_only(
         assert os.path.samestat(os.fstat(folder.fd), os.stat(root / inside))
     finally:
         folder.close()
+
+
+def test_an_output_that_is_a_fifo_or_a_device_link_is_refused_without_blocking(tmp_path):
+    """A FIFO where the single-file output goes, and a link to /dev/zero among a folder output's
+    files: build and check stop at once with a located error (they used to block, or read
+    /dev/zero until memory ran out)."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "f.prisma").write_text("model A {\n  id Int @id\n}\n")
+    (root / "prisma.compose.toml").write_text(
+        '[[fragments]]\npath = "f.prisma"\n[targets.one]\noutput = "one.prisma"\n[targets.dir]\noutput = "out/"\n'
+    )
+    os.mkfifo(root / "one.prisma")
+    (root / "out").mkdir()
+    (root / "out" / "dead.prisma").symlink_to("/dev/zero")
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for command in ("build", "check"):
+        done = subprocess.run(
+            [sys.executable, "-m", "composer", command], cwd=root, capture_output=True, text=True,
+            timeout=60, env=env,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "not a regular file" in done.stderr
+        assert "prisma.compose.toml:" in done.stderr
