@@ -608,7 +608,8 @@ def test_an_output_that_is_a_fifo_or_a_device_link_is_refused_without_blocking(t
     root.mkdir()
     (root / "f.prisma").write_text("model A {\n  id Int @id\n}\n")
     (root / "prisma.compose.toml").write_text(
-        '[[fragments]]\npath = "f.prisma"\n[targets.one]\noutput = "one.prisma"\n[targets.dir]\noutput = "out/"\n'
+        '[[fragments]]\npath = "f.prisma"\n'
+        '[targets.one]\noutput = "one.prisma"\n[targets.dir]\noutput = "out/"\n'
     )
     os.mkfifo(root / "one.prisma")
     (root / "out").mkdir()

@@ -1,6 +1,7 @@
 """`compose.Writer.copy`: its bulk path keeps exactly the lines and origins of the plain rule.
 
-The rule (README "How fragments are composed", 4: the output shape): copied lines lose trailing white space and runs of
+The rule (README "How fragments are composed", 4, the output shape): copied lines lose trailing
+white space and runs of
 blank lines fold into one, also across the boundary with what the writer already holds; but
 not inside a comment (issue 14): a line that ends inside a `//`, `///` or `/* */` comment keeps
 its trailing spaces (Prisma keeps them in documentation), and a blank line inside a `/* */`
