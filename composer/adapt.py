@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 # Text that may need a change on some provider; a fragment without any is never looked at again.
 _TRIGGER = re.compile(
     r"@db\.|\[\]|@@schema|@@fulltext|\b(?:type|ops|length|clustered|map)\s*:|dbgenerated|"
-    r"autoincrement|sequence\(|\bJson\b|\benum\b"
+    r"autoincrement|sequence\(|\bJson\b|\benum\b|\bBytes\b"
 )
 _KEY_ATTRIBUTES = ("id", "unique", "index")
 _BLOCK_TRIGGER = re.compile(
@@ -327,6 +327,8 @@ class _Rewriter:
         if decl.keyword == "enum":
             return 0
         dst, enums = self.dst, self.enums
+        if not dst.bytes_ids and "Bytes" in text and "@id" in text:
+            return 2
         autoincrement = dst.autoincrement_on != "any" and "autoincrement" in text
         lists = not dst.lists and "[]" in text
         if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
@@ -369,6 +371,8 @@ class _Rewriter:
     def declaration(self, decl: Declaration) -> None:
         keyed = _keyed_fields(decl)
         dropped = len(self.dropped)
+        if not self.dst.bytes_ids:
+            self.bytes_ids(decl)
         for m in decl.members:
             if m.kind == "field" and decl.keyword != "enum":
                 self.field(decl, m, keyed)
@@ -376,6 +380,25 @@ class _Rewriter:
                 self.block_attribute(decl, m)
         if len(self.dropped) != dropped:  # a line left out may leave a blank line before `}`
             self.result.relayout.add((self.frag.name, decl.name))
+
+    def bytes_ids(self, decl: Declaration) -> None:
+        """A `Bytes` field in the primary key, which the target refuses (SQL Server): changing the
+        key's type would change the data, so this is an error at the field."""
+        ids = {m.name for m in decl.members if m.kind == "field" and m.attribute("id") is not None}
+        for m in decl.members:
+            if m.kind == "block_attribute" and m.name == "id":
+                fields = m.attributes[0].arg("fields", 0)
+                if fields is not None:
+                    ids.update(fields.names())
+        for m in decl.members:
+            if m.kind == "field" and m.name in ids and m.type_name == "Bytes":
+                self.refuse(
+                    f"`{decl.name}.{m.name}` is `Bytes` in the primary key, which {self.dst.name} refuses",
+                    m.type_start,
+                    m.type_end,
+                    "use another type for the key (a `String` or an `Int`), or leave this fragment out "
+                    "of the target",
+                )
 
     def native_types_only(self, decl: Declaration) -> None:
         """The native types of a block the parser's fast path accepted, rewritten from its text:

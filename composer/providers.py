@@ -251,6 +251,7 @@ class Provider:
     primary_key_names: bool  # `map:` on `@id`/`@@id`
     autoincrement_on: str  # where `autoincrement()` may stand: "any", "id_or_unique", "id"
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
+    bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
 
 
 PROVIDERS = {
@@ -325,6 +326,7 @@ PROVIDERS = {
             primary_key_names=True,
             autoincrement_on="any",
             unindexable_types=frozenset(("Text", "NText", "Image", "Xml")),
+            bytes_ids=False,
         ),
         Provider(
             "sqlite",

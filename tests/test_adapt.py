@@ -352,6 +352,7 @@ CAPABILITIES = {
     "index_length": "model A {\n  id Int @id\n  t String\n  @@index([t(length: 10)])\n}\n",
     "clustered": "model A {\n  id Int @id(clustered: false)\n}\n",
     "primary_key_names": 'model A {\n  id Int @id(map: "pk")\n}\n',
+    "bytes_ids": "model A {\n  id Bytes @id\n}\n",
 }
 
 
@@ -494,3 +495,35 @@ def test_a_target_can_set_a_default_in_place_of_sql(tmp_path, assert_prisma_vali
         compose(root)
     found = [d for d in exc.value.diagnostics if "`User.nope`, which is no field" in d.message]
     assert found and found[0].location.file == "prisma.compose.toml"
+
+
+# -- attacks: what a hostile user (or a real schema) does to adapting ------------------------------
+
+
+def adapt_one(tmp_path: Path, fragment: str, provider: str, adapt: str = ALL) -> dict[str, str]:
+    """The outputs (Prisma 6 and 7 targets) of one fragment adapted to `provider`."""
+    return outputs(project(tmp_path, provider, adapt, textwrap.dedent(fragment)))
+
+
+def refusal(tmp_path: Path, fragment: str, provider: str, adapt: str = ALL) -> list:
+    with pytest.raises(ComposeError) as exc:
+        adapt_one(tmp_path, fragment, provider, adapt)
+    for d in exc.value.diagnostics:
+        assert d.location is not None and d.location.file == "f.prisma", d.render()
+    return exc.value.diagnostics
+
+
+PG = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n'
+
+
+def fragment_line(fragment: str, text: str) -> int:
+    lines = textwrap.dedent(fragment).lstrip("\n").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_bytes_in_a_primary_key_is_refused_on_sqlserver(tmp_path):
+    fragment = PG + "model A {\n  id Bytes @id\n}\n\nmodel B {\n  a Bytes\n  b Int\n\n  @@id([a, b])\n}\n"
+    found = refusal(tmp_path, fragment, "sqlserver")
+    lines = sorted({d.location.line for d in found})
+    assert lines == [fragment_line(fragment, "id Bytes"), fragment_line(fragment, "a Bytes")]
+    assert "`A.id` is `Bytes` in the primary key" in found[0].message
