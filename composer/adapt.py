@@ -330,11 +330,18 @@ class _Rewriter:
         if not dst.bytes_ids and "Bytes" in text and "@id" in text:
             return 2
         autoincrement = dst.autoincrement_on != "any" and "autoincrement" in text
-        lists = not dst.lists and "[]" in text
+        lists = (not dst.lists and "[]" in text) or (not dst.json_lists and "Json[]" in text)
         if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
             for type_name, mark, attrs in decl.field_summary():
                 if (
-                    (lists and mark == "[]" and (type_name in _SCALARS or type_name in enums))
+                    (
+                        lists
+                        and mark == "[]"
+                        and (
+                            type_name == "Json"
+                            or (not dst.lists and (type_name in _SCALARS or type_name in enums))
+                        )
+                    )
                     or (type_name in enums and not dst.enums)
                     or (type_name == "Json" and not dst.json)
                 ):
@@ -456,10 +463,11 @@ class _Rewriter:
                 return
             type_name, from_enum = "String", True
         scalar = type_name in _SCALARS or type_name in self.enums
-        if is_list and scalar and not dst.lists:
+        if is_list and scalar and (not dst.lists or (type_name == "Json" and not dst.json_lists)):
             if policy.lists != "json":
+                what = "scalar lists" if not dst.lists else "lists of `Json`"
                 self.refuse(
-                    f"{where} is a list, and {dst.name} has no scalar lists",
+                    f"{where} is a list, and {dst.name} has no {what}",
                     m.type_start,
                     m.type_end,
                     f'set `lists = "json"` under `[targets.{self.target.name}.adapt]` '
@@ -615,7 +623,7 @@ class _Rewriter:
                 )
             return
         if from_list and value.kind == "array":
-            literal = _json_literal(value, self.text)
+            literal = _json_literal(value, self.text, items_are_json=m.type_name == "Json")
             self.edits.append((value.start, value.end, literal))
         elif from_enum and value.kind == "path":
             self.edits.append((value.start, value.end, json.dumps(value.value)))
@@ -811,11 +819,17 @@ def _keyed_fields(decl: Declaration) -> set[str]:
     return keyed
 
 
-def _json_literal(value: Expr, text: str) -> str:
-    """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array."""
+def _json_literal(value: Expr, text: str, *, items_are_json: bool = False) -> str:
+    """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array. The
+    items of a `Json[]` default are JSON texts (`["{}"]`): the array holds their values (`[{}]`)."""
     items: list[object] = []
     for item in value.items:
-        if item.kind == "string":
+        if item.kind == "string" and items_are_json:
+            try:
+                items.append(json.loads(item.value))
+            except ValueError:  # not JSON: Prisma would refuse it on PostgreSQL; kept as text
+                items.append(item.value)
+        elif item.kind == "string":
             items.append(item.value)
         elif item.kind == "number":
             items.append(json.loads(item.value))

@@ -251,6 +251,7 @@ class Provider:
     primary_key_names: bool  # `map:` on `@id`/`@@id`
     autoincrement_on: str  # where `autoincrement()` may stand: "any", "id_or_unique", "id"
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
+    json_lists: bool = False  # `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
     bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
 
 
@@ -273,6 +274,7 @@ PROVIDERS = {
             primary_key_names=True,
             autoincrement_on="any",
             unindexable_types=frozenset(),
+            json_lists=True,
         ),
         Provider(
             "cockroachdb",

@@ -527,3 +527,19 @@ def test_bytes_in_a_primary_key_is_refused_on_sqlserver(tmp_path):
     lines = sorted({d.location.line for d in found})
     assert lines == [fragment_line(fragment, "id Bytes"), fragment_line(fragment, "a Bytes")]
     assert "`A.id` is `Bytes` in the primary key" in found[0].message
+
+
+def test_json_lists_on_cockroachdb_follow_the_lists_rule(tmp_path, assert_prisma_valid):
+    """CockroachDB has scalar lists, but not `Json[]`: an error, or `Json` with `lists = "json"`,
+    its default the JSON array of the items' values (not of their texts)."""
+    fragment = PG + 'model A {\n  id BigInt @id\n  j  Json[] @default(["{\\"a\\": 1}", "[]"])\n  s  String[]\n}\n'
+    found = refusal(tmp_path / "e", fragment, "cockroachdb", adapt="")
+    assert "`A.j` is a list, and cockroachdb has no lists of `Json`" in found[0].message
+    assert found[0].location.line == fragment_line(fragment, "Json[]")
+    bodies = adapt_one(tmp_path / "j", fragment, "cockroachdb")
+    assert 'j  Json     @default("[{\\"a\\":1},[]]")' in bodies["t6"]
+    assert "s  String[]" in bodies["t6"]  # other lists stay lists there
+    assert_prisma_valid(bodies["t6"], "6")
+    assert_prisma_valid(bodies["t7"], "7")
+    lite = adapt_one(tmp_path / "l", fragment, "sqlite")["t6"]
+    assert '@default("[{\\"a\\":1},[]]")' in lite
