@@ -249,6 +249,7 @@ class _Rewriter:
         self.result = result
         self.errors = errors
         self.defaults = defaults
+        self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
@@ -329,7 +330,9 @@ class _Rewriter:
         dst, enums = self.dst, self.enums
         if not dst.bytes_ids and "Bytes" in text and "@id" in text:
             return 2
-        autoincrement = dst.autoincrement_on != "any" and "autoincrement" in text
+        autoincrement = "autoincrement" in text and (
+            dst.autoincrement_on != "any" or dst.name == "cockroachdb"
+        )
         lists = (not dst.lists and "[]" in text) or (not dst.json_lists and "Json[]" in text)
         if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
             for type_name, mark, attrs in decl.field_summary():
@@ -347,7 +350,7 @@ class _Rewriter:
                 ):
                     return 2
                 if autoincrement and "autoincrement" in attrs and not (
-                    "@id" in attrs and (dst.name != "cockroachdb" or type_name == "BigInt")
+                    type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs
                 ):
                     return 2
         return 1 if "@db." in text else 0
@@ -377,6 +380,7 @@ class _Rewriter:
 
     def declaration(self, decl: Declaration) -> None:
         keyed = _keyed_fields(decl)
+        self.autoincrement_keys = _leading_key_fields(decl)
         dropped = len(self.dropped)
         if not self.dst.bytes_ids:
             self.bytes_ids(decl)
@@ -507,7 +511,7 @@ class _Rewriter:
             if attr.name.startswith("db."):
                 self.native_type(where, attr, type_name, m.name in keyed)
             elif attr.name == "default":
-                self.default(where, m, attr, from_enum=from_enum, from_list=from_list, keyed=keyed)
+                self.default(where, m, attr, from_enum=from_enum, from_list=from_list)
             elif attr.name in ("id", "unique"):
                 self.key_arguments(where, attr, is_id=attr.name == "id")
 
@@ -560,9 +564,7 @@ class _Rewriter:
                 )
         return None
 
-    def default(
-        self, where: str, m: Member, attr: Attribute, *, from_enum: bool, from_list: bool, keyed: set[str]
-    ) -> None:
+    def default(self, where: str, m: Member, attr: Attribute, *, from_enum: bool, from_list: bool) -> None:
         value = attr.arg("value", 0)
         if value is None:
             return
@@ -608,13 +610,19 @@ class _Rewriter:
                 return
             allowed = self.dst.autoincrement_on
             has = {a.name for a in m.attributes}
+            leading, sole_id = self.autoincrement_keys
             ok = (
                 allowed == "any"
                 or "id" in has
-                or (allowed == "id_or_unique" and ("unique" in has or m.name in keyed))
+                or m.name == sole_id
+                or (allowed == "id_or_unique" and ("unique" in has or m.name in leading))
             )
             if not ok:
-                place = "an `@id` field" if allowed == "id" else "a key (`@id`, `@unique` or an index)"
+                place = (
+                    "an `@id` field"
+                    if allowed == "id"
+                    else "a key (`@id`, `@unique`, or the first field of an `@@id`, `@@unique` or index)"
+                )
                 self.refuse(
                     f"{where} uses `autoincrement()`, which {self.dst.name} allows only on {place}",
                     value.start,
@@ -817,6 +825,22 @@ def _keyed_fields(decl: Declaration) -> set[str]:
             if fields is not None:
                 keyed.update(fields.names())
     return keyed
+
+
+def _leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:
+    """The first field of each `@@id`/`@@unique`/`@@index`/`@@fulltext` (MySQL takes
+    `autoincrement()` there), and the field of a one-field `@@id` (SQLite takes it there)."""
+    leading: set[str] = set()
+    sole_id = None
+    for m in decl.members:
+        if m.kind == "block_attribute" and m.name in (*_KEY_ATTRIBUTES, "fulltext"):
+            fields = m.attributes[0].arg("fields", 0)
+            names = fields.names() if fields is not None else []
+            if names:
+                leading.add(names[0])
+            if m.name == "id" and len(names) == 1:
+                sole_id = names[0]
+    return leading, sole_id
 
 
 def _json_literal(value: Expr, text: str, *, items_are_json: bool = False) -> str:

@@ -249,7 +249,9 @@ class Provider:
     index_length: bool  # `length:` in index fields (MySQL)
     clustered: bool  # `clustered:` on ids, uniques, indexes (SQL Server)
     primary_key_names: bool  # `map:` on `@id`/`@@id`
-    autoincrement_on: str  # where `autoincrement()` may stand: "any", "id_or_unique", "id"
+    # Where `autoincrement()` may stand: "any"; "id_or_unique": `@id`, `@unique` or the first field
+    # of an `@@id`/`@@unique`/`@@index` (MySQL); "id": `@id` or the one field of an `@@id` (SQLite).
+    autoincrement_on: str
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
     json_lists: bool = False  # `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
     bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
@@ -290,7 +292,7 @@ PROVIDERS = {
             index_length=False,
             clustered=False,
             primary_key_names=True,
-            autoincrement_on="id",
+            autoincrement_on="any",  # on `BigInt` only (compose checks that apart)
             unindexable_types=frozenset(),
         ),
         Provider(

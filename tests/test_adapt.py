@@ -543,3 +543,31 @@ def test_json_lists_on_cockroachdb_follow_the_lists_rule(tmp_path, assert_prisma
     assert_prisma_valid(bodies["t7"], "7")
     lite = adapt_one(tmp_path / "l", fragment, "sqlite")["t6"]
     assert '@default("[{\\"a\\":1},[]]")' in lite
+
+
+@pytest.mark.parametrize(
+    ("provider", "body", "accepted"),
+    [
+        # CockroachDB takes `autoincrement()` on any `BigInt`, and on nothing else
+        ("cockroachdb", "id BigInt @id\n  n  BigInt @unique @default(autoincrement())", True),
+        ("cockroachdb", "id BigInt @id\n  n  BigInt @default(autoincrement())", True),
+        ("cockroachdb", "id BigInt @id\n  n  Int    @unique @default(autoincrement())", False),
+        # MySQL: on the first field of a key or index only
+        ("mysql", "a  Int @default(autoincrement())\n  b  Int\n\n  @@id([b, a])", False),
+        ("mysql", "id Int @id\n  a  Int @default(autoincrement())\n  b  Int\n\n  @@index([b, a])", False),
+        ("mysql", "id Int @id\n  a  Int @default(autoincrement())\n  b  Int\n\n  @@unique([a, b])", True),
+        # SQLite: on the id, which may be a one-field `@@id`
+        ("sqlite", "a  Int @default(autoincrement())\n\n  @@id([a])", True),
+        ("sqlite", "a  Int @default(autoincrement())\n  b  Int\n\n  @@id([a, b])", False),
+    ],
+)
+def test_autoincrement_where_each_provider_takes_it(tmp_path, provider, body, accepted, prisma6):
+    fragment = PG + f"model A {{\n  {body}\n}}\n"
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    if accepted:
+        out = adapt_one(tmp_path, fragment, provider)["t6"]
+        assert not [d.message for d in prisma6.validate(out) if d.is_error]
+    else:
+        found = refusal(tmp_path, fragment, provider)
+        assert "uses `autoincrement()`" in found[0].message
+        assert found[0].location.line == fragment_line(fragment, "autoincrement")
