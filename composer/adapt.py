@@ -568,6 +568,8 @@ class _Rewriter:
         value = attr.arg("value", 0)
         if value is None:
             return
+        if not self.dst.default_names:
+            self.default_name(where, attr)
         override = self.defaults.pop(where.strip("`"), None)
         if override is not None:
             self.edits.append((value.start, value.end, override))
@@ -635,6 +637,28 @@ class _Rewriter:
             self.edits.append((value.start, value.end, literal))
         elif from_enum and value.kind == "path":
             self.edits.append((value.start, value.end, json.dumps(value.value)))
+
+    def default_name(self, where: str, attr: Attribute) -> None:
+        """`@default(0, map: "DF_x")` names SQL Server's default constraint; elsewhere Prisma
+        refuses the name. Only the argument is cut, so an edit of the value still applies."""
+        args = attr.args or []
+        for i, arg in enumerate(args):
+            if arg.name != "map":
+                continue
+            if i > 0:
+                start, end = args[i - 1].end, arg.end
+            elif len(args) > 1:
+                start, end = arg.start, args[1].start
+            else:
+                start, end = arg.start, arg.end
+            self.edits.append((start, end, ""))
+            self.note(
+                "default names dropped",
+                f"{where}: `{self.text[arg.start : arg.end]}` dropped from `@default`: {self.dst.name} "
+                "does not name default constraints",
+                arg.start,
+                arg.end,
+            )
 
     def key_arguments(self, where: str, attr: Attribute, *, is_id: bool) -> None:
         args = attr.args or []

@@ -255,6 +255,7 @@ class Provider:
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
     json_lists: bool = False  # `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
     bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
+    default_names: bool = False  # `map:` on `@default` (the default constraint's name: SQL Server)
 
 
 PROVIDERS = {
@@ -331,6 +332,7 @@ PROVIDERS = {
             autoincrement_on="any",
             unindexable_types=frozenset(("Text", "NText", "Image", "Xml")),
             bytes_ids=False,
+            default_names=True,
         ),
         Provider(
             "sqlite",

@@ -353,6 +353,7 @@ CAPABILITIES = {
     "clustered": "model A {\n  id Int @id(clustered: false)\n}\n",
     "primary_key_names": 'model A {\n  id Int @id(map: "pk")\n}\n',
     "bytes_ids": "model A {\n  id Bytes @id\n}\n",
+    "default_names": 'model A {\n  id Int @id\n  n Int @default(1, map: "df")\n}\n',
 }
 
 
@@ -532,7 +533,8 @@ def test_bytes_in_a_primary_key_is_refused_on_sqlserver(tmp_path):
 def test_json_lists_on_cockroachdb_follow_the_lists_rule(tmp_path, assert_prisma_valid):
     """CockroachDB has scalar lists, but not `Json[]`: an error, or `Json` with `lists = "json"`,
     its default the JSON array of the items' values (not of their texts)."""
-    fragment = PG + 'model A {\n  id BigInt @id\n  j  Json[] @default(["{\\"a\\": 1}", "[]"])\n  s  String[]\n}\n'
+    fields = '  id BigInt @id\n  j  Json[] @default(["{\\"a\\": 1}", "[]"])\n  s  String[]\n'
+    fragment = PG + f"model A {{\n{fields}}}\n"
     found = refusal(tmp_path / "e", fragment, "cockroachdb", adapt="")
     assert "`A.j` is a list, and cockroachdb has no lists of `Json`" in found[0].message
     assert found[0].location.line == fragment_line(fragment, "Json[]")
@@ -571,3 +573,22 @@ def test_autoincrement_where_each_provider_takes_it(tmp_path, provider, body, ac
         found = refusal(tmp_path, fragment, provider)
         assert "uses `autoincrement()`" in found[0].message
         assert found[0].location.line == fragment_line(fragment, "autoincrement")
+
+
+@pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
+def test_sqlserver_default_constraint_names_are_dropped_elsewhere(tmp_path, provider, assert_prisma_valid):
+    fragment = (
+        'datasource db {\n  provider = "sqlserver"\n  url      = env("DATABASE_URL")\n}\n\n'
+        'enum Role {\n  USER\n  ADMIN\n}\n\n'
+        'model A {\n  id   Int     @id\n'
+        '  n    Int     @default(1, map: "DF_A_n") // counted\n'
+        '  role Role    @default(USER, map: "DF_A_role")\n}\n'
+    )
+    comp = compose(project(tmp_path, provider, ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "map:" not in body
+    assert "@default(1) // counted" in body and "@default(USER)" in body
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(comp.targets[1].files[0].body, "7")
+    notes = [n for n in comp.targets[0].notes if "`map: \"DF_A_n\"` dropped" in n.message]
+    assert notes and notes[0].location.line == fragment_line(fragment, "DF_A_n")
