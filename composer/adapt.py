@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING
 
 from .adapt_policy import AdaptPolicy
 from .diagnostics import ComposeError, Diagnostic, Location, Source
-from .providers import EQUIVALENTS, LENGTH_LIMITS, LONGER, PROVIDERS, Provider
+from .providers import (
+    DECIMAL_LIMITS,
+    EQUIVALENTS,
+    LENGTH_LIMITS,
+    LONGER,
+    PROVIDERS,
+    SAME_NAME_OTHER_TYPE,
+    Provider,
+)
 from .psl import ATTRIBUTE_PATTERN, Declaration, Member, SchemaFile, parse
 from .psl.ast import Arg, Attribute, Expr
 
@@ -110,6 +118,7 @@ def adapt_target(
     defaults = dict(policy.defaults)  # each used once; what is left names no field
     for frag in selected:
         rewriter = _Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
+        rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
         result.fragments.append(rewriter.run())
     for key in defaults:
         errors.append(
@@ -250,6 +259,7 @@ class _Rewriter:
         self.errors = errors
         self.defaults = defaults
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
+        self.other_types: dict[str, str] = {}  # SAME_NAME_OTHER_TYPE from the fragments' provider
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
@@ -528,6 +538,18 @@ class _Rewriter:
         else:
             reason = f"{self.dst.name} has no such native type for `{scalar}`"
         original = self.text[attr.start : attr.end]
+        limits = DECIMAL_LIMITS.get(self.dst.name)
+        if mapped is not None and limits is not None and mapped.startswith("Decimal("):
+            precision, _, scale = mapped[len("Decimal(") : -1].partition(",")
+            if int(precision) > limits[0] or int(scale or 0) > limits[1]:
+                self.refuse(
+                    f"{where} is `{original}`, more digits than {self.dst.name} holds "
+                    f"(`Decimal({limits[0]}, {limits[1]})` at most)",
+                    attr.start,
+                    attr.end,
+                    "give the field a precision the target holds, or leave this fragment out of the target",
+                )
+                return
         if mapped is None:
             self.edits.append(_without(self.text, attr.start, attr.end))
             self.note(
@@ -543,6 +565,15 @@ class _Rewriter:
         """`@db.<name><args>` on the target: itself, a faithful equivalent, or None (drop it)."""
         table, provider = self.dst.native_types, self.dst.name
         candidates = [(name, args)]
+        written = "".join(args.split()) or "()"
+        other = self.other_types.get(name + ("(Max)" if written.lower() == "(max)" else written))
+        if other is None:
+            other = self.other_types.get(name)
+        if other == "":
+            return None
+        if other is not None:  # the same name holds something else there: not a candidate
+            base, _, own = other.partition("(")
+            candidates = [(base, f"({own}" if own else args), (base, "")]
         equivalent = EQUIVALENTS.get(provider, {}).get(name)
         if equivalent is not None:
             base, _, own = equivalent.partition("(")

@@ -140,7 +140,7 @@ def test_sqlserver_stores_enums_and_json_as_strings(tmp_path, assert_prisma_vali
     assert 'settings  String   @default("{}")' in body
     assert "@db.UniqueIdentifier" in body  # Uuid's faithful equivalent
     assert "@db.DateTimeOffset(6)" not in body  # SQL Server's DateTimeOffset takes no precision
-    assert "summary   String?  @db.VarChar(Max)" in body  # longer than VarChar(8000) takes
+    assert "summary   String?  @db.NVarChar(Max)" in body  # Unicode, longer than NVarChar(4000) takes
     assert "title    String\n" in body  # VarChar(Max) cannot be indexed: dropped
 
 
@@ -148,7 +148,7 @@ def test_mysql_keeps_what_it_has_and_maps_equivalents(tmp_path, assert_prisma_va
     body = outputs(project(tmp_path, "mysql", ALL))["t6"]
     assert_prisma_valid(body, "6")
     assert "@db.VarChar(255)" in body  # same name and arguments: kept
-    assert "@db.Timestamp(6)" in body  # Timestamptz → Timestamp
+    assert "@db.DateTime(6)" in body  # Timestamptz → DateTime (MySQL's Timestamp ends in 2038)
     assert "summary   String?  @db.LongText" in body  # longer than MySQL's VarChar takes
     assert "title    String\n" in body  # LongText cannot be indexed: dropped
     assert 'settings  Json     @default("{}") @db.Json\n' in body  # JsonB → Json
@@ -592,3 +592,62 @@ def test_sqlserver_default_constraint_names_are_dropped_elsewhere(tmp_path, prov
     assert_prisma_valid(comp.targets[1].files[0].body, "7")
     notes = [n for n in comp.targets[0].notes if "`map: \"DF_A_n\"` dropped" in n.message]
     assert notes and notes[0].location.line == fragment_line(fragment, "DF_A_n")
+
+
+@pytest.mark.parametrize(
+    ("source", "provider", "field", "expected"),
+    [
+        # SQL Server's VarChar, Char and Text are not Unicode: a PostgreSQL or MySQL text is NVarChar
+        ("postgresql", "sqlserver", "String @db.VarChar(100)", "@db.NVarChar(100)"),
+        ("postgresql", "sqlserver", "String @db.VarChar", "@db.NVarChar(Max)"),  # unbounded
+        ("postgresql", "sqlserver", "String @db.Char(3)", "@db.NChar(3)"),
+        ("postgresql", "sqlserver", "String @db.Text", "@db.NVarChar(Max)"),
+        ("mysql", "sqlserver", "String @db.Text", "@db.NVarChar(Max)"),
+        ("cockroachdb", "sqlserver", "String @db.String", "@db.NVarChar(Max)"),
+        # a Decimal without arguments is any precision on PostgreSQL, Decimal(10, 0) on MySQL
+        ("postgresql", "mysql", "Decimal @db.Decimal", ""),
+        ("postgresql", "sqlserver", "Decimal @db.Decimal", ""),
+        ("mysql", "sqlserver", "Decimal @db.Decimal", "@db.Decimal(10, 0)"),
+        ("sqlserver", "mysql", "Decimal @db.Decimal", "@db.Decimal(18, 0)"),
+        # MySQL's Text holds 64 KB, an unbounded VarChar is no VarChar(191)
+        ("postgresql", "mysql", "String @db.Text", "@db.LongText"),
+        ("postgresql", "mysql", "String @db.VarChar", "@db.LongText"),
+        ("cockroachdb", "mysql", "String @db.String", "@db.LongText"),
+        ("cockroachdb", "mysql", "String @db.String(40)", "@db.VarChar(40)"),
+        ("sqlserver", "mysql", "String @db.NVarChar(300)", "@db.VarChar(300)"),
+        ("sqlserver", "mysql", "String @db.NVarChar(Max)", "@db.LongText"),
+        # the precision of a time: microseconds on PostgreSQL, seconds for MySQL's DateTime
+        ("postgresql", "mysql", "DateTime @db.Timestamp", "@db.DateTime(6)"),
+        ("postgresql", "mysql", "DateTime @db.Timestamptz(3)", "@db.DateTime(3)"),
+        ("sqlserver", "mysql", "DateTime @db.DateTime2", "@db.DateTime(6)"),
+        ("sqlserver", "mysql", "DateTime @db.DateTime", "@db.DateTime(3)"),
+        ("mysql", "postgresql", "DateTime @db.DateTime(6)", "@db.Timestamp(6)"),
+        ("mysql", "cockroachdb", "DateTime @db.DateTime(6)", "@db.Timestamp(6)"),
+        # TinyInt: signed on MySQL, unsigned on SQL Server; SQL Server's Float is MySQL's Double
+        ("sqlserver", "mysql", "Int @db.TinyInt", "@db.UnsignedTinyInt"),
+        ("mysql", "sqlserver", "Int @db.TinyInt", "@db.SmallInt"),
+        ("mysql", "sqlserver", "Boolean @db.TinyInt", "@db.Bit"),
+        ("sqlserver", "mysql", "Float @db.Float", "@db.Double"),
+        ("mysql", "sqlserver", "Float @db.Float", "@db.Real"),
+    ],
+)
+def test_a_native_type_of_the_same_name_but_another_meaning_is_mapped(
+    tmp_path, source, provider, field, expected, prisma6
+):
+    """The same name is not the same column everywhere: kept, it would change what the column
+    holds (Unicode, length, fraction digits, sign, precision), so it maps to what holds the same."""
+    fragment = f'datasource db {{\n  provider = "{source}"\n  url      = env("DATABASE_URL")\n}}\n\n'
+    fragment += f"model A {{\n  id BigInt @id\n  f  {field}\n}}\n"
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    body = adapt_one(tmp_path, fragment, provider)["t6"]
+    line = next(line for line in body.splitlines() if line.startswith("  f "))
+    assert line.split(maxsplit=2)[2:] == ([expected] if expected else []), line
+    assert not [d.message for d in prisma6.validate(body) if d.is_error]
+
+
+@pytest.mark.parametrize("provider", ["mysql", "sqlserver"])
+def test_a_decimal_with_more_digits_than_the_target_holds_is_refused(tmp_path, provider, prisma6):
+    fragment = PG + "model A {\n  id Int     @id\n  d  Decimal @db.Decimal(70, 10)\n}\n"
+    found = refusal(tmp_path, fragment, provider)
+    assert "more digits than" in found[0].message
+    assert found[0].location.line == fragment_line(fragment, "Decimal(70")
