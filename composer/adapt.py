@@ -534,7 +534,10 @@ class _Rewriter:
         )
         if keyed and unindexable:
             mapped = None
-            reason = f"{self.dst.name} cannot index `{name}` columns, and the field is in a key or index"
+            reason = (
+                f"{self.dst.name} cannot index `{name}` columns, and the field is in a key, an index "
+                "or a foreign key"
+            )
         else:
             reason = f"{self.dst.name} has no such native type for `{scalar}`"
         original = self.text[attr.start : attr.end]
@@ -855,20 +858,25 @@ def _args_fit(spec: tuple[str, frozenset[str]], args: str, scalar: str, limit: i
 
 
 _FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
-_KEY_LIST = re.compile(r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]")
+_KEY_LIST = re.compile(
+    r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]"
+    r"|@relation\([^)\n]*\bfields[ \t]*:[ \t]*\[([^\]]*)\]"
+)
 
 
 def _keyed_in_text(body: str) -> set[str]:
     """`_keyed_fields` of a block the fast path accepted, from its text (no member is built)."""
     keyed = set()
     for found in _KEY_LIST.finditer(body):
-        for item in found.group(1).split(","):
+        for item in (found.group(1) or found.group(2)).split(","):
             keyed.add(item.split("(")[0].strip())
     return keyed
 
 
 def _keyed_fields(decl: Declaration) -> set[str]:
-    """Fields in an id, unique or index of the block (they need an indexable column type)."""
+    """Fields in an id, unique or index of the block, or in a relation's `fields` (a foreign key:
+    MySQL indexes it, SQL Server wants the type of the key it references): they need an
+    indexable column type."""
     keyed = {
         m.name
         for m in decl.members
@@ -877,6 +885,11 @@ def _keyed_fields(decl: Declaration) -> set[str]:
     for m in decl.members:
         if m.kind == "block_attribute" and m.name in (*_KEY_ATTRIBUTES, "fulltext"):
             fields = m.attributes[0].arg("fields", 0)
+            if fields is not None:
+                keyed.update(fields.names())
+        elif m.kind == "field":
+            rel = m.attribute("relation")
+            fields = rel.arg("fields") if rel is not None else None
             if fields is not None:
                 keyed.update(fields.names())
     return keyed

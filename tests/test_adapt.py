@@ -651,3 +651,26 @@ def test_a_decimal_with_more_digits_than_the_target_holds_is_refused(tmp_path, p
     found = refusal(tmp_path, fragment, provider)
     assert "more digits than" in found[0].message
     assert found[0].location.line == fragment_line(fragment, "Decimal(70")
+
+
+@pytest.mark.parametrize("provider", ["mysql", "sqlserver"])
+@pytest.mark.parametrize("lazy", [True, False])
+def test_a_foreign_key_gets_the_column_type_of_the_key_it_references(tmp_path, provider, lazy, prisma6):
+    """`A.id` and `B.aid` are both `Text`; the id cannot be `LongText`/`NVarChar(Max)` (a key), so
+    its native type is dropped: the foreign key's must be too, or MySQL cannot index it and SQL
+    Server refuses a foreign key of another type. `lazy`: only native types to adapt (the fast
+    path that reads the text); else a list in the block makes compose build its members."""
+    extra = "" if lazy else "\n  tags String[]"
+    fragment = (
+        PG + "model A {\n  id String @id @db.Text\n  bs B[]\n}\n\n"
+        f"model B {{\n  id  Int    @id\n  aid String @db.Text{extra}\n"
+        "  a   A      @relation(fields: [aid], references: [id])\n}\n"
+    )
+    comp = compose(project(tmp_path, provider, ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "aid String\n" in body or "aid  String\n" in body, body
+    assert "@db." not in body
+    assert not [d.message for d in prisma6.validate(body) if d.is_error]
+    note = next(n for n in comp.targets[0].notes if "`B.aid`" in n.message)
+    assert "in a key, an index or a foreign key" in note.message
+    assert note.location.line == fragment_line(fragment, "aid String")
