@@ -720,7 +720,13 @@ class _Rewriter:
         if (m.name == "schema" and not self.dst.multi_schema) or (
             m.name == "fulltext" and not self.dst.fulltext
         ):
-            self.dropped.append((m.line_start, m.end))
+            eol = self.text.find("\n", attr.end)
+            rest = self.text[attr.end : len(self.text) if eol == -1 else eol]
+            if rest.strip().startswith("//"):  # the user's comment stays, on a line of its own
+                self.edits.append((attr.start, attr.end + len(rest) - len(rest.lstrip()), ""))
+                self.result.relayout.add((self.frag.name, decl.name))
+            else:
+                self.dropped.append((m.line_start, m.end))
             self.note(
                 f"@@{m.name} dropped",
                 f"{where}: `@@{m.name}` dropped: {self.dst.name} has none",

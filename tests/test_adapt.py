@@ -674,3 +674,20 @@ def test_a_foreign_key_gets_the_column_type_of_the_key_it_references(tmp_path, p
     note = next(n for n in comp.targets[0].notes if "`B.aid`" in n.message)
     assert "in a key, an index or a foreign key" in note.message
     assert note.location.line == fragment_line(fragment, "aid String")
+
+
+def test_a_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
+    fragment = (
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n'
+        '  schemas  = ["a"]\n}\n\ngenerator c {\n  provider        = "prisma-client-js"\n'
+        '  previewFeatures = ["multiSchema"]\n}\n\n'
+        'model A {\n  id Int @id\n\n  /// in the auth schema\n  @@schema("a") // moved in 2024\n}\n\n'
+        'model B {\n  id Int @id\n  @@schema("a")\n}\n'
+    )
+    bodies = adapt_one(tmp_path, fragment, "sqlite")
+    body = bodies["t6"]
+    assert "@@schema" not in body
+    assert "  /// in the auth schema\n  // moved in 2024\n}" in body
+    assert "model B {\n  id Int @id\n}" in body
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(bodies["t7"], "7")
