@@ -294,6 +294,15 @@ class _Rewriter:
                     decl.name_start,
                     decl.name_end,
                 )
+            elif decl.keyword == "enum" and not self.dst.enums:
+                # even unused, Prisma refuses the block where the provider has no enums
+                self.refuse(
+                    f"enum `{decl.name}`: {self.dst.name} has no enums",
+                    decl.name_start,
+                    decl.name_end,
+                    f'set `enums = "string"` under `[targets.{self.target.name}.adapt]` to store '
+                    "enum values as strings (the enum is then left out)",
+                )
             elif decl.keyword in ("model", "view", "enum"):
                 level = self.may_change(decl)
                 if level == 1 and decl.lazy:

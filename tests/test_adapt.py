@@ -691,3 +691,12 @@ def test_a_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
     assert "model B {\n  id Int @id\n}" in body
     assert_prisma_valid(body, "6")
     assert_prisma_valid(bodies["t7"], "7")
+
+
+def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
+    """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
+    fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"
+    found = refusal(tmp_path, fragment, "sqlserver", adapt="")
+    assert "enum `Status`: sqlserver has no enums" in found[0].message
+    assert found[0].location.line == fragment_line(fragment, "enum Status")
+    assert 'enums = "string"' in (found[0].hint or "")
