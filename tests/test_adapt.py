@@ -12,6 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from composer.diagnostics import ComposeError
 from composer.providers import PROVIDERS
@@ -700,3 +702,23 @@ def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
     assert "enum `Status`: sqlserver has no enums" in found[0].message
     assert found[0].location.line == fragment_line(fragment, "enum Status")
     assert 'enums = "string"' in (found[0].hint or "")
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(rnd=st.randoms(use_true_random=False))
+def test_random_postgresql_schemas_on_every_provider(rnd, tmp_path_factory, prisma6):
+    """Realistic random PostgreSQL fragments (tests/adapt_fuzz.py) that Prisma accepts, adapted to
+    SQLite, MySQL, SQL Server and CockroachDB with and without the choices: Prisma accepts the
+    output, or compose stops at fragment lines; notes sit at the line they name.
+    benchmarks/fuzz.py --adapt runs it long."""
+    from .adapt_fuzz import PROVIDERS as TARGETS
+    from .adapt_fuzz import judge, schema
+
+    def errors(text: str) -> list[str]:
+        return [d.message for d in prisma6.validate(text) if d.is_error]
+
+    fragment = schema(rnd)
+    assume(not errors(fragment))
+    for provider in TARGETS:
+        for adapt in (ALL, ""):
+            judge(tmp_path_factory.mktemp("fuzz"), fragment, provider, adapt, errors)
