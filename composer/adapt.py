@@ -615,6 +615,19 @@ class _Rewriter:
             self.default_name(where, attr)
         override = self.defaults.pop(where.strip("`"), None)
         if override is not None:
+            problem = _default_problem(override, m.type_name, from_enum, from_list)
+            if problem is not None:
+                self.errors.append(
+                    Diagnostic(
+                        f"`targets.{self.target.name}.adapt.defaults` gives {where} the default "
+                        f"`{override}`, {problem}",
+                        self.target.key_location("adapt", "defaults", where.strip("`")),
+                        code="E404",
+                        hint='write one PSL default expression that fits the field, e.g. "uuid()", '
+                        '"now()", "0" or "\"text\""',
+                    )
+                )
+                return
             self.edits.append((value.start, value.end, override))
             self.note(
                 "defaults set by the target",
@@ -908,6 +921,49 @@ def _keyed_fields(decl: Declaration) -> set[str]:
             if fields is not None:
                 keyed.update(fields.names())
     return keyed
+
+
+# The type each default function gives (what Prisma accepts it on), and literal kinds.
+_DEFAULT_FUNCTIONS = {
+    "autoincrement": ("Int", "BigInt"),
+    "uuid": ("String",),
+    "cuid": ("String",),
+    "nanoid": ("String",),
+    "ulid": ("String",),
+    "now": ("DateTime",),
+}
+_DEFAULT_LITERALS = {
+    "number": ("Int", "BigInt", "Float", "Decimal"),
+    "string": ("String", "Json", "Bytes", "DateTime", "Decimal"),
+}
+
+
+def _default_problem(expression: str, type_name: str, from_enum: bool, from_list: bool) -> str | None:
+    """Why `@default(<expression>)` from the manifest cannot stand on a field of `type_name` (as
+    the field is in the target), or None. It is the user's text spliced into a fragment: it must
+    be one PSL expression, or it would change (or break) the line around it."""
+    if "\n" in expression or "\r" in expression:
+        return "which is not one PSL expression on one line"
+    probe = f"model X {{\n  f X @default({expression})\n}}\n"
+    try:
+        member = parse(Source("default", probe, None)).declarations[0].members[0]
+    except ComposeError:
+        return "which is no PSL expression"
+    value = member.attribute("default").arg("value", 0) if len(member.attributes) == 1 else None
+    if value is None or probe[value.start : value.end] != expression or len(member.attributes[0].args) != 1:
+        return "which is not one PSL expression"
+    field_type = "Json" if from_list else "String" if from_enum else type_name
+    if value.kind == "call" and value.value in _DEFAULT_FUNCTIONS:
+        allowed = _DEFAULT_FUNCTIONS[value.value]
+        if field_type not in allowed:
+            return f"and `{value.value}()` gives no `{field_type}` (it is for `{'`, `'.join(allowed)}`)"
+    elif (
+        value.kind in _DEFAULT_LITERALS
+        and field_type in _SCALARS
+        and field_type not in _DEFAULT_LITERALS[value.kind]
+    ):
+        return f"and a {value.kind} is no default of a `{field_type}`"
+    return None
 
 
 def _leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:

@@ -722,3 +722,30 @@ def test_random_postgresql_schemas_on_every_provider(rnd, tmp_path_factory, pris
     for provider in TARGETS:
         for adapt in (ALL, ""):
             judge(tmp_path_factory.mktemp("fuzz"), fragment, provider, adapt, errors)
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [
+        ("uuid(", "which is no PSL expression"),
+        ("uuid()) @unique @default(cuid()", "which is not one PSL expression"),
+        ("uuid()\\n  evil String", "on one line"),
+        ("autoincrement()", "`autoincrement()` gives no `String`"),
+        ("42", "a number is no default of a `String`"),
+    ],
+)
+def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key(tmp_path, expression, problem):
+    """The manifest's text is spliced into the fragment: it must be one expression that fits the
+    field, or the output would break (or carry another attribute), with Prisma's error far away."""
+    fragment = PG + 'model User {\n  id String @id @default(dbgenerated("gen_random_uuid()")) @db.Uuid\n}\n'
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        '[targets.t.datasource]\nprovider = "sqlite"\n'
+        f'[targets.t.adapt.defaults]\n"User.id" = "{expression}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert problem in d.message, d.message
+    assert (d.location.file, d.location.line) == ("prisma.compose.toml", 8)
