@@ -734,7 +734,9 @@ def test_random_postgresql_schemas_on_every_provider(rnd, tmp_path_factory, pris
         ("42", "a number is no default of a `String`"),
     ],
 )
-def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key(tmp_path, expression, problem):
+def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key(
+    tmp_path, expression, problem
+):
     """The manifest's text is spliced into the fragment: it must be one expression that fits the
     field, or the output would break (or carry another attribute), with Prisma's error far away."""
     fragment = PG + 'model User {\n  id String @id @default(dbgenerated("gen_random_uuid()")) @db.Uuid\n}\n'
