@@ -53,13 +53,14 @@ if TYPE_CHECKING:
 # Text that may need a change on some provider; a fragment without any is never looked at again.
 _TRIGGER = re.compile(
     r"@db\.|\[\]|@@schema|@@fulltext|\b(?:type|ops|length|clustered|map)\s*:|dbgenerated|"
-    r"autoincrement|sequence\(|\bJson\b|\benum\b|\bBytes\b"
+    r"autoincrement|sequence\(|\bJson\b|\benum\b|\bBytes\b|@id\([^\n]*\bsort\s*:"
 )
 _KEY_ATTRIBUTES = ("id", "unique", "index")
 _BLOCK_TRIGGER = re.compile(
     r"@@(?:schema|fulltext)\b|@@(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
+    r"|@@id\b[^\n]*\bsort\s*:"
 )
-_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:")
+_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:|@id\([^\n]*\bsort\s*:")
 
 
 @dataclass
@@ -720,7 +721,7 @@ class _Rewriter:
         args = attr.args or []
         drop = {a.name for a in args if a.name is not None and not self.allowed_argument(a, is_id)}
         if drop:
-            self.rewrite_attribute(attr, args, drop, where)
+            self.rewrite_attribute(attr, args, drop, where, is_id)
 
     def allowed_argument(self, arg: Arg, is_id: bool) -> bool:
         dst = self.dst
@@ -730,6 +731,8 @@ class _Rewriter:
             return dst.index_length
         if arg.name == "map" and is_id:
             return dst.primary_key_names
+        if arg.name == "sort" and is_id:
+            return dst.primary_key_sort
         if arg.name == "type":
             return arg.value is not None and arg.value.value in dst.index_types
         if arg.name == "ops":
@@ -773,16 +776,18 @@ class _Rewriter:
             )
         )
         if drop or inner:
-            self.rewrite_attribute(attr, args, drop, where)
+            self.rewrite_attribute(attr, args, drop, where, is_id)
 
-    def rewrite_attribute(self, attr: Attribute, args: list[Arg], drop: set[str | None], where: str) -> None:
+    def rewrite_attribute(
+        self, attr: Attribute, args: list[Arg], drop: set[str | None], where: str, is_id: bool = False
+    ) -> None:
         text = self.text
         kept: list[str] = []
         for a in args:
             if a.name in drop:
                 continue
             if a.value is not None and a.value.kind == "array" and a.name in (None, "fields"):
-                items = [self.render_item(item) for item in a.value.items]
+                items = [self.render_item(item, is_id) for item in a.value.items]
                 rendered = "[" + ", ".join(items) + "]"
                 kept.append(rendered if a.name is None else f"{a.name}: {rendered}")
             else:
@@ -802,11 +807,11 @@ class _Rewriter:
                 attr.end,
             )
 
-    def render_item(self, item: Expr) -> str:
+    def render_item(self, item: Expr, is_id: bool) -> str:
         text = self.text
         if item.kind != "call":
             return text[item.start : item.end]
-        kept = [text[a.start : a.end] for a in item.args if a.name is None or self.allowed_argument(a, False)]
+        kept = [text[a.start : a.end] for a in item.args if a.name is None or self.allowed_argument(a, is_id)]
         return item.value + ("(" + ", ".join(kept) + ")" if kept else "")
 
 

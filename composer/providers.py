@@ -311,6 +311,7 @@ class Provider:
     json_lists: bool = False  # `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
     bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
     default_names: bool = False  # `map:` on `@default` (the default constraint's name: SQL Server)
+    primary_key_sort: bool = False  # `sort:` in `@id`/`@@id` (SQL Server)
 
 
 PROVIDERS = {
@@ -388,6 +389,7 @@ PROVIDERS = {
             unindexable_types=frozenset(("Text", "NText", "Image", "Xml")),
             bytes_ids=False,
             default_names=True,
+            primary_key_sort=True,
         ),
         Provider(
             "sqlite",

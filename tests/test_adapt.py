@@ -356,6 +356,7 @@ CAPABILITIES = {
     "primary_key_names": 'model A {\n  id Int @id(map: "pk")\n}\n',
     "bytes_ids": "model A {\n  id Bytes @id\n}\n",
     "default_names": 'model A {\n  id Int @id\n  n Int @default(1, map: "df")\n}\n',
+    "primary_key_sort": "model A {\n  id Int @id(sort: Desc)\n}\n",
 }
 
 
@@ -751,3 +752,24 @@ def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key
     [d] = exc.value.diagnostics
     assert problem in d.message, d.message
     assert (d.location.file, d.location.line) == ("prisma.compose.toml", 8)
+
+
+@pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
+def test_the_sort_order_of_a_sqlserver_primary_key_is_dropped_elsewhere(
+    tmp_path, provider, assert_prisma_valid
+):
+    fragment = (
+        'datasource db {\n  provider = "sqlserver"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model A {\n  id Int    @id(sort: Desc, clustered: true)\n"
+        "  s  String @unique(sort: Desc)\n}\n\n"
+        "model B {\n  a Int\n  b Int\n\n  @@id([a(sort: Desc), b])\n  @@index([b(sort: Desc)])\n}\n"
+    )
+    comp = compose(project(tmp_path, provider, ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "@id\n" in body and "@@id([a, b])" in body
+    assert "@unique(sort: Desc)" in body and "@@index([b(sort: Desc)])" in body  # other keys keep it
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(comp.targets[1].files[0].body, "7")
+    notes = comp.targets[0].notes
+    lines = {n.location.line for n in notes if "sort" in n.message or "per-field" in n.message}
+    assert lines == {fragment_line(fragment, "@id(sort"), fragment_line(fragment, "@@id(")}
