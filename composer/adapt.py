@@ -28,6 +28,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -114,12 +115,17 @@ def adapt_target(
     enums = {
         d.name for f in selected for d in f.schema.declarations if d.keyword == "enum" and not d.is_extend
     }
+    # What a field's type must look like for the lists and enums rules to apply: blocks whose text
+    # has neither skip the field summary (a model's relation lists, `Post[]`, are no scalar lists).
+    list_types = (_SCALARS | enums) if not dst.lists else {"Json"} if not dst.json_lists else frozenset()
+    enum_types = enums if not dst.enums else frozenset()
     result = Adapted([])
     errors: list[Diagnostic] = []
     defaults = dict(policy.defaults)  # each used once; what is left names no field
     for frag in selected:
         rewriter = _Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
         rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
+        rewriter.list_types, rewriter.enum_types = list_types, enum_types
         result.fragments.append(rewriter.run())
     for key in defaults:
         errors.append(
@@ -261,6 +267,8 @@ class _Rewriter:
         self.defaults = defaults
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
         self.other_types: dict[str, str] = {}  # SAME_NAME_OTHER_TYPE from the fragments' provider
+        self.list_types: Set[str] = frozenset()  # types whose lists the target lacks
+        self.enum_types: Set[str] = frozenset()  # enums the target lacks
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
@@ -353,8 +361,9 @@ class _Rewriter:
         autoincrement = "autoincrement" in text and (
             dst.autoincrement_on != "any" or dst.name == "cockroachdb"
         )
-        lists = (not dst.lists and "[]" in text) or (not dst.json_lists and "Json[]" in text)
-        if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
+        lists = bool(self.list_types) and "[]" in text and _any_type(_LIST_TYPE, text, self.list_types)
+        enum_typed = bool(self.enum_types) and _any_type(_FIELD_TYPE, text, self.enum_types)
+        if lists or autoincrement or enum_typed or (not dst.json and "Json" in text):
             for type_name, mark, attrs in decl.field_summary():
                 if (
                     (
@@ -897,6 +906,9 @@ _KEY_LIST = re.compile(
 )
 
 
+_RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
+
+
 def _keyed_in_text(body: str) -> set[str]:
     """`_keyed_fields` of a block the fast path accepted, from its text (no member is built)."""
     keyed = set()
@@ -922,9 +934,10 @@ def _keyed_fields(decl: Declaration) -> set[str]:
                 keyed.update(fields.names())
         elif m.kind == "field":
             rel = m.attribute("relation")
-            fields = rel.arg("fields") if rel is not None else None
-            if fields is not None:
-                keyed.update(fields.names())
+            if rel is not None:  # read from the text: building the arguments costs more
+                found = _RELATION_FIELDS.search(decl.source.text, rel.start, rel.end)
+                if found is not None:
+                    keyed.update(item.strip() for item in found.group(1).split(","))
     return keyed
 
 
@@ -969,6 +982,16 @@ def _default_problem(expression: str, type_name: str, from_enum: bool, from_list
     ):
         return f"and a {value.kind} is no default of a `{field_type}`"
     return None
+
+
+# Words that may be a field's type (of a list); a pre-filter for `may_change`: they may find more
+# than field types (a word of a comment), never less.
+_FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
+_LIST_TYPE = re.compile(r"[ \t]([^\W\d]\w*)[ \t]*\[\]")
+
+
+def _any_type(pattern: re.Pattern[str], text: str, names: Set[str]) -> bool:
+    return not names.isdisjoint(pattern.findall(text))
 
 
 def _leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:
