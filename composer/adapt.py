@@ -1010,22 +1010,26 @@ def _leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:
     return leading, sole_id
 
 
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 def _json_literal(value: Expr, text: str, *, items_are_json: bool = False) -> str:
     """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array. The
-    items of a `Json[]` default are JSON texts (`["{}"]`): the array holds their values (`[{}]`)."""
-    items: list[object] = []
+    items of a `Json[]` default are JSON texts (`["{}"]`): the array holds their values (`[{}]`).
+    Numbers keep their digits as written (a `Decimal` or `BigInt` is no float)."""
+    items: list[str] = []  # each item as JSON text
     for item in value.items:
         if item.kind == "string" and items_are_json:
             try:
-                items.append(json.loads(item.value))
+                items.append(json.dumps(json.loads(item.value), separators=(",", ":")))
             except ValueError:  # not JSON: Prisma would refuse it on PostgreSQL; kept as text
-                items.append(item.value)
+                items.append(json.dumps(item.value))
         elif item.kind == "string":
+            items.append(json.dumps(item.value))
+        elif (item.kind == "number" and _JSON_NUMBER.fullmatch(item.value)) or (
+            item.kind == "path" and item.value in ("true", "false")
+        ):
             items.append(item.value)
-        elif item.kind == "number":
-            items.append(json.loads(item.value))
-        elif item.kind == "path" and item.value in ("true", "false"):
-            items.append(item.value == "true")
         else:
-            items.append(text[item.start : item.end])
-    return json.dumps(json.dumps(items, separators=(",", ":")))
+            items.append(json.dumps(text[item.start : item.end]))
+    return json.dumps("[" + ",".join(items) + "]")

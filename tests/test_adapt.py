@@ -773,3 +773,15 @@ def test_the_sort_order_of_a_sqlserver_primary_key_is_dropped_elsewhere(
     notes = comp.targets[0].notes
     lines = {n.location.line for n in notes if "sort" in n.message or "per-field" in n.message}
     assert lines == {fragment_line(fragment, "@id(sort"), fragment_line(fragment, "@@id(")}
+
+
+def test_a_list_default_stored_as_json_keeps_the_digits_of_its_numbers(tmp_path, assert_prisma_valid):
+    fragment = (
+        PG + "model A {\n  id Int       @id\n"
+        "  d  Decimal[] @default([12345678901234567890.123456789, 1.10, -0.5])\n"
+        "  b  BigInt[]  @default([9223372036854775807])\n}\n"
+    )
+    body = adapt_one(tmp_path, fragment, "sqlite")["t6"]
+    assert '@default("[12345678901234567890.123456789,1.10,-0.5]")' in body
+    assert '@default("[9223372036854775807]")' in body
+    assert_prisma_valid(body, "6")
