@@ -28,7 +28,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -361,8 +361,10 @@ class _Rewriter:
         autoincrement = "autoincrement" in text and (
             dst.autoincrement_on != "any" or dst.name == "cockroachdb"
         )
-        lists = bool(self.list_types) and "[]" in text and _any_type(_LIST_TYPE, text, self.list_types)
+        lists = bool(self.list_types) and "[]" in text and not self.list_types.isdisjoint(_list_types(text))
         enum_typed = bool(self.enum_types) and _any_type(_FIELD_TYPE, text, self.enum_types)
+        if autoincrement and not _AUTOINCREMENT_ELSEWHERE[dst.name == "cockroachdb"].search(text):
+            autoincrement = False  # each `autoincrement()` is on an `@id` line (a `BigInt` one)
         if lists or autoincrement or enum_typed or (not dst.json and "Json" in text):
             for type_name, mark, attrs in decl.field_summary():
                 if (
@@ -477,7 +479,7 @@ class _Rewriter:
             where = f"`{decl.name}.{name}`"
             for attr in attrs:
                 if attr.name.startswith("db."):
-                    self.native_type(where, attr, type_name, own_key or keyed(name))
+                    self.native_type(where, attr, type_name, own_key or (lambda n=name: keyed(n)))
 
     def field(self, decl: Declaration, m: Member, keyed: set[str]) -> None:
         dst, policy = self.dst, self.policy
@@ -544,14 +546,17 @@ class _Rewriter:
             elif attr.name in ("id", "unique"):
                 self.key_arguments(where, attr, is_id=attr.name == "id")
 
-    def native_type(self, where: str, attr: Attribute, scalar: str, keyed: bool) -> None:
+    def native_type(
+        self, where: str, attr: Attribute, scalar: str, keyed: bool | Callable[[], bool]
+    ) -> None:
+        """`keyed`: is the field in a key (or a function that says, asked only when it matters)."""
         name = attr.name[3:]
         args = self.text[attr.start + len(attr.name) + 1 : attr.end]
         mapped = self.native_equivalent(name, args, scalar)
         unindexable = mapped is not None and (
             mapped.partition("(")[0] in self.dst.unindexable_types or mapped.lower().endswith("(max)")
         )
-        if keyed and unindexable:
+        if unindexable and (keyed() if callable(keyed) else keyed):
             mapped = None
             reason = (
                 f"{self.dst.name} cannot index `{name}` columns, and the field is in a key, an index "
@@ -987,7 +992,27 @@ def _default_problem(expression: str, type_name: str, from_enum: bool, from_list
 # Words that may be a field's type (of a list); a pre-filter for `may_change`: they may find more
 # than field types (a word of a comment), never less.
 _FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
-_LIST_TYPE = re.compile(r"[ \t]([^\W\d]\w*)[ \t]*\[\]")
+# A line with `autoincrement()` but no `@id` (SQLite, MySQL), or no `BigInt` type (CockroachDB).
+_AUTOINCREMENT_ELSEWHERE = {
+    False: re.compile(r"^(?![^\n]*@id\b)[^\n]*autoincrement\(", re.MULTILINE),
+    True: re.compile(r"^(?![ \t]*\w+[ \t]+BigInt\b)[^\n]*autoincrement\(", re.MULTILINE),
+}
+
+
+def _list_types(text: str) -> list[str]:
+    """The word before each `[]` of the text (cheaper than a regular expression over it all)."""
+    words = []
+    at = text.find("[]")
+    while at != -1:
+        end = at
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        start = end
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        words.append(text[start:end])
+        at = text.find("[]", at + 2)
+    return words
 
 
 def _any_type(pattern: re.Pattern[str], text: str, names: Set[str]) -> bool:
