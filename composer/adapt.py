@@ -351,7 +351,7 @@ class _Rewriter:
         text = self.text[decl.start : decl.end]
         if decl.name in self.default_models:
             return 2
-        if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _FIELD_TRIGGER.search(text)):
+        if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _field_trigger(text)):
             return 2
         if decl.keyword == "enum":
             return 0
@@ -363,7 +363,7 @@ class _Rewriter:
         )
         lists = bool(self.list_types) and "[]" in text and not self.list_types.isdisjoint(_list_types(text))
         enum_typed = bool(self.enum_types) and _any_type(_FIELD_TYPE, text, self.enum_types)
-        if autoincrement and not _AUTOINCREMENT_ELSEWHERE[dst.name == "cockroachdb"].search(text):
+        if autoincrement and not _autoincrement_elsewhere(text, dst.name == "cockroachdb"):
             autoincrement = False  # each `autoincrement()` is on an `@id` line (a `BigInt` one)
         if lists or autoincrement or enum_typed or (not dst.json and "Json" in text):
             for type_name, mark, attrs in decl.field_summary():
@@ -992,11 +992,29 @@ def _default_problem(expression: str, type_name: str, from_enum: bool, from_list
 # Words that may be a field's type (of a list); a pre-filter for `may_change`: they may find more
 # than field types (a word of a comment), never less.
 _FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
-# A line with `autoincrement()` but no `@id` (SQLite, MySQL), or no `BigInt` type (CockroachDB).
-_AUTOINCREMENT_ELSEWHERE = {
-    False: re.compile(r"^(?![^\n]*@id\b)[^\n]*autoincrement\(", re.MULTILINE),
-    True: re.compile(r"^(?![ \t]*\w+[ \t]+BigInt\b)[^\n]*autoincrement\(", re.MULTILINE),
-}
+_BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
+
+
+def _autoincrement_elsewhere(text: str, cockroach: bool) -> bool:
+    """Is an `autoincrement()` of the text on a line without `@id` (SQLite, MySQL), or of a type
+    other than `BigInt` (CockroachDB)? (Plain string search: these run on every block.)"""
+    at = text.find("autoincrement(")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = text[start : len(text) if end == -1 else end]
+        if not (_BIGINT_FIELD.match(line) if cockroach else "@id" in line):
+            return True
+        at = text.find("autoincrement(", at + 1)
+    return False
+
+
+def _field_trigger(text: str) -> bool:
+    """`_FIELD_TRIGGER.search(text)`, with the plain string tests first (it runs on every block)."""
+    if "dbgenerated" in text or "sequence(" in text:
+        return True
+    words = ("map", "clustered", "length", "sort")
+    return any(w in text for w in words) and _FIELD_TRIGGER.search(text) is not None
 
 
 def _list_types(text: str) -> list[str]:
