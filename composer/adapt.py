@@ -668,7 +668,9 @@ class _Rewriter:
                 f"{where} uses `sequence()`, which only CockroachDB has",
                 value.start,
                 value.end,
-                "use `autoincrement()`",
+                "use `autoincrement()` where the target takes it (docs/providers.md), or set a default "
+                f'for this target: `[targets.{self.target.name}.adapt.defaults]` `"{where.strip("`")}" = '
+                '"autoincrement()"`',
             )
             return
         if value.kind == "call" and value.value == "autoincrement":

@@ -785,3 +785,14 @@ def test_a_list_default_stored_as_json_keeps_the_digits_of_its_numbers(tmp_path,
     assert '@default("[12345678901234567890.123456789,1.10,-0.5]")' in body
     assert '@default("[9223372036854775807]")' in body
     assert_prisma_valid(body, "6")
+
+
+def test_sequence_is_refused_with_the_ways_out(tmp_path):
+    fragment = (
+        'datasource db {\n  provider = "cockroachdb"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model A {\n  id BigInt @id @default(autoincrement())\n  n  BigInt @default(sequence(cache: 10))\n}\n"
+    )
+    d = refusal(tmp_path, fragment, "sqlite")[0]
+    assert "`A.n` uses `sequence()`, which only CockroachDB has" in d.message
+    assert d.location.line == fragment_line(fragment, "sequence(")
+    assert '`[targets.t6.adapt.defaults]` `"A.n" = ' in (d.hint or "")
