@@ -3,6 +3,7 @@
     python benchmarks/fuzz.py [--n 2000] [--seed 0] [--subprocess] [--globs 60]
     python benchmarks/fuzz.py --kills 200 [--fragments 300] [--seed 0]
     python benchmarks/fuzz.py --regex [--n 300] [--seed 0]
+    python benchmarks/fuzz.py --adapt 1000 [--seed 0]
 
 The long runs of what the test suite does briefly (tests/test_fuzz.py: 100 inputs per kind;
 tests/test_faults.py: 12 SIGKILLs over a 100-fragment project).
@@ -129,7 +130,11 @@ def main() -> None:
     ap.add_argument("--fragments", type=int, default=300, help="fragments of the --kills project")
     ap.add_argument("--regex", action="store_true", help="pathological shapes against the parser's patterns")
     ap.add_argument("--globs", type=int, default=0, help="trees per glob pattern for the glob/symlink run")
+    ap.add_argument("--adapt", type=int, default=0, help="adapt this many random schemas instead")
     args = ap.parse_args()
+    if args.adapt:
+        adapt_campaign(args.adapt, args.seed)
+        return
     if args.kills:
         kill_campaign(args.kills, args.fragments, args.seed)
         return
@@ -346,6 +351,53 @@ def glob_attacks(n: int, seed: int) -> int:
     for details in shown:
         print("\n```\n" + details + "\n```")
     return bad
+
+
+def adapt_campaign(n: int, seed: int) -> None:
+    """`--adapt N`: N random PostgreSQL schemas (tests/adapt_fuzz.py, the generator and judge of
+    tests/test_adapt.py) adapted to each other provider, with every choice set and with none."""
+    import traceback
+
+    from composer.prisma_wasm import PrismaWasm
+    from tests.adapt_fuzz import ALL, PROVIDERS, judge, schema
+
+    engine = PrismaWasm("6")
+
+    def errors(text: str) -> list[str]:
+        return [d.message for d in engine.validate(text) if d.is_error]
+
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    skipped = 0
+    mishandled: list[str] = []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="compose-adapt-fuzz-") as tmp:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        for i in range(n):
+            fragment = schema(random.Random(seed * 1_000_003 + i))
+            if errors(fragment):  # Prisma rejects the draw on PostgreSQL itself
+                skipped += 1
+                continue
+            for provider in PROVIDERS:
+                for mode, adapt in (("every choice", ALL), ("defaults", "")):
+                    row = counts.setdefault((provider, mode), {"accepted": 0, "refused": 0, "mishandled": 0})
+                    try:
+                        row[judge(Path(tempfile.mkdtemp(dir=tmp)), fragment, provider, adapt, errors)] += 1
+                    except Exception:  # an AssertionError of the judge, or a crash of compose
+                        row["mishandled"] += 1
+                        if len(mishandled) < SHOWN:
+                            mishandled.append(f"schema {i}, {provider}, {mode}:\n{traceback.format_exc()}")
+    engine.close()
+    wall = time.perf_counter() - started
+    print(f"{n} random PostgreSQL schemas ({skipped} refused by Prisma itself), {wall:.0f} s:\n")
+    print("| target provider | choices | Prisma accepts it | refused at a fragment line | mishandled |")
+    print("|---|---|---:|---:|---:|")
+    for (provider, mode), row in counts.items():
+        print(f"| {provider} | {mode} | {row['accepted']} | {row['refused']} | {row['mishandled']} |")
+    total = sum(row["mishandled"] for row in counts.values())
+    print(f"\n{total} mishandled" + (":" if total else "."))
+    for case in mishandled:
+        print("\n```\n" + case + "\n```")
+    sys.exit(1 if total else 0)
 
 
 if __name__ == "__main__":

@@ -28,13 +28,22 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from .adapt_policy import AdaptPolicy
 from .diagnostics import ComposeError, Diagnostic, Location, Source
-from .providers import EQUIVALENTS, LENGTH_LIMITS, LONGER, PROVIDERS, Provider
+from .providers import (
+    DECIMAL_LIMITS,
+    EQUIVALENTS,
+    LENGTH_LIMITS,
+    LONGER,
+    PROVIDERS,
+    SAME_NAME_OTHER_TYPE,
+    Provider,
+)
 from .psl import ATTRIBUTE_PATTERN, Declaration, Member, SchemaFile, parse
 from .psl.ast import Arg, Attribute, Expr
 
@@ -45,13 +54,14 @@ if TYPE_CHECKING:
 # Text that may need a change on some provider; a fragment without any is never looked at again.
 _TRIGGER = re.compile(
     r"@db\.|\[\]|@@schema|@@fulltext|\b(?:type|ops|length|clustered|map)\s*:|dbgenerated|"
-    r"autoincrement|sequence\(|\bJson\b|\benum\b"
+    r"autoincrement|sequence\(|\bJson\b|\benum\b|\bBytes\b|@id\([^\n]*\bsort\s*:"
 )
 _KEY_ATTRIBUTES = ("id", "unique", "index")
 _BLOCK_TRIGGER = re.compile(
     r"@@(?:schema|fulltext)\b|@@(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
+    r"|@@id\b[^\n]*\bsort\s*:"
 )
-_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:")
+_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:|@id\([^\n]*\bsort\s*:")
 
 
 @dataclass
@@ -105,11 +115,17 @@ def adapt_target(
     enums = {
         d.name for f in selected for d in f.schema.declarations if d.keyword == "enum" and not d.is_extend
     }
+    # What a field's type must look like for the lists and enums rules to apply: blocks whose text
+    # has neither skip the field summary (a model's relation lists, `Post[]`, are no scalar lists).
+    list_types = (_SCALARS | enums) if not dst.lists else {"Json"} if not dst.json_lists else frozenset()
+    enum_types = enums if not dst.enums else frozenset()
     result = Adapted([])
     errors: list[Diagnostic] = []
     defaults = dict(policy.defaults)  # each used once; what is left names no field
     for frag in selected:
         rewriter = _Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
+        rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
+        rewriter.list_types, rewriter.enum_types = list_types, enum_types
         result.fragments.append(rewriter.run())
     for key in defaults:
         errors.append(
@@ -249,6 +265,10 @@ class _Rewriter:
         self.result = result
         self.errors = errors
         self.defaults = defaults
+        self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
+        self.other_types: dict[str, str] = {}  # SAME_NAME_OTHER_TYPE from the fragments' provider
+        self.list_types: Set[str] = frozenset()  # types whose lists the target lacks
+        self.enum_types: Set[str] = frozenset()  # enums the target lacks
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
@@ -282,6 +302,15 @@ class _Rewriter:
                     f"enum `{decl.name}` left out: {self.dst.name} has no enums, its fields are `String`",
                     decl.name_start,
                     decl.name_end,
+                )
+            elif decl.keyword == "enum" and not self.dst.enums:
+                # even unused, Prisma refuses the block where the provider has no enums
+                self.refuse(
+                    f"enum `{decl.name}`: {self.dst.name} has no enums",
+                    decl.name_start,
+                    decl.name_end,
+                    f'set `enums = "string"` under `[targets.{self.target.name}.adapt]` to store '
+                    "enum values as strings (the enum is then left out)",
                 )
             elif decl.keyword in ("model", "view", "enum"):
                 level = self.may_change(decl)
@@ -322,23 +351,37 @@ class _Rewriter:
         text = self.text[decl.start : decl.end]
         if decl.name in self.default_models:
             return 2
-        if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _FIELD_TRIGGER.search(text)):
+        if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _field_trigger(text)):
             return 2
         if decl.keyword == "enum":
             return 0
         dst, enums = self.dst, self.enums
-        autoincrement = dst.autoincrement_on != "any" and "autoincrement" in text
-        lists = not dst.lists and "[]" in text
-        if lists or autoincrement or (enums and not dst.enums) or (not dst.json and "Json" in text):
+        if not dst.bytes_ids and "Bytes" in text and "@id" in text:
+            return 2
+        autoincrement = "autoincrement" in text and (
+            dst.autoincrement_on != "any" or dst.name == "cockroachdb"
+        )
+        lists = bool(self.list_types) and "[]" in text and not self.list_types.isdisjoint(_list_types(text))
+        enum_typed = bool(self.enum_types) and _any_type(_FIELD_TYPE, text, self.enum_types)
+        if autoincrement and not _autoincrement_elsewhere(text, dst.name == "cockroachdb"):
+            autoincrement = False  # each `autoincrement()` is on an `@id` line (a `BigInt` one)
+        if lists or autoincrement or enum_typed or (not dst.json and "Json" in text):
             for type_name, mark, attrs in decl.field_summary():
                 if (
-                    (lists and mark == "[]" and (type_name in _SCALARS or type_name in enums))
+                    (
+                        lists
+                        and mark == "[]"
+                        and (
+                            type_name == "Json"
+                            or (not dst.lists and (type_name in _SCALARS or type_name in enums))
+                        )
+                    )
                     or (type_name in enums and not dst.enums)
                     or (type_name == "Json" and not dst.json)
                 ):
                     return 2
                 if autoincrement and "autoincrement" in attrs and not (
-                    "@id" in attrs and (dst.name != "cockroachdb" or type_name == "BigInt")
+                    type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs
                 ):
                     return 2
         return 1 if "@db." in text else 0
@@ -368,7 +411,10 @@ class _Rewriter:
 
     def declaration(self, decl: Declaration) -> None:
         keyed = _keyed_fields(decl)
+        self.autoincrement_keys = _leading_key_fields(decl)
         dropped = len(self.dropped)
+        if not self.dst.bytes_ids:
+            self.bytes_ids(decl)
         for m in decl.members:
             if m.kind == "field" and decl.keyword != "enum":
                 self.field(decl, m, keyed)
@@ -376,6 +422,25 @@ class _Rewriter:
                 self.block_attribute(decl, m)
         if len(self.dropped) != dropped:  # a line left out may leave a blank line before `}`
             self.result.relayout.add((self.frag.name, decl.name))
+
+    def bytes_ids(self, decl: Declaration) -> None:
+        """A `Bytes` field in the primary key, which the target refuses (SQL Server): changing the
+        key's type would change the data, so this is an error at the field."""
+        ids = {m.name for m in decl.members if m.kind == "field" and m.attribute("id") is not None}
+        for m in decl.members:
+            if m.kind == "block_attribute" and m.name == "id":
+                fields = m.attributes[0].arg("fields", 0)
+                if fields is not None:
+                    ids.update(fields.names())
+        for m in decl.members:
+            if m.kind == "field" and m.name in ids and m.type_name == "Bytes":
+                self.refuse(
+                    f"`{decl.name}.{m.name}` is `Bytes` in the primary key, which {self.dst.name} refuses",
+                    m.type_start,
+                    m.type_end,
+                    "use another type for the key (a `String` or an `Int`), or leave this fragment out "
+                    "of the target",
+                )
 
     def native_types_only(self, decl: Declaration) -> None:
         """The native types of a block the parser's fast path accepted, rewritten from its text:
@@ -414,7 +479,7 @@ class _Rewriter:
             where = f"`{decl.name}.{name}`"
             for attr in attrs:
                 if attr.name.startswith("db."):
-                    self.native_type(where, attr, type_name, own_key or keyed(name))
+                    self.native_type(where, attr, type_name, own_key or (lambda n=name: keyed(n)))
 
     def field(self, decl: Declaration, m: Member, keyed: set[str]) -> None:
         dst, policy = self.dst, self.policy
@@ -433,10 +498,11 @@ class _Rewriter:
                 return
             type_name, from_enum = "String", True
         scalar = type_name in _SCALARS or type_name in self.enums
-        if is_list and scalar and not dst.lists:
+        if is_list and scalar and (not dst.lists or (type_name == "Json" and not dst.json_lists)):
             if policy.lists != "json":
+                what = "scalar lists" if not dst.lists else "lists of `Json`"
                 self.refuse(
-                    f"{where} is a list, and {dst.name} has no scalar lists",
+                    f"{where} is a list, and {dst.name} has no {what}",
                     m.type_start,
                     m.type_end,
                     f'set `lists = "json"` under `[targets.{self.target.name}.adapt]` '
@@ -476,23 +542,41 @@ class _Rewriter:
             if attr.name.startswith("db."):
                 self.native_type(where, attr, type_name, m.name in keyed)
             elif attr.name == "default":
-                self.default(where, m, attr, from_enum=from_enum, from_list=from_list, keyed=keyed)
+                self.default(where, m, attr, from_enum=from_enum, from_list=from_list)
             elif attr.name in ("id", "unique"):
                 self.key_arguments(where, attr, is_id=attr.name == "id")
 
-    def native_type(self, where: str, attr: Attribute, scalar: str, keyed: bool) -> None:
+    def native_type(
+        self, where: str, attr: Attribute, scalar: str, keyed: bool | Callable[[], bool]
+    ) -> None:
+        """`keyed`: is the field in a key (or a function that says, asked only when it matters)."""
         name = attr.name[3:]
         args = self.text[attr.start + len(attr.name) + 1 : attr.end]
         mapped = self.native_equivalent(name, args, scalar)
         unindexable = mapped is not None and (
             mapped.partition("(")[0] in self.dst.unindexable_types or mapped.lower().endswith("(max)")
         )
-        if keyed and unindexable:
+        if unindexable and (keyed() if callable(keyed) else keyed):
             mapped = None
-            reason = f"{self.dst.name} cannot index `{name}` columns, and the field is in a key or index"
+            reason = (
+                f"{self.dst.name} cannot index `{name}` columns, and the field is in a key, an index "
+                "or a foreign key"
+            )
         else:
             reason = f"{self.dst.name} has no such native type for `{scalar}`"
         original = self.text[attr.start : attr.end]
+        limits = DECIMAL_LIMITS.get(self.dst.name)
+        if mapped is not None and limits is not None and mapped.startswith("Decimal("):
+            precision, _, scale = mapped[len("Decimal(") : -1].partition(",")
+            if int(precision) > limits[0] or int(scale or 0) > limits[1]:
+                self.refuse(
+                    f"{where} is `{original}`, more digits than {self.dst.name} holds "
+                    f"(`Decimal({limits[0]}, {limits[1]})` at most)",
+                    attr.start,
+                    attr.end,
+                    "give the field a precision the target holds, or leave this fragment out of the target",
+                )
+                return
         if mapped is None:
             self.edits.append(_without(self.text, attr.start, attr.end))
             self.note(
@@ -508,6 +592,15 @@ class _Rewriter:
         """`@db.<name><args>` on the target: itself, a faithful equivalent, or None (drop it)."""
         table, provider = self.dst.native_types, self.dst.name
         candidates = [(name, args)]
+        written = "".join(args.split()) or "()"
+        other = self.other_types.get(name + ("(Max)" if written.lower() == "(max)" else written))
+        if other is None:
+            other = self.other_types.get(name)
+        if other == "":
+            return None
+        if other is not None:  # the same name holds something else there: not a candidate
+            base, _, own = other.partition("(")
+            candidates = [(base, f"({own}" if own else args), (base, "")]
         equivalent = EQUIVALENTS.get(provider, {}).get(name)
         if equivalent is not None:
             base, _, own = equivalent.partition("(")
@@ -529,14 +622,27 @@ class _Rewriter:
                 )
         return None
 
-    def default(
-        self, where: str, m: Member, attr: Attribute, *, from_enum: bool, from_list: bool, keyed: set[str]
-    ) -> None:
+    def default(self, where: str, m: Member, attr: Attribute, *, from_enum: bool, from_list: bool) -> None:
         value = attr.arg("value", 0)
         if value is None:
             return
+        if not self.dst.default_names:
+            self.default_name(where, attr)
         override = self.defaults.pop(where.strip("`"), None)
         if override is not None:
+            problem = _default_problem(override, m.type_name, from_enum, from_list)
+            if problem is not None:
+                self.errors.append(
+                    Diagnostic(
+                        f"`targets.{self.target.name}.adapt.defaults` gives {where} the default "
+                        f"`{override}`, {problem}",
+                        self.target.key_location("adapt", "defaults", where.strip("`")),
+                        code="E404",
+                        hint='write one PSL default expression that fits the field, e.g. "uuid()", '
+                        '"now()", "0" or "\"text\""',
+                    )
+                )
+                return
             self.edits.append((value.start, value.end, override))
             self.note(
                 "defaults set by the target",
@@ -562,7 +668,9 @@ class _Rewriter:
                 f"{where} uses `sequence()`, which only CockroachDB has",
                 value.start,
                 value.end,
-                "use `autoincrement()`",
+                "use `autoincrement()` where the target takes it (docs/providers.md), or set a default "
+                f'for this target: `[targets.{self.target.name}.adapt.defaults]` `"{where.strip("`")}" = '
+                '"autoincrement()"`',
             )
             return
         if value.kind == "call" and value.value == "autoincrement":
@@ -577,13 +685,19 @@ class _Rewriter:
                 return
             allowed = self.dst.autoincrement_on
             has = {a.name for a in m.attributes}
+            leading, sole_id = self.autoincrement_keys
             ok = (
                 allowed == "any"
                 or "id" in has
-                or (allowed == "id_or_unique" and ("unique" in has or m.name in keyed))
+                or m.name == sole_id
+                or (allowed == "id_or_unique" and ("unique" in has or m.name in leading))
             )
             if not ok:
-                place = "an `@id` field" if allowed == "id" else "a key (`@id`, `@unique` or an index)"
+                place = (
+                    "an `@id` field"
+                    if allowed == "id"
+                    else "a key (`@id`, `@unique`, or the first field of an `@@id`, `@@unique` or index)"
+                )
                 self.refuse(
                     f"{where} uses `autoincrement()`, which {self.dst.name} allows only on {place}",
                     value.start,
@@ -592,16 +706,38 @@ class _Rewriter:
                 )
             return
         if from_list and value.kind == "array":
-            literal = _json_literal(value, self.text)
+            literal = _json_literal(value, self.text, items_are_json=m.type_name == "Json")
             self.edits.append((value.start, value.end, literal))
         elif from_enum and value.kind == "path":
             self.edits.append((value.start, value.end, json.dumps(value.value)))
+
+    def default_name(self, where: str, attr: Attribute) -> None:
+        """`@default(0, map: "DF_x")` names SQL Server's default constraint; elsewhere Prisma
+        refuses the name. Only the argument is cut, so an edit of the value still applies."""
+        args = attr.args or []
+        for i, arg in enumerate(args):
+            if arg.name != "map":
+                continue
+            if i > 0:
+                start, end = args[i - 1].end, arg.end
+            elif len(args) > 1:
+                start, end = arg.start, args[1].start
+            else:
+                start, end = arg.start, arg.end
+            self.edits.append((start, end, ""))
+            self.note(
+                "default names dropped",
+                f"{where}: `{self.text[arg.start : arg.end]}` dropped from `@default`: {self.dst.name} "
+                "does not name default constraints",
+                arg.start,
+                arg.end,
+            )
 
     def key_arguments(self, where: str, attr: Attribute, *, is_id: bool) -> None:
         args = attr.args or []
         drop = {a.name for a in args if a.name is not None and not self.allowed_argument(a, is_id)}
         if drop:
-            self.rewrite_attribute(attr, args, drop, where)
+            self.rewrite_attribute(attr, args, drop, where, is_id)
 
     def allowed_argument(self, arg: Arg, is_id: bool) -> bool:
         dst = self.dst
@@ -611,6 +747,8 @@ class _Rewriter:
             return dst.index_length
         if arg.name == "map" and is_id:
             return dst.primary_key_names
+        if arg.name == "sort" and is_id:
+            return dst.primary_key_sort
         if arg.name == "type":
             return arg.value is not None and arg.value.value in dst.index_types
         if arg.name == "ops":
@@ -623,7 +761,13 @@ class _Rewriter:
         if (m.name == "schema" and not self.dst.multi_schema) or (
             m.name == "fulltext" and not self.dst.fulltext
         ):
-            self.dropped.append((m.line_start, m.end))
+            eol = self.text.find("\n", attr.end)
+            rest = self.text[attr.end : len(self.text) if eol == -1 else eol]
+            if rest.strip().startswith("//"):  # the user's comment stays, on a line of its own
+                self.edits.append((attr.start, attr.end + len(rest) - len(rest.lstrip()), ""))
+                self.result.relayout.add((self.frag.name, decl.name))
+            else:
+                self.dropped.append((m.line_start, m.end))
             self.note(
                 f"@@{m.name} dropped",
                 f"{where}: `@@{m.name}` dropped: {self.dst.name} has none",
@@ -648,16 +792,18 @@ class _Rewriter:
             )
         )
         if drop or inner:
-            self.rewrite_attribute(attr, args, drop, where)
+            self.rewrite_attribute(attr, args, drop, where, is_id)
 
-    def rewrite_attribute(self, attr: Attribute, args: list[Arg], drop: set[str | None], where: str) -> None:
+    def rewrite_attribute(
+        self, attr: Attribute, args: list[Arg], drop: set[str | None], where: str, is_id: bool = False
+    ) -> None:
         text = self.text
         kept: list[str] = []
         for a in args:
             if a.name in drop:
                 continue
             if a.value is not None and a.value.kind == "array" and a.name in (None, "fields"):
-                items = [self.render_item(item) for item in a.value.items]
+                items = [self.render_item(item, is_id) for item in a.value.items]
                 rendered = "[" + ", ".join(items) + "]"
                 kept.append(rendered if a.name is None else f"{a.name}: {rendered}")
             else:
@@ -677,11 +823,11 @@ class _Rewriter:
                 attr.end,
             )
 
-    def render_item(self, item: Expr) -> str:
+    def render_item(self, item: Expr, is_id: bool) -> str:
         text = self.text
         if item.kind != "call":
             return text[item.start : item.end]
-        kept = [text[a.start : a.end] for a in item.args if a.name is None or self.allowed_argument(a, False)]
+        kept = [text[a.start : a.end] for a in item.args if a.name is None or self.allowed_argument(a, is_id)]
         return item.value + ("(" + ", ".join(kept) + ")" if kept else "")
 
 
@@ -761,20 +907,28 @@ def _args_fit(spec: tuple[str, frozenset[str]], args: str, scalar: str, limit: i
 
 
 _FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
-_KEY_LIST = re.compile(r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]")
+_KEY_LIST = re.compile(
+    r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]"
+    r"|@relation\([^)\n]*\bfields[ \t]*:[ \t]*\[([^\]]*)\]"
+)
+
+
+_RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
 
 
 def _keyed_in_text(body: str) -> set[str]:
     """`_keyed_fields` of a block the fast path accepted, from its text (no member is built)."""
     keyed = set()
     for found in _KEY_LIST.finditer(body):
-        for item in found.group(1).split(","):
+        for item in (found.group(1) or found.group(2)).split(","):
             keyed.add(item.split("(")[0].strip())
     return keyed
 
 
 def _keyed_fields(decl: Declaration) -> set[str]:
-    """Fields in an id, unique or index of the block (they need an indexable column type)."""
+    """Fields in an id, unique or index of the block, or in a relation's `fields` (a foreign key:
+    MySQL indexes it, SQL Server wants the type of the key it references): they need an
+    indexable column type."""
     keyed = {
         m.name
         for m in decl.members
@@ -785,19 +939,142 @@ def _keyed_fields(decl: Declaration) -> set[str]:
             fields = m.attributes[0].arg("fields", 0)
             if fields is not None:
                 keyed.update(fields.names())
+        elif m.kind == "field":
+            rel = m.attribute("relation")
+            if rel is not None:  # read from the text: building the arguments costs more
+                found = _RELATION_FIELDS.search(decl.source.text, rel.start, rel.end)
+                if found is not None:
+                    keyed.update(item.strip() for item in found.group(1).split(","))
     return keyed
 
 
-def _json_literal(value: Expr, text: str) -> str:
-    """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array."""
-    items: list[object] = []
+# The type each default function gives (what Prisma accepts it on), and literal kinds.
+_DEFAULT_FUNCTIONS = {
+    "autoincrement": ("Int", "BigInt"),
+    "uuid": ("String",),
+    "cuid": ("String",),
+    "nanoid": ("String",),
+    "ulid": ("String",),
+    "now": ("DateTime",),
+}
+_DEFAULT_LITERALS = {
+    "number": ("Int", "BigInt", "Float", "Decimal"),
+    "string": ("String", "Json", "Bytes", "DateTime", "Decimal"),
+}
+
+
+def _default_problem(expression: str, type_name: str, from_enum: bool, from_list: bool) -> str | None:
+    """Why `@default(<expression>)` from the manifest cannot stand on a field of `type_name` (as
+    the field is in the target), or None. It is the user's text spliced into a fragment: it must
+    be one PSL expression, or it would change (or break) the line around it."""
+    if "\n" in expression or "\r" in expression:
+        return "which is not one PSL expression on one line"
+    probe = f"model X {{\n  f X @default({expression})\n}}\n"
+    try:
+        member = parse(Source("default", probe, None)).declarations[0].members[0]
+    except ComposeError:
+        return "which is no PSL expression"
+    value = member.attribute("default").arg("value", 0) if len(member.attributes) == 1 else None
+    if value is None or probe[value.start : value.end] != expression or len(member.attributes[0].args) != 1:
+        return "which is not one PSL expression"
+    field_type = "Json" if from_list else "String" if from_enum else type_name
+    if value.kind == "call" and value.value in _DEFAULT_FUNCTIONS:
+        allowed = _DEFAULT_FUNCTIONS[value.value]
+        if field_type not in allowed:
+            return f"and `{value.value}()` gives no `{field_type}` (it is for `{'`, `'.join(allowed)}`)"
+    elif (
+        value.kind in _DEFAULT_LITERALS
+        and field_type in _SCALARS
+        and field_type not in _DEFAULT_LITERALS[value.kind]
+    ):
+        return f"and a {value.kind} is no default of a `{field_type}`"
+    return None
+
+
+# Words that may be a field's type (of a list); a pre-filter for `may_change`: they may find more
+# than field types (a word of a comment), never less.
+_FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
+_BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
+
+
+def _autoincrement_elsewhere(text: str, cockroach: bool) -> bool:
+    """Is an `autoincrement()` of the text on a line without `@id` (SQLite, MySQL), or of a type
+    other than `BigInt` (CockroachDB)? (Plain string search: these run on every block.)"""
+    at = text.find("autoincrement(")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = text[start : len(text) if end == -1 else end]
+        if not (_BIGINT_FIELD.match(line) if cockroach else "@id" in line):
+            return True
+        at = text.find("autoincrement(", at + 1)
+    return False
+
+
+def _field_trigger(text: str) -> bool:
+    """`_FIELD_TRIGGER.search(text)`, with the plain string tests first (it runs on every block)."""
+    if "dbgenerated" in text or "sequence(" in text:
+        return True
+    words = ("map", "clustered", "length", "sort")
+    return any(w in text for w in words) and _FIELD_TRIGGER.search(text) is not None
+
+
+def _list_types(text: str) -> list[str]:
+    """The word before each `[]` of the text (cheaper than a regular expression over it all)."""
+    words = []
+    at = text.find("[]")
+    while at != -1:
+        end = at
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        start = end
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        words.append(text[start:end])
+        at = text.find("[]", at + 2)
+    return words
+
+
+def _any_type(pattern: re.Pattern[str], text: str, names: Set[str]) -> bool:
+    return not names.isdisjoint(pattern.findall(text))
+
+
+def _leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:
+    """The first field of each `@@id`/`@@unique`/`@@index`/`@@fulltext` (MySQL takes
+    `autoincrement()` there), and the field of a one-field `@@id` (SQLite takes it there)."""
+    leading: set[str] = set()
+    sole_id = None
+    for m in decl.members:
+        if m.kind == "block_attribute" and m.name in (*_KEY_ATTRIBUTES, "fulltext"):
+            fields = m.attributes[0].arg("fields", 0)
+            names = fields.names() if fields is not None else []
+            if names:
+                leading.add(names[0])
+            if m.name == "id" and len(names) == 1:
+                sole_id = names[0]
+    return leading, sole_id
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _json_literal(value: Expr, text: str, *, items_are_json: bool = False) -> str:
+    """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array. The
+    items of a `Json[]` default are JSON texts (`["{}"]`): the array holds their values (`[{}]`).
+    Numbers keep their digits as written (a `Decimal` or `BigInt` is no float)."""
+    items: list[str] = []  # each item as JSON text
     for item in value.items:
-        if item.kind == "string":
+        if item.kind == "string" and items_are_json:
+            try:
+                items.append(json.dumps(json.loads(item.value), separators=(",", ":")))
+            except ValueError:  # not JSON: Prisma would refuse it on PostgreSQL; kept as text
+                items.append(json.dumps(item.value))
+        elif item.kind == "string":
+            items.append(json.dumps(item.value))
+        elif (item.kind == "number" and _JSON_NUMBER.fullmatch(item.value)) or (
+            item.kind == "path" and item.value in ("true", "false")
+        ):
             items.append(item.value)
-        elif item.kind == "number":
-            items.append(json.loads(item.value))
-        elif item.kind == "path" and item.value in ("true", "false"):
-            items.append(item.value == "true")
         else:
-            items.append(text[item.start : item.end])
-    return json.dumps(json.dumps(items, separators=(",", ":")))
+            items.append(json.dumps(text[item.start : item.end]))
+    return json.dumps("[" + ",".join(items) + "]")

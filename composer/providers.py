@@ -234,6 +234,61 @@ EQUIVALENTS: dict[str, dict[str, str]] = {
 }
 
 
+EQUIVALENTS["postgresql"]["DateTime"] = "Timestamp"  # MySQL `DateTime(6)`: the same precision
+EQUIVALENTS["cockroachdb"].update(
+    {"DateTime": "Timestamp", "DateTime2": "Timestamp", "DateTimeOffset": "Timestamptz", "NVarChar": "String"}
+)
+
+# The same name, another column type, from one provider to another: {name: what holds the same
+# there, "" to drop it (the target's default column type is the faithful one)}. A key `Name()` is
+# the name written without arguments (`@db.VarChar` is unbounded on PostgreSQL, `@db.Decimal` of
+# any precision, `@db.Timestamp` microseconds), `Name(Max)` SQL Server's `Max`. Consulted before
+# the name itself: SQL Server's `VarChar`/`Char`/`Text` are not Unicode (its `NVarChar` is what
+# Prisma uses for `String`); its `TinyInt` is unsigned (MySQL's signed); its `Float` is MySQL's
+# `Double`; MySQL's `Text` holds 64 KB (`LongText` what PostgreSQL's holds); MySQL's `Decimal`
+# without arguments is `Decimal(10, 0)`, SQL Server's `Decimal(18, 0)`: no fraction.
+_TO_SQLSERVER = {"VarChar": "NVarChar", "Char": "NChar", "Text": "NVarChar(Max)", "Decimal()": ""}
+_PG_TO_MYSQL = {
+    "Text": "LongText",
+    "Citext": "LongText",
+    "Timestamp": "DateTime",
+    "Timestamp()": "DateTime(6)",
+    "Timestamptz": "DateTime",
+    "Timestamptz()": "DateTime(6)",
+    "Time()": "Time(6)",
+    "Decimal()": "",
+}
+SAME_NAME_OTHER_TYPE: dict[tuple[str, str], dict[str, str]] = {
+    ("postgresql", "sqlserver"): {**_TO_SQLSERVER, "VarChar()": "NVarChar(Max)", "Citext": "NVarChar(Max)"},
+    ("cockroachdb", "sqlserver"): {**_TO_SQLSERVER, "String": "NVarChar", "String()": "NVarChar(Max)"},
+    ("mysql", "sqlserver"): {
+        **_TO_SQLSERVER,
+        "TinyInt": "SmallInt",
+        "Float": "Real",
+        "DateTime": "DateTime2",
+        "Decimal()": "Decimal(10, 0)",
+    },
+    ("postgresql", "mysql"): {**_PG_TO_MYSQL, "VarChar()": "LongText"},
+    ("cockroachdb", "mysql"): {**_PG_TO_MYSQL, "String": "VarChar", "String()": "LongText"},
+    ("sqlserver", "mysql"): {
+        "TinyInt": "UnsignedTinyInt",
+        "Float": "Double",
+        "DateTime": "DateTime(3)",
+        "DateTime2": "DateTime(6)",
+        "Text": "LongText",
+        "NVarChar": "VarChar",
+        "NChar": "Char",
+        "VarChar(Max)": "LongText",
+        "NVarChar(Max)": "LongText",
+        "VarBinary(Max)": "LongBlob",
+        "Decimal()": "Decimal(18, 0)",
+    },
+}
+
+# The largest precision and scale of `Decimal(p, s)` (checked by Prisma).
+DECIMAL_LIMITS = {"mysql": (65, 30), "sqlserver": (38, 38)}
+
+
 @dataclass(frozen=True)
 class Provider:
     name: str
@@ -249,8 +304,14 @@ class Provider:
     index_length: bool  # `length:` in index fields (MySQL)
     clustered: bool  # `clustered:` on ids, uniques, indexes (SQL Server)
     primary_key_names: bool  # `map:` on `@id`/`@@id`
-    autoincrement_on: str  # where `autoincrement()` may stand: "any", "id_or_unique", "id"
+    # Where `autoincrement()` may stand: "any"; "id_or_unique": `@id`, `@unique` or the first field
+    # of an `@@id`/`@@unique`/`@@index` (MySQL); "id": `@id` or the one field of an `@@id` (SQLite).
+    autoincrement_on: str
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
+    json_lists: bool = False  # `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
+    bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
+    default_names: bool = False  # `map:` on `@default` (the default constraint's name: SQL Server)
+    primary_key_sort: bool = False  # `sort:` in `@id`/`@@id` (SQL Server)
 
 
 PROVIDERS = {
@@ -272,6 +333,7 @@ PROVIDERS = {
             primary_key_names=True,
             autoincrement_on="any",
             unindexable_types=frozenset(),
+            json_lists=True,
         ),
         Provider(
             "cockroachdb",
@@ -287,7 +349,7 @@ PROVIDERS = {
             index_length=False,
             clustered=False,
             primary_key_names=True,
-            autoincrement_on="id",
+            autoincrement_on="any",  # on `BigInt` only (compose checks that apart)
             unindexable_types=frozenset(),
         ),
         Provider(
@@ -325,6 +387,9 @@ PROVIDERS = {
             primary_key_names=True,
             autoincrement_on="any",
             unindexable_types=frozenset(("Text", "NText", "Image", "Xml")),
+            bytes_ids=False,
+            default_names=True,
+            primary_key_sort=True,
         ),
         Provider(
             "sqlite",

@@ -12,6 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from composer.diagnostics import ComposeError
 from composer.providers import PROVIDERS
@@ -140,7 +142,7 @@ def test_sqlserver_stores_enums_and_json_as_strings(tmp_path, assert_prisma_vali
     assert 'settings  String   @default("{}")' in body
     assert "@db.UniqueIdentifier" in body  # Uuid's faithful equivalent
     assert "@db.DateTimeOffset(6)" not in body  # SQL Server's DateTimeOffset takes no precision
-    assert "summary   String?  @db.VarChar(Max)" in body  # longer than VarChar(8000) takes
+    assert "summary   String?  @db.NVarChar(Max)" in body  # Unicode, longer than NVarChar(4000) takes
     assert "title    String\n" in body  # VarChar(Max) cannot be indexed: dropped
 
 
@@ -148,7 +150,7 @@ def test_mysql_keeps_what_it_has_and_maps_equivalents(tmp_path, assert_prisma_va
     body = outputs(project(tmp_path, "mysql", ALL))["t6"]
     assert_prisma_valid(body, "6")
     assert "@db.VarChar(255)" in body  # same name and arguments: kept
-    assert "@db.Timestamp(6)" in body  # Timestamptz → Timestamp
+    assert "@db.DateTime(6)" in body  # Timestamptz → DateTime (MySQL's Timestamp ends in 2038)
     assert "summary   String?  @db.LongText" in body  # longer than MySQL's VarChar takes
     assert "title    String\n" in body  # LongText cannot be indexed: dropped
     assert 'settings  Json     @default("{}") @db.Json\n' in body  # JsonB → Json
@@ -352,6 +354,9 @@ CAPABILITIES = {
     "index_length": "model A {\n  id Int @id\n  t String\n  @@index([t(length: 10)])\n}\n",
     "clustered": "model A {\n  id Int @id(clustered: false)\n}\n",
     "primary_key_names": 'model A {\n  id Int @id(map: "pk")\n}\n',
+    "bytes_ids": "model A {\n  id Bytes @id\n}\n",
+    "default_names": 'model A {\n  id Int @id\n  n Int @default(1, map: "df")\n}\n',
+    "primary_key_sort": "model A {\n  id Int @id(sort: Desc)\n}\n",
 }
 
 
@@ -494,3 +499,300 @@ def test_a_target_can_set_a_default_in_place_of_sql(tmp_path, assert_prisma_vali
         compose(root)
     found = [d for d in exc.value.diagnostics if "`User.nope`, which is no field" in d.message]
     assert found and found[0].location.file == "prisma.compose.toml"
+
+
+# -- attacks: what a hostile user (or a real schema) does to adapting ------------------------------
+
+
+def adapt_one(tmp_path: Path, fragment: str, provider: str, adapt: str = ALL) -> dict[str, str]:
+    """The outputs (Prisma 6 and 7 targets) of one fragment adapted to `provider`."""
+    return outputs(project(tmp_path, provider, adapt, textwrap.dedent(fragment)))
+
+
+def refusal(tmp_path: Path, fragment: str, provider: str, adapt: str = ALL) -> list:
+    with pytest.raises(ComposeError) as exc:
+        adapt_one(tmp_path, fragment, provider, adapt)
+    for d in exc.value.diagnostics:
+        assert d.location is not None and d.location.file == "f.prisma", d.render()
+    return exc.value.diagnostics
+
+
+PG = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n'
+
+
+def fragment_line(fragment: str, text: str) -> int:
+    lines = textwrap.dedent(fragment).lstrip("\n").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_bytes_in_a_primary_key_is_refused_on_sqlserver(tmp_path):
+    fragment = PG + "model A {\n  id Bytes @id\n}\n\nmodel B {\n  a Bytes\n  b Int\n\n  @@id([a, b])\n}\n"
+    found = refusal(tmp_path, fragment, "sqlserver")
+    lines = sorted({d.location.line for d in found})
+    assert lines == [fragment_line(fragment, "id Bytes"), fragment_line(fragment, "a Bytes")]
+    assert "`A.id` is `Bytes` in the primary key" in found[0].message
+
+
+def test_json_lists_on_cockroachdb_follow_the_lists_rule(tmp_path, assert_prisma_valid):
+    """CockroachDB has scalar lists, but not `Json[]`: an error, or `Json` with `lists = "json"`,
+    its default the JSON array of the items' values (not of their texts)."""
+    fields = '  id BigInt @id\n  j  Json[] @default(["{\\"a\\": 1}", "[]"])\n  s  String[]\n'
+    fragment = PG + f"model A {{\n{fields}}}\n"
+    found = refusal(tmp_path / "e", fragment, "cockroachdb", adapt="")
+    assert "`A.j` is a list, and cockroachdb has no lists of `Json`" in found[0].message
+    assert found[0].location.line == fragment_line(fragment, "Json[]")
+    bodies = adapt_one(tmp_path / "j", fragment, "cockroachdb")
+    assert 'j  Json     @default("[{\\"a\\":1},[]]")' in bodies["t6"]
+    assert "s  String[]" in bodies["t6"]  # other lists stay lists there
+    assert_prisma_valid(bodies["t6"], "6")
+    assert_prisma_valid(bodies["t7"], "7")
+    lite = adapt_one(tmp_path / "l", fragment, "sqlite")["t6"]
+    assert '@default("[{\\"a\\":1},[]]")' in lite
+
+
+@pytest.mark.parametrize(
+    ("provider", "body", "accepted"),
+    [
+        # CockroachDB takes `autoincrement()` on any `BigInt`, and on nothing else
+        ("cockroachdb", "id BigInt @id\n  n  BigInt @unique @default(autoincrement())", True),
+        ("cockroachdb", "id BigInt @id\n  n  BigInt @default(autoincrement())", True),
+        ("cockroachdb", "id BigInt @id\n  n  Int    @unique @default(autoincrement())", False),
+        # MySQL: on the first field of a key or index only
+        ("mysql", "a  Int @default(autoincrement())\n  b  Int\n\n  @@id([b, a])", False),
+        ("mysql", "id Int @id\n  a  Int @default(autoincrement())\n  b  Int\n\n  @@index([b, a])", False),
+        ("mysql", "id Int @id\n  a  Int @default(autoincrement())\n  b  Int\n\n  @@unique([a, b])", True),
+        # SQLite: on the id, which may be a one-field `@@id`
+        ("sqlite", "a  Int @default(autoincrement())\n\n  @@id([a])", True),
+        ("sqlite", "a  Int @default(autoincrement())\n  b  Int\n\n  @@id([a, b])", False),
+    ],
+)
+def test_autoincrement_where_each_provider_takes_it(tmp_path, provider, body, accepted, prisma6):
+    fragment = PG + f"model A {{\n  {body}\n}}\n"
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    if accepted:
+        out = adapt_one(tmp_path, fragment, provider)["t6"]
+        assert not [d.message for d in prisma6.validate(out) if d.is_error]
+    else:
+        found = refusal(tmp_path, fragment, provider)
+        assert "uses `autoincrement()`" in found[0].message
+        assert found[0].location.line == fragment_line(fragment, "autoincrement")
+
+
+@pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
+def test_sqlserver_default_constraint_names_are_dropped_elsewhere(tmp_path, provider, assert_prisma_valid):
+    fragment = (
+        'datasource db {\n  provider = "sqlserver"\n  url      = env("DATABASE_URL")\n}\n\n'
+        'enum Role {\n  USER\n  ADMIN\n}\n\n'
+        'model A {\n  id   Int     @id\n'
+        '  n    Int     @default(1, map: "DF_A_n") // counted\n'
+        '  role Role    @default(USER, map: "DF_A_role")\n}\n'
+    )
+    comp = compose(project(tmp_path, provider, ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "map:" not in body
+    assert "@default(1) // counted" in body and "@default(USER)" in body
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(comp.targets[1].files[0].body, "7")
+    notes = [n for n in comp.targets[0].notes if "`map: \"DF_A_n\"` dropped" in n.message]
+    assert notes and notes[0].location.line == fragment_line(fragment, "DF_A_n")
+
+
+@pytest.mark.parametrize(
+    ("source", "provider", "field", "expected"),
+    [
+        # SQL Server's VarChar, Char and Text are not Unicode: a PostgreSQL or MySQL text is NVarChar
+        ("postgresql", "sqlserver", "String @db.VarChar(100)", "@db.NVarChar(100)"),
+        ("postgresql", "sqlserver", "String @db.VarChar", "@db.NVarChar(Max)"),  # unbounded
+        ("postgresql", "sqlserver", "String @db.Char(3)", "@db.NChar(3)"),
+        ("postgresql", "sqlserver", "String @db.Text", "@db.NVarChar(Max)"),
+        ("mysql", "sqlserver", "String @db.Text", "@db.NVarChar(Max)"),
+        ("cockroachdb", "sqlserver", "String @db.String", "@db.NVarChar(Max)"),
+        # a Decimal without arguments is any precision on PostgreSQL, Decimal(10, 0) on MySQL
+        ("postgresql", "mysql", "Decimal @db.Decimal", ""),
+        ("postgresql", "sqlserver", "Decimal @db.Decimal", ""),
+        ("mysql", "sqlserver", "Decimal @db.Decimal", "@db.Decimal(10, 0)"),
+        ("sqlserver", "mysql", "Decimal @db.Decimal", "@db.Decimal(18, 0)"),
+        # MySQL's Text holds 64 KB, an unbounded VarChar is no VarChar(191)
+        ("postgresql", "mysql", "String @db.Text", "@db.LongText"),
+        ("postgresql", "mysql", "String @db.VarChar", "@db.LongText"),
+        ("cockroachdb", "mysql", "String @db.String", "@db.LongText"),
+        ("cockroachdb", "mysql", "String @db.String(40)", "@db.VarChar(40)"),
+        ("sqlserver", "mysql", "String @db.NVarChar(300)", "@db.VarChar(300)"),
+        ("sqlserver", "mysql", "String @db.NVarChar(Max)", "@db.LongText"),
+        # the precision of a time: microseconds on PostgreSQL, seconds for MySQL's DateTime
+        ("postgresql", "mysql", "DateTime @db.Timestamp", "@db.DateTime(6)"),
+        ("postgresql", "mysql", "DateTime @db.Timestamptz(3)", "@db.DateTime(3)"),
+        ("sqlserver", "mysql", "DateTime @db.DateTime2", "@db.DateTime(6)"),
+        ("sqlserver", "mysql", "DateTime @db.DateTime", "@db.DateTime(3)"),
+        ("mysql", "postgresql", "DateTime @db.DateTime(6)", "@db.Timestamp(6)"),
+        ("mysql", "cockroachdb", "DateTime @db.DateTime(6)", "@db.Timestamp(6)"),
+        # TinyInt: signed on MySQL, unsigned on SQL Server; SQL Server's Float is MySQL's Double
+        ("sqlserver", "mysql", "Int @db.TinyInt", "@db.UnsignedTinyInt"),
+        ("mysql", "sqlserver", "Int @db.TinyInt", "@db.SmallInt"),
+        ("mysql", "sqlserver", "Boolean @db.TinyInt", "@db.Bit"),
+        ("sqlserver", "mysql", "Float @db.Float", "@db.Double"),
+        ("mysql", "sqlserver", "Float @db.Float", "@db.Real"),
+    ],
+)
+def test_a_native_type_of_the_same_name_but_another_meaning_is_mapped(
+    tmp_path, source, provider, field, expected, prisma6
+):
+    """The same name is not the same column everywhere: kept, it would change what the column
+    holds (Unicode, length, fraction digits, sign, precision), so it maps to what holds the same."""
+    fragment = f'datasource db {{\n  provider = "{source}"\n  url      = env("DATABASE_URL")\n}}\n\n'
+    fragment += f"model A {{\n  id BigInt @id\n  f  {field}\n}}\n"
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    body = adapt_one(tmp_path, fragment, provider)["t6"]
+    line = next(line for line in body.splitlines() if line.startswith("  f "))
+    assert line.split(maxsplit=2)[2:] == ([expected] if expected else []), line
+    assert not [d.message for d in prisma6.validate(body) if d.is_error]
+
+
+@pytest.mark.parametrize("provider", ["mysql", "sqlserver"])
+def test_a_decimal_with_more_digits_than_the_target_holds_is_refused(tmp_path, provider, prisma6):
+    fragment = PG + "model A {\n  id Int     @id\n  d  Decimal @db.Decimal(70, 10)\n}\n"
+    found = refusal(tmp_path, fragment, provider)
+    assert "more digits than" in found[0].message
+    assert found[0].location.line == fragment_line(fragment, "Decimal(70")
+
+
+@pytest.mark.parametrize("provider", ["mysql", "sqlserver"])
+@pytest.mark.parametrize("lazy", [True, False])
+def test_a_foreign_key_gets_the_column_type_of_the_key_it_references(tmp_path, provider, lazy, prisma6):
+    """`A.id` and `B.aid` are both `Text`; the id cannot be `LongText`/`NVarChar(Max)` (a key), so
+    its native type is dropped: the foreign key's must be too, or MySQL cannot index it and SQL
+    Server refuses a foreign key of another type. `lazy`: only native types to adapt (the fast
+    path that reads the text); else a list in the block makes compose build its members."""
+    extra = "" if lazy else "\n  tags String[]"
+    fragment = (
+        PG + "model A {\n  id String @id @db.Text\n  bs B[]\n}\n\n"
+        f"model B {{\n  id  Int    @id\n  aid String @db.Text{extra}\n"
+        "  a   A      @relation(fields: [aid], references: [id])\n}\n"
+    )
+    comp = compose(project(tmp_path, provider, ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "aid String\n" in body or "aid  String\n" in body, body
+    assert "@db." not in body
+    assert not [d.message for d in prisma6.validate(body) if d.is_error]
+    note = next(n for n in comp.targets[0].notes if "`B.aid`" in n.message)
+    assert "in a key, an index or a foreign key" in note.message
+    assert note.location.line == fragment_line(fragment, "aid String")
+
+
+def test_a_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
+    fragment = (
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n'
+        '  schemas  = ["a"]\n}\n\ngenerator c {\n  provider        = "prisma-client-js"\n'
+        '  previewFeatures = ["multiSchema"]\n}\n\n'
+        'model A {\n  id Int @id\n\n  /// in the auth schema\n  @@schema("a") // moved in 2024\n}\n\n'
+        'model B {\n  id Int @id\n  @@schema("a")\n}\n'
+    )
+    bodies = adapt_one(tmp_path, fragment, "sqlite")
+    body = bodies["t6"]
+    assert "@@schema" not in body
+    assert "  /// in the auth schema\n  // moved in 2024\n}" in body
+    assert "model B {\n  id Int @id\n}" in body
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(bodies["t7"], "7")
+
+
+def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
+    """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
+    fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"
+    found = refusal(tmp_path, fragment, "sqlserver", adapt="")
+    assert "enum `Status`: sqlserver has no enums" in found[0].message
+    assert found[0].location.line == fragment_line(fragment, "enum Status")
+    assert 'enums = "string"' in (found[0].hint or "")
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(rnd=st.randoms(use_true_random=False))
+def test_random_postgresql_schemas_on_every_provider(rnd, tmp_path_factory, prisma6):
+    """Realistic random PostgreSQL fragments (tests/adapt_fuzz.py) that Prisma accepts, adapted to
+    SQLite, MySQL, SQL Server and CockroachDB with and without the choices: Prisma accepts the
+    output, or compose stops at fragment lines; notes sit at the line they name.
+    benchmarks/fuzz.py --adapt runs it long."""
+    from .adapt_fuzz import PROVIDERS as TARGETS
+    from .adapt_fuzz import judge, schema
+
+    def errors(text: str) -> list[str]:
+        return [d.message for d in prisma6.validate(text) if d.is_error]
+
+    fragment = schema(rnd)
+    assume(not errors(fragment))
+    for provider in TARGETS:
+        for adapt in (ALL, ""):
+            judge(tmp_path_factory.mktemp("fuzz"), fragment, provider, adapt, errors)
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [
+        ("uuid(", "which is no PSL expression"),
+        ("uuid()) @unique @default(cuid()", "which is not one PSL expression"),
+        ("uuid()\\n  evil String", "on one line"),
+        ("autoincrement()", "`autoincrement()` gives no `String`"),
+        ("42", "a number is no default of a `String`"),
+    ],
+)
+def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key(
+    tmp_path, expression, problem
+):
+    """The manifest's text is spliced into the fragment: it must be one expression that fits the
+    field, or the output would break (or carry another attribute), with Prisma's error far away."""
+    fragment = PG + 'model User {\n  id String @id @default(dbgenerated("gen_random_uuid()")) @db.Uuid\n}\n'
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        '[targets.t.datasource]\nprovider = "sqlite"\n'
+        f'[targets.t.adapt.defaults]\n"User.id" = "{expression}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert problem in d.message, d.message
+    assert (d.location.file, d.location.line) == ("prisma.compose.toml", 8)
+
+
+@pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
+def test_the_sort_order_of_a_sqlserver_primary_key_is_dropped_elsewhere(
+    tmp_path, provider, assert_prisma_valid
+):
+    fragment = (
+        'datasource db {\n  provider = "sqlserver"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model A {\n  id Int    @id(sort: Desc, clustered: true)\n"
+        "  s  String @unique(sort: Desc)\n}\n\n"
+        "model B {\n  a Int\n  b Int\n\n  @@id([a(sort: Desc), b])\n  @@index([b(sort: Desc)])\n}\n"
+    )
+    comp = compose(project(tmp_path, provider, ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "@id\n" in body and "@@id([a, b])" in body
+    assert "@unique(sort: Desc)" in body and "@@index([b(sort: Desc)])" in body  # other keys keep it
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(comp.targets[1].files[0].body, "7")
+    notes = comp.targets[0].notes
+    lines = {n.location.line for n in notes if "sort" in n.message or "per-field" in n.message}
+    assert lines == {fragment_line(fragment, "@id(sort"), fragment_line(fragment, "@@id(")}
+
+
+def test_a_list_default_stored_as_json_keeps_the_digits_of_its_numbers(tmp_path, assert_prisma_valid):
+    fragment = (
+        PG + "model A {\n  id Int       @id\n"
+        "  d  Decimal[] @default([12345678901234567890.123456789, 1.10, -0.5])\n"
+        "  b  BigInt[]  @default([9223372036854775807])\n}\n"
+    )
+    body = adapt_one(tmp_path, fragment, "sqlite")["t6"]
+    assert '@default("[12345678901234567890.123456789,1.10,-0.5]")' in body
+    assert '@default("[9223372036854775807]")' in body
+    assert_prisma_valid(body, "6")
+
+
+def test_sequence_is_refused_with_the_ways_out(tmp_path):
+    fragment = (
+        'datasource db {\n  provider = "cockroachdb"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model A {\n  id BigInt @id @default(autoincrement())\n  n  BigInt @default(sequence(cache: 10))\n}\n"
+    )
+    d = refusal(tmp_path, fragment, "sqlite")[0]
+    assert "`A.n` uses `sequence()`, which only CockroachDB has" in d.message
+    assert d.location.line == fragment_line(fragment, "sequence(")
+    assert '`[targets.t6.adapt.defaults]` `"A.n" = ' in (d.hint or "")
