@@ -177,6 +177,11 @@ class PrismaWasm:
         """Prisma's `get_config`: datasources and generators as Prisma reads them (env vars unresolved)."""
         return self._call("config", files=_normalise_files(files))
 
+    def warm(self) -> None:
+        """Start Node, load the engine and have it compile its common code (a small lint), so
+        that the next validation costs less; for a background thread while the caller composes."""
+        self._call("warm")
+
     def version(self) -> str:
         """Version of the loaded engine package, e.g. `6.19.0-26.<engine commit>`."""
         return str(self.info()["version"])

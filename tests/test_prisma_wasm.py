@@ -688,3 +688,13 @@ def test_an_invalid_schema_is_confirmed_by_validate(prisma6: PrismaWasm) -> None
     assert result["rendered"] and "Strin" in result["rendered"]
     [error] = prisma6.validate(schema)
     assert schema[error.start : error.end] == "Strin"
+
+
+def test_warm_loads_the_engine_and_changes_nothing() -> None:
+    with PrismaWasm("6") as engine:
+        engine.warm()
+        assert engine._proc is not None and engine._proc.poll() is None
+        schema = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n"
+        [error] = engine.validate(schema)
+        assert schema[error.start : error.end] == "Strin"
+        assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []

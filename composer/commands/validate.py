@@ -86,13 +86,14 @@ def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> E
 
 
 def warm(engine: Engine) -> None:
-    """Start Node and load Prisma's engine in a background thread, while Python composes."""
+    """Start Node, load Prisma's engine and compile its common code (`PrismaWasm.warm`) in a
+    background thread, while Python composes."""
     import contextlib
 
     def run() -> None:
         # A failure here is reported again, properly, by the first real call.
         with contextlib.suppress(Exception):
-            engine.wasm.info()
+            engine.wasm.warm()
 
     threading.Thread(target=run, name="prisma-start", daemon=True).start()
 

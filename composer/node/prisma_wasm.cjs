@@ -473,13 +473,60 @@ function opConfig(api, req) {
   return JSON.parse(callEngine(() => api.get_config(params)));
 }
 
+// A small schema with the usual constructs. V8 compiles a wasm function on its first call, and
+// that is a good part of the first validation's cost: `warm` lints this while the caller is still
+// composing (commands/validate.py), so the real schema's lint finds the common code compiled.
+const WARM_SCHEMA = `generator client {
+  provider = "prisma-client-js"
+}
+
+/// A person.
+model User {
+  id        String   @id @default(cuid())
+  email     String   @unique @db.VarChar(320)
+  name      String?
+  role      Role     @default(MEMBER)
+  posts     Post[]
+  createdAt DateTime @default(now())
+  updatedAt DateTime @updatedAt
+
+  @@map("users")
+}
+
+model Post {
+  id       Int     @id @default(autoincrement())
+  title    String
+  score    Float?
+  data     Json?
+  authorId String
+  author   User    @relation(fields: [authorId], references: [id], onDelete: Cascade)
+
+  @@unique([authorId, title])
+  @@index([authorId])
+}
+
+enum Role {
+  ADMIN
+  MEMBER
+}
+`;
+
+function opWarm(api) {
+  try {
+    callEngine(() => api.lint(JSON.stringify([['warm.prisma', WARM_SCHEMA]])));
+  } catch {
+    // a warm-up only: the real request reports any problem
+  }
+  return {};
+}
+
 // Makes the engine panic on purpose, so tests can check that a crash is answered, not fatal.
 function opDebugPanic(api) {
   callEngine(() => api.debug_panic());
   throw new BridgeError('internal', 'debug_panic returned without panicking');
 }
 
-const OPS = { validate: opValidate, format: opFormat, dmmf: opDmmf, config: opConfig, debug_panic: opDebugPanic };
+const OPS = { validate: opValidate, warm: opWarm, format: opFormat, dmmf: opDmmf, config: opConfig, debug_panic: opDebugPanic };
 
 function handle(req) {
   if (!req || typeof req !== 'object' || Array.isArray(req)) {
