@@ -6,7 +6,7 @@ import gc
 import sys
 import time
 
-from .. import output, pipeline, report
+from .. import output, pipeline, quick_exit, report
 from ..diagnostics import ComposeError
 from ..sources import Loader
 
@@ -68,6 +68,7 @@ def run(
             tool = tool_fingerprint()  # before reading anything: see stamp.record
             loader = Loader()
             comp = pipeline.load(manifest, targets, loader)
+        quick_exit.hold(comp, loader)  # freed by the process's end, not one by one (quick_exit.py)
         warnings = comp.warnings
         if engine is not None:
             found = prisma_diagnostics(comp.targets, engine)
@@ -79,6 +80,7 @@ def run(
             warnings = [*warnings, *found]
         state = output.read_state(comp.manifest.root)
         planned = [f for t in comp.targets for f in output.plan(comp.manifest.root, t, state)]
+        quick_exit.hold(planned)
         touched = output.apply(planned, force, comp.manifest.root)
         if loader is not None and not warnings:
             remember(comp, targets or [], planned, loader, tool)

@@ -20,7 +20,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from .. import output, pipeline, report
+from .. import output, pipeline, quick_exit, report
 from ..diagnostics import ComposeError, Diagnostic, Location, Source, use_color
 
 if TYPE_CHECKING:
@@ -138,10 +138,12 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text") -> int:
     warnings: list[Diagnostic] = []
     try:
         comp = pipeline.load(manifest, targets)
+        quick_exit.hold(comp)  # freed by the process's end, not one by one (quick_exit.py)
         warnings = comp.warnings
         root = comp.manifest.root
         state = output.read_state(root)
         planned = [f for t in comp.targets for f in output.plan(root, t, state)]
+        quick_exit.hold(planned)
     except pipeline.UsageError as exc:
         return report.usage_error(str(exc), fmt, "check")
     except ComposeError as exc:

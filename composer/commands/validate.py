@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import pipeline, report
+from .. import pipeline, quick_exit, report
 from ..diagnostics import ComposeError, Diagnostic
 
 if TYPE_CHECKING:
@@ -155,6 +155,7 @@ def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
     for composed in targets:
         maps = {m.path: m for m in (OutputMap(composed, f) for f in composed.files)}
+        quick_exit.hold(maps)
         files = [(path, m.text) for path, m in maps.items()]
         try:
             results = engines.for_target(composed).wasm.validate(files)
@@ -219,6 +220,7 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text", prisma: str
     try:
         loaded, engines = start(manifest, targets, prisma)
         comp = pipeline.compose_project(loaded, targets)
+        quick_exit.hold(comp)  # freed by the process's end, not one by one (quick_exit.py)
         warnings = comp.warnings
         found = prisma_diagnostics(comp.targets, engines)
         described = engines.describe()
