@@ -776,9 +776,6 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="compose-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        if goal_sizes and not args.no_goals and not args.no_tools:
-            goals = goal_table(goal_rows(goal_sizes, args.runs, max(args.edits, 1), args.tools, tmp))
-            print("\n".join(goals), flush=True)
         plans: list[tuple[str, Callable[[Path], Project]]] = [("example", example_project)] if sizes else []
         for n in sizes:
             plans.append((f"plain-{n}", lambda d, n=n: generated_project(d, n, plain=True)))
@@ -799,6 +796,11 @@ def main() -> None:
             out += section
             if not project.compose_only:
                 summary.append(summary_row(project, rows))
+        # After the every-tool tables: a child's peak RSS (wait4) cannot read below this process's
+        # own at the fork, and the goals' large projects leave this process larger.
+        if goal_sizes and not args.no_goals and not args.no_tools:
+            goals = goal_table(goal_rows(goal_sizes, args.runs, max(args.edits, 1), args.tools, tmp))
+            print("\n".join(goals), flush=True)
     load_after = os.getloadavg()[0]
     when = datetime.date.today().isoformat()
     command = " ".join(["python benchmarks/run.py", *sys.argv[1:]])
@@ -831,7 +833,8 @@ def main() -> None:
     if sizes:
         header += [
             "Wall time from process start to exit, median of the runs; peak RSS is the largest of any run "
-            "(for `compose watch`, the watcher's). *Cold*: no output and no build stamp. *Nothing "
+            "(for `compose watch`, the watcher's; it cannot read below this benchmark process's own, "
+            "which the `cat` row shows). *Cold*: no output and no build stamp. *Nothing "
             "changed*: the same command again. *One-fragment edit*: compose under `compose watch`, "
             "from the save to the output holding the edit; the other tools have no watch mode, so a "
             "full run after the edit. *Valid output*: Prisma 6.19's validator on what the tool wrote "
