@@ -1,6 +1,14 @@
 """`compose build` beside the other tools people use for the same job, on the same fragments.
 
-    python benchmarks/run.py [--runs 5] [--sizes 10,100,1000] [--edits 5] [--no-write]
+    python benchmarks/run.py [--runs 5] [--sizes 10,100,1000] [--goal-sizes 1000,5000,10000]
+                             [--edits 5] [--quick] [--no-goals] [--no-write]
+
+First the goals table of issue 17, side by side in the same run (`--goal-sizes`): cold plain
+builds against prisma-merge, paired (A B A B …, ratios run by run, with their spread); a cold
+`@extend` build against the plain one; one-fragment edits under `compose watch`; peak memory of a
+cold build at the largest size, plain and `@extend`; `compose validate` against Prisma's wasm
+`validate` alone on the composed schema. `--quick` (3 runs, 3 edits, goals only) takes a few
+minutes. Then the every-tool tables (`--sizes`):
 
 For the example project and for generated projects of 10, 100 and 1,000 fragments (5 models each,
 every model with a foreign key into the previous fragment and a back-relation: 5,000 models and
@@ -98,6 +106,7 @@ class Run:
     rss: float  # MB
     code: int
     stderr: str
+    cpu: float = 0.0  # user + system seconds of the child (wait4), what load on the machine moves least
 
 
 def run_once(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -111,7 +120,8 @@ def run_once(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Ru
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
     proc.stderr.close()  # type: ignore[union-attr]
-    return Run(wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), err)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), err, cpu)
 
 
 @dataclass
@@ -121,9 +131,11 @@ class Cell:
     walls: list[float] = field(default_factory=list)
     rss: float = 0.0
     failed: str = ""
+    cpus: list[float] = field(default_factory=list)
 
     def add(self, r: Run) -> None:
         self.walls.append(r.wall)
+        self.cpus.append(r.cpu)
         self.rss = max(self.rss, r.rss)
 
     @property
@@ -468,6 +480,189 @@ def check_valid(row: Row, tools: Path, scratch: Path) -> str:
     return "no: " + short(bad[0])
 
 
+# -- the goals of issue 17: paired runs, ratios with their spread ----------------------------------
+
+# Prisma's wasm `validate` alone on the composed schema: what `compose validate` is held against.
+VALIDATE_ALONE_JS = r"""
+const fs = require('fs');
+const api = require(process.argv[2]);
+const files = process.argv.slice(3).map((p) => [p, fs.readFileSync(p, 'utf8')]);
+api.validate(JSON.stringify({ prismaSchema: files, noColor: true }));
+"""
+
+
+@dataclass
+class Pair:
+    """Commands A and B run in turn (A B A B ...), the ratio A/B taken run by run: pairing keeps
+    the ratio meaningful when the machine's speed drifts (other work on it)."""
+
+    a: Cell
+    b: Cell
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def paired(
+    a: tuple[list[str], Path, Callable[[], None] | None, dict[str, str] | None],
+    b: tuple[list[str], Path, Callable[[], None] | None, dict[str, str] | None],
+    runs: int,
+) -> Pair:
+    pair = Pair(Cell(), Cell())
+    for _ in range(runs):
+        results = []
+        for cmd, cwd, before, env in (a, b):
+            if before:
+                before()
+            results.append(run_once(cmd, cwd, env))
+        ra, rb = results
+        for cell, r in ((pair.a, ra), (pair.b, rb)):
+            if r.code != 0:
+                cell.failed = first_line(r.stderr) or f"exit {r.code}"
+        if pair.a.failed or pair.b.failed:
+            return pair
+        pair.a.add(ra)
+        pair.b.add(rb)
+        pair.wall.append(ra.wall / rb.wall)
+        pair.cpu.append(ra.cpu / rb.cpu if rb.cpu else float("nan"))
+    return pair
+
+
+def spread(values: list[float], unit: str = "×", scale: float = 1.0, digits: int = 2) -> str:
+    """`median (min–max)` of the values."""
+    if not values:
+        return "—"
+    med, lo, hi = statistics.median(values) * scale, min(values) * scale, max(values) * scale
+    return f"{med:,.{digits}f}{unit} ({lo:,.{digits}f}–{hi:,.{digits}f})"
+
+
+@dataclass
+class Goal:
+    case: str
+    compose: str  # what compose measured
+    other: str  # the yardstick, if any
+    ratio: str  # the paired ratio (wall; CPU), if any
+    goal: str
+    met: bool | None  # None: not measured
+
+
+def goal_rows(sizes: list[int], runs: int, edits: int, tools: Path, tmp: Path) -> list[Goal]:
+    """Each row of issue 17's table, measured side by side in this run."""
+    nm = tools / "node_modules"
+    env_base = {"NO_COLOR": "1"}
+    rows: list[Goal] = []
+    plain: dict[int, Project] = {}
+
+    def compose_cold(p: Project, cache: Path) -> tuple[list[str], Path, Callable[[], None], dict[str, str]]:
+        def fresh() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(p.root / "out", ignore_errors=True)
+
+        return [*compose_cmd(), "build"], p.root, fresh, {**env_base, "XDG_CACHE_HOME": str(cache)}
+
+    for n in sizes:
+        root = tmp / f"goal-plain-{n}" / "project"
+        root.mkdir(parents=True)
+        p = plain[n] = generated_project(root, n, plain=True)
+        print(f"goals: {p.name} …", file=sys.stderr)
+        merged = root.parent / "merged.prisma"
+        rel = [f.relative_to(p.root).as_posix() for f in p.fragments]
+        merge = (
+            ["node", str(nm / "prisma-merge/bin/run"), "-b", rel[0], "-s", "prisma/fragments/*.prisma",
+             "-o", str(merged), "-e", "__none__"],
+            p.root, lambda m=merged: m.unlink(missing_ok=True), None,
+        )
+        pair = paired(compose_cold(p, root.parent / "cache"), merge, runs)
+        target = 0.8 if n <= 1000 else 1.0
+        med = statistics.median(pair.wall) if pair.wall else None
+        rows.append(Goal(
+            f"cold build, {n:,} fragments plain", fmt_spread_ms(pair.a),
+            fmt_spread_ms(pair.b) + " (prisma-merge)",
+            f"wall {spread(pair.wall)}; CPU {spread(pair.cpu)}", f"≤ {target:g}× prisma-merge",
+            None if med is None else med <= target,
+        ))
+        if n == max(sizes):
+            rows.append(Goal(
+                f"peak memory, cold, {n:,} plain", f"{pair.a.rss:.0f} MiB", "", "", "≤ 150 MiB",
+                pair.a.rss <= 150 if pair.a.walls else None,
+            ))
+    for n in sizes:
+        p = plain[n]
+        budget = {1000: 50, 5000: 100, 10000: 150}.get(n)
+        cell = watch_edits(p, edits, {**env_base, "XDG_CACHE_HOME": str(p.root.parent / "cache-watch")})
+        med = cell.median
+        rows.append(Goal(
+            f"watch, one-fragment edit, {n:,} plain", fmt_spread_ms(cell), "", "",
+            f"≤ {budget} ms" if budget else "—",
+            None if med is None or budget is None else med * 1000 <= budget,
+        ))
+    small = min(sizes)
+    root = tmp / f"goal-extend-{small}" / "project"
+    root.mkdir(parents=True)
+    ext = generated_project(root, small, plain=False)
+    print(f"goals: {ext.name} …", file=sys.stderr)
+    pair = paired(
+        compose_cold(ext, root.parent / "cache"), compose_cold(plain[small], root.parent / "cache-p"), runs
+    )
+    med = statistics.median(pair.wall) if pair.wall else None
+    rows.append(Goal(
+        f"cold build, {small:,} fragments, every model `@extend`ed", fmt_spread_ms(pair.a),
+        fmt_spread_ms(pair.b) + " (the plain build)", f"wall {spread(pair.wall)}; CPU {spread(pair.cpu)}",
+        "≤ 1.5× the plain build", None if med is None else med <= 1.5,
+    ))
+    cell = watch_edits(ext, edits, {**env_base, "XDG_CACHE_HOME": str(root.parent / "cache-watch")})
+    rows.append(Goal(
+        f"watch edit, {small:,} `@extend`", fmt_spread_ms(cell), "", "", "≤ 80 ms",
+        None if cell.median is None else cell.median * 1000 <= 80,
+    ))
+    big = max(sizes)
+    root = tmp / f"goal-extend-{big}" / "project"
+    root.mkdir(parents=True)
+    ext_big = generated_project(root, big, plain=False)
+    print(f"goals: {ext_big.name} (memory) …", file=sys.stderr)
+    cmd, cwd, fresh, env = compose_cold(ext_big, root.parent / "cache")
+    cell = series(cmd, cwd, max(1, runs // 2), fresh, env)
+    rows.append(Goal(
+        f"peak memory, cold, {big:,} `@extend`", f"{cell.rss:.0f} MiB" if not cell.failed else cell.failed,
+        "", "", "≤ 250 MiB", None if cell.failed else cell.rss <= 250,
+    ))
+    # compose validate against Prisma's wasm validate alone on the output compose writes.
+    p = plain[small]
+    print(f"goals: validate, {p.name} …", file=sys.stderr)
+    subprocess.run([*compose_cmd(), "build"], cwd=p.root, capture_output=True, check=True,
+                   env={**os.environ, **env_base, "COMPOSE_NO_CACHE": "1"})
+    js = p.root.parent / "validate-alone.cjs"
+    js.write_text(VALIDATE_ALONE_JS)
+    alone = (["node", str(js), str(REPO / "composer/engines/prisma6"), str(p.output)], p.root, None, None)
+    mine = ([*compose_cmd(), "validate"], p.root, None, {**env_base, "COMPOSE_NO_CACHE": "1"})
+    pair = paired(mine, alone, runs)
+    med = statistics.median(pair.wall) if pair.wall else None
+    rows.append(Goal(
+        f"`compose validate`, {small:,} plain", fmt_spread_ms(pair.a),
+        fmt_spread_ms(pair.b) + " (Prisma's wasm `validate` alone, Node start-up included)",
+        f"wall {spread(pair.wall)}; CPU {spread(pair.cpu)}", "≤ 1.2× wasm `validate` alone",
+        None if med is None else med <= 1.2,
+    ))
+    return rows
+
+
+def fmt_spread_ms(cell: Cell) -> str:
+    if cell.failed:
+        return f"failed: {cell.failed[:80]}"
+    return spread(cell.walls, " ms", 1000, 0)
+
+
+def goal_table(rows: list[Goal]) -> list[str]:
+    mark = {True: "met", False: "**not met**", None: "—"}
+    lines = [
+        "| case | compose: median (min–max) | yardstick | ratio A/B per pair: median (min–max) | goal | |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        cells = [r.case, r.compose, r.other or "—", r.ratio or "—", r.goal, mark[r.met]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 # -- report --------------------------------------------------------------------------------------
 
 
@@ -557,22 +752,31 @@ def summary_row(project: Project, rows: list[Row]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
-    ap.add_argument("--sizes", default="10,100,1000", help="generated project sizes, in fragments")
+    ap.add_argument("--sizes", default="10,100,1000", help="sizes of the every-tool tables, in fragments")
+    ap.add_argument("--goal-sizes", default="1000,5000,10000", help="sizes of the goals table (issue 17)")
     ap.add_argument("--edits", type=int, default=5, help="edits under `compose watch` per project")
+    ap.add_argument("--quick", action="store_true",
+                    help="a few minutes: --runs 3 --edits 3, the goals table only (no every-tool tables)")
+    ap.add_argument("--no-goals", action="store_true", help="the every-tool tables only")
     ap.add_argument("--tools", type=Path, default=TOOLS_DIR, help="scratch folder for the npm tools")
-    ap.add_argument("--no-tools", action="store_true", help="compose and cat only")
+    ap.add_argument("--no-tools", action="store_true", help="compose and cat only (no goals table)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = ap.parse_args()
+    if args.quick:
+        args.runs, args.edits, args.sizes = min(args.runs, 3), min(args.edits, 3), ""
     if not args.no_tools:
         install_tools(args.tools)
     COMPOSE[:] = install_compose(args.tools)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    goal_sizes = [int(s) for s in args.goal_sizes.split(",") if s]
     out: list[str] = []
     summary: list[str] = []
+    goals: list[str] = []
     started = time.time()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="compose-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        plans: list[tuple[str, Callable[[Path], Project]]] = [("example", example_project)]
+        plans: list[tuple[str, Callable[[Path], Project]]] = [("example", example_project)] if sizes else []
         for n in sizes:
             plans.append((f"plain-{n}", lambda d, n=n: generated_project(d, n, plain=True)))
             plans.append((f"extend-{n}", lambda d, n=n: generated_project(d, n, plain=False)))
@@ -592,34 +796,61 @@ def main() -> None:
             out += section
             if not project.compose_only:
                 summary.append(summary_row(project, rows))
+        # After the every-tool tables: a child's peak RSS (wait4) cannot read below this process's
+        # own at the fork, and the goals' large projects leave this process larger.
+        if goal_sizes and not args.no_goals and not args.no_tools:
+            goals = goal_table(goal_rows(goal_sizes, args.runs, max(args.edits, 1), args.tools, tmp))
+            print("\n".join(goals), flush=True)
+    load_after = os.getloadavg()[0]
     when = datetime.date.today().isoformat()
+    command = " ".join(["python benchmarks/run.py", *sys.argv[1:]])
     header = [
         "# Benchmarks: `compose build` and the other tools",
         "",
-        f"Measured {when} with `python benchmarks/run.py --runs {args.runs} --sizes {args.sizes} "
-        f"--edits {args.edits}` ({time.time() - started:.0f} s).",
+        f"Measured {when} with `{command}` ({time.time() - started:.0f} s).",
         "",
-        f"Machine: {machine()}.",
-        "",
-        "Wall time from process start to exit, median of the runs; peak RSS is the largest of any run "
-        "(for `compose watch`, the watcher's). *Cold*: no output and no build stamp. *Nothing "
-        "changed*: the same command again. *One-fragment edit*: compose under `compose watch`, "
-        "from the save to the output holding the edit; the other tools have no watch mode, so a "
-        "full run after the edit. *Valid output*: Prisma 6.19's validator on what the tool wrote "
-        "(not timed). The generated projects are plain PSL that every tool accepts; the `@extend` "
-        "rows are the same schema in compose's own format.",
-        "",
-        "## Summary: compose against the fastest other tool with a valid output",
-        "",
-        "| project | cold | nothing changed | one-fragment edit | compose ÷ `cat` (cold / nothing changed) |",
-        "|---|---|---|---|---|",
-        *summary,
-        "",
-        "## Every tool, every project",
+        f"Machine: {machine()}. Load average (1 min) {load_before:.1f} at the start, {load_after:.1f} at "
+        f"the end, on {os.cpu_count()} cores"
+        + (": the machine was shared with other work, so absolute times are inflated and noisy; the "
+           "paired ratios (A and B run in turn) are the figures to trust." if max(load_before, load_after)
+           > (os.cpu_count() or 1) * 0.5 else "."),
         "",
     ]
-    top = header.index("## Every tool, every project")
-    print("\n" + "\n".join(header[top - 5 : top - 1]), flush=True)
+    if goals:
+        header += [
+            "## Goals (issue 17)",
+            "",
+            "Paired rows run compose (A) and the yardstick (B) in turn, A B A B …, and take the ratio "
+            "A/B run by run: median and spread (min–max) of those ratios, by wall time and by CPU time "
+            "(user + system of the process; it moves least with the load). Times are whole processes, "
+            "start-up included, median (min–max) of the runs. *Cold*: no output and no build stamp. "
+            "*Watch*: `compose watch` running, from saving one fragment (the middle one) to the output "
+            "holding the edit. Peak memory: the largest max RSS of the cold runs.",
+            "",
+            *goals,
+            "",
+        ]
+    if sizes:
+        header += [
+            "Wall time from process start to exit, median of the runs; peak RSS is the largest of any run "
+            "(for `compose watch`, the watcher's; it cannot read below this benchmark process's own, "
+            "which the `cat` row shows). *Cold*: no output and no build stamp. *Nothing "
+            "changed*: the same command again. *One-fragment edit*: compose under `compose watch`, "
+            "from the save to the output holding the edit; the other tools have no watch mode, so a "
+            "full run after the edit. *Valid output*: Prisma 6.19's validator on what the tool wrote "
+            "(not timed). The generated projects are plain PSL that every tool accepts; the `@extend` "
+            "rows are the same schema in compose's own format.",
+            "",
+            "## Summary: compose against the fastest other tool with a valid output",
+            "",
+            "| project | cold | nothing changed | one-fragment edit "
+            "| compose ÷ `cat` (cold / nothing changed) |",
+            "|---|---|---|---|---|",
+            *summary,
+            "",
+            "## Every tool, every project",
+            "",
+        ]
     text = "\n".join(header + out) + "\n"
     if not args.no_write:
         (REPO / "benchmarks" / "RESULTS.md").write_text(text)

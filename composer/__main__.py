@@ -1,3 +1,3 @@
-from composer.entry import main
+from composer.entry import script
 
-main()
+script()

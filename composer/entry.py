@@ -6,11 +6,18 @@ hooks and CI — a plain `compose build [TARGET…] [-m PATH]` or `compose check
 (composer/stamp.py), then both run their command module directly. Neither does `compose
 --version`. Any other command line, and these two with any other option (or `--help`), goes
 through the full CLI.
+
+`script()` is what the console script and `python -m composer` run: `main()`, and then, after a
+one-shot command, an immediate exit (see `script`). Tests and library code call `main()`.
 """
 
 from __future__ import annotations
 
 import sys
+
+# Commands that run once over the whole project and exit: the ones that leave a large object
+# graph behind (parse trees, composed text, source maps) when they finish.
+ONE_SHOT = frozenset({"build", "check", "validate"})
 
 
 def main() -> None:
@@ -40,3 +47,25 @@ def main() -> None:
     from .cli import main as cli_main
 
     cli_main()
+
+
+def script() -> None:
+    """The `compose` console script: `main()`; after a one-shot command the process ends at once,
+    its objects unfreed, once stdout and stderr are flushed (composer/quick_exit.py). Only here,
+    never in `main()`: tests and other callers run `main()` in their own process."""
+    if len(sys.argv) < 2 or sys.argv[1] not in ONE_SHOT:
+        main()
+        return
+    from . import quick_exit
+
+    quick_exit.arm()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # `sys.exit("message")`: printed on stderr, exit status 1, as the interpreter does
+            print(exc.code, file=sys.stderr)
+            code = 1
+    quick_exit.end(code)

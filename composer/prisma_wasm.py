@@ -145,12 +145,17 @@ class PrismaWasm:
 
     # -- public API ----------------------------------------------------------------------------
 
-    def validate(self, files: SchemaFiles) -> list[PrismaDiagnostic]:
+    def validate(self, files: SchemaFiles, confirm: bool = False) -> list[PrismaDiagnostic]:
         """Prisma's errors (first) and warnings for the schema; an empty list means valid and clean.
 
         A `str` is one file named `schema.prisma`; a list of `(name, text)` is a multi-file schema.
+        Prisma's `lint` runs first; its `validate` (the same checks again, rendered as text) only
+        when lint finds errors, or always with `confirm` (see opValidate in the bridge).
         """
-        result = self._call("validate", files=_normalise_files(files))
+        fields: dict[str, Any] = {"files": _normalise_files(files)}
+        if confirm:
+            fields["confirm"] = True
+        result = self._call("validate", **fields)
         return [_diagnostic(d) for d in result["errors"]] + [_diagnostic(d) for d in result["warnings"]]
 
     def errors(self, files: SchemaFiles) -> list[PrismaDiagnostic]:
@@ -186,6 +191,11 @@ class PrismaWasm:
     def hover(self, files: SchemaFiles, file: str, line: int, character: int) -> dict[str, Any] | None:
         """The engine's LSP hover (or None) at a 0-based line and UTF-16 character of `file`."""
         return self._call("hover", files=_normalise_files(files), file=file, line=line, character=character)
+
+    def warm(self) -> None:
+        """Start Node, load the engine and have it compile its common code (a small lint), so
+        that the next validation costs less; for a background thread while the caller composes."""
+        self._call("warm")
 
     def version(self) -> str:
         """Version of the loaded engine package, e.g. `6.19.0-26.<engine commit>`."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import pipeline
+from . import pipeline, quick_exit
 from .diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -76,13 +76,14 @@ def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> E
 
 
 def warm(engine: Engine) -> None:
-    """Start Node and load Prisma's engine in a background thread, while Python composes."""
+    """Start Node, load Prisma's engine and compile its common code (`PrismaWasm.warm`) in a
+    background thread, while Python composes."""
     import contextlib
 
     def run() -> None:
         # A failure here is reported again, properly, by the first real call.
         with contextlib.suppress(Exception):
-            engine.wasm.info()
+            engine.wasm.warm()
 
     threading.Thread(target=run, name="prisma-start", daemon=True).start()
 
@@ -144,6 +145,7 @@ def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
     for composed in targets:
         maps = {m.path: m for m in (OutputMap(composed, f) for f in composed.files)}
+        quick_exit.hold(maps)
         files = [(path, m.text) for path, m in maps.items()]
         try:
             results = engines.for_target(composed).wasm.validate(files)
@@ -218,6 +220,7 @@ def validate_project(manifest: str | None, targets: list[str] | None, prisma: st
     loaded, engines = start(manifest, targets or [], prisma)
     try:
         comp = pipeline.compose_project(loaded, targets)
+        quick_exit.hold(comp)  # in a one-shot run, freed by the process's end (quick_exit.py)
         found = prisma_diagnostics(comp.targets, engines)
         return Validation(comp, found, engines.describe(), engines.line())
     finally:

@@ -81,7 +81,8 @@ def _process_state(cwd: Path, argv: list[str], env: dict[str, str]) -> Iterator[
 def run_cli_inprocess(
     cwd: Path, *args: str, timeout: float | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """`compose ARGS` in this process, as the console script runs it (`composer.entry.main()`),
+    """`compose ARGS` in this process, as the console script runs it (`composer.entry.main()`; the
+    script's `os._exit` after a one-shot command, `entry.script()`, is left out),
     with `run_cli`'s environment and result: SystemExit gives the exit code, and an exception
     escaping `main()` is what Python would print as a traceback (exit 1). `timeout` is accepted
     for the same signature and ignored."""

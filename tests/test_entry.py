@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .helpers import BASE, run_cli, run_cli_inprocess, write_project
+from .helpers import BASE, cli_env, run_cli, run_cli_inprocess, write_project
 
 MANIFEST = """
 [[fragments]]
@@ -76,3 +78,109 @@ def test_usage_errors_are_the_same_either_way(project: Path, command: str) -> No
     via_cli = run_cli(project, command, "nope", "--format", "text")
     assert direct.returncode == via_cli.returncode == 2
     assert "unknown target `nope`" in direct.stderr and "unknown target `nope`" in via_cli.stderr
+
+
+# -- the console script: one-shot commands end with os._exit once their output is flushed --------
+
+EXIT_PROBE = """
+import atexit, sys
+sys.argv = ["compose", *sys.argv[1:]]
+atexit.register(lambda: print("interpreter exit ran", file=sys.stderr))
+from composer import entry
+entry.script()
+"""
+
+
+def script_probe(cwd: Path, *args: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, *args],
+        cwd=cwd,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        env=cli_env(COMPOSE_NO_CACHE="1"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["build"], 0), (["check"], 0), (["build", "--format", "json"], 0), (["check", "nope"], 2)],
+)
+def test_one_shot_commands_skip_the_interpreters_exit(project: Path, args: list[str], code: int) -> None:
+    assert run_cli_inprocess(project, "build").returncode == 0
+    done = script_probe(project, *args)
+    assert done.returncode == code, done.stderr
+    assert "interpreter exit ran" not in done.stderr
+    # ... and what they printed is all there (flushed before the exit)
+    if "--format" in args:
+        assert json.loads(done.stdout)["exit_code"] == 0
+    elif code == 0:
+        assert done.stderr.rstrip().splitlines()[-1].startswith("compose: ")
+    else:
+        assert "unknown target `nope`" in done.stderr
+
+
+def test_other_commands_exit_normally(project: Path) -> None:
+    done = script_probe(project, "graph")
+    assert done.returncode == 0, done.stderr
+    assert "interpreter exit ran" in done.stderr
+
+
+def test_a_failed_build_exits_1_with_its_diagnostics(project: Path) -> None:
+    (project / "base.prisma").write_text(BASE + "\nmodel A {\n  id Int @id\n  b  Missing\n}\n")
+    done = script_probe(project, "build")
+    assert done.returncode == 1
+    assert "base.prisma:" in done.stderr and "Missing" in done.stderr
+    assert "interpreter exit ran" not in done.stderr
+
+
+def test_stdout_closed_by_the_reader_is_exit_1_without_a_traceback(project: Path) -> None:
+    """`compose build --format json | true`: the write fails and is reported as the CLI
+    framework always did (exit 1, no traceback); the exit's own flush adds nothing."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = script_probe(project, "build", "--format", "json", stdout=write)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "interpreter exit ran" not in done.stderr
+
+
+def test_main_in_process_never_ends_the_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from composer import quick_exit
+
+    def refuse(code: int) -> None:
+        raise AssertionError(f"os._exit({code}) in process")
+
+    monkeypatch.setattr(os, "_exit", refuse)
+    for args in (["build"], ["check"], ["build", "--force"]):
+        assert run_cli_inprocess(project, *args).returncode == 0
+    assert quick_exit._held is None  # unarmed: commands keep nothing alive in process
+
+
+@pytest.mark.parametrize(("exit_with", "code"), [(None, 0), (3, 3), ("a message", 1)])
+def test_script_exit_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], exit_with: object, code: int
+) -> None:
+    from composer import entry, quick_exit
+
+    class Ended(Exception):
+        pass
+
+    def fake_exit(status: int) -> None:
+        raise Ended(status)
+
+    def fake_main() -> None:
+        raise SystemExit(exit_with)
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    monkeypatch.setattr(entry, "main", fake_main)
+    monkeypatch.setattr(sys, "argv", ["compose", "build"])
+    monkeypatch.setattr(quick_exit, "_held", None)
+    with pytest.raises(Ended) as ended:
+        entry.script()
+    assert ended.value.args == (code,)
+    if isinstance(exit_with, str):
+        assert capsys.readouterr().err == "a message\n"

@@ -329,6 +329,9 @@ def test_unwritable_output_folder(
     def failing(*args: object, **kwargs: object) -> object:
         where = args[-1] if name == "replace" else kwargs.get("dir", args[0] if args else None)
         dir_fd = kwargs.get("dst_dir_fd" if name == "replace" else "dir_fd")
+        flags = args[1] if len(args) > 1 else kwargs.get("flags", 0)
+        if name == "open" and not int(flags) & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):  # type: ignore[call-overload]
+            return real(*args, **kwargs)  # reading the current output is no write
         if name == "fsync" or _under(root, where, dir_fd):
             raise exc
         return real(*args, **kwargs)
@@ -456,16 +459,18 @@ def test_output_folder_is_a_file(project: Path, blocked: str) -> None:
 
 
 def test_unreadable_output(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Path.read_bytes
+    """Simulated (tests may run as root): opening the current output for reading fails."""
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "schema.prisma" and _under(project, self):
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+    def opening(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        reading = not flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        if reading and str(path).endswith("schema.prisma") and _under(project, Path(str(path))):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     change_user(project, 1)
     before = snapshot(project)
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", opening)
     result = run_in_process(project, "build")
     monkeypatch.undo()
     assert_rejected(project, result, before, "cannot read output `out/web/schema.prisma`: Permission denied")

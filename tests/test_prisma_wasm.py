@@ -579,3 +579,122 @@ def test_prisma_env_variable_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert (choice.major, choice.module) == ("7", str(wasm))
     with choice.open() as engine:
         assert engine.version() == "7.99.0"
+
+
+# -- validate: lint first, validate only when lint finds errors ----------------------------------
+
+RELATION_MODE_PRISMA = """\
+generator client {
+  provider = "prisma-client-js"
+}
+
+model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+"""
+
+
+def _datasource(version: str, extra: str = "", provider: str = "mysql") -> str:
+    url = '  url      = env("DATABASE_URL")\n' if version == "6" else ""
+    return f'datasource db {{\n  provider = "{provider}"\n{url}{extra}}}\n\n'
+
+
+def _without_urls(text: str) -> str:
+    """A Prisma 6 schema as Prisma 7 accepts it: the datasource URLs live in prisma.config.ts."""
+    import re
+
+    return re.sub(r"^[ \t]*(url|directUrl|shadowDatabaseUrl)[ \t]*=.*\n", "", text, flags=re.M)
+
+
+def _corpus_inputs(version: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    from tests.corpus import engine_files, multi_file_projects, real_world_schemas
+
+    cases = []
+    for path in [*real_world_schemas(), *engine_files()]:
+        text = path.read_text(encoding="utf-8")
+        cases.append((path.name, [("schema.prisma", text)]))
+        if version == "7":
+            cases.append((f"{path.name} (no url)", [("schema.prisma", _without_urls(text))]))
+    for folder in multi_file_projects():
+        paths = sorted(folder.rglob("*.prisma"))
+        files = [(p.relative_to(folder).as_posix(), p.read_text(encoding="utf-8")) for p in paths]
+        cases.append((folder.name, files))
+        if version == "7":
+            cases.append((f"{folder.name} (no url)", [(name, _without_urls(text)) for name, text in files]))
+    return cases
+
+
+@pytest.mark.parametrize("version", ["6", "7"])
+def test_lint_alone_gives_what_validate_and_lint_give_on_the_corpus(
+    request: pytest.FixtureRequest, version: str
+) -> None:
+    """Prisma's `validate` runs only when `lint` finds an error: wherever lint finds none,
+    validate accepts the schema and the diagnostics are those of both run together."""
+    engine: PrismaWasm = request.getfixturevalue(f"prisma{version}")
+    tally = {"valid": 0, "warnings": 0, "errors": 0}
+    for name, files in _corpus_inputs(version):
+        if not any(text.strip() for _, text in files):
+            continue  # an empty schema: nothing to compare
+        fast, both = engine.validate(files), engine.validate(files, confirm=True)
+        assert fast == both, name
+        errors = any(d.is_error for d in both)
+        tally["errors" if errors else "valid"] += 1
+        tally["warnings"] += any(not d.is_error for d in both)
+    # The corpus covers all three outcomes, for both majors.
+    assert tally["valid"] > 20 and tally["errors"] > 20 and tally["warnings"] > 0, tally
+
+
+@pytest.mark.parametrize("version", ["6", "7"])
+@pytest.mark.parametrize(
+    "case",
+    ["relationMode prisma, no index", "SetNull on a required relation", "deprecated preview feature"],
+)
+def test_warnings_of_a_valid_schema_come_from_lint_alone(
+    request: pytest.FixtureRequest, version: str, case: str
+) -> None:
+    engine: PrismaWasm = request.getfixturevalue(f"prisma{version}")
+    if case == "relationMode prisma, no index":
+        schema = _datasource(version, '  relationMode = "prisma"\n') + RELATION_MODE_PRISMA
+        expected = "relationMode"
+    elif case == "SetNull on a required relation":
+        # A warning on PostgreSQL (an error on MySQL).
+        schema = _datasource(version, provider="postgresql") + RELATION_MODE_PRISMA.replace(
+            "[id])", "[id], onDelete: SetNull)"
+        )
+        expected = "SetNull"
+    else:
+        schema = _datasource(version) + RELATION_MODE_PRISMA.replace(
+            '"prisma-client-js"\n', '"prisma-client-js"\n  previewFeatures = ["fullTextIndex"]\n'
+        )
+        expected = "fullTextIndex"
+    result = engine._call("validate", files=[["schema.prisma", schema]])
+    assert result["checks"] == ["lint"]  # valid: Prisma's validate is not run a second time
+    assert result["errors"] == [] and result["warnings"], result
+    assert expected in result["warnings"][0]["message"]
+    assert engine.validate(schema) == engine.validate(schema, confirm=True)
+
+
+def test_an_invalid_schema_is_confirmed_by_validate(prisma6: PrismaWasm) -> None:
+    schema = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n"
+    result = prisma6._call("validate", files=[["schema.prisma", schema]])
+    assert result["checks"] == ["lint", "validate"]
+    assert result["rendered"] and "Strin" in result["rendered"]
+    [error] = prisma6.validate(schema)
+    assert schema[error.start : error.end] == "Strin"
+
+
+def test_warm_loads_the_engine_and_changes_nothing() -> None:
+    with PrismaWasm("6") as engine:
+        engine.warm()
+        assert engine._proc is not None and engine._proc.poll() is None
+        schema = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n"
+        [error] = engine.validate(schema)
+        assert schema[error.start : error.end] == "Strin"
+        assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []

@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from .. import output, pipeline, report
+from .. import output, pipeline, quick_exit, report
 from ..diagnostics import ComposeError
 from ..lock import project_lock
 from ..sources import Loader
@@ -83,11 +83,13 @@ def run(
                 tool = tool_fingerprint()  # before reading anything: see stamp.record
                 loader = Loader()
                 comp = pipeline.load(manifest, targets, loader)
+            quick_exit.hold(comp, loader)  # freed by the process's end, not one by one (quick_exit.py)
             handled.warnings = comp.warnings
             if engine is not None:
                 engines, found = check_with_prisma(comp, engine, fmt)
                 handled.warnings = [*handled.warnings, *found]
             written = pipeline.write_outputs(comp, force)
+            quick_exit.hold(written)
             if loader is not None and not handled.warnings:
                 remember(comp, targets or [], written.planned, loader, tool)
     finally:

@@ -19,7 +19,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from .. import pipeline, report
+from .. import pipeline, quick_exit, report
 from ..diagnostics import use_color
 from ..diffs import FRESH, colour_diff, compare
 
@@ -34,8 +34,10 @@ def run(targets: list[str], manifest: str | None, fmt: str = "text") -> int:
     gc.disable()  # a one-shot run: see commands/build.py
     with error_handler("check", fmt) as handled:
         comp = pipeline.load(manifest, targets)
+        quick_exit.hold(comp)  # freed by the process's end, not one by one (quick_exit.py)
         handled.warnings = comp.warnings
         checked = compare(pipeline.plan_outputs(comp), comp.manifest)
+        quick_exit.hold(checked)
     if handled.code is not None:
         return handled.code
     problems = [c.diagnostic for c in checked if c.diagnostic is not None]

@@ -378,26 +378,39 @@ function diagnostic(texts, file, startUnits, endUnits, message, severity) {
 
 // `validate` is the authority on whether Prisma accepts the schema (it is what `prisma validate`
 // runs) but only renders its errors as text; `lint` gives the same diagnostics with spans, plus
-// warnings. Each rendered error is matched to a lint error (same file, message and line); one
-// lint cannot place gets the span of the line the rendered error names.
+// warnings. Both run the same full validation (prisma-fmt's validate.rs and lint.rs both call
+// psl's validate_multi_file), which is most of their cost: when lint finds no error, validate
+// would accept the schema, so it is not run a second time (tests/test_prisma_wasm.py checks both
+// ways agree on the corpus). With errors, validate runs too: each rendered error is matched to a
+// lint error (same file, message and line); one lint cannot place gets the span of the line the
+// rendered error names. `confirm: true` runs validate always.
 function opValidate(api, req) {
   const files = checkFiles(req.files);
   const texts = new Map(files);
-  let rendered = null;
-  let errorCode = null;
-  try {
-    callEngine(() => api.validate(JSON.stringify({ prismaSchema: files, noColor: true })));
-  } catch (err) {
-    if (err.kind !== 'schema_invalid') throw err;
-    rendered = err.message;
-    errorCode = err.errorCode;
-  }
-  let lint = [];
+  let lint = null;
+  let lintFailure = null;
   try {
     lint = JSON.parse(callEngine(() => api.lint(JSON.stringify(files))));
   } catch (err) {
-    if (err.kind === 'wasm_panic' && rendered === null) throw err;
-    lint = []; // spans are a nicety when validate already rendered the errors
+    lintFailure = err; // validate decides below
+  }
+  let rendered = null;
+  let errorCode = null;
+  const checks = ['lint']; // which engine functions ran, for the tests
+  if (req.confirm || lint === null || lint.some((d) => !d.is_warning)) {
+    checks.push('validate');
+    try {
+      callEngine(() => api.validate(JSON.stringify({ prismaSchema: files, noColor: true })));
+    } catch (err) {
+      if (err.kind !== 'schema_invalid') throw err;
+      rendered = err.message;
+      errorCode = err.errorCode;
+    }
+  }
+  if (lint === null) {
+    // A crash is reported unless validate rendered the errors: spans are a nicety then.
+    if (lintFailure.kind === 'wasm_panic' && rendered === null) throw lintFailure;
+    lint = [];
   }
   const warnings = lint.filter((d) => d.is_warning).map(
     (d) => diagnostic(texts, d.file_name, d.start, d.end, d.text, 'warning'),
@@ -429,7 +442,7 @@ function opValidate(api, req) {
   const byPlace = (a, b) => (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || a.start - b.start;
   errors.sort(byPlace);
   warnings.sort(byPlace);
-  return { errors, warnings, rendered, errorCode };
+  return { errors, warnings, rendered, errorCode, checks };
 }
 
 function opFormat(api, req) {
@@ -459,6 +472,53 @@ function opConfig(api, req) {
   const files = checkFiles(req.files);
   const params = JSON.stringify({ prismaSchema: files, noColor: true, ignoreEnvVarErrors: true });
   return JSON.parse(callEngine(() => api.get_config(params)));
+}
+
+// A small schema with the usual constructs. V8 compiles a wasm function on its first call, and
+// that is a good part of the first validation's cost: `warm` lints this while the caller is still
+// composing (commands/validate.py), so the real schema's lint finds the common code compiled.
+const WARM_SCHEMA = `generator client {
+  provider = "prisma-client-js"
+}
+
+/// A person.
+model User {
+  id        String   @id @default(cuid())
+  email     String   @unique @db.VarChar(320)
+  name      String?
+  role      Role     @default(MEMBER)
+  posts     Post[]
+  createdAt DateTime @default(now())
+  updatedAt DateTime @updatedAt
+
+  @@map("users")
+}
+
+model Post {
+  id       Int     @id @default(autoincrement())
+  title    String
+  score    Float?
+  data     Json?
+  authorId String
+  author   User    @relation(fields: [authorId], references: [id], onDelete: Cascade)
+
+  @@unique([authorId, title])
+  @@index([authorId])
+}
+
+enum Role {
+  ADMIN
+  MEMBER
+}
+`;
+
+function opWarm(api) {
+  try {
+    callEngine(() => api.lint(JSON.stringify([['warm.prisma', WARM_SCHEMA]])));
+  } catch {
+    // a warm-up only: the real request reports any problem
+  }
+  return {};
 }
 
 // Makes the engine panic on purpose, so tests can check that a crash is answered, not fatal.
@@ -502,6 +562,7 @@ function opHover(api, req) {
 
 const OPS = {
   validate: opValidate,
+  warm: opWarm,
   format: opFormat,
   dmmf: opDmmf,
   config: opConfig,
