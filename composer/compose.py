@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import add
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, article, did_you_mean
 from .graph import dependencies, field_relations, stable_order
 from .psl import Declaration, Member, decode_string
-from .psl.comments import comment_lines, line_end_past_comment
+from .psl.comments import comment_lines
+from .psl.render import Row, attribute_rank, body_rows, lay_out, text_width, write_rows
+from .writer import Anchors, ComposedFile, Writer
 
 if TYPE_CHECKING:
     from .manifest import Manifest, TargetSpec
@@ -29,26 +29,6 @@ SCALARS = frozenset(
     ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes", "Unsupported")
 )
 CONFIG_FILE = "schema.prisma"  # folder outputs: the file holding the datasource and generators
-Origin = tuple[Source, int] | None
-# Where a piece of an output line comes from: (column in the output line, source, offset there,
-# length there). A length of 0 points every column of the piece at `offset` (a manifest value).
-Anchor = tuple[int, Source, int, int]
-Anchors = tuple[Anchor, ...] | None
-
-
-@dataclass
-class ComposedFile:
-    path: str  # output path relative to the manifest's folder, POSIX separators
-    lines: list[str]
-    origins: list[Origin]  # for each line: the source and offset (of the line) it was copied from
-    # For each line compose laid out itself (None for a verbatim copy): where each piece comes from.
-    anchors: list[Anchors] = field(default_factory=list)
-
-    @property
-    def body(self) -> str:
-        return "\n".join(self.lines) + "\n" if self.lines else ""
-
-
 @dataclass
 class Merged:
     """A declaration of the target with what `/// @extend` blocks add to it."""
@@ -443,255 +423,6 @@ def datasource_provider(datasource: Declaration | None, overrides: dict[str, str
     return None
 
 
-# -- writing -------------------------------------------------------------------------------------
-
-
-class Writer:
-    """Lines of output with their origins; blank lines are folded so one separates blocks.
-
-    `origins[i]` is the (source, offset of the line start) output line i was copied from. A line
-    compose laid out itself (realigned columns, a value taken from the manifest) also has
-    `anchors[i]`: where each of its pieces comes from, so that every column maps back exactly.
-    """
-
-    __slots__ = ("anchors", "lines", "origins")
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.origins: list[Origin] = []
-        self.anchors: list[Anchors] = []
-
-    def blank(self) -> None:
-        if self.lines and self.lines[-1]:
-            self.line("", None)
-
-    def copy(self, source: Source, start: int, end: int) -> None:
-        """Copy `source.text[start:end]` (whole lines) verbatim, minus trailing white space."""
-        if start >= end:
-            return
-        chunk = source.text[start:end]
-        if chunk.endswith("\n"):
-            chunk = chunk[:-1]
-        lines, origins, anchors = self.lines, self.origins, self.anchors
-        split = chunk.split("\n")
-        if (
-            (split[0] or (lines and lines[-1]))
-            and "\n\n\n" not in f"\n{chunk}\n"  # no two blank lines in a row, the ends included
-            and list(map(str.rstrip, split)) == split  # no trailing white space (C-level loops)
-        ):
-            # The usual case, whole lines kept as they are (no trailing white space, no run of
-            # blank lines to fold): done with C-level iterators, one line offset after another.
-            lines.extend(split)
-            steps = map(add, map(len, split[:-1]), repeat(1))
-            origins.extend(zip(repeat(source), accumulate(steps, initial=start)))
-            anchors.extend(repeat(None, len(split)))
-            return
-        # Trailing white space and runs of blank lines go, but not inside a comment: the text of
-        # `//`, `///` and `/* */` is what the user wrote (Prisma keeps the trailing spaces and
-        # blank lines of documentation in the client's docs).
-        ends_in, starts_in = comment_lines(source.text, start, end) if "/" in chunk else ((), ())
-        offset = start
-        for i, line in enumerate(split):
-            stripped = line if i in ends_in else line.rstrip()
-            if stripped or (lines and lines[-1]) or i in starts_in:
-                lines.append(stripped)
-                origins.append((source, offset))
-                anchors.append(None)
-            offset += len(line) + 1
-
-    def line(self, text: str, origin: Origin, anchors: Anchors = None) -> None:
-        self.lines.append(text)
-        self.origins.append(origin)
-        self.anchors.append(anchors)
-
-    def extend(self, other: Writer) -> None:
-        """Append `other`'s lines, without its leading blank line."""
-        skip = 1 if other.lines and not other.lines[0] else 0
-        self.lines.extend(other.lines[skip:])
-        self.origins.extend(other.origins[skip:])
-        self.anchors.extend(other.anchors[skip:])
-
-    def strip(self) -> None:
-        """Drop leading and trailing blank lines."""
-        lead = 0
-        while lead < len(self.lines) and not self.lines[lead]:
-            lead += 1
-        del self.lines[:lead], self.origins[:lead], self.anchors[:lead]
-        self.trim()
-
-    def trim(self) -> None:
-        while self.lines and not self.lines[-1]:
-            self.lines.pop()
-            self.origins.pop()
-            self.anchors.pop()
-
-    def composed(self, path: str) -> ComposedFile:
-        return ComposedFile(path, self.lines, self.origins, self.anchors)
-
-
-# -- block layout: what `prisma format` does to the body of a block --------------------------------
-
-
-def text_width(text: str) -> int:
-    # Prisma's formatter pads columns by UTF-8 length (Rust's `str::len`), not by characters.
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
-MEMBER_KINDS = frozenset(("field", "value", "property"))
-
-
-class Row:
-    """One line of a block body: a member in three cells, verbatim text, or a blank line.
-
-    A member's cells: its name; the middle (a field's type, a property's value; none for an enum
-    value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
-    whether it starts with attributes (aligned in a column) or is only a comment. Each cell
-    remembers where it comes from as (source, offset, length).
-    """
-
-    __slots__ = (
-        "attrs", "end", "kind", "mid", "mid_at", "name", "name_at", "rest", "rest_at", "source", "start"
-    )
-
-    def __init__(self, source: Source, start: int, end: int, kind: str = "text") -> None:
-        self.source = source
-        self.start = start  # offset of the line in `source`
-        self.end = end  # after the line
-        self.kind = kind  # "text" | "blank" | "field" | "value" | "property"
-        self.name = ""
-        self.name_at: tuple[Source, int, int] = (source, start, 0)
-        self.mid = ""
-        self.mid_at: tuple[Source, int, int] = (source, start, 0)
-        self.rest = ""
-        self.rest_at = 0
-        self.attrs = False
-
-
-def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) -> list[Row]:
-    """The lines of `source.text[start:end]` as rows; a line starting a member gets its cells."""
-    text = source.text
-    rows: list[Row] = []
-    pos = start
-    while pos < end:
-        eol = text.find("\n", pos, end)
-        nxt = end if eol == -1 else eol + 1
-        member = members.get(pos)
-        if member is not None and member.end == nxt and member.kind in MEMBER_KINDS:
-            rows.append(member_row(source, member))
-        else:
-            # A `/* */` comment over several lines (on its own or after a member) is one row,
-            # copied as a whole, so that its blank lines and trailing spaces are kept.
-            if member is not None:
-                nxt = max(nxt, min(member.end, end))
-            elif text.find("/*", pos, nxt) != -1:
-                nxt = line_end_past_comment(text, pos, end)
-            rows.append(Row(source, pos, nxt, "text" if text[pos:nxt].strip() else "blank"))
-        pos = nxt
-    return rows
-
-
-def member_row(source: Source, m: Member) -> Row:
-    """A field, enum value or property split into cells; verbatim when it holds anything unusual
-    (an inline `/* */` comment between the cells, say)."""
-    text = source.text
-    if m.line_start != m.name_start and text[m.line_start : m.name_start].strip():
-        return Row(source, m.line_start, m.end)
-    row = Row(source, m.line_start, m.end, m.kind)
-    row.name = text[m.name_start : m.name_end]
-    row.name_at = (source, m.name_start, m.name_end - m.name_start)
-    cursor = m.name_end
-    if m.kind == "field":
-        if text[cursor : m.type_start].strip():
-            return Row(source, m.line_start, m.end)
-        row.mid = text[m.type_start : m.type_end]
-        row.mid_at = (source, m.type_start, m.type_end - m.type_start)
-        cursor = m.type_end
-    elif m.kind == "property":
-        if m.value is None or text[cursor : m.value.start].strip() != "=":
-            return Row(source, m.line_start, m.end)
-        row.mid = text[m.value.start : m.value.end]
-        row.mid_at = (source, m.value.start, m.value.end - m.value.start)
-        cursor = m.value.end
-    eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
-    if m.attributes:
-        first = m.attributes[0].start
-        if first != cursor and text[cursor:first].strip():
-            return Row(source, m.line_start, m.end)
-        row.attrs = True
-        cursor = first
-    rest = text[cursor:eol]
-    stripped = rest.lstrip()
-    if stripped and not row.attrs and not stripped.startswith("//"):
-        return Row(source, m.line_start, m.end)
-    row.rest_at = cursor + len(rest) - len(stripped)
-    # Trailing spaces of a trailing `//`/`///` comment are the user's (Prisma keeps them in docs).
-    row.rest = stripped.rstrip()
-    if row.rest != stripped and 0 in comment_lines(text, row.rest_at, eol)[0]:
-        row.rest = stripped
-    return row
-
-
-def write_rows(w: Writer, rows: list[Row]) -> None:
-    """Lay rows out as `prisma format` does.
-
-    Members are aligned in columns within a group of lines not broken by a blank line (comment
-    lines do not break a group): field names, then types, padded only when attributes follow
-    (the type column is as wide as the widest type of the group); enum value names, padded only
-    when attributes follow; property names, then ` = `. A trailing comment alone follows after
-    one space. Widths count UTF-8 bytes, as Prisma's do.
-    """
-    group: list[Row] = []
-
-    def flush() -> None:
-        name_width = max((text_width(r.name) for r in group if r.kind != "text"), default=0)
-        type_width = max((text_width(r.mid) for r in group if r.kind == "field"), default=0)
-        for r in group:
-            if r.kind == "text":
-                w.copy(r.source, r.start, r.end)
-            else:
-                w.line(*laid_out(r, name_width, type_width))
-        group.clear()
-
-    for row in rows:
-        if row.kind == "blank":
-            flush()
-            w.blank()
-        else:
-            group.append(row)
-    flush()
-
-
-def laid_out(r: Row, name_width: int, type_width: int) -> tuple[str, Origin, Anchors]:
-    name = r.name
-    anchors: list[Anchor] = [(2, *r.name_at)]
-    if r.kind == "field":
-        line = f"  {name}{' ' * (name_width - text_width(name) + 1)}"
-        anchors.append((len(line), *r.mid_at))
-        line += r.mid
-        if r.rest:
-            line += " " * (type_width - text_width(r.mid) + 1) if r.attrs else " "
-    elif r.kind == "property":
-        line = f"  {name}{' ' * (name_width - text_width(name))} = "
-        anchors.append((len(line), *r.mid_at))
-        line += r.mid
-        if r.rest:
-            line += " "
-    else:
-        line = "  " + name
-        if r.rest:
-            line += " " * (name_width - text_width(name) + 1) if r.attrs else " "
-    if r.rest:
-        anchors.append((len(line), r.source, r.rest_at, len(r.rest)))
-        line += r.rest
-    return line, (r.source, r.start), tuple(anchors)
-
-
-# The order `prisma format` gives block attributes; others keep their place after these.
-BLOCK_ATTRIBUTE_ORDER = {
-    name: rank for rank, name in enumerate(("id", "unique", "index", "fulltext", "map", "ignore", "schema"))
-}
-
-
 def attached_comments(text: str, m: Member) -> int:
     """Start of the comment lines right above member `m` (no blank line between, but for one
     inside a `/* */` comment, which is part of it), or its line."""
@@ -835,12 +566,12 @@ def write_merged(w: Writer, merged: Merged) -> None:
             start = attached_comments(src.text, m)
             rows.extend(body_rows(src, cursor, start, {}))
             attr_rows = body_rows(src, start, m.end, {})
-            blocks.append((BLOCK_ATTRIBUTE_ORDER.get(m.name, 99), len(blocks), attr_rows))
+            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
             cursor = m.end
         rows.extend(body_rows(src, cursor, decl.close_start, {}))
         for _, ext, m in merged.attributes:
             attr_rows = body_rows(ext.source, m.start, m.end, {})
-            blocks.append((BLOCK_ATTRIBUTE_ORDER.get(m.name, 99), len(blocks), attr_rows))
+            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
         while rows and rows[-1].kind == "blank":
             rows.pop()
         rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
@@ -910,11 +641,11 @@ def write_generators(
         origin = (loc.source, loc.start)
         here: Anchors = ((0, loc.source, loc.start, 0),)
         w.line(f"generator {name} {{", origin, here)
-        width = max((len(k) for k in settings), default=0)
+        width = max((text_width(k) for k in settings), default=0)
         for key, value in settings.items():
             kloc = target.key_location("generators", name, key)
             at: Anchors = ((0, kloc.source, kloc.start, 0),)
-            w.line(f"  {key.ljust(width)} = {value}", (kloc.source, kloc.start), at)
+            w.line(lay_out("property", key, value, "", False, width, 0)[0], (kloc.source, kloc.start), at)
         w.line("}", origin, here)
 
 

@@ -34,6 +34,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 from .adapt_policy import CHOICES, AdaptPolicy
 from .backups import is_backup_name
 from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean, error
+from .psl.render import number_literal, string_literal
 from .stamp import LOCK_FILE, MANIFEST_NAME, STATE_FILE, find_manifest  # noqa: F401 (find_manifest: re-exported)
 
 E_READ = "E010"
@@ -72,8 +73,6 @@ _ENTRY_NAMES = {
 _IDENT_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PSL_INT_RE = re.compile(r"-?[0-9]+")
 _PSL_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_PSL_ESCAPE_RE = re.compile(r'[\x00-\x1f"\\\x7f]')
-_PSL_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_AT_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
@@ -349,16 +348,6 @@ def _syntax_error(exc: ValueError, source: Source) -> ComposeError:
 # -- TOML values to PSL -------------------------------------------------------------------------
 
 
-def psl_string_literal(text: str) -> str:
-    """`text` as a PSL string literal (JSON string grammar, escaped like Prisma's own renderer)."""
-    return '"' + _PSL_ESCAPE_RE.sub(_psl_escape, text) + '"'
-
-
-def _psl_escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return _PSL_ESCAPES.get(char) or f"\\u{ord(char):04x}"
-
-
 def to_psl(value: object, keypath: str, location: Location) -> str:
     """A TOML value as PSL expression text.
 
@@ -374,7 +363,7 @@ def _psl(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyPath],
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return psl_string_literal(value)
+        return string_literal(value)
     if isinstance(value, int | float):
         return _psl_number(value, keypath, locate(path))
     if isinstance(value, list):
@@ -399,14 +388,7 @@ def _psl_number(value: int | float, keypath: str, location: Location) -> str:
     pattern = _PSL_INT_RE if isinstance(value, int) else _PSL_NUMBER_RE
     if pattern.fullmatch(written) and (int(written) if isinstance(value, int) else float(written)) == value:
         return written
-    if isinstance(value, int):
-        return str(value)
-    text = repr(value)
-    if _PSL_NUMBER_RE.fullmatch(text):
-        return text
-    from decimal import Decimal  # only for exponent forms such as 1e-07
-
-    return format(Decimal(text), "f")
+    return number_literal(value)
 
 
 def _psl_function(
@@ -432,7 +414,7 @@ def _psl_function(
             locate((*path, key)),
             code=E_INVALID,
         )
-    return f"env({psl_string_literal(inner)})" if key == "env" else inner
+    return f"env({string_literal(inner)})" if key == "env" else inner
 
 
 # -- validation ---------------------------------------------------------------------------------

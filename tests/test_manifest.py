@@ -30,9 +30,9 @@ from composer.manifest import (
     find_manifest,
     load_manifest,
     parse_manifest,
-    psl_string_literal,
     to_psl,
 )
+from composer.psl.render import string_literal as psl_string_literal
 
 if sys.version_info >= (3, 11):
     import tomllib
