@@ -135,3 +135,16 @@ def test_merged_block_attributes_in_prismas_order(tmp_path: Path, prisma6: Prism
     assert block.index("@@index") < block.index("@@shardKey") < block.index("@@schema")
     [(_, formatted)] = prisma6.format(text)
     assert formatted == text
+
+
+def test_reading_the_manifest_compiles_no_parser() -> None:
+    """The manifest writes its values with `psl.render`; that loads no parser (adapt_policy.py and
+    `psl/__init__.py` keep it so)."""
+    import subprocess
+    import sys
+
+    code = "import sys, composer.manifest; print('composer.psl.parser' in sys.modules)"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(root), "PATH": ""})
+    assert done.stdout.strip() == "False"
