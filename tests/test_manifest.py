@@ -1245,3 +1245,15 @@ def test_schema_and_loader_agree_on_outputs(output: str) -> None:
         loader_ok = False
     schema_ok = not list(validator.iter_errors(tomllib.loads(text)))
     assert schema_ok == loader_ok
+
+
+def test_adapt_policy_defaults_are_the_schemas_first_choices() -> None:
+    """The allowed values of `[targets.X.adapt]` are read from the JSON Schema; `AdaptPolicy`'s
+    defaults are the first of each."""
+    from composer.adapt_policy import AdaptPolicy
+    from composer.manifest.shape import ADAPT_CHOICES
+
+    assert set(ADAPT_CHOICES) == {"lists", "enums", "json"}
+    assert {key: getattr(AdaptPolicy(), key) for key in ADAPT_CHOICES} == {
+        key: values[0] for key, values in ADAPT_CHOICES.items()
+    }
