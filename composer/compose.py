@@ -21,6 +21,7 @@ from .psl.render import Row, attribute_rank, body_rows, lay_out, text_width, wri
 from .writer import Anchors, ComposedFile, Writer
 
 if TYPE_CHECKING:
+    from .adapt import Adapted
     from .manifest import Manifest, TargetSpec
     from .psl import SchemaFile
     from .sources import Fragment
@@ -82,48 +83,15 @@ def compose_target(
     selected = select_fragments(fragments, target)
     taken = {id(f) for f in selected}
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
-    overrides = target.datasource
-    adapted = None
-    if "provider" in overrides and target.adapt is not None:
-        found = [d for f in selected for d in f.schema.declarations if d.keyword == "datasource"]
-        if len(found) == 1:  # with more, the error below says so
-            from .adapt import adapt_target
-
-            provider = datasource_provider(found[0], overrides)
-            adapted = adapt_target(selected, found[0], provider, target.adapt, target)
-            if adapted is not None:
-                selected = adapted.fragments
-                overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
+    selected, overrides, adapted = adapt_fragments(selected, target)
     datasources, generators, named = collect(selected, fragments)
     check_types(named, left_out, target)
-    if len(datasources) > 1:
-        (_, d1), (_, d2) = datasources[0], datasources[1]
-        raise ComposeError(
-            Diagnostic(
-                f"target `{target.name}` has more than one datasource: `{d1.name}` and `{d2.name}`",
-                d2.location,
-                code="E205",
-                notes=[("the first one is declared here", d1.location)],
-                hint="keep one datasource, or leave one fragment out of this target with `exclude`",
-            )
-        )
-    datasource = datasources[0][1] if datasources else None
+    datasource = one_datasource(datasources, target)
     if adapted is not None:
         for merged in named.values():
             merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
     else:
-        provider = datasource_provider(datasource, overrides)
-        problems: list[Diagnostic] = []  # the lists of every entity file, not only the first one's
-        for frag in selected:
-            if frag.generated is not None:
-                from .entities import check_provider
-
-                try:
-                    check_provider(frag.generated, provider)
-                except ComposeError as exc:
-                    problems.extend(exc.diagnostics)
-        if problems:
-            raise ComposeError(problems)
+        check_entities(selected, datasource_provider(datasource, overrides))
     used: BlockMemo = {}
     order = fragment_order(selected, named, memo, used)
     config = Writer()
@@ -132,30 +100,7 @@ def compose_target(
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
-        w = Writer()
-        run: list[Declaration] = []  # declarations written as they are, one after the other
-        for decl in frag.schema.declarations:
-            merged = named.get(decl.name)
-            if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
-                write_verbatim(w, run)
-                run = []
-                if decl.is_extend:
-                    write_extend_comments(w, decl)
-                continue
-            if not merged.fields and not merged.attributes and not merged.relayout:
-                if run and run[-1].end == decl.start:  # no blank line between: one is added
-                    write_verbatim(w, run)
-                    run = []
-                run.append(decl)
-                continue
-            write_verbatim(w, run)
-            run = []
-            if memo is None:
-                write_merged(w, merged)
-            else:
-                write_merged_memo(w, merged, memo, used)
-        write_verbatim(w, run)
-        write_trailing_comments(w, frag.schema, named)
+        w = write_section(frag, named, memo, used)
         if w.lines:
             sections.append((frag, w))
     if memo is not None:
@@ -167,6 +112,87 @@ def compose_target(
     if adapted is not None:
         composed.notes, composed.adapted = adapted.notes, adapted.summary()
     return composed
+
+
+def adapt_fragments(
+    selected: list[Fragment], target: TargetSpec
+) -> tuple[list[Fragment], dict[str, str | None], Adapted | None]:
+    """The fragments adapted to the provider the target sets (docs/providers.md), the datasource
+    settings with the properties the provider drops, and what adapting did (None: nothing)."""
+    overrides = target.datasource
+    if "provider" not in overrides or target.adapt is None:
+        return selected, overrides, None
+    found = [d for f in selected for d in f.schema.declarations if d.keyword == "datasource"]
+    if len(found) != 1:  # with more, `one_datasource` says so
+        return selected, overrides, None
+    from .adapt import adapt_target
+
+    adapted = adapt_target(selected, found[0], datasource_provider(found[0], overrides), target.adapt, target)
+    if adapted is None:
+        return selected, overrides, None
+    return adapted.fragments, {**overrides, **dict.fromkeys(adapted.dropped_properties)}, adapted
+
+
+def one_datasource(datasources: list[tuple[Fragment, Declaration]], target: TargetSpec) -> Declaration | None:
+    if len(datasources) > 1:
+        (_, d1), (_, d2) = datasources[0], datasources[1]
+        raise ComposeError(
+            Diagnostic(
+                f"target `{target.name}` has more than one datasource: `{d1.name}` and `{d2.name}`",
+                d2.location,
+                code="E205",
+                notes=[("the first one is declared here", d1.location)],
+                hint="keep one datasource, or leave one fragment out of this target with `exclude`",
+            )
+        )
+    return datasources[0][1] if datasources else None
+
+
+def check_entities(selected: list[Fragment], provider: str | None) -> None:
+    """The YAML entity fragments fit the target's provider; the problems of every entity file,
+    not only the first one's."""
+    problems: list[Diagnostic] = []
+    for frag in selected:
+        if frag.generated is not None:
+            from .entities import check_provider
+
+            try:
+                check_provider(frag.generated, provider)
+            except ComposeError as exc:
+                problems.extend(exc.diagnostics)
+    if problems:
+        raise ComposeError(problems)
+
+
+def write_section(
+    frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo
+) -> Writer:
+    """A fragment's section of the output: its declarations, merged or as written."""
+    w = Writer()
+    run: list[Declaration] = []  # declarations written as they are, one after the other
+    for decl in frag.schema.declarations:
+        merged = named.get(decl.name)
+        if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
+            write_verbatim(w, run)
+            run = []
+            if decl.is_extend:
+                write_extend_comments(w, decl)
+            continue
+        if not merged.fields and not merged.attributes and not merged.relayout:
+            if run and run[-1].end == decl.start:  # no blank line between: one is added
+                write_verbatim(w, run)
+                run = []
+            run.append(decl)
+            continue
+        write_verbatim(w, run)
+        run = []
+        if memo is None:
+            write_merged(w, merged)
+        else:
+            write_merged_memo(w, merged, memo, used)
+    write_verbatim(w, run)
+    write_trailing_comments(w, frag.schema, named)
+    return w
 
 
 # -- selection and collection -------------------------------------------------------------------
