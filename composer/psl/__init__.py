@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
     from .parser import _FAST_ATTR as ATTRIBUTE_PATTERN
-    from .parser import PSLSyntaxError, decode_string, parse
+    from .parser import PSLSyntaxError, decode_string, parse, relation_names_fields, relation_with_fields
 
 # `@name(args)` with the arguments the parser's fast path checks (ATTRIBUTE_PATTERN): group 1 the
 # name, group 2 the parenthesised arguments. In a block the fast path accepted
@@ -28,6 +28,9 @@ _WHERE = {
     "SchemaFile": ("ast", "SchemaFile"),
     "decode_string": ("parser", "decode_string"),
     "parse": ("parser", "parse"),
+    # Raw-text questions about relations, answered without building a lazy block's members.
+    "relation_names_fields": ("parser", "relation_names_fields"),
+    "relation_with_fields": ("parser", "relation_with_fields"),
 }
 __all__ = [
     "ATTRIBUTE_PATTERN",
@@ -40,6 +43,8 @@ __all__ = [
     "SchemaFile",
     "decode_string",
     "parse",
+    "relation_names_fields",
+    "relation_with_fields",
 ]
 
 
