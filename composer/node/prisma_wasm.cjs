@@ -325,9 +325,7 @@ function engineError(err) {
   try {
     const parsed = JSON.parse(message);
     if (parsed && typeof parsed.message === 'string') {
-      const out = new BridgeError('schema_invalid', parsed.message);
-      out.errorCode = parsed.error_code || null;
-      return out;
+      return new BridgeError('schema_invalid', parsed.message);
     }
   } catch {
     // not JSON: a plain engine message
@@ -384,13 +382,11 @@ function opValidate(api, req) {
   const files = checkFiles(req.files);
   const texts = new Map(files);
   let rendered = null;
-  let errorCode = null;
   try {
     callEngine(() => api.validate(JSON.stringify({ prismaSchema: files, noColor: true })));
   } catch (err) {
     if (err.kind !== 'schema_invalid') throw err;
     rendered = err.message;
-    errorCode = err.errorCode;
   }
   let lint = [];
   try {
@@ -429,7 +425,7 @@ function opValidate(api, req) {
   const byPlace = (a, b) => (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || a.start - b.start;
   errors.sort(byPlace);
   warnings.sort(byPlace);
-  return { errors, warnings, rendered, errorCode };
+  return { errors, warnings };
 }
 
 function opFormat(api, req) {
