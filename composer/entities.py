@@ -1041,40 +1041,17 @@ def _check_duplicates(fields: list[_Field], inherited: int) -> None:
 
 def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
     model_line = _line(entity.name_node)
-    inherited_line = _line(entity.extends_node) if entity.extends_node is not None else model_line
     first_own = len(fields) - len(entity.fields)
     kept = [(i >= first_own, f) for i, f in enumerate(fields) if not f.skip]
     keys = [f for _, f in kept if f.primary_key and f.attributes is None]
     composite = len(keys) > 1
-
-    rows: list[tuple[list[str], int]] = []  # (columns, or one comment line; YAML line)
     block: list[tuple[str, int]] = []
-    scalar_lists: list[tuple[str, Location]] = []
-    json_lists: list[str] = []
-    has_id = composite or any(attribute_name(a) == "id" for a, _ in entity.block_attributes)
     if composite:
         block.append((f"@@id([{', '.join(f.name for f in keys)}])", keys[0].line))
-    for own, f in kept:
-        line, doc_line = (f.line, f.description_line) if own else (inherited_line, inherited_line)
-        rows.extend(([text], doc_line) for text in f.description)
-        if f.attributes is None:
-            is_id = f.primary_key and not composite
-            attrs = _computed_attributes(f, is_id)
-            unique = f.primary_key or f.unique
-        else:
-            attrs = sorted(f.attributes, key=_attribute_rank)
-            names = {attribute_name(a) for a in attrs}
-            is_id = "id" in names
-            unique = is_id or "unique" in names
-        has_id = has_id or is_id
-        rows.append(([f.name, f.psl_type, " ".join(attrs)], line))
-        if f.index and not unique:
-            block.append((f"@@index([{f.name}])", line))
-        if f.scalar_list is not None:
-            scalar_lists.append((f.name, _location(f.source, f.scalar_list)))
-            if f.psl_type == "Json[]":
-                json_lists.append(f.name)
-    if not has_id:
+    inherited_line = _line(entity.extends_node) if entity.extends_node is not None else model_line
+    rows, indexes, field_id = _field_rows(kept, composite, inherited_line)
+    block.extend(indexes)
+    if not (composite or field_id or any(attribute_name(a) == "id" for a, _ in entity.block_attributes)):
         raise ComposeError(Diagnostic(
             f"model `{entity.name}` has no primary key",
             _location(entity.source, entity.name_node),
@@ -1084,7 +1061,54 @@ def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
         ))
     block.extend(entity.block_attributes)
     block.sort(key=lambda item: _attribute_rank(item[0]))
+    lines, line_map = _model_lines(entity, model_line, rows, block)
+    lists = [f for _, f in kept if f.scalar_list is not None]
+    return GeneratedFragment(
+        os.path.splitext(os.path.basename(entity.source.path))[0],
+        entity.source,
+        entity.name,
+        "\n".join(lines) + "\n",
+        line_map,
+        [(f.name, _location(f.source, f.scalar_list)) for f in lists],  # type: ignore[arg-type]
+        [f.name for f in lists if f.psl_type == "Json[]"],
+        entity.warnings,
+    )
 
+
+def _field_rows(
+    kept: list[tuple[bool, _Field]], composite: bool, inherited_line: int
+) -> tuple[list[tuple[list[str], int]], list[tuple[str, int]], bool]:
+    """The model's field rows (columns, or one doc comment line; YAML line), the `@@index`es the
+    fields ask for, and whether a field is the id. `kept`: (own field?, field); an inherited one
+    maps to the `extends:` line."""
+    rows: list[tuple[list[str], int]] = []
+    indexes: list[tuple[str, int]] = []
+    has_id = False
+    for own, f in kept:
+        line, doc_line = (f.line, f.description_line) if own else (inherited_line, inherited_line)
+        rows.extend(([text], doc_line) for text in f.description)
+        attrs, is_id, unique = _field_attributes_of(f, composite)
+        has_id = has_id or is_id
+        rows.append(([f.name, f.psl_type, " ".join(attrs)], line))
+        if f.index and not unique:
+            indexes.append((f"@@index([{f.name}])", line))
+    return rows, indexes, has_id
+
+
+def _field_attributes_of(f: _Field, composite: bool) -> tuple[list[str], bool, bool]:
+    """A field's attributes in Prisma's order, and whether they make it the id, and unique."""
+    if f.attributes is None:
+        is_id = f.primary_key and not composite
+        return _computed_attributes(f, is_id), is_id, f.primary_key or f.unique
+    attrs = sorted(f.attributes, key=_attribute_rank)
+    names = {attribute_name(a) for a in attrs}
+    return attrs, "id" in names, "id" in names or "unique" in names
+
+
+def _model_lines(
+    entity: _Entity, model_line: int, rows: list[tuple[list[str], int]], block: list[tuple[str, int]]
+) -> tuple[list[str], list[int]]:
+    """The model's lines, laid out as `prisma format` lays them out, and the YAML line of each."""
     lines = [*entity.description, f"model {entity.name} {{"]
     line_map = [entity.description_line] * len(entity.description) + [model_line]
     for text, line in _table(rows):
@@ -1098,16 +1122,7 @@ def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
             line_map.append(line)
     lines.append("}")
     line_map.append(model_line)
-    return GeneratedFragment(
-        os.path.splitext(os.path.basename(entity.source.path))[0],
-        entity.source,
-        entity.name,
-        "\n".join(lines) + "\n",
-        line_map,
-        scalar_lists,
-        json_lists,
-        entity.warnings,
-    )
+    return lines, line_map
 
 
 def _computed_attributes(f: _Field, is_id: bool) -> list[str]:
