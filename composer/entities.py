@@ -684,21 +684,9 @@ def _parse_field(source: Source, node: yaml.Node, warnings: list[Diagnostic]) ->
     description = spec.get("description")
     f.description = _doc_lines(source, description, "the field `description`")
     f.description_line = _line(description) if description is not None else f.line
-    if "name" in prisma:
-        f.name = _text(source, prisma["name"], "`prisma.name`") or yaml_name
-        _check_identifier(source, prisma["name"], f.name, "field name")
-    else:
-        _check_identifier(source, name_node, yaml_name, "field name",
-                          hint="give it a `prisma.name`; the column keeps this name through @map")
-    nullable = _flag(source, spec.get("nullable"), "nullable")
-    if "type" in prisma:
-        type_node = prisma["type"]
-        f.psl_type = _prisma_type(source, type_node)
-        if f.psl_type.endswith("[]") and f.psl_type[:-2] in PSL_SCALARS:
-            f.scalar_list = type_node
-    else:
-        f.psl_type = SCALAR_TYPES[base] + ("[]" if is_list else "?" if nullable else "")
-        f.scalar_list = type_node if is_list else None
+    _field_name(source, f, prisma.get("name"))
+    type_node = _field_type(source, f, prisma.get("type", type_node), "type" in prisma, base, is_list,
+                            _flag(source, spec.get("nullable"), "nullable"))
     if f.primary_key and f.psl_type.endswith(("?", "[]")):
         # Prisma: "Fields that are marked as id must be required", and a list never is.
         what = "nullable" if f.psl_type.endswith("?") else "a list"
@@ -710,6 +698,31 @@ def _parse_field(source: Source, node: yaml.Node, warnings: list[Diagnostic]) ->
         items = _attribute_items(source, prisma["attributes"], "`prisma.attributes`")
         f.attributes = [attr for item in items for attr in _field_attributes(source, item)]
     return f
+
+
+def _field_name(source: Source, f: _Field, node: yaml.Node | None) -> None:
+    """`prisma.name` (`node`) renames the field in Prisma; either name must be an identifier."""
+    if node is not None:
+        f.name = _text(source, node, "`prisma.name`") or f.yaml_name
+        _check_identifier(source, node, f.name, "field name")
+    else:
+        _check_identifier(source, f.name_node, f.yaml_name, "field name",
+                          hint="give it a `prisma.name`; the column keeps this name through @map")
+
+
+def _field_type(
+    source: Source, f: _Field, node: yaml.Node, verbatim: bool, base: str, is_list: bool, nullable: bool
+) -> yaml.Node:
+    """Sets the field's Prisma type: `prisma.type` as written (`verbatim`), else the entity
+    type's; returns the node the type comes from."""
+    if verbatim:
+        f.psl_type = _prisma_type(source, node)
+        if f.psl_type.endswith("[]") and f.psl_type[:-2] in PSL_SCALARS:
+            f.scalar_list = node
+    else:
+        f.psl_type = SCALAR_TYPES[base] + ("[]" if is_list else "?" if nullable else "")
+        f.scalar_list = node if is_list else None
+    return node
 
 
 def _entity_type(source: Source, node: yaml.Node) -> tuple[str, bool]:
