@@ -30,8 +30,8 @@ from composer.manifest import (
     find_manifest,
     load_manifest,
     parse_manifest,
-    to_psl,
 )
+from composer.manifest.values import psl_value
 from composer.psl.render import string_literal as psl_string_literal
 
 if sys.version_info >= (3, 11):
@@ -617,6 +617,11 @@ LOC = Location(Source("m.toml", "x = 1\n"), 4, 5)
 
 def loc() -> Location:
     return LOC
+
+
+def to_psl(value: object, keypath: str, location: Location) -> str:
+    """A TOML value as the PSL text the validator makes of it, for a key written at `location`."""
+    return psl_value(value, keypath, (), lambda _path: location)
 
 
 @pytest.mark.parametrize(

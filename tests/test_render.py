@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from composer.diagnostics import Location, Source
 from composer.entities import load_entities
-from composer.manifest import to_psl
+from composer.manifest.values import psl_value
 from composer.prisma_wasm import PrismaWasm
 from composer.psl.render import (
     ATTRIBUTE_ORDER,
@@ -69,7 +69,8 @@ def test_yaml_default_and_manifest_value_are_spelled_alike(prisma6: PrismaWasm) 
     )
     [fragment] = load_entities([Source("a.yaml", text, "/p/a.yaml")])
     assert f"@default({AWKWARD_LITERAL})" in fragment.text
-    assert to_psl(AWKWARD, "k", Location(Source("m.toml", "k = 1\n"), 4, 5)) == AWKWARD_LITERAL
+    where = Location(Source("m.toml", "k = 1\n"), 4, 5)
+    assert psl_value(AWKWARD, "k", (), lambda _path: where) == AWKWARD_LITERAL
     [(_, formatted)] = prisma6.format(fragment.text)
     assert formatted == fragment.text
 

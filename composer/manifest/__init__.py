@@ -11,7 +11,7 @@ in the manifest.
 - `model`: `Manifest`, `FragmentSpec`, `TargetSpec`, what the later stages read.
 - `loading`: `load_manifest`, `parse_manifest` (bytes, UTF-8, TOML and its limits).
 - `validation`: the checks, every error collected before they are raised together.
-- `values`: TOML values of generators and the datasource as PSL expression text (`to_psl`);
+- `values`: TOML values of generators and the datasource as PSL expression text (`psl_value`);
   `false` in place of a whole generator table or of a datasource property means "remove it from
   the output", and maps to `None`.
 - `positions`: where each key and value is written (tomllib gives no positions).
@@ -35,7 +35,6 @@ from .shape import (
     WATCH_KEYS,
     KeyPath,
 )
-from .values import to_psl
 
 __all__ = [
     "ADAPT_KEYS",
@@ -59,5 +58,4 @@ __all__ = [
     "glob_fragment_name",
     "load_manifest",
     "parse_manifest",
-    "to_psl",
 ]

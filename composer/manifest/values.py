@@ -15,18 +15,14 @@ _PSL_INT_RE = re.compile(r"-?[0-9]+")
 _PSL_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
-def to_psl(value: object, keypath: str, location: Location) -> str:
+def psl_value(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyPath], Location]) -> str:
     """A TOML value as PSL expression text.
 
     string -> string literal; `{ env = "NAME" }` -> `env("NAME")`; array -> `[a, b]`;
     booleans -> `true`/`false`; numbers as written; `{ raw = '...' }` -> the text verbatim.
     (`false` meaning "remove" is decided by the caller: here it is just `false`.)
-    Raises ComposeError at `location` naming `keypath` for anything else.
+    Raises ComposeError naming `keypath` (at `locate(path)` of the offending part) for anything else.
     """
-    return psl_value(value, keypath, (), lambda _path: location)
-
-
-def psl_value(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyPath], Location]) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
