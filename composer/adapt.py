@@ -46,6 +46,7 @@ from .providers import (
 )
 from .psl import ATTRIBUTE_PATTERN, Declaration, Member, SchemaFile, parse
 from .psl.ast import Arg, Attribute, Expr
+from .psl.render import string_literal
 
 if TYPE_CHECKING:
     from .manifest import TargetSpec
@@ -709,7 +710,7 @@ class _Rewriter:
             literal = _json_literal(value, self.text, items_are_json=m.type_name == "Json")
             self.edits.append((value.start, value.end, literal))
         elif from_enum and value.kind == "path":
-            self.edits.append((value.start, value.end, json.dumps(value.value)))
+            self.edits.append((value.start, value.end, string_literal(value.value)))
 
     def default_name(self, where: str, attr: Attribute) -> None:
         """`@default(0, map: "DF_x")` names SQL Server's default constraint; elsewhere Prisma
@@ -1077,4 +1078,4 @@ def _json_literal(value: Expr, text: str, *, items_are_json: bool = False) -> st
             items.append(item.value)
         else:
             items.append(json.dumps(text[item.start : item.end]))
-    return json.dumps("[" + ",".join(items) + "]")
+    return string_literal("[" + ",".join(items) + "]")

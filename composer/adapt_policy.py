@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Each key's allowed values; the first is the default.
-CHOICES = {"lists": ("error", "json"), "enums": ("error", "string"), "json": ("error", "string")}
-
 
 @dataclass(frozen=True)
 class AdaptPolicy:
+    # The allowed values are those of the manifest's JSON Schema (`manifest.shape.ADAPT_CHOICES`,
+    # its first value of each is the default here; tests/test_manifest.py checks the two agree).
     lists: str = "error"  # scalar lists where the provider has none: "error" | "json"
     enums: str = "error"  # enums where the provider has none: "error" | "string"
     json: str = "error"  # `Json` where the provider has none: "error" | "string"

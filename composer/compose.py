@@ -4,51 +4,40 @@ Declarations are copied verbatim (comments included); `/// @extend` blocks are m
 declaration they extend; the target's generator and datasource settings are applied; fragments
 are ordered by their dependencies (README "How fragments are composed"). Every output line
 remembers the source line it came from, so that Prisma's errors on the output can be sent back
-to the fragment.
+to the fragment. This module holds the rules (what is taken, merged, checked, in which order);
+`blocks.py` writes what they decide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import add
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .diagnostics import ComposeError, Diagnostic, Location, Source, article, did_you_mean
+from .blocks import (
+    BlockMemo,
+    layout,
+    write_datasource,
+    write_extend_comments,
+    write_generators,
+    write_merged,
+    write_merged_memo,
+    write_trailing_comments,
+    write_verbatim,
+)
+from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_mean
 from .graph import dependencies, field_relations, stable_order
 from .psl import Declaration, Member, decode_string
-from .psl.comments import comment_lines, line_end_past_comment
+from .writer import ComposedFile, Writer
 
 if TYPE_CHECKING:
+    from .adapt import Adapted
     from .manifest import Manifest, TargetSpec
-    from .psl import SchemaFile
     from .sources import Fragment
 
 SCALARS = frozenset(
     ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes", "Unsupported")
 )
-CONFIG_FILE = "schema.prisma"  # folder outputs: the file holding the datasource and generators
-Origin = tuple[Source, int] | None
-# Where a piece of an output line comes from: (column in the output line, source, offset there,
-# length there). A length of 0 points every column of the piece at `offset` (a manifest value).
-Anchor = tuple[int, Source, int, int]
-Anchors = tuple[Anchor, ...] | None
-
-
-@dataclass
-class ComposedFile:
-    path: str  # output path relative to the manifest's folder, POSIX separators
-    lines: list[str]
-    origins: list[Origin]  # for each line: the source and offset (of the line) it was copied from
-    # For each line compose laid out itself (None for a verbatim copy): where each piece comes from.
-    anchors: list[Anchors] = field(default_factory=list)
-
-    @property
-    def body(self) -> str:
-        return "\n".join(self.lines) + "\n" if self.lines else ""
-
-
 @dataclass
 class Merged:
     """A declaration of the target with what `/// @extend` blocks add to it."""
@@ -89,10 +78,6 @@ def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
     ]
 
 
-# Laid-out blocks (keys: declaration and addition ids) and field relations (keys start with -1).
-BlockMemo = dict[tuple[int, ...], tuple[Any, "Merged"]]
-
-
 def compose_target(
     manifest: Manifest, fragments: list[Fragment], target: TargetSpec, memo: BlockMemo | None = None
 ) -> ComposedTarget:
@@ -102,48 +87,15 @@ def compose_target(
     selected = select_fragments(fragments, target)
     taken = {id(f) for f in selected}
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
-    overrides = target.datasource
-    adapted = None
-    if "provider" in overrides and target.adapt is not None:
-        found = [d for f in selected for d in f.schema.declarations if d.keyword == "datasource"]
-        if len(found) == 1:  # with more, the error below says so
-            from .adapt import adapt_target
-
-            provider = datasource_provider(found[0], overrides)
-            adapted = adapt_target(selected, found[0], provider, target.adapt, target)
-            if adapted is not None:
-                selected = adapted.fragments
-                overrides = {**overrides, **dict.fromkeys(adapted.dropped_properties)}
+    selected, overrides, adapted = adapt_fragments(selected, target)
     datasources, generators, named = collect(selected, fragments)
     check_types(named, left_out, target)
-    if len(datasources) > 1:
-        (_, d1), (_, d2) = datasources[0], datasources[1]
-        raise ComposeError(
-            Diagnostic(
-                f"target `{target.name}` has more than one datasource: `{d1.name}` and `{d2.name}`",
-                d2.location,
-                code="E205",
-                notes=[("the first one is declared here", d1.location)],
-                hint="keep one datasource, or leave one fragment out of this target with `exclude`",
-            )
-        )
-    datasource = datasources[0][1] if datasources else None
+    datasource = one_datasource(datasources, target)
     if adapted is not None:
         for merged in named.values():
             merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
     else:
-        provider = datasource_provider(datasource, overrides)
-        problems: list[Diagnostic] = []  # the lists of every entity file, not only the first one's
-        for frag in selected:
-            if frag.generated is not None:
-                from .entities import check_provider
-
-                try:
-                    check_provider(frag.generated, provider)
-                except ComposeError as exc:
-                    problems.extend(exc.diagnostics)
-        if problems:
-            raise ComposeError(problems)
+        check_entities(selected, datasource_provider(datasource, overrides))
     used: BlockMemo = {}
     order = fragment_order(selected, named, memo, used)
     config = Writer()
@@ -152,30 +104,7 @@ def compose_target(
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
-        w = Writer()
-        run: list[Declaration] = []  # declarations written as they are, one after the other
-        for decl in frag.schema.declarations:
-            merged = named.get(decl.name)
-            if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
-                write_verbatim(w, run)
-                run = []
-                if decl.is_extend:
-                    write_extend_comments(w, decl)
-                continue
-            if not merged.fields and not merged.attributes and not merged.relayout:
-                if run and run[-1].end == decl.start:  # no blank line between: one is added
-                    write_verbatim(w, run)
-                    run = []
-                run.append(decl)
-                continue
-            write_verbatim(w, run)
-            run = []
-            if memo is None:
-                write_merged(w, merged)
-            else:
-                write_merged_memo(w, merged, memo, used)
-        write_verbatim(w, run)
-        write_trailing_comments(w, frag.schema, named)
+        w = write_section(frag, named, memo, used)
         if w.lines:
             sections.append((frag, w))
     if memo is not None:
@@ -187,6 +116,87 @@ def compose_target(
     if adapted is not None:
         composed.notes, composed.adapted = adapted.notes, adapted.summary()
     return composed
+
+
+def adapt_fragments(
+    selected: list[Fragment], target: TargetSpec
+) -> tuple[list[Fragment], dict[str, str | None], Adapted | None]:
+    """The fragments adapted to the provider the target sets (docs/providers.md), the datasource
+    settings with the properties the provider drops, and what adapting did (None: nothing)."""
+    overrides = target.datasource
+    if "provider" not in overrides or target.adapt is None:
+        return selected, overrides, None
+    found = [d for f in selected for d in f.schema.declarations if d.keyword == "datasource"]
+    if len(found) != 1:  # with more, `one_datasource` says so
+        return selected, overrides, None
+    from .adapt import adapt_target
+
+    adapted = adapt_target(selected, found[0], datasource_provider(found[0], overrides), target.adapt, target)
+    if adapted is None:
+        return selected, overrides, None
+    return adapted.fragments, {**overrides, **dict.fromkeys(adapted.dropped_properties)}, adapted
+
+
+def one_datasource(datasources: list[tuple[Fragment, Declaration]], target: TargetSpec) -> Declaration | None:
+    if len(datasources) > 1:
+        (_, d1), (_, d2) = datasources[0], datasources[1]
+        raise ComposeError(
+            Diagnostic(
+                f"target `{target.name}` has more than one datasource: `{d1.name}` and `{d2.name}`",
+                d2.location,
+                code="E205",
+                notes=[("the first one is declared here", d1.location)],
+                hint="keep one datasource, or leave one fragment out of this target with `exclude`",
+            )
+        )
+    return datasources[0][1] if datasources else None
+
+
+def check_entities(selected: list[Fragment], provider: str | None) -> None:
+    """The YAML entity fragments fit the target's provider; the problems of every entity file,
+    not only the first one's."""
+    problems: list[Diagnostic] = []
+    for frag in selected:
+        if frag.generated is not None:
+            from .entities import check_provider
+
+            try:
+                check_provider(frag.generated, provider)
+            except ComposeError as exc:
+                problems.extend(exc.diagnostics)
+    if problems:
+        raise ComposeError(problems)
+
+
+def write_section(
+    frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo
+) -> Writer:
+    """A fragment's section of the output: its declarations, merged or as written."""
+    w = Writer()
+    run: list[Declaration] = []  # declarations written as they are, one after the other
+    for decl in frag.schema.declarations:
+        merged = named.get(decl.name)
+        if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
+            write_verbatim(w, run)
+            run = []
+            if decl.is_extend:
+                write_extend_comments(w, decl)
+            continue
+        if not merged.fields and not merged.attributes and not merged.relayout:
+            if run and run[-1].end == decl.start:  # no blank line between: one is added
+                write_verbatim(w, run)
+                run = []
+            run.append(decl)
+            continue
+        write_verbatim(w, run)
+        run = []
+        if memo is None:
+            write_merged(w, merged)
+        else:
+            write_merged_memo(w, merged, memo, used)
+    write_verbatim(w, run)
+    write_trailing_comments(w, frag.schema, named)
+    return w
 
 
 # -- selection and collection -------------------------------------------------------------------
@@ -441,509 +451,3 @@ def datasource_provider(datasource: Declaration | None, overrides: dict[str, str
     if prop is not None and prop.value is not None and prop.value.kind == "string":
         return prop.value.value
     return None
-
-
-# -- writing -------------------------------------------------------------------------------------
-
-
-class Writer:
-    """Lines of output with their origins; blank lines are folded so one separates blocks.
-
-    `origins[i]` is the (source, offset of the line start) output line i was copied from. A line
-    compose laid out itself (realigned columns, a value taken from the manifest) also has
-    `anchors[i]`: where each of its pieces comes from, so that every column maps back exactly.
-    """
-
-    __slots__ = ("anchors", "lines", "origins")
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.origins: list[Origin] = []
-        self.anchors: list[Anchors] = []
-
-    def blank(self) -> None:
-        if self.lines and self.lines[-1]:
-            self.line("", None)
-
-    def copy(self, source: Source, start: int, end: int) -> None:
-        """Copy `source.text[start:end]` (whole lines) verbatim, minus trailing white space."""
-        if start >= end:
-            return
-        chunk = source.text[start:end]
-        if chunk.endswith("\n"):
-            chunk = chunk[:-1]
-        lines, origins, anchors = self.lines, self.origins, self.anchors
-        split = chunk.split("\n")
-        if (
-            (split[0] or (lines and lines[-1]))
-            and "\n\n\n" not in f"\n{chunk}\n"  # no two blank lines in a row, the ends included
-            and list(map(str.rstrip, split)) == split  # no trailing white space (C-level loops)
-        ):
-            # The usual case, whole lines kept as they are (no trailing white space, no run of
-            # blank lines to fold): done with C-level iterators, one line offset after another.
-            lines.extend(split)
-            steps = map(add, map(len, split[:-1]), repeat(1))
-            origins.extend(zip(repeat(source), accumulate(steps, initial=start)))
-            anchors.extend(repeat(None, len(split)))
-            return
-        # Trailing white space and runs of blank lines go, but not inside a comment: the text of
-        # `//`, `///` and `/* */` is what the user wrote (Prisma keeps the trailing spaces and
-        # blank lines of documentation in the client's docs).
-        ends_in, starts_in = comment_lines(source.text, start, end) if "/" in chunk else ((), ())
-        offset = start
-        for i, line in enumerate(split):
-            stripped = line if i in ends_in else line.rstrip()
-            if stripped or (lines and lines[-1]) or i in starts_in:
-                lines.append(stripped)
-                origins.append((source, offset))
-                anchors.append(None)
-            offset += len(line) + 1
-
-    def line(self, text: str, origin: Origin, anchors: Anchors = None) -> None:
-        self.lines.append(text)
-        self.origins.append(origin)
-        self.anchors.append(anchors)
-
-    def extend(self, other: Writer) -> None:
-        """Append `other`'s lines, without its leading blank line."""
-        skip = 1 if other.lines and not other.lines[0] else 0
-        self.lines.extend(other.lines[skip:])
-        self.origins.extend(other.origins[skip:])
-        self.anchors.extend(other.anchors[skip:])
-
-    def strip(self) -> None:
-        """Drop leading and trailing blank lines."""
-        lead = 0
-        while lead < len(self.lines) and not self.lines[lead]:
-            lead += 1
-        del self.lines[:lead], self.origins[:lead], self.anchors[:lead]
-        self.trim()
-
-    def trim(self) -> None:
-        while self.lines and not self.lines[-1]:
-            self.lines.pop()
-            self.origins.pop()
-            self.anchors.pop()
-
-    def composed(self, path: str) -> ComposedFile:
-        return ComposedFile(path, self.lines, self.origins, self.anchors)
-
-
-# -- block layout: what `prisma format` does to the body of a block --------------------------------
-
-
-def text_width(text: str) -> int:
-    # Prisma's formatter pads columns by UTF-8 length (Rust's `str::len`), not by characters.
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
-MEMBER_KINDS = frozenset(("field", "value", "property"))
-
-
-class Row:
-    """One line of a block body: a member in three cells, verbatim text, or a blank line.
-
-    A member's cells: its name; the middle (a field's type, a property's value; none for an enum
-    value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
-    whether it starts with attributes (aligned in a column) or is only a comment. Each cell
-    remembers where it comes from as (source, offset, length).
-    """
-
-    __slots__ = (
-        "attrs", "end", "kind", "mid", "mid_at", "name", "name_at", "rest", "rest_at", "source", "start"
-    )
-
-    def __init__(self, source: Source, start: int, end: int, kind: str = "text") -> None:
-        self.source = source
-        self.start = start  # offset of the line in `source`
-        self.end = end  # after the line
-        self.kind = kind  # "text" | "blank" | "field" | "value" | "property"
-        self.name = ""
-        self.name_at: tuple[Source, int, int] = (source, start, 0)
-        self.mid = ""
-        self.mid_at: tuple[Source, int, int] = (source, start, 0)
-        self.rest = ""
-        self.rest_at = 0
-        self.attrs = False
-
-
-def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) -> list[Row]:
-    """The lines of `source.text[start:end]` as rows; a line starting a member gets its cells."""
-    text = source.text
-    rows: list[Row] = []
-    pos = start
-    while pos < end:
-        eol = text.find("\n", pos, end)
-        nxt = end if eol == -1 else eol + 1
-        member = members.get(pos)
-        if member is not None and member.end == nxt and member.kind in MEMBER_KINDS:
-            rows.append(member_row(source, member))
-        else:
-            # A `/* */` comment over several lines (on its own or after a member) is one row,
-            # copied as a whole, so that its blank lines and trailing spaces are kept.
-            if member is not None:
-                nxt = max(nxt, min(member.end, end))
-            elif text.find("/*", pos, nxt) != -1:
-                nxt = line_end_past_comment(text, pos, end)
-            rows.append(Row(source, pos, nxt, "text" if text[pos:nxt].strip() else "blank"))
-        pos = nxt
-    return rows
-
-
-def member_row(source: Source, m: Member) -> Row:
-    """A field, enum value or property split into cells; verbatim when it holds anything unusual
-    (an inline `/* */` comment between the cells, say)."""
-    text = source.text
-    if m.line_start != m.name_start and text[m.line_start : m.name_start].strip():
-        return Row(source, m.line_start, m.end)
-    row = Row(source, m.line_start, m.end, m.kind)
-    row.name = text[m.name_start : m.name_end]
-    row.name_at = (source, m.name_start, m.name_end - m.name_start)
-    cursor = m.name_end
-    if m.kind == "field":
-        if text[cursor : m.type_start].strip():
-            return Row(source, m.line_start, m.end)
-        row.mid = text[m.type_start : m.type_end]
-        row.mid_at = (source, m.type_start, m.type_end - m.type_start)
-        cursor = m.type_end
-    elif m.kind == "property":
-        if m.value is None or text[cursor : m.value.start].strip() != "=":
-            return Row(source, m.line_start, m.end)
-        row.mid = text[m.value.start : m.value.end]
-        row.mid_at = (source, m.value.start, m.value.end - m.value.start)
-        cursor = m.value.end
-    eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
-    if m.attributes:
-        first = m.attributes[0].start
-        if first != cursor and text[cursor:first].strip():
-            return Row(source, m.line_start, m.end)
-        row.attrs = True
-        cursor = first
-    rest = text[cursor:eol]
-    stripped = rest.lstrip()
-    if stripped and not row.attrs and not stripped.startswith("//"):
-        return Row(source, m.line_start, m.end)
-    row.rest_at = cursor + len(rest) - len(stripped)
-    # Trailing spaces of a trailing `//`/`///` comment are the user's (Prisma keeps them in docs).
-    row.rest = stripped.rstrip()
-    if row.rest != stripped and 0 in comment_lines(text, row.rest_at, eol)[0]:
-        row.rest = stripped
-    return row
-
-
-def write_rows(w: Writer, rows: list[Row]) -> None:
-    """Lay rows out as `prisma format` does.
-
-    Members are aligned in columns within a group of lines not broken by a blank line (comment
-    lines do not break a group): field names, then types, padded only when attributes follow
-    (the type column is as wide as the widest type of the group); enum value names, padded only
-    when attributes follow; property names, then ` = `. A trailing comment alone follows after
-    one space. Widths count UTF-8 bytes, as Prisma's do.
-    """
-    group: list[Row] = []
-
-    def flush() -> None:
-        name_width = max((text_width(r.name) for r in group if r.kind != "text"), default=0)
-        type_width = max((text_width(r.mid) for r in group if r.kind == "field"), default=0)
-        for r in group:
-            if r.kind == "text":
-                w.copy(r.source, r.start, r.end)
-            else:
-                w.line(*laid_out(r, name_width, type_width))
-        group.clear()
-
-    for row in rows:
-        if row.kind == "blank":
-            flush()
-            w.blank()
-        else:
-            group.append(row)
-    flush()
-
-
-def laid_out(r: Row, name_width: int, type_width: int) -> tuple[str, Origin, Anchors]:
-    name = r.name
-    anchors: list[Anchor] = [(2, *r.name_at)]
-    if r.kind == "field":
-        line = f"  {name}{' ' * (name_width - text_width(name) + 1)}"
-        anchors.append((len(line), *r.mid_at))
-        line += r.mid
-        if r.rest:
-            line += " " * (type_width - text_width(r.mid) + 1) if r.attrs else " "
-    elif r.kind == "property":
-        line = f"  {name}{' ' * (name_width - text_width(name))} = "
-        anchors.append((len(line), *r.mid_at))
-        line += r.mid
-        if r.rest:
-            line += " "
-    else:
-        line = "  " + name
-        if r.rest:
-            line += " " * (name_width - text_width(name) + 1) if r.attrs else " "
-    if r.rest:
-        anchors.append((len(line), r.source, r.rest_at, len(r.rest)))
-        line += r.rest
-    return line, (r.source, r.start), tuple(anchors)
-
-
-# The order `prisma format` gives block attributes; others keep their place after these.
-BLOCK_ATTRIBUTE_ORDER = {
-    name: rank for rank, name in enumerate(("id", "unique", "index", "fulltext", "map", "ignore", "schema"))
-}
-
-
-def attached_comments(text: str, m: Member) -> int:
-    """Start of the comment lines right above member `m` (no blank line between, but for one
-    inside a `/* */` comment, which is part of it), or its line."""
-    start = m.line_start
-    inside: set[int] | tuple[()] = ()
-    if text.find("/*", m.start, m.line_start) != -1:
-        inside = comment_lines(text, m.start, m.line_start)[1]
-    line = text.count("\n", m.start, start)  # the member's line, numbered from `m.start`
-    while start > m.start:
-        prev = text.rfind("\n", 0, start - 1) + 1
-        line -= 1
-        if not text[prev : start - 1].strip() and line not in inside:
-            break
-        start = prev
-    return start
-
-
-def write_trailing_comments(w: Writer, schema: SchemaFile, named: dict[str, Merged]) -> None:
-    """The comments after a fragment's last declaration (or of a file holding only comments), in
-    place: right after that declaration when this section ends with it, else after a blank line."""
-    source = schema.source
-    text = source.text
-    if not text[schema.trailing :].strip():
-        return
-    last = schema.declarations[-1] if schema.declarations else None
-    merged = named.get(last.name) if last is not None else None
-    if last is not None and merged is not None and merged.decl is last:
-        w.copy(source, last.end, len(text))  # the blank lines between are folded into one
-    else:
-        w.blank()
-        w.copy(source, schema.trailing, len(text))
-
-
-def write_extend_comments(w: Writer, decl: Declaration) -> None:
-    """The comments of an `/// @extend` block that none of the members it adds carries (each
-    added member brings the comment lines above it): those above the block but the marker, those
-    on its `{` and `}` lines, and those after its last member. They stay in the fragment's
-    section, where the block was, as their own lines (a blank line after them, so no `///` line
-    among them documents the next declaration)."""
-    src = decl.source
-    text = src.text
-    if text.count("//", decl.start, decl.end) == 1 and text.find("/*", decl.start, decl.end) == -1:
-        return  # the usual block: no comment but the marker
-    out = Writer()
-    header = text.rfind("\n", 0, decl.keyword_start) + 1
-    pos = decl.start
-    while pos < header:
-        nxt = text.find("\n", pos, header) + 1 or header
-        line = text[pos:nxt].strip()
-        if not (line.startswith("///") and line[3:].strip() == "@extend"):
-            out.copy(src, pos, nxt)
-        pos = nxt
-    brace = text.find("{", decl.name_end, decl.body_start)
-    if brace != -1:
-        comment_line(out, src, brace + 1, decl.body_start)
-    covered = sorted((m.start, m.end) for m in decl.members)
-    pos = decl.body_start
-    for start, end in [*covered, (decl.close_start, decl.close_start)]:
-        if start > pos and text[pos:start].strip():
-            out.copy(src, pos, start)
-        pos = max(pos, end)
-    comment_line(out, src, decl.close_start + text[decl.close_start : decl.end].index("}") + 1, decl.end)
-    out.strip()
-    if out.lines:
-        w.blank()
-        w.extend(out)
-
-
-def comment_line(w: Writer, source: Source, start: int, end: int) -> None:
-    """What follows `{` or `}` on its line (a comment, if anything), as lines of their own (a
-    `/* */` after `}` may close on a later line)."""
-    text = source.text
-    stop = end - 1 if text.endswith("\n", start, end) else end
-    rest = text[start:stop]
-    if not rest.strip():
-        return
-    at = start + len(rest) - len(rest.lstrip())
-    ends_in, _ = comment_lines(text, at, stop)
-    offset = at
-    for i, piece in enumerate(text[at:stop].split("\n")):
-        kept = piece if i in ends_in else piece.rstrip()
-        w.line(kept, (source, text.rfind("\n", 0, offset) + 1), ((0, source, offset, len(kept)),))
-        offset += len(piece) + 1
-
-
-def write_verbatim(w: Writer, run: list[Declaration]) -> None:
-    """Declarations of one file, each as written, with blank lines between them: as one copy
-    from the first to the last, since the text between holds only blank lines (comment lines
-    belong to the declaration below them), which `copy` folds into one."""
-    if run:
-        w.blank()
-        w.copy(run[0].source, run[0].start, run[-1].end)
-
-
-def write_merged_memo(w: Writer, merged: Merged, memo: BlockMemo, used: BlockMemo) -> None:
-    added = [m for _, _, m in merged.fields] + [None] + [m for _, _, m in merged.attributes]
-    key = (id(merged.decl), *map(id, added))
-    hit = memo.get(key)
-    if hit is None:
-        out = Writer()
-        write_merged(out, merged)
-        hit = (out, merged)  # `merged` keeps the objects behind the ids alive
-    used[key] = hit
-    out = hit[0]
-    w.blank()
-    start = 1 if out.lines and not out.lines[0] else 0
-    w.lines.extend(out.lines[start:])
-    w.origins.extend(out.origins[start:])
-    w.anchors.extend(out.anchors[start:])
-
-
-def write_merged(w: Writer, merged: Merged) -> None:
-    decl = merged.decl
-    src = decl.source
-    w.blank()
-    if not merged.fields and not merged.attributes and not merged.relayout:
-        w.copy(src, decl.start, decl.end)
-        return
-    # Added fields go after the last field (or value) of the block, added block attributes last,
-    # where `prisma format` would put them. The merged block is then aligned again, the way
-    # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
-    insert_at = decl.body_start
-    for m in decl.members:
-        if m.kind != "block_attribute":
-            insert_at = m.end
-    own = {m.line_start: m for m in decl.members}
-    rows = body_rows(src, decl.body_start, insert_at, own)
-    for _, ext, m in merged.fields:
-        rows.extend(body_rows(ext.source, m.start, m.end, {m.line_start: m}))
-    if not merged.attributes:
-        rows.extend(body_rows(src, insert_at, decl.close_start, own))
-    else:
-        # `prisma format` puts block attributes last, after one blank line, sorted by kind (a
-        # stable sort), each with the comment lines right above it; other comment lines of that
-        # part of the block move up to the fields.
-        blocks: list[tuple[int, int, list[Row]]] = []
-        cursor = insert_at
-        for m in decl.members:
-            if m.kind != "block_attribute":
-                continue
-            start = attached_comments(src.text, m)
-            rows.extend(body_rows(src, cursor, start, {}))
-            attr_rows = body_rows(src, start, m.end, {})
-            blocks.append((BLOCK_ATTRIBUTE_ORDER.get(m.name, 99), len(blocks), attr_rows))
-            cursor = m.end
-        rows.extend(body_rows(src, cursor, decl.close_start, {}))
-        for _, ext, m in merged.attributes:
-            attr_rows = body_rows(ext.source, m.start, m.end, {})
-            blocks.append((BLOCK_ATTRIBUTE_ORDER.get(m.name, 99), len(blocks), attr_rows))
-        while rows and rows[-1].kind == "blank":
-            rows.pop()
-        rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
-        for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
-            rows.extend(r for r in attr_rows if r.kind != "blank")
-    w.copy(src, decl.start, decl.body_start)
-    write_rows(w, rows)
-    w.trim()
-    w.copy(src, decl.close_start, decl.end)
-
-
-def write_datasource(
-    w: Writer, decl: Declaration, overrides: dict[str, str | None], target: TargetSpec
-) -> None:
-    """The datasource with the target's settings; properties aligned on `=` as `prisma format` does."""
-    src = decl.source
-    if not any(v is not None or decl.member(k) is not None for k, v in overrides.items()):
-        w.copy(src, decl.start, decl.end)
-        return
-    rows = body_rows(src, decl.body_start, decl.close_start, {m.line_start: m for m in decl.members})
-    kept: list[Row] = []
-    for row in rows:
-        if row.kind == "property" and row.name in overrides:
-            value = overrides[row.name]
-            if value is None:  # `key = false` in the manifest removes the property, comments included
-                start = decl.member(row.name).start  # type: ignore[union-attr]
-                while kept and kept[-1].kind == "text" and kept[-1].start >= start:
-                    kept.pop()
-                continue
-            kloc = target.key_location("datasource", row.name)
-            row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
-        kept.append(row)
-    last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
-    for key, value in overrides.items():
-        if value is None or decl.member(key) is not None:
-            continue
-        kloc = target.key_location("datasource", key)
-        row = Row(kloc.source, kloc.start, kloc.start, "property")
-        row.name, row.name_at = key, (kloc.source, kloc.start, 0)
-        row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
-        last += 1
-        kept.insert(last, row)
-    w.copy(src, decl.start, decl.body_start)
-    write_rows(w, kept)
-    w.trim()
-    w.copy(src, decl.close_start, decl.end)
-
-
-def write_generators(
-    w: Writer, generators: dict[str, tuple[Fragment, Declaration]], target: TargetSpec
-) -> None:
-    replaced = target.generators
-    for name, (_, decl) in generators.items():
-        if name in replaced:
-            continue
-        w.blank()
-        w.copy(decl.source, decl.start, decl.end)
-    for name, settings in replaced.items():
-        if settings is None:
-            continue
-        w.blank()
-        replaced_decl = generators.get(name)
-        if replaced_decl is not None:  # the comments above the replaced block stay above it
-            decl = replaced_decl[1]
-            w.copy(decl.source, decl.start, decl.source.text.rfind("\n", 0, decl.keyword_start) + 1)
-        loc = target.key_location("generators", name)
-        origin = (loc.source, loc.start)
-        here: Anchors = ((0, loc.source, loc.start, 0),)
-        w.line(f"generator {name} {{", origin, here)
-        width = max((len(k) for k in settings), default=0)
-        for key, value in settings.items():
-            kloc = target.key_location("generators", name, key)
-            at: Anchors = ((0, kloc.source, kloc.start, 0),)
-            w.line(f"  {key.ljust(width)} = {value}", (kloc.source, kloc.start), at)
-        w.line("}", origin, here)
-
-
-def layout(target: TargetSpec, config: Writer, sections: list[tuple[Fragment, Writer]]) -> list[ComposedFile]:
-    if not target.folder:
-        out = Writer()
-        out.extend(config)
-        out.strip()
-        for frag, w in sections:
-            out.blank()
-            out.line(section_header(frag), None)
-            out.blank()
-            out.extend(w)
-        out.trim()
-        return [out.composed(target.output)]
-    files: dict[str, Writer] = {CONFIG_FILE: config}
-    for frag, w in sections:
-        name = f"{frag.name.replace('/', '.')}.prisma"  # glob names have folders: keep the layout flat
-        out = files.setdefault(name, Writer())
-        out.blank()
-        out.line(section_header(frag), None)
-        out.blank()
-        out.extend(w)
-    result = []
-    for name, out in files.items():
-        out.strip()
-        result.append(out.composed(target.output + name))
-    return result
-
-
-def section_header(frag: Fragment) -> str:
-    return f"// ---- fragment {frag.name} ({frag.display}) ----"

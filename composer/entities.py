@@ -47,7 +47,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -55,6 +54,16 @@ import yaml
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, article, did_you_mean
 from .psl import parse as parse_psl
+from .psl.render import (
+    attribute_name,
+    attribute_rank,
+    lay_out,
+    number_literal,
+    render_call,
+    render_expr,
+    string_literal,
+    text_width,
+)
 
 __all__ = ["GeneratedFragment", "check_provider", "entity_json_schema", "load_entities"]
 
@@ -125,15 +134,6 @@ _EXPONENT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+\Z")
 # Every anchor (`&name`) matches, and words such as `R&D` too: a quick test that a file has none.
 _ANCHOR = re.compile(r"&[^\s\[\]{},]")
 _CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\(.*\)\Z", re.S)
-# Prisma's order for field and block attributes (schema-ast reformat.rs); the formatter's stable
-# sort leaves any other attribute after these, in its place.
-_ATTRIBUTE_ORDER = {
-    name: rank
-    for rank, name in enumerate(
-        ("id", "unique", "default", "updatedAt", "index", "fulltext", "map", "relation", "ignore")
-    )
-}
-
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -684,21 +684,9 @@ def _parse_field(source: Source, node: yaml.Node, warnings: list[Diagnostic]) ->
     description = spec.get("description")
     f.description = _doc_lines(source, description, "the field `description`")
     f.description_line = _line(description) if description is not None else f.line
-    if "name" in prisma:
-        f.name = _text(source, prisma["name"], "`prisma.name`") or yaml_name
-        _check_identifier(source, prisma["name"], f.name, "field name")
-    else:
-        _check_identifier(source, name_node, yaml_name, "field name",
-                          hint="give it a `prisma.name`; the column keeps this name through @map")
-    nullable = _flag(source, spec.get("nullable"), "nullable")
-    if "type" in prisma:
-        type_node = prisma["type"]
-        f.psl_type = _prisma_type(source, type_node)
-        if f.psl_type.endswith("[]") and f.psl_type[:-2] in PSL_SCALARS:
-            f.scalar_list = type_node
-    else:
-        f.psl_type = SCALAR_TYPES[base] + ("[]" if is_list else "?" if nullable else "")
-        f.scalar_list = type_node if is_list else None
+    _field_name(source, f, prisma.get("name"))
+    type_node = _field_type(source, f, prisma.get("type", type_node), "type" in prisma, base, is_list,
+                            _flag(source, spec.get("nullable"), "nullable"))
     if f.primary_key and f.psl_type.endswith(("?", "[]")):
         # Prisma: "Fields that are marked as id must be required", and a list never is.
         what = "nullable" if f.psl_type.endswith("?") else "a list"
@@ -710,6 +698,31 @@ def _parse_field(source: Source, node: yaml.Node, warnings: list[Diagnostic]) ->
         items = _attribute_items(source, prisma["attributes"], "`prisma.attributes`")
         f.attributes = [attr for item in items for attr in _field_attributes(source, item)]
     return f
+
+
+def _field_name(source: Source, f: _Field, node: yaml.Node | None) -> None:
+    """`prisma.name` (`node`) renames the field in Prisma; either name must be an identifier."""
+    if node is not None:
+        f.name = _text(source, node, "`prisma.name`") or f.yaml_name
+        _check_identifier(source, node, f.name, "field name")
+    else:
+        _check_identifier(source, f.name_node, f.yaml_name, "field name",
+                          hint="give it a `prisma.name`; the column keeps this name through @map")
+
+
+def _field_type(
+    source: Source, f: _Field, node: yaml.Node, verbatim: bool, base: str, is_list: bool, nullable: bool
+) -> yaml.Node:
+    """Sets the field's Prisma type: `prisma.type` as written (`verbatim`), else the entity
+    type's; returns the node the type comes from."""
+    if verbatim:
+        f.psl_type = _prisma_type(source, node)
+        if f.psl_type.endswith("[]") and f.psl_type[:-2] in PSL_SCALARS:
+            f.scalar_list = node
+    else:
+        f.psl_type = SCALAR_TYPES[base] + ("[]" if is_list else "?" if nullable else "")
+        f.scalar_list = node if is_list else None
+    return node
 
 
 def _entity_type(source: Source, node: yaml.Node) -> tuple[str, bool]:
@@ -805,7 +818,7 @@ def _default_call(source: Source, node: yaml.Node, call: str) -> str:
         raise _fail(f"the default `{call}` is not one function call Prisma can read", source, node, "E408",
                     hint="write the attribute in `prisma.attributes`")
     try:
-        return _render_expr(probe, expr)
+        return render_expr(probe, expr)
     except ValueError as exc:
         raise _fail(f"the default `{call}`: {exc}", source, node, "E408") from None
 
@@ -821,15 +834,15 @@ def _literal(source: Source, node: yaml.Node, base: str) -> str:
         if base == "boolean":
             return "true" if value else "false"
     elif base == "string" and isinstance(value, str):
-        return _psl_string(value)
+        return string_literal(value)
     elif base == "integer" and isinstance(value, int):
         return str(value)
     elif base == "float" and isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
             raise _fail("a float default must be a finite number", source, node, "E408")
-        return _psl_number(value)
+        return number_literal(value)
     elif base == "datetime" and isinstance(value, str) and _is_rfc3339(value):
-        return _psl_string(value)
+        return string_literal(value)
     hint = {
         "string": "quote it to make it a string",
         "datetime": "write an RFC 3339 date-time such as 2024-01-31T12:00:00Z, or now()",
@@ -856,8 +869,8 @@ def _json_literal(source: Source, node: yaml.Node) -> str:
         value = _plain(source, node)
         if isinstance(value, str):
             json.loads(value)
-            return _psl_string(value)
-        return _psl_string(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
+            return string_literal(value)
+        return string_literal(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
     except (ValueError, RecursionError):
         raise _fail(
             "the default of a json field must be a YAML value or a string holding JSON text",
@@ -877,18 +890,6 @@ def _plain(source: Source, node: yaml.Node) -> Any:
             _flatten(source, node, "a mapping")
         return {str(_plain(source, k)): _plain(source, v) for k, v in node.value}
     return _value(source, node, "`default`")
-
-
-def _psl_string(value: str) -> str:
-    # PSL string literals follow JSON's grammar and escapes (schema-ast datamodel.pest).
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _psl_number(value: float) -> str:
-    text = repr(value)
-    if "e" in text or "E" in text:  # PSL numbers have no exponent
-        text = format(Decimal(text), "f")
-    return text
 
 
 # -- text given for Prisma ----------------------------------------------------------------------
@@ -953,40 +954,13 @@ def _probe_attributes(source: Source, node: yaml.Node, text: str, probe: str) ->
 
 def _render_attribute(source: Source, node: yaml.Node, probe: str, attr: Any) -> str:
     try:
-        return _render_call(probe, attr.name, attr.args)
+        return render_call(probe, attr.name, attr.args)
     except ValueError as exc:
         raise _fail(f"invalid attribute `@{attr.name}`: {exc}", source, node, "E409") from None
 
 
-def _render_call(text: str, name: str, args: list[Any] | None) -> str:
-    """An attribute or function call spaced as `prisma format` spaces it."""
-    if args is None:
-        return name
-    rendered = []
-    for arg in args:
-        if arg.value is None:  # `fields:`: Prisma parses it only to offer completions
-            raise ValueError(f"argument `{arg.name}` has no value")
-        value = _render_expr(text, arg.value)
-        rendered.append(f"{arg.name}: {value}" if arg.name else value)
-    return f"{name}({', '.join(rendered)})"
-
-
-def _render_expr(text: str, expr: Any) -> str:
-    if expr.kind == "call":
-        return _render_call(text, expr.value, expr.args)
-    if expr.kind == "array":
-        return "[" + ", ".join(_render_expr(text, item) for item in expr.items) + "]"
-    return str(text[expr.start : expr.end])  # literals and paths: the formatter keeps them as written
-
-
-def _attribute_name(attr: str) -> str:
-    name = attr.lstrip("@")
-    cut = name.find("(")
-    return name if cut == -1 else name[:cut]
-
-
 def _attribute_rank(attr: str) -> int:
-    return _ATTRIBUTE_ORDER.get(_attribute_name(attr), len(_ATTRIBUTE_ORDER))
+    return attribute_rank(attribute_name(attr))
 
 
 # -- extends and duplicates ---------------------------------------------------------------------
@@ -1080,40 +1054,17 @@ def _check_duplicates(fields: list[_Field], inherited: int) -> None:
 
 def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
     model_line = _line(entity.name_node)
-    inherited_line = _line(entity.extends_node) if entity.extends_node is not None else model_line
     first_own = len(fields) - len(entity.fields)
     kept = [(i >= first_own, f) for i, f in enumerate(fields) if not f.skip]
     keys = [f for _, f in kept if f.primary_key and f.attributes is None]
     composite = len(keys) > 1
-
-    rows: list[tuple[list[str], int]] = []  # (columns, or one comment line; YAML line)
     block: list[tuple[str, int]] = []
-    scalar_lists: list[tuple[str, Location]] = []
-    json_lists: list[str] = []
-    has_id = composite or any(_attribute_name(a) == "id" for a, _ in entity.block_attributes)
     if composite:
         block.append((f"@@id([{', '.join(f.name for f in keys)}])", keys[0].line))
-    for own, f in kept:
-        line, doc_line = (f.line, f.description_line) if own else (inherited_line, inherited_line)
-        rows.extend(([text], doc_line) for text in f.description)
-        if f.attributes is None:
-            is_id = f.primary_key and not composite
-            attrs = _computed_attributes(f, is_id)
-            unique = f.primary_key or f.unique
-        else:
-            attrs = sorted(f.attributes, key=_attribute_rank)
-            names = {_attribute_name(a) for a in attrs}
-            is_id = "id" in names
-            unique = is_id or "unique" in names
-        has_id = has_id or is_id
-        rows.append(([f.name, f.psl_type, " ".join(attrs)], line))
-        if f.index and not unique:
-            block.append((f"@@index([{f.name}])", line))
-        if f.scalar_list is not None:
-            scalar_lists.append((f.name, _location(f.source, f.scalar_list)))
-            if f.psl_type == "Json[]":
-                json_lists.append(f.name)
-    if not has_id:
+    inherited_line = _line(entity.extends_node) if entity.extends_node is not None else model_line
+    rows, indexes, field_id = _field_rows(kept, composite, inherited_line)
+    block.extend(indexes)
+    if not (composite or field_id or any(attribute_name(a) == "id" for a, _ in entity.block_attributes)):
         raise ComposeError(Diagnostic(
             f"model `{entity.name}` has no primary key",
             _location(entity.source, entity.name_node),
@@ -1123,11 +1074,58 @@ def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
         ))
     block.extend(entity.block_attributes)
     block.sort(key=lambda item: _attribute_rank(item[0]))
+    lines, line_map = _model_lines(entity, model_line, rows, block)
+    lists = [f for _, f in kept if f.scalar_list is not None]
+    return GeneratedFragment(
+        os.path.splitext(os.path.basename(entity.source.path))[0],
+        entity.source,
+        entity.name,
+        "\n".join(lines) + "\n",
+        line_map,
+        [(f.name, _location(f.source, f.scalar_list)) for f in lists],  # type: ignore[arg-type]
+        [f.name for f in lists if f.psl_type == "Json[]"],
+        entity.warnings,
+    )
 
+
+def _field_rows(
+    kept: list[tuple[bool, _Field]], composite: bool, inherited_line: int
+) -> tuple[list[tuple[list[str], int]], list[tuple[str, int]], bool]:
+    """The model's field rows (columns, or one doc comment line; YAML line), the `@@index`es the
+    fields ask for, and whether a field is the id. `kept`: (own field?, field); an inherited one
+    maps to the `extends:` line."""
+    rows: list[tuple[list[str], int]] = []
+    indexes: list[tuple[str, int]] = []
+    has_id = False
+    for own, f in kept:
+        line, doc_line = (f.line, f.description_line) if own else (inherited_line, inherited_line)
+        rows.extend(([text], doc_line) for text in f.description)
+        attrs, is_id, unique = _field_attributes_of(f, composite)
+        has_id = has_id or is_id
+        rows.append(([f.name, f.psl_type, " ".join(attrs)], line))
+        if f.index and not unique:
+            indexes.append((f"@@index([{f.name}])", line))
+    return rows, indexes, has_id
+
+
+def _field_attributes_of(f: _Field, composite: bool) -> tuple[list[str], bool, bool]:
+    """A field's attributes in Prisma's order, and whether they make it the id, and unique."""
+    if f.attributes is None:
+        is_id = f.primary_key and not composite
+        return _computed_attributes(f, is_id), is_id, f.primary_key or f.unique
+    attrs = sorted(f.attributes, key=_attribute_rank)
+    names = {attribute_name(a) for a in attrs}
+    return attrs, "id" in names, "id" in names or "unique" in names
+
+
+def _model_lines(
+    entity: _Entity, model_line: int, rows: list[tuple[list[str], int]], block: list[tuple[str, int]]
+) -> tuple[list[str], list[int]]:
+    """The model's lines, laid out as `prisma format` lays them out, and the YAML line of each."""
     lines = [*entity.description, f"model {entity.name} {{"]
     line_map = [entity.description_line] * len(entity.description) + [model_line]
     for text, line in _table(rows):
-        lines.append("  " + text)
+        lines.append(text)
         line_map.append(line)
     if block:
         lines.append("")
@@ -1137,16 +1135,7 @@ def _generate(entity: _Entity, fields: list[_Field]) -> GeneratedFragment:
             line_map.append(line)
     lines.append("}")
     line_map.append(model_line)
-    return GeneratedFragment(
-        os.path.splitext(os.path.basename(entity.source.path))[0],
-        entity.source,
-        entity.name,
-        "\n".join(lines) + "\n",
-        line_map,
-        scalar_lists,
-        json_lists,
-        entity.warnings,
-    )
+    return lines, line_map
 
 
 def _computed_attributes(f: _Field, is_id: bool) -> list[str]:
@@ -1157,28 +1146,20 @@ def _computed_attributes(f: _Field, is_id: bool) -> list[str]:
     if f.default is not None:
         attrs.append(f"@default({f.default})")
     if f.name != f.yaml_name:
-        attrs.append(f"@map({_psl_string(f.yaml_name)})")
+        attrs.append(f"@map({string_literal(f.yaml_name)})")
     return attrs
-
-
-def _width(text: str) -> int:
-    # Prisma's formatter pads by UTF-8 length (Rust's `str::len`).
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _table(rows: list[tuple[list[str], int]]) -> list[tuple[str, int]]:
     """Field rows aligned in columns as `prisma format` aligns them; comment rows are not aligned."""
     fields = [cols for cols, _ in rows if len(cols) > 1]
-    name_width = max((_width(c[0]) for c in fields), default=0)
-    type_width = max((_width(c[1]) for c in fields), default=0)
+    name_width = max((text_width(c[0]) for c in fields), default=0)
+    type_width = max((text_width(c[1]) for c in fields), default=0)
     out: list[tuple[str, int]] = []
     for cols, line in rows:
         if len(cols) == 1:
-            out.append((cols[0], line))
+            out.append(("  " + cols[0], line))
             continue
         name, type_, attrs = cols
-        text = name + " " * (name_width - _width(name) + 1) + type_
-        if attrs:
-            text += " " * (type_width - _width(type_) + 1) + attrs
-        out.append((text, line))
+        out.append((lay_out("field", name, type_, attrs, True, name_width, type_width)[0], line))
     return out

@@ -10,8 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 
-from .psl import Declaration, Member
-from .psl.parser import relation_names_fields, relation_with_fields
+from .psl import Declaration, Member, relation_names_fields, relation_with_fields
 
 NAMED_KINDS = frozenset(("model", "enum", "type", "view", "alias"))
 

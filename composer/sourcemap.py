@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import bisect
 
-from .compose import Anchors, ComposedFile, ComposedTarget, Origin
+from .compose import ComposedTarget
 from .diagnostics import Location, Source
 from .output import seal
+from .writer import Anchors, ComposedFile, Origin
 
 
 class OutputMap:

@@ -286,7 +286,7 @@ def build_arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
 
 def find_manifest(start: Path) -> Path | None:
     """The nearest `prisma.compose.toml` in `start` or its parents (like pyproject.toml).
-    (Here rather than in manifest.py, which re-exports it, so the fast path imports nothing.)"""
+    (Here rather than in `composer.manifest`, which re-exports it, so the fast path imports nothing.)"""
     here = Path(os.path.abspath(start))
     try:
         if here.is_file():

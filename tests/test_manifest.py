@@ -30,9 +30,9 @@ from composer.manifest import (
     find_manifest,
     load_manifest,
     parse_manifest,
-    psl_string_literal,
-    to_psl,
 )
+from composer.manifest.values import psl_value
+from composer.psl.render import string_literal as psl_string_literal
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -617,6 +617,11 @@ LOC = Location(Source("m.toml", "x = 1\n"), 4, 5)
 
 def loc() -> Location:
     return LOC
+
+
+def to_psl(value: object, keypath: str, location: Location) -> str:
+    """A TOML value as the PSL text the validator makes of it, for a key written at `location`."""
+    return psl_value(value, keypath, (), lambda _path: location)
 
 
 @pytest.mark.parametrize(
@@ -1245,3 +1250,15 @@ def test_schema_and_loader_agree_on_outputs(output: str) -> None:
         loader_ok = False
     schema_ok = not list(validator.iter_errors(tomllib.loads(text)))
     assert schema_ok == loader_ok
+
+
+def test_adapt_policy_defaults_are_the_schemas_first_choices() -> None:
+    """The allowed values of `[targets.X.adapt]` are read from the JSON Schema; `AdaptPolicy`'s
+    defaults are the first of each."""
+    from composer.adapt_policy import AdaptPolicy
+    from composer.manifest.shape import ADAPT_CHOICES
+
+    assert set(ADAPT_CHOICES) == {"lists", "enums", "json"}
+    assert {key: getattr(AdaptPolicy(), key) for key in ADAPT_CHOICES} == {
+        key: values[0] for key, values in ADAPT_CHOICES.items()
+    }

@@ -1,4 +1,4 @@
-"""`compose.Writer.copy`: its bulk path keeps exactly the lines and origins of the plain rule.
+"""`writer.Writer.copy`: its bulk path keeps exactly the lines and origins of the plain rule.
 
 The rule (README "How fragments are composed", 4, the output shape): copied lines lose trailing
 white space and runs of
@@ -13,8 +13,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composer.compose import Writer
 from composer.diagnostics import Source
+from composer.writer import Writer
 
 
 def reference_copy(w: Writer, source: Source, start: int, end: int) -> None:

@@ -14,8 +14,9 @@ are marked: thick red edges, red nodes and a `%% cycle:` comment (Mermaid); red 
 
 `--into FILE` replaces what is between `<!-- compose:graph -->` and `<!-- /compose:graph -->` in a
 Markdown file with a fenced diagram, and records the options used in the opening marker
-(`<!-- compose:graph level=model -->`), so that `stale_markdown()` — what `compose check` calls —
-can regenerate every diagram of the file on its own. Markers inside fenced code blocks are text.
+(`<!-- compose:graph level=model -->`), so that `stale_markdown()` (a check of the diagrams for a
+script or a test; `compose check` does not look at them) can regenerate every diagram of the file
+on its own. Markers inside fenced code blocks are text.
 
 A missing FILE (in an existing folder) is created with one diagram between markers. The file is
 replaced like a fragment by `compose format` (composer/staging.py): through a symlink, never over
@@ -569,8 +570,9 @@ def _into(manifest: Manifest, path: Path, overrides: dict[str, str]) -> int:
 
 
 def stale_markdown(manifest: Manifest, path: Path, loader: Loader | None = None) -> tuple[str, str] | None:
-    """For `compose check`: `(current, expected)` text of Markdown file `path` when a diagram
-    between its `compose:graph` markers is out of date, None when all are current.
+    """A check of the diagrams (`compose check` does not call it): `(current, expected)` text of
+    Markdown file `path` when a diagram between its `compose:graph` markers is out of date, None
+    when all are current.
 
     Each diagram is regenerated with the options recorded in its marker. Raises ComposeError
     (missing file, no or broken markers, an unknown target, bad fragments)."""

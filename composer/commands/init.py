@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic
+from ..psl.render import string_literal
 
 if TYPE_CHECKING:
     from ..staging import Written
@@ -69,7 +70,7 @@ def base_fragment(provider: str, prisma_major: int) -> str:
             "// Targets in prisma.compose.toml may replace the generator or set datasource fields.\n"
             "\n"
             "datasource db {\n"
-            f'  provider = "{provider}"\n'
+            f"  provider = {string_literal(provider)}\n"
             "}\n"
             "\n"
             "generator client {\n"
@@ -82,7 +83,7 @@ def base_fragment(provider: str, prisma_major: int) -> str:
         "// Targets in prisma.compose.toml may replace the generator or set datasource fields.\n"
         "\n"
         "datasource db {\n"
-        f'  provider = "{provider}"\n'
+        f"  provider = {string_literal(provider)}\n"
         '  url      = env("DATABASE_URL")\n'
         "}\n"
         "\n"

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..compose import SCALARS, ComposedFile
+from ..compose import SCALARS
+from ..writer import ComposedFile
 
 if TYPE_CHECKING:
     from ..compose import ComposedTarget, Merged

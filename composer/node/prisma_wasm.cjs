@@ -325,9 +325,7 @@ function engineError(err) {
   try {
     const parsed = JSON.parse(message);
     if (parsed && typeof parsed.message === 'string') {
-      const out = new BridgeError('schema_invalid', parsed.message);
-      out.errorCode = parsed.error_code || null;
-      return out;
+      return new BridgeError('schema_invalid', parsed.message);
     }
   } catch {
     // not JSON: a plain engine message
@@ -395,7 +393,6 @@ function opValidate(api, req) {
     lintFailure = err; // validate decides below
   }
   let rendered = null;
-  let errorCode = null;
   const checks = ['lint']; // which engine functions ran, for the tests
   if (req.confirm || lint === null || lint.some((d) => !d.is_warning)) {
     checks.push('validate');
@@ -404,7 +401,6 @@ function opValidate(api, req) {
     } catch (err) {
       if (err.kind !== 'schema_invalid') throw err;
       rendered = err.message;
-      errorCode = err.errorCode;
     }
   }
   if (lint === null) {
@@ -442,7 +438,7 @@ function opValidate(api, req) {
   const byPlace = (a, b) => (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || a.start - b.start;
   errors.sort(byPlace);
   warnings.sort(byPlace);
-  return { errors, warnings, rendered, errorCode, checks };
+  return { errors, warnings, checks };
 }
 
 function opFormat(api, req) {

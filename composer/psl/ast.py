@@ -126,11 +126,17 @@ class Member:
         return None
 
 
-def _summarize(decl: Declaration) -> list[tuple[str, str, str]]:
-    """Replaced by `parser.field_summary` when the parser module loads (it imports this one)."""
-    from .parser import field_summary
+_field_summary: Callable[[Declaration], list[tuple[str, str, str]]] | None = None
 
-    return field_summary(decl)
+
+def _summarize(decl: Declaration) -> list[tuple[str, str, str]]:
+    """`parser.field_summary(decl)`: the parser imports this module, so it is looked up on first use."""
+    global _field_summary
+    if _field_summary is None:
+        from .parser import field_summary
+
+        _field_summary = field_summary
+    return _field_summary(decl)
 
 
 @dataclass(slots=True, eq=False)

@@ -17,7 +17,6 @@ import sys
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..stamp import normalise_newlines
-from . import ast as _ast
 from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
@@ -235,8 +234,6 @@ def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:
         found = [f for f in found if f[0]]
     return found
 
-
-_ast._summarize = field_summary  # no import at each call of Declaration.field_summary
 
 
 def relation_names_fields(relation: Attribute) -> bool:

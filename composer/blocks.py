@@ -1,0 +1,281 @@
+"""Writing a composed target: merged blocks laid out as `prisma format` lays them out, the
+datasource with the target's settings, the generators, the comments of `/// @extend` blocks, and
+the output file(s) with their fragment sections (compose.py decides what goes where; this writes
+it, through `psl/render.py`'s row layout, into `writer.Writer`s).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Source
+from .psl.comments import comment_lines
+from .psl.render import Row, attribute_rank, body_rows, lay_out, text_width, write_rows
+from .writer import Anchors, ComposedFile, Writer
+
+if TYPE_CHECKING:
+    from .compose import Merged
+    from .manifest import TargetSpec
+    from .psl import Declaration, Member, SchemaFile
+    from .sources import Fragment
+
+CONFIG_FILE = "schema.prisma"  # folder outputs: the file holding the datasource and generators
+# Laid-out blocks (keys: declaration and addition ids) and field relations (keys start with -1).
+BlockMemo = dict[tuple[int, ...], tuple[Any, "Merged"]]
+
+
+def attached_comments(text: str, m: Member) -> int:
+    """Start of the comment lines right above member `m` (no blank line between, but for one
+    inside a `/* */` comment, which is part of it), or its line."""
+    start = m.line_start
+    inside: set[int] | tuple[()] = ()
+    if text.find("/*", m.start, m.line_start) != -1:
+        inside = comment_lines(text, m.start, m.line_start)[1]
+    line = text.count("\n", m.start, start)  # the member's line, numbered from `m.start`
+    while start > m.start:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        line -= 1
+        if not text[prev : start - 1].strip() and line not in inside:
+            break
+        start = prev
+    return start
+
+
+def write_trailing_comments(w: Writer, schema: SchemaFile, named: dict[str, Merged]) -> None:
+    """The comments after a fragment's last declaration (or of a file holding only comments), in
+    place: right after that declaration when this section ends with it, else after a blank line."""
+    source = schema.source
+    text = source.text
+    if not text[schema.trailing :].strip():
+        return
+    last = schema.declarations[-1] if schema.declarations else None
+    merged = named.get(last.name) if last is not None else None
+    if last is not None and merged is not None and merged.decl is last:
+        w.copy(source, last.end, len(text))  # the blank lines between are folded into one
+    else:
+        w.blank()
+        w.copy(source, schema.trailing, len(text))
+
+
+def write_extend_comments(w: Writer, decl: Declaration) -> None:
+    """The comments of an `/// @extend` block that none of the members it adds carries (each
+    added member brings the comment lines above it): those above the block but the marker, those
+    on its `{` and `}` lines, and those after its last member. They stay in the fragment's
+    section, where the block was, as their own lines (a blank line after them, so no `///` line
+    among them documents the next declaration)."""
+    src = decl.source
+    text = src.text
+    if text.count("//", decl.start, decl.end) == 1 and text.find("/*", decl.start, decl.end) == -1:
+        return  # the usual block: no comment but the marker
+    out = Writer()
+    header = text.rfind("\n", 0, decl.keyword_start) + 1
+    pos = decl.start
+    while pos < header:
+        nxt = text.find("\n", pos, header) + 1 or header
+        line = text[pos:nxt].strip()
+        if not (line.startswith("///") and line[3:].strip() == "@extend"):
+            out.copy(src, pos, nxt)
+        pos = nxt
+    brace = text.find("{", decl.name_end, decl.body_start)
+    if brace != -1:
+        comment_line(out, src, brace + 1, decl.body_start)
+    covered = sorted((m.start, m.end) for m in decl.members)
+    pos = decl.body_start
+    for start, end in [*covered, (decl.close_start, decl.close_start)]:
+        if start > pos and text[pos:start].strip():
+            out.copy(src, pos, start)
+        pos = max(pos, end)
+    comment_line(out, src, decl.close_start + text[decl.close_start : decl.end].index("}") + 1, decl.end)
+    out.strip()
+    if out.lines:
+        w.blank()
+        w.extend(out)
+
+
+def comment_line(w: Writer, source: Source, start: int, end: int) -> None:
+    """What follows `{` or `}` on its line (a comment, if anything), as lines of their own (a
+    `/* */` after `}` may close on a later line)."""
+    text = source.text
+    stop = end - 1 if text.endswith("\n", start, end) else end
+    rest = text[start:stop]
+    if not rest.strip():
+        return
+    at = start + len(rest) - len(rest.lstrip())
+    ends_in, _ = comment_lines(text, at, stop)
+    offset = at
+    for i, piece in enumerate(text[at:stop].split("\n")):
+        kept = piece if i in ends_in else piece.rstrip()
+        w.line(kept, (source, text.rfind("\n", 0, offset) + 1), ((0, source, offset, len(kept)),))
+        offset += len(piece) + 1
+
+
+def write_verbatim(w: Writer, run: list[Declaration]) -> None:
+    """Declarations of one file, each as written, with blank lines between them: as one copy
+    from the first to the last, since the text between holds only blank lines (comment lines
+    belong to the declaration below them), which `copy` folds into one."""
+    if run:
+        w.blank()
+        w.copy(run[0].source, run[0].start, run[-1].end)
+
+
+def write_merged_memo(w: Writer, merged: Merged, memo: BlockMemo, used: BlockMemo) -> None:
+    added = [m for _, _, m in merged.fields] + [None] + [m for _, _, m in merged.attributes]
+    key = (id(merged.decl), *map(id, added))
+    hit = memo.get(key)
+    if hit is None:
+        out = Writer()
+        write_merged(out, merged)
+        hit = (out, merged)  # `merged` keeps the objects behind the ids alive
+    used[key] = hit
+    out = hit[0]
+    w.blank()
+    start = 1 if out.lines and not out.lines[0] else 0
+    w.lines.extend(out.lines[start:])
+    w.origins.extend(out.origins[start:])
+    w.anchors.extend(out.anchors[start:])
+
+
+def write_merged(w: Writer, merged: Merged) -> None:
+    decl = merged.decl
+    src = decl.source
+    w.blank()
+    if not merged.fields and not merged.attributes and not merged.relayout:
+        w.copy(src, decl.start, decl.end)
+        return
+    # Added fields go after the last field (or value) of the block, added block attributes last,
+    # where `prisma format` would put them. The merged block is then aligned again, the way
+    # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
+    insert_at = decl.body_start
+    for m in decl.members:
+        if m.kind != "block_attribute":
+            insert_at = m.end
+    own = {m.line_start: m for m in decl.members}
+    rows = body_rows(src, decl.body_start, insert_at, own)
+    for _, ext, m in merged.fields:
+        rows.extend(body_rows(ext.source, m.start, m.end, {m.line_start: m}))
+    if not merged.attributes:
+        rows.extend(body_rows(src, insert_at, decl.close_start, own))
+    else:
+        # `prisma format` puts block attributes last, after one blank line, sorted by kind (a
+        # stable sort), each with the comment lines right above it; other comment lines of that
+        # part of the block move up to the fields.
+        blocks: list[tuple[int, int, list[Row]]] = []
+        cursor = insert_at
+        for m in decl.members:
+            if m.kind != "block_attribute":
+                continue
+            start = attached_comments(src.text, m)
+            rows.extend(body_rows(src, cursor, start, {}))
+            attr_rows = body_rows(src, start, m.end, {})
+            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
+            cursor = m.end
+        rows.extend(body_rows(src, cursor, decl.close_start, {}))
+        for _, ext, m in merged.attributes:
+            attr_rows = body_rows(ext.source, m.start, m.end, {})
+            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
+        while rows and rows[-1].kind == "blank":
+            rows.pop()
+        rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
+        for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
+            rows.extend(r for r in attr_rows if r.kind != "blank")
+    w.copy(src, decl.start, decl.body_start)
+    write_rows(w, rows)
+    w.trim()
+    w.copy(src, decl.close_start, decl.end)
+
+
+def write_datasource(
+    w: Writer, decl: Declaration, overrides: dict[str, str | None], target: TargetSpec
+) -> None:
+    """The datasource with the target's settings; properties aligned on `=` as `prisma format` does."""
+    src = decl.source
+    if not any(v is not None or decl.member(k) is not None for k, v in overrides.items()):
+        w.copy(src, decl.start, decl.end)
+        return
+    rows = body_rows(src, decl.body_start, decl.close_start, {m.line_start: m for m in decl.members})
+    kept: list[Row] = []
+    for row in rows:
+        if row.kind == "property" and row.name in overrides:
+            value = overrides[row.name]
+            if value is None:  # `key = false` in the manifest removes the property, comments included
+                start = decl.member(row.name).start  # type: ignore[union-attr]
+                while kept and kept[-1].kind == "text" and kept[-1].start >= start:
+                    kept.pop()
+                continue
+            kloc = target.key_location("datasource", row.name)
+            row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
+        kept.append(row)
+    last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
+    for key, value in overrides.items():
+        if value is None or decl.member(key) is not None:
+            continue
+        kloc = target.key_location("datasource", key)
+        row = Row(kloc.source, kloc.start, kloc.start, "property")
+        row.name, row.name_at = key, (kloc.source, kloc.start, 0)
+        row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
+        last += 1
+        kept.insert(last, row)
+    w.copy(src, decl.start, decl.body_start)
+    write_rows(w, kept)
+    w.trim()
+    w.copy(src, decl.close_start, decl.end)
+
+
+def write_generators(
+    w: Writer, generators: dict[str, tuple[Fragment, Declaration]], target: TargetSpec
+) -> None:
+    replaced = target.generators
+    for name, (_, decl) in generators.items():
+        if name in replaced:
+            continue
+        w.blank()
+        w.copy(decl.source, decl.start, decl.end)
+    for name, settings in replaced.items():
+        if settings is None:
+            continue
+        w.blank()
+        replaced_decl = generators.get(name)
+        if replaced_decl is not None:  # the comments above the replaced block stay above it
+            decl = replaced_decl[1]
+            w.copy(decl.source, decl.start, decl.source.text.rfind("\n", 0, decl.keyword_start) + 1)
+        loc = target.key_location("generators", name)
+        origin = (loc.source, loc.start)
+        here: Anchors = ((0, loc.source, loc.start, 0),)
+        w.line(f"generator {name} {{", origin, here)
+        width = max((text_width(k) for k in settings), default=0)
+        for key, value in settings.items():
+            kloc = target.key_location("generators", name, key)
+            at: Anchors = ((0, kloc.source, kloc.start, 0),)
+            w.line(lay_out("property", key, value, "", False, width, 0)[0], (kloc.source, kloc.start), at)
+        w.line("}", origin, here)
+
+
+def layout(target: TargetSpec, config: Writer, sections: list[tuple[Fragment, Writer]]) -> list[ComposedFile]:
+    if not target.folder:
+        out = Writer()
+        out.extend(config)
+        out.strip()
+        for frag, w in sections:
+            out.blank()
+            out.line(section_header(frag), None)
+            out.blank()
+            out.extend(w)
+        out.trim()
+        return [out.composed(target.output)]
+    files: dict[str, Writer] = {CONFIG_FILE: config}
+    for frag, w in sections:
+        name = f"{frag.name.replace('/', '.')}.prisma"  # glob names have folders: keep the layout flat
+        out = files.setdefault(name, Writer())
+        out.blank()
+        out.line(section_header(frag), None)
+        out.blank()
+        out.extend(w)
+    result = []
+    for name, out in files.items():
+        out.strip()
+        result.append(out.composed(target.output + name))
+    return result
+
+
+def section_header(frag: Fragment) -> str:
+    return f"// ---- fragment {frag.name} ({frag.display}) ----"

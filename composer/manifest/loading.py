@@ -1,0 +1,146 @@
+"""Reading the manifest: its bytes, UTF-8, TOML (with the limits tomllib does not keep), then
+`validation`."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from ..diagnostics import ComposeError, Location, Source, error
+from .model import Manifest
+from .positions import _Locator
+from .shape import E_READ, E_SYNTAX
+from .validation import _Validator
+
+_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def load_manifest(path: Path, display: str | None = None) -> Manifest:
+    """Read and validate the manifest at `path`; raises ComposeError."""
+    path = Path(os.path.abspath(path))
+    shown = display if display is not None else _display_name(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read manifest `{shown}`: {exc.strerror or exc}", None, code=E_READ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        source = Source(shown, data.decode("utf-8", errors="replace"), str(path))
+        offset = len(data[: exc.start].decode("utf-8", errors="replace"))
+        raise error(
+            "the manifest is not valid UTF-8; expected a UTF-8 encoded TOML file",
+            Location(source, offset, offset + 1),
+            code=E_READ,
+        ) from None
+    return parse_manifest(text, path, shown)
+
+
+def parse_manifest(text: str, path: Path, display: str | None = None) -> Manifest:
+    """Validate manifest `text` as if read from `path` (tests, watch); raises ComposeError."""
+    path = Path(os.path.abspath(path))
+    if text.startswith("\ufeff"):  # editors on Windows add a BOM, which TOML does not allow
+        text = text[1:]
+    source = Source(display if display is not None else _display_name(path), text, str(path))
+    data = _parse_toml(source)
+    return _Validator(source, _Locator(source), path).manifest(data)
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):
+        return path.name
+
+
+# Arrays and inline tables nested deeper than this are refused before tomllib sees them: it
+# recurses once per level (a RecursionError near 1,000), and so do the checks after it.
+MAX_TOML_NESTING = 64
+
+
+def _parse_toml(source: Source) -> dict[str, object]:
+    text = source.text
+    if text.count("[") + text.count("{") > MAX_TOML_NESTING:  # else it cannot be too deep
+        problem = _toml_limits(text, digits=False)
+        if problem is not None:
+            raise _limit_error(source, *problem)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(exc, source) from None
+    except Exception as exc:  # e.g. ValueError: an integer beyond Python's digit limit
+        problem = _toml_limits(text, digits=True)
+        if problem is not None:
+            raise _limit_error(source, *problem) from None
+        raise error(f"invalid TOML: {type(exc).__name__}", Location(source, 0), code=E_SYNTAX) from None
+
+
+def _limit_error(source: Source, start: int, end: int, message: str) -> ComposeError:
+    return error(f"invalid TOML: {message}", Location(source, start, end), code=E_SYNTAX)
+
+
+# What the limit scan looks at: comments and strings (skipped whole), brackets, digit runs.
+_LIMIT_TOKEN_RE = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[\[\]{}]|[0-9][0-9_]*',
+    re.DOTALL,
+)
+
+
+def _toml_limits(text: str, digits: bool) -> tuple[int, int, str] | None:
+    """(start, end, message) of the first array or inline table nested too deep or, with
+    `digits`, of the first integer too long for Python's `int`; None when there is none.
+
+    A scan that skips strings and comments, nothing more: tomllib checks the rest.
+    """
+    max_digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    depth = 0
+    for match in _LIMIT_TOKEN_RE.finditer(text):
+        token = match.group()
+        char = token[0]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_TOML_NESTING:
+                return match.start(), match.end(), (
+                    f"arrays or inline tables nested more than {MAX_TOML_NESTING} deep; expected a "
+                    "flatter value"
+                )
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif digits and max_digits and char.isdigit():
+            count = len(token) - token.count("_")
+            if count > max_digits:
+                return match.start(), match.end(), (
+                    f"an integer of {count:,} digits; expected at most {max_digits:,} digits"
+                )
+    return None
+
+
+def _syntax_error(exc: ValueError, source: Source) -> ComposeError:
+    """tomllib's error with its position turned into a Location (3.11 only has it in the text)."""
+    text = str(exc)
+    message: str | None = getattr(exc, "msg", None)  # tomli >= 2.1 and Python >= 3.14
+    offset: int | None = getattr(exc, "pos", None)
+    if match := _TOML_POSITION_RE.search(text):
+        message = message or text[: match.start()]
+        if offset is None:
+            offset = source.offset_of(int(match[1]), int(match[2]))
+    elif match := _TOML_AT_END_RE.search(text):
+        message = message or text[: match.start()]
+        if offset is None:
+            offset = len(source.text.rstrip("\r\n"))
+    offset = max(0, min(offset or 0, len(source.text)))
+    return error(
+        f"invalid TOML: {message or text}",
+        Location(source, offset),
+        code=E_SYNTAX,
+        hint="the manifest must be valid TOML (https://toml.io)",
+    )
