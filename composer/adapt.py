@@ -78,6 +78,7 @@ class Adapted:
 
 
 def source_provider(datasource: Declaration | None) -> str | None:
+    """The provider the fragments are written for: their datasource's `provider` string."""
     if datasource is None:
         return None
     prop = datasource.member("provider")
