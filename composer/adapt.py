@@ -77,16 +77,6 @@ class Adapted:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
 
 
-def source_provider(datasource: Declaration | None) -> str | None:
-    """The provider the fragments are written for: their datasource's `provider` string."""
-    if datasource is None:
-        return None
-    prop = datasource.member("provider")
-    if prop is not None and prop.value is not None and prop.value.kind == "string":
-        return prop.value.value
-    return None
-
-
 def adapt_target(
     selected: list[Fragment],
     datasource: Declaration | None,
@@ -96,7 +86,9 @@ def adapt_target(
 ) -> Adapted | None:
     """The target's fragments rewritten for `target_provider`, or None when nothing is to adapt
     (no override of the provider, the same provider, adapting switched off, an unknown one)."""
-    written_for = source_provider(datasource)
+    from .compose import datasource_provider  # here: compose imports this module lazily
+
+    written_for = datasource_provider(datasource, {})
     if policy is None or written_for is None or target_provider is None or written_for == target_provider:
         return None
     if "mongodb" in (written_for, target_provider):

@@ -442,10 +442,14 @@ def merged_relations(
 
 
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:
-    """The provider a target ends up with: the manifest's override, else the fragments' own."""
+    """The provider a target ends up with: the manifest's override, else the fragments' own
+    (their datasource's `provider` string; `overrides={}` asks for that alone)."""
     value = overrides.get("provider")
     if value is not None and value.startswith('"'):
         return decode_string(value)
-    from .adapt import source_provider
-
-    return source_provider(datasource)
+    if datasource is None:
+        return None
+    prop = datasource.member("provider")
+    if prop is not None and prop.value is not None and prop.value.kind == "string":
+        return prop.value.value
+    return None
