@@ -7,8 +7,8 @@
   dependencies are all there.
 - `PrismaClis(tmp)`: user projects' `node_modules` with a real `prisma` CLI of each
   major, installed the way offline machines and CI caches do: `npm ci --ignore-scripts` from the
-  lockfiles in tests/npm/ (prisma 6.19.3 and 7.10.1), once per machine (kept in
-  tests/npm/*/node_modules, ignored by git).
+  lockfiles in tests/npm/ (prisma 6.19.3 and 7.10.1), once per machine (installed in
+  .test-npm/, ignored by git).
 
 Both are run once per test session (fixtures `installed` and `prisma_clis` in conftest.py), at
 the same time when the session has tests of both.
@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NPM_PROJECTS = ROOT / "tests" / "npm"  # prisma6/, prisma7/: package.json + package-lock.json
+# Where they are installed: beside the tests, not among them (node_modules holds thousands of
+# files that no test may read), ignored by git like the repository's own node_modules.
+NPM_INSTALLS = ROOT / ".test-npm"
 PRISMA_CLI_VERSIONS = {"6": "6.19.3", "7": "7.10.1"}
 
 
@@ -137,17 +140,26 @@ def wheel_names(wheel: Path) -> list[str]:
 class PrismaClis:
     """`node_modules` with the `prisma` CLI of each major (`npm ci --ignore-scripts` from the
     lockfiles in tests/npm/), installed in the background from the moment `start` is called, both
-    at once; `wait` returns them. They are kept in tests/npm/*/node_modules (ignored by git, like
+    at once; `wait` returns them. They are kept in .test-npm/*/node_modules (ignored by git, like
     the repository's own node_modules) and reused while the lockfile is the same, so only the
     first session on a machine pays for npm; a lock file keeps two sessions from installing into
     the same folder at once."""
 
-    def __init__(self, root: Path = NPM_PROJECTS) -> None:
+    def __init__(self, root: Path = NPM_PROJECTS, work: Path = NPM_INSTALLS) -> None:
         self.root = root
+        self.work = work
         self.running: dict[str, subprocess.Popen[str] | None] = {}
 
     def folder(self, major: str) -> Path:
-        return self.root / f"prisma{major}"
+        """The install folder of a major, holding a copy of its package.json and lockfile."""
+        folder = self.work / f"prisma{major}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            data = (self.root / f"prisma{major}" / name).read_bytes()
+            target = folder / name
+            if not target.is_file() or target.read_bytes() != data:
+                target.write_bytes(data)
+        return folder
 
     def start(self) -> None:
         if self.running:

@@ -480,7 +480,7 @@ def test_unreadable_output(project: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_fragment_symlink_outside_the_project_is_followed(project: Path, tmp_path: Path) -> None:
-    """Reading outside the project is allowed (a manifest may list `../shared/base.prisma`, and
+    """Reading outside the project is allowed (a manifest may list `../common/base.prisma`, and
     monorepos link shared fragments); the output names the link, never an absolute path."""
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -117,15 +117,15 @@ def test_allow_outside_inputs_shows_the_frames_as_usual(tmp_path: Path, outside:
 def test_a_valid_shared_fragment_outside_the_project_still_builds(
     tmp_path: Path, assert_prisma_valid
 ) -> None:
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir()
     (shared / "user.prisma").write_text(USER)
-    root = project(tmp_path / "app", 'path = "../shared/user.prisma"')
+    root = project(tmp_path / "app", 'path = "../common/user.prisma"')
     (root / "prisma/user.prisma").unlink()
     result = run_in_process(root, "build")
     assert result.code == 0, result.stderr
     text = (root / "out/schema.prisma").read_text()
-    assert "// ---- fragment user (../shared/user.prisma) ----" in text
+    assert "// ---- fragment user (../common/user.prisma) ----" in text
     assert_prisma_valid(text)
 
 
@@ -283,33 +283,33 @@ def test_a_glob_leaving_the_project_is_refused_unless_allowed(tmp_path: Path) ->
     )
     assert "allow_outside_inputs = true" in result.stderr
     # Allowed, a glob outside works (on a small folder here).
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared/user.prisma").write_text(USER)
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common/user.prisma").write_text(USER)
     (root / "prisma/user.prisma").unlink()
     (root / "prisma.compose.toml").write_text(
         manifest(
             'path = "prisma/base.prisma"',
-            'glob = "../shared/*.prisma"',
+            'glob = "../common/*.prisma"',
             compose_table="[compose]\nallow_outside_inputs = true\n",
         )
     )
     result = run_in_process(root, "build")
     assert result.code == 0, result.stderr
-    assert "fragment user (../shared/user.prisma)" in (root / "out/schema.prisma").read_text()
+    assert "fragment user (../common/user.prisma)" in (root / "out/schema.prisma").read_text()
 
 
 @pytest.mark.parametrize("kind", ["glob", "yaml"])
 def test_patterns_leaving_the_folder_need_the_allowance(kind: str) -> None:
-    entry = f'{kind} = "prisma/../../shared/*.x"'
+    entry = f'{kind} = "prisma/../../common/*.x"'
     with pytest.raises(
-        Exception, match=rf"fragments\[0\]\.{kind}: `prisma/../../shared/\*\.x` reaches outside"
+        Exception, match=rf"fragments\[0\]\.{kind}: `prisma/../../common/\*\.x` reaches outside"
     ):
         parse_manifest(manifest(entry), Path("/p/prisma.compose.toml"))
     allowed = parse_manifest(
         manifest(entry, compose_table="[compose]\nallow_outside_inputs = true\n"), Path("/p/m")
     )
-    assert allowed.fragments[0].pattern == "prisma/../../shared/*.x"
-    parse_manifest(manifest('path = "../shared/base.prisma"'), Path("/p/m"))  # a path needs no allowance
+    assert allowed.fragments[0].pattern == "prisma/../../common/*.x"
+    parse_manifest(manifest('path = "../common/base.prisma"'), Path("/p/m"))  # a path needs no allowance
 
 
 def test_a_symlinked_folder_out_of_the_project_is_not_entered_by_a_wildcard(tmp_path: Path) -> None:
