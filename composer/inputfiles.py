@@ -32,9 +32,9 @@ from pathlib import Path
 
 from .backups import is_backup_name
 
-STATE_FILE = ".compose-state.json"  # as output.STATE_FILE (output.py is not imported here)
-# Compose's temporary files, `.<name>.<pid>.<random>.tmp` (output.py writes them).
-_TEMP_NAME = re.compile(r"\..+\.\d+\.[A-Za-z0-9_]+\.tmp")
+# compose's own files beside the manifest: never an input or an output.
+STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
+LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
 _MAGIC = re.compile(r"[*?[]")
 SKIPPED_FOLDERS = ("node_modules", ".git")
 # The kernel's and the devices' file systems: their "files" are no fragments, and reading them
@@ -177,7 +177,25 @@ def component_match(pattern: str, name: str) -> bool:
 
 def is_compose_file(name: str) -> bool:
     """A file compose writes beside its outputs: a backup, a temporary file, the state file."""
-    return is_backup_name(name) or name == STATE_FILE or bool(_TEMP_NAME.fullmatch(name))
+    return is_backup_name(name) or name == STATE_FILE or temp_owner(name) is not None
+
+
+def temp_owner(name: str) -> tuple[str, int] | None:
+    """(file, writer's pid) of a temporary file compose stages, `.<file>.<pid>.<random>.tmp`;
+    for the temporary file of a backup (`.<file>.bak.1.<pid>…`, as older versions staged them),
+    the file it is the backup of."""
+    if not (name.startswith(".") and name.endswith(".tmp")):
+        return None
+    owner, _, rest = name[1:-4].rpartition(".")
+    owner, _, pid = owner.rpartition(".")
+    if not (owner and pid.isdigit() and rest.isalnum()):
+        return None
+    stem, dot, number = owner.rpartition(".")
+    if dot and number.isdigit() and stem.endswith(".bak"):
+        owner = stem
+    if owner.endswith(".bak") and len(owner) > 4:
+        owner = owner[:-4]
+    return owner, int(pid)
 
 
 class NeverInputs:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .stamp import LOCK_FILE
+from .inputfiles import LOCK_FILE
 
 WAIT_NOTICE = 1.0  # seconds of waiting before compose says what it is waiting for
 

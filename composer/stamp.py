@@ -25,12 +25,10 @@ import sys
 import time
 from pathlib import Path
 
-from .inputfiles import NeverInputs, Refused, expand_glob, read_regular
+from .inputfiles import STATE_FILE, NeverInputs, Refused, expand_glob, read_regular, temp_owner
 
 MANIFEST_NAME = "prisma.compose.toml"
 # compose's own files beside the manifest: never an input or an output.
-STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
-LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
 FORMAT = 4  # bump when the stamp's meaning changes
 
 
@@ -83,24 +81,6 @@ def folder_listing(folder: Path) -> list[str]:
         return sorted(e.name for e in os.scandir(folder) if e.name.endswith(".prisma"))
     except OSError:
         return []
-
-
-def temp_owner(name: str) -> tuple[str, int] | None:
-    """(file, writer's pid) of a temporary file compose stages, `.<file>.<pid>.<random>.tmp`;
-    for the temporary file of a backup (`.<file>.bak.1.<pid>…`, as older versions staged them),
-    the file it is the backup of."""
-    if not (name.startswith(".") and name.endswith(".tmp")):
-        return None
-    owner, _, rest = name[1:-4].rpartition(".")
-    owner, _, pid = owner.rpartition(".")
-    if not (owner and pid.isdigit() and rest.isalnum()):
-        return None
-    stem, dot, number = owner.rpartition(".")
-    if dot and number.isdigit() and stem.endswith(".bak"):
-        owner = stem
-    if owner.endswith(".bak") and len(owner) > 4:
-        owner = owner[:-4]
-    return owner, int(pid)
 
 
 def leftover_temp(folder: str, names: set[str]) -> bool:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.gen_project import generate
+from composer.inputfiles import LOCK_FILE
 from composer.output import STATE_FILE, verify
-from composer.stamp import LOCK_FILE
 
 from .fuzzing import USER, run_in_process, snapshot, stray_temp_files, write_template
 from .helpers import run_cli

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from ..adapt_policy import AdaptPolicy
 from ..backups import is_backup_name
 from ..diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
-from ..stamp import LOCK_FILE, STATE_FILE
+from ..inputfiles import LOCK_FILE, STATE_FILE
 from .model import FragmentSpec, Manifest, TargetSpec
 from .positions import _Locator
 from .shape import (
