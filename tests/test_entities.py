@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from composer import entities
 from composer.diagnostics import ComposeError, Diagnostic, Source
-from composer.entities import GeneratedFragment, check_provider, entity_json_schema, load_entities
+from composer.entities import GeneratedFragment, check_provider, entity_json_schema, load_entities, yamlnodes
 
 HEADER = """datasource db {
   provider = "postgresql"
@@ -271,7 +271,7 @@ def test_the_documented_example(assert_prisma_valid: Callable[..., object], pris
 def test_pure_python_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without libyaml, PyYAML's own safe loader gives the same fragments and error places."""
     expected = [f.text for f in load(base_yaml=BASE, event_yaml=EVENT, everything_yaml=EVERYTHING)]
-    monkeypatch.setattr(entities, "_Loader", entities._deferring_loader(yaml.SafeLoader))
+    monkeypatch.setattr(yamlnodes, "YAML_LOADER", yamlnodes.deferring_loader(yaml.SafeLoader))
     assert [f.text for f in load(base_yaml=BASE, event_yaml=EVENT, everything_yaml=EVERYTHING)] == expected
     assert at(only_error("schema:\n  name: T\n fields: []\n")) == ("entity.yaml", 3)
 
