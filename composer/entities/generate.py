@@ -63,26 +63,28 @@ def generate(entity: Entity, fields: list[Field]) -> GeneratedFragment:
     model_line = line_of(entity.name_node)
     first_own = len(fields) - len(entity.fields)
     kept = [(i >= first_own, f) for i, f in enumerate(fields) if not f.skip]
-    keys = [f for _, f in kept if f.primary_key and f.attributes is None]
-    composite = len(keys) > 1
-    block: list[tuple[str, int]] = []
-    if composite:
-        block.append((f"@@id([{', '.join(f.name for f in keys)}])", keys[0].line))
+    block = _composite_id(kept)
+    composite = bool(block)
     inherited_line = line_of(entity.extends_node) if entity.extends_node is not None else model_line
     rows, indexes, field_id = _field_rows(kept, composite, inherited_line)
     block.extend(indexes)
     if not (composite or field_id or any(attribute_name(a) == "id" for a, _ in entity.block_attributes)):
-        raise ComposeError(Diagnostic(
-            f"model `{entity.name}` has no primary key",
-            node_location(entity.source, entity.name_node),
-            code="E414",
-            hint="Prisma needs an id: mark a field `primary_key: true`, or put `@id` in a field's "
-            "`prisma.attributes` or `@@id([…])` in `schema.prisma.attributes`",
-        ))
+        raise _no_key(entity)
     block.extend(entity.block_attributes)
     block.sort(key=lambda item: _attribute_rank(item[0]))
     lines, line_map = _model_lines(entity, model_line, rows, block)
-    lists = [f for _, f in kept if f.scalar_list is not None]
+    return _fragment(entity, lines, line_map, [f for _, f in kept if f.scalar_list is not None])
+
+
+def _composite_id(kept: list[tuple[bool, Field]]) -> list[tuple[str, int]]:
+    """`@@id([a, b])` when several fields are primary keys (none, or one: no block attribute)."""
+    keys = [f for _, f in kept if f.primary_key and f.attributes is None]
+    if len(keys) < 2:
+        return []
+    return [(f"@@id([{', '.join(f.name for f in keys)}])", keys[0].line)]
+
+
+def _fragment(entity: Entity, lines: list[str], line_map: list[int], lists: list[Field]) -> GeneratedFragment:
     return GeneratedFragment(
         os.path.splitext(os.path.basename(entity.source.path))[0],
         entity.source,
@@ -93,6 +95,16 @@ def generate(entity: Entity, fields: list[Field]) -> GeneratedFragment:
         [f.name for f in lists if f.psl_type == "Json[]"],
         entity.warnings,
     )
+
+
+def _no_key(entity: Entity) -> ComposeError:
+    return ComposeError(Diagnostic(
+        f"model `{entity.name}` has no primary key",
+        node_location(entity.source, entity.name_node),
+        code="E414",
+        hint="Prisma needs an id: mark a field `primary_key: true`, or put `@id` in a field's "
+        "`prisma.attributes` or `@@id([…])` in `schema.prisma.attributes`",
+    ))
 
 
 def _field_rows(

@@ -90,24 +90,42 @@ def check_identifier(source: Source, node: yaml.Node, name: str, what: str, hint
 def parse_entity(source: Source, errors: list[Diagnostic]) -> Entity:
     """Read one file. Its errors go to `errors`, so that one run reports them all (raised when the
     file has no usable model name); warnings go to the entity."""
+    warnings: list[Diagnostic] = []
+    top = _top(source, warnings)
+    problems: list[Diagnostic] = []  # this file's errors, in the file's order
+    entity = _model(source, top["schema"], problems, warnings)
+    _read_fields(source, top.get("fields"), entity, problems)
+    if problems:
+        if not entity.name:  # nothing can extend it or clash with it: the caller counts it unnamed
+            raise ComposeError(problems)
+        errors.extend(problems)
+        entity.broken = True
+    return entity
+
+
+def _top(source: Source, warnings: list[Diagnostic]) -> dict[str, yaml.Node]:
+    """The file's top-level keys; a file without a `schema:` mapping has no model to read."""
     root = compose_yaml(source)
     if root is None:
         raise fail("the entity file is empty: it needs a `schema:` with a `name`", source, None, "E403")
     if "*" in source.text and ANCHOR.search(source.text):  # no anchor, no alias: nothing repeated
         check_aliases(source, root)
-    warnings: list[Diagnostic] = []
     top = read_mapping(source, root, "an entity file", TOP_KEYS, warnings)
     if "schema" not in top:
         raise fail("the entity file has no `schema:` section naming the model", source, root, "E403")
-    schema = read_mapping(source, top["schema"], "`schema`", SCHEMA_KEYS, warnings)
-    problems: list[Diagnostic] = []  # this file's errors, in the file's order
-    name = _attempt(problems, None, _model_name, source, schema, top["schema"])
+    return top
+
+
+def _model(source: Source, node: yaml.Node, problems: list[Diagnostic], warnings: list[Diagnostic]) -> Entity:
+    """The entity of a `schema:` section (`node`), without its fields; its errors go to `problems`."""
+    schema = read_mapping(source, node, "`schema`", SCHEMA_KEYS, warnings)
+    name = _attempt(problems, None, _model_name, source, schema, node)
     description = schema.get("description")
     extends = schema.get("extends")
-    entity = Entity(
+    return Entity(
         source,
         name or "",
-        schema.get("name") or top["schema"],
+        schema.get("name") or node,
         _attempt(problems, [], _model_doc, source, description),
         line_of(description) if description is not None else 0,
         _attempt(problems, None, scalar_text, source, extends, "`schema.extends`") or None,
@@ -115,22 +133,21 @@ def parse_entity(source: Source, errors: list[Diagnostic]) -> Entity:
         _attempt(problems, [], _block_attributes, source, schema["prisma"]) if "prisma" in schema else [],
         warnings=warnings,
     )
-    fields = top.get("fields")
-    if fields is not None and not is_null(fields):
-        if not isinstance(fields, yaml.SequenceNode):
-            message = f"`fields` must be a list of fields, not {article(kind_of(fields))}"
-            problems.append(Diagnostic(message, node_location(source, fields), code="E401"))
-        else:
-            for item in fields.value:
-                field_ = _attempt(problems, None, _parse_field, source, item, warnings)
-                if field_ is not None:
-                    entity.fields.append(field_)
-    if problems:
-        if name is None:  # nothing can extend it or clash with it: the caller counts it unnamed
-            raise ComposeError(problems)
-        errors.extend(problems)
-        entity.broken = True
-    return entity
+
+
+def _read_fields(
+    source: Source, fields: yaml.Node | None, entity: Entity, problems: list[Diagnostic]
+) -> None:
+    if fields is None or is_null(fields):
+        return
+    if not isinstance(fields, yaml.SequenceNode):
+        message = f"`fields` must be a list of fields, not {article(kind_of(fields))}"
+        problems.append(Diagnostic(message, node_location(source, fields), code="E401"))
+        return
+    for item in fields.value:
+        field_ = _attempt(problems, None, _parse_field, source, item, entity.warnings)
+        if field_ is not None:
+            entity.fields.append(field_)
 
 
 def _attempt(problems: list[Diagnostic], failed: Any, read: Any, *args: Any) -> Any:
@@ -195,40 +212,54 @@ def _attribute_items(source: Source, node: yaml.Node | None, what: str) -> list[
 
 def _parse_field(source: Source, node: yaml.Node, warnings: list[Diagnostic]) -> Field:
     spec = read_mapping(source, node, "a field", FIELD_KEYS, warnings)
-    name_node = spec.get("name")
-    yaml_name = scalar_text(source, name_node, "the field `name`")
-    if name_node is None or not yaml_name:
-        raise fail("this field has no `name`", source, name_node or node, "E405")
+    f = _named_field(source, node, spec.get("name"))
     prisma = _prisma_section(source, spec["prisma"], "`prisma`", PRISMA_KEYS) if "prisma" in spec else {}
-    f = Field(yaml_name, yaml_name, source, name_node, line_of(name_node))
     if flag(source, prisma.get("skip"), "prisma.skip"):
         f.skip = True  # left out of Prisma: the rest of it, type included, is other generators' business
         return f
     type_node = spec.get("type")
     if type_node is None:
-        raise fail(f"field `{yaml_name}` has no `type`", source, name_node, "E406",
-                    hint="one of " + ", ".join(ENTITY_TYPES))
+        raise fail(f"field `{f.yaml_name}` has no `type`", source, f.name_node, "E406",
+                   hint="one of " + ", ".join(ENTITY_TYPES))
     base, is_list = _entity_type(source, type_node)
-    f.primary_key = flag(source, spec.get("primary_key"), "primary_key")
-    f.unique = flag(source, spec.get("unique"), "unique")
-    f.index = flag(source, spec.get("index"), "index")
-    description = spec.get("description")
-    f.description = doc_lines(source, description, "the field `description`")
-    f.description_line = line_of(description) if description is not None else f.line
+    _field_flags(source, f, spec)
     _field_name(source, f, prisma.get("name"))
     type_node = _field_type(source, f, prisma.get("type", type_node), "type" in prisma, base, is_list,
                             flag(source, spec.get("nullable"), "nullable"))
     if f.primary_key and f.psl_type.endswith(("?", "[]")):
-        # Prisma: "Fields that are marked as id must be required", and a list never is.
-        what = "nullable" if f.psl_type.endswith("?") else "a list"
-        where = spec["nullable"] if what == "nullable" and "type" not in prisma else type_node
-        raise fail(f"field `{yaml_name}` is a primary key and cannot be {what}", source, where, "E407")
+        _optional_key(source, f, spec, type_node, "type" in prisma)
     if "default" in spec:
         f.default = default_expr(source, spec["default"], base, is_list, warnings)
     if "attributes" in prisma:
         items = _attribute_items(source, prisma["attributes"], "`prisma.attributes`")
         f.attributes = [attr for item in items for attr in field_attributes(source, item)]
     return f
+
+
+def _named_field(source: Source, node: yaml.Node, name_node: yaml.Node | None) -> Field:
+    yaml_name = scalar_text(source, name_node, "the field `name`")
+    if name_node is None or not yaml_name:
+        raise fail("this field has no `name`", source, name_node or node, "E405")
+    return Field(yaml_name, yaml_name, source, name_node, line_of(name_node))
+
+
+def _field_flags(source: Source, f: Field, spec: dict[str, yaml.Node]) -> None:
+    f.primary_key = flag(source, spec.get("primary_key"), "primary_key")
+    f.unique = flag(source, spec.get("unique"), "unique")
+    f.index = flag(source, spec.get("index"), "index")
+    description = spec.get("description")
+    f.description = doc_lines(source, description, "the field `description`")
+    f.description_line = line_of(description) if description is not None else f.line
+
+
+def _optional_key(
+    source: Source, f: Field, spec: dict[str, yaml.Node], type_node: yaml.Node, verbatim: bool
+) -> None:
+    """A primary key that is nullable or a list: refused at the key that made it so."""
+    # Prisma: "Fields that are marked as id must be required", and a list never is.
+    what = "nullable" if f.psl_type.endswith("?") else "a list"
+    where = spec["nullable"] if what == "nullable" and not verbatim else type_node
+    raise fail(f"field `{f.yaml_name}` is a primary key and cannot be {what}", source, where, "E407")
 
 
 def _field_name(source: Source, f: Field, node: yaml.Node | None) -> None:
@@ -313,42 +344,53 @@ def resolve_fields(
     if id(entity) in done:
         return done[id(entity)]
     if entity in chain:
-        cycle = chain[chain.index(entity):]
-        closing = cycle[-1]
-        raise ComposeError(Diagnostic(
-            f"`extends` makes a cycle: {' -> '.join(e.name for e in [*cycle, entity])}",
-            node_location(closing.source, closing.extends_node),
-            code="E412",
-            notes=[
-                (f"`{e.name}` extends `{e.extends}`", node_location(e.source, e.extends_node))
-                for e in cycle[:-1]
-            ],
-        ))
+        raise _cycle(chain[chain.index(entity):], entity)
     resolved: list[Field] | None = None
     try:  # memoised even when it raises: an error is reported once, not once per descendant
-        inherited: list[Field] = []
-        if entity.extends is not None:
-            parent = by_name.get(entity.extends)
-            if parent is None:
-                if unnamed:
-                    return None
-                raise ComposeError(Diagnostic(
-                    f"`extends: {entity.extends}` names no entity",
-                    node_location(entity.source, entity.extends_node),
-                    code="E412",
-                    hint=did_you_mean(entity.extends, set(by_name))
-                    or "`extends` takes the `schema.name` of another entity file",
-                ))
-            parent_fields = resolve_fields(parent, by_name, done, [*chain, entity], unnamed)
-            if parent_fields is None:
-                return None
-            inherited = parent_fields
-        if not entity.broken:
+        inherited = _inherited(entity, by_name, done, chain, unnamed)
+        if inherited is not None and not entity.broken:
             _check_duplicates([*inherited, *entity.fields], len(inherited))
             resolved = [*inherited, *entity.fields]
         return resolved
     finally:
         done[id(entity)] = resolved
+
+
+def _inherited(
+    entity: Entity,
+    by_name: dict[str, Entity],
+    done: dict[int, list[Field] | None],
+    chain: list[Entity],
+    unnamed: bool,
+) -> list[Field] | None:
+    """The fields `extends` brings; None when an ancestor has errors (or may be an unnamed file)."""
+    if entity.extends is None:
+        return []
+    parent = by_name.get(entity.extends)
+    if parent is not None:
+        return resolve_fields(parent, by_name, done, [*chain, entity], unnamed)
+    if unnamed:
+        return None
+    raise ComposeError(Diagnostic(
+        f"`extends: {entity.extends}` names no entity",
+        node_location(entity.source, entity.extends_node),
+        code="E412",
+        hint=did_you_mean(entity.extends, set(by_name))
+        or "`extends` takes the `schema.name` of another entity file",
+    ))
+
+
+def _cycle(cycle: list[Entity], entity: Entity) -> ComposeError:
+    closing = cycle[-1]
+    return ComposeError(Diagnostic(
+        f"`extends` makes a cycle: {' -> '.join(e.name for e in [*cycle, entity])}",
+        node_location(closing.source, closing.extends_node),
+        code="E412",
+        notes=[
+            (f"`{e.name}` extends `{e.extends}`", node_location(e.source, e.extends_node))
+            for e in cycle[:-1]
+        ],
+    ))
 
 
 def _check_duplicates(fields: list[Field], inherited: int) -> None:

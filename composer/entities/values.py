@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -43,37 +45,9 @@ def default_expr(
     """The PSL expression of a `default`; None for no default (`null`, `none`, `dict`, `list`)."""
     type_name = f"list[{base}]" if is_list else base
     if isinstance(node, yaml.ScalarNode):
-        plain = node.tag == PLAIN
-        if is_null(node) or (plain and node.value in NO_DEFAULT):
-            return None
-        factory = FACTORY_DEFAULTS.get(node.value) if plain else None
-        if factory is not None:
-            if ("list" if is_list else base) in factory:
-                return None
-            fits = " or ".join(f"{kind} fields" for kind in factory)
-            raise fail(
-                f"`{node.value}` is the default of {fits}, not of {type_name} fields", source, node, "E408",
-                hint="`dict` and `list` are Python's factories of an empty mapping and an empty list",
-            )
-        call = node.value.strip()
-        if _CALL.match(call):
-            wanted = DEFAULT_FUNCTIONS.get(call)
-            if wanted is None:
-                # Prisma knows more functions than these (`nanoid()`, `dbgenerated("…")`, `uuid(7)`,
-                # and new ones come): it judges the call, which `compose validate` shows at this line.
-                expr = _default_call(source, node, call)
-                warnings.append(Diagnostic(
-                    f"compose does not know the default function `{call}`: it is written as "
-                    f"`@default({expr})`, for Prisma to check",
-                    node_location(source, node), severity="warning", code="W401",
-                    hint="`compose validate` runs Prisma's check; to say it is meant, write the attribute "
-                    "in the field's `prisma.attributes` instead",
-                ))
-                return expr
-            if is_list or wanted != base:
-                message = f"`{call}` is a default for {wanted} fields, not for {type_name} fields"
-                raise fail(message, source, node, "E408")
-            return call
+        read, expr = _scalar_default(source, node, base, is_list, type_name, warnings)
+        if read:
+            return expr
     if is_list:
         if not isinstance(node, yaml.SequenceNode):
             raise fail(f"the default of {article(type_name)} field must be a list", source, node, "E408")
@@ -81,24 +55,84 @@ def default_expr(
     return _literal(source, node, base)
 
 
+def _scalar_default(
+    source: Source, node: yaml.Node, base: str, is_list: bool, type_name: str, warnings: list[Diagnostic]
+) -> tuple[bool, str | None]:
+    """(True, the expression) for "no default", a factory or a function call; (False, None) for a
+    value, which is a literal."""
+    plain = node.tag == PLAIN
+    if is_null(node) or (plain and node.value in NO_DEFAULT):
+        return True, None
+    if plain and node.value in FACTORY_DEFAULTS:
+        _check_factory(source, node, "list" if is_list else base, type_name)
+        return True, None
+    call = node.value.strip()
+    if not _CALL.match(call):
+        return False, None
+    return True, _function_default(source, node, call, base if not is_list else None, type_name, warnings)
+
+
+def _function_default(
+    source: Source, node: yaml.Node, call: str, base: str | None, type_name: str, warnings: list[Diagnostic]
+) -> str:
+    """A function call as the default of a `base` field (None: a list field, which takes none)."""
+    wanted = DEFAULT_FUNCTIONS.get(call)
+    if wanted is None:
+        return _unknown_function(source, node, call, warnings)
+    if wanted != base:
+        message = f"`{call}` is a default for {wanted} fields, not for {type_name} fields"
+        raise fail(message, source, node, "E408")
+    return call
+
+
+def _check_factory(source: Source, node: yaml.Node, field_kind: str, type_name: str) -> None:
+    """`dict` or `list`: no default for the kinds of field they make empty, an error for others."""
+    factory = FACTORY_DEFAULTS[node.value]
+    if field_kind not in factory:
+        fits = " or ".join(f"{kind} fields" for kind in factory)
+        raise fail(
+            f"`{node.value}` is the default of {fits}, not of {type_name} fields", source, node, "E408",
+            hint="`dict` and `list` are Python's factories of an empty mapping and an empty list",
+        )
+
+
+def _unknown_function(source: Source, node: yaml.Node, call: str, warnings: list[Diagnostic]) -> str:
+    # Prisma knows more functions than these (`nanoid()`, `dbgenerated("…")`, `uuid(7)`, and new
+    # ones come): it judges the call, which `compose validate` shows at this line.
+    expr = _default_call(source, node, call)
+    warnings.append(Diagnostic(
+        f"compose does not know the default function `{call}`: it is written as "
+        f"`@default({expr})`, for Prisma to check",
+        node_location(source, node), severity="warning", code="W401",
+        hint="`compose validate` runs Prisma's check; to say it is meant, write the attribute "
+        "in the field's `prisma.attributes` instead",
+    ))
+    return expr
+
+
 def _default_call(source: Source, node: yaml.Node, call: str) -> str:
     """A function call as one `@default` argument, spaced as `prisma format` spaces it."""
     probe = f"model M {{\n  f Int @default({call})\n}}\n"
     start = probe.index(call)
-    try:
-        attrs = _psl_probe(probe).members[0].attributes if "\n" not in call else []
-    except ComposeError:
-        attrs = []
-    args = attrs[0].args if len(attrs) == 1 else None
-    expr = args[0].value if args and len(args) == 1 and args[0].name is None else None
+    expr = _one_argument(probe) if "\n" not in call else None
     # The whole text, and nothing but one call: `f() @unique @default(g())` would smuggle attributes in.
     if expr is None or expr.kind != "call" or (expr.start, expr.end) != (start, start + len(call)):
         raise fail(f"the default `{call}` is not one function call Prisma can read", source, node, "E408",
-                    hint="write the attribute in `prisma.attributes`")
+                   hint="write the attribute in `prisma.attributes`")
     try:
         return render_expr(probe, expr)
     except ValueError as exc:
         raise fail(f"the default `{call}`: {exc}", source, node, "E408") from None
+
+
+def _one_argument(probe: str) -> Any:
+    """The one unnamed argument of the probe's one attribute, or None."""
+    try:
+        attrs = _psl_probe(probe).members[0].attributes
+    except ComposeError:
+        return None
+    args = attrs[0].args if len(attrs) == 1 else None
+    return args[0].value if args and len(args) == 1 and args[0].name is None else None
 
 
 def _literal(source: Source, node: yaml.Node, base: str) -> str:
@@ -108,25 +142,31 @@ def _literal(source: Source, node: yaml.Node, base: str) -> str:
     value = scalar_value(source, node, "`default`")
     if base == "float" and isinstance(value, str) and node.tag == PLAIN and _EXPONENT.match(value):
         value = float(value)  # `1e-7`: YAML 1.1 wants a dot to make it a number; YAML 1.2 and people do not
-    if isinstance(value, bool):
-        if base == "boolean":
-            return "true" if value else "false"
-    elif base == "string" and isinstance(value, str):
-        return string_literal(value)
-    elif base == "integer" and isinstance(value, int):
-        return str(value)
-    elif base == "float" and isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise fail("a float default must be a finite number", source, node, "E408")
-        return number_literal(value)
-    elif base == "datetime" and isinstance(value, str) and _is_rfc3339(value):
-        return string_literal(value)
+    if base == "float" and isinstance(value, float) and not math.isfinite(value):
+        raise fail("a float default must be a finite number", source, node, "E408")
+    written = _LITERALS[base](value)
+    if written is not None:
+        return written
     hint = {
         "string": "quote it to make it a string",
         "datetime": "write an RFC 3339 date-time such as 2024-01-31T12:00:00Z, or now()",
     }.get(base)
     message = f"the default `{node.value}` does not fit {article(base)} field"
     raise fail(message, source, node, "E408", hint=hint)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# Each entity type's literal of a YAML value, or None when the value does not fit the type.
+_LITERALS: dict[str, Callable[[Any], str | None]] = {
+    "boolean": lambda v: ("true" if v else "false") if isinstance(v, bool) else None,
+    "string": lambda v: string_literal(v) if isinstance(v, str) else None,
+    "integer": lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else None,
+    "float": lambda v: number_literal(v) if _number(v) else None,
+    "datetime": lambda v: string_literal(v) if isinstance(v, str) and _is_rfc3339(v) else None,
+}
 
 
 def _is_rfc3339(text: str) -> bool:

@@ -102,22 +102,31 @@ def compose_yaml(source: Source) -> yaml.Node | None:
     try:
         return yaml.compose(source.text, Loader=YAML_LOADER)  # type: ignore[no-any-return]
     except yaml.MarkedYAMLError as exc:
-        notes = []
-        if exc.context and exc.context_mark is not None and exc.problem:
-            notes.append((exc.context, mark_location(source, exc.context_mark)))
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        where = mark_location(source, exc.problem_mark or exc.context_mark)
-        raise ComposeError(Diagnostic(message, where, code="E400", notes=notes)) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML forbids; no mark, but the character
-        char = chr(exc.character) if isinstance(exc.character, int) else ""
-        at = max(source.text.find(char), 0) if char else 0
-        message = f"invalid YAML: {exc.reason} ({char!r})"
-        raise ComposeError(Diagnostic(message, Location(source, at, at + 1), code="E400")) from None
+        raise _marked_error(source, exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(source, exc) from None
     except yaml.YAMLError as exc:
         raise ComposeError(Diagnostic(f"invalid YAML: {exc}", Location(source, 0, 0), code="E400")) from None
     except RecursionError:
         message = "invalid YAML: the document is nested too deeply"
         raise ComposeError(Diagnostic(message, Location(source, 0, 0), code="E400")) from None
+
+
+def _marked_error(source: Source, exc: yaml.MarkedYAMLError) -> ComposeError:
+    notes = []
+    if exc.context and exc.context_mark is not None and exc.problem:
+        notes.append((exc.context, mark_location(source, exc.context_mark)))
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    where = mark_location(source, exc.problem_mark or exc.context_mark)
+    return ComposeError(Diagnostic(message, where, code="E400", notes=notes))
+
+
+def _reader_error(source: Source, exc: yaml.reader.ReaderError) -> ComposeError:
+    """A character YAML forbids: no mark, but the character."""
+    char = chr(exc.character) if isinstance(exc.character, int) else ""
+    at = max(source.text.find(char), 0) if char else 0
+    message = f"invalid YAML: {exc.reason} ({char!r})"
+    return ComposeError(Diagnostic(message, Location(source, at, at + 1), code="E400"))
 
 
 def check_aliases(source: Source, root: yaml.Node) -> None:
@@ -181,12 +190,7 @@ def read_mapping(
     """
     if not isinstance(node, yaml.MappingNode):
         raise fail(f"{what} must be a mapping, not {article(kind_of(node))}", source, node, "E401")
-    explicit: set[int] | None = None
-    for key, _ in node.value:
-        if key.tag == MERGE:
-            explicit = {id(k) for k, _ in node.value}
-            flatten(source, node, what)
-            break
+    explicit = _merge(source, node, what)
     out: dict[str, yaml.Node] = {}
     keys: dict[str, yaml.Node] = {}
     for key, value in node.value:
@@ -195,15 +199,30 @@ def read_mapping(
             if warnings is not None and isinstance(name, str):
                 check_typo(source, key, what, known, warnings)
             continue  # another generator's key (complex keys included)
-        first = keys.get(name)
-        if first is not None and (explicit is None or (id(first) in explicit and id(key) in explicit)):
-            raise fail(
-                f"`{name}` is given twice in {what}", source, key, "E401",
-                notes=[("first given here", node_location(source, first))],
-            )
+        _check_twice(source, key, keys.get(name), explicit, what)
         out[name] = value
         keys[name] = key
     return out
+
+
+def _check_twice(
+    source: Source, key: yaml.Node, first: yaml.Node | None, explicit: set[int] | None, what: str
+) -> None:
+    """A key given twice is an error, unless one of the two comes from a `<<` merge."""
+    if first is not None and (explicit is None or (id(first) in explicit and id(key) in explicit)):
+        raise fail(
+            f"`{key.value}` is given twice in {what}", source, key, "E401",
+            notes=[("first given here", node_location(source, first))],
+        )
+
+
+def _merge(source: Source, node: yaml.MappingNode, what: str) -> set[int] | None:
+    """Apply the mapping's `<<` merge keys; the ids of the keys written in it, None without a merge."""
+    if not any(key.tag == MERGE for key, _ in node.value):
+        return None
+    explicit = {id(k) for k, _ in node.value}
+    flatten(source, node, what)
+    return explicit
 
 
 def check_typo(
