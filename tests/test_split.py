@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from composer import clustering, splitting
 from composer.commands import build, split
 from composer.diagnostics import ComposeError, Source
 from composer.prisma_wasm import PrismaWasm, normalize_datamodel
@@ -149,7 +150,7 @@ def test_round_trip_groupings(
     schema: Path, by: str, tmp_path: Path, prisma6: PrismaWasm, prisma7: PrismaWasm
 ) -> None:
     if by == "map":
-        plan = split.plan_split(split.read_input(schema))
+        plan = splitting.plan_split(splitting.read_input(schema))
         lines = [
             f'{item.name} = "{frag.name}"'
             for frag in plan.fragments
@@ -236,11 +237,11 @@ model Setting {
 """
 
 
-def plan(text: str, **kwargs: Any) -> split.SplitResult:
-    return split.plan_split([Source("schema.prisma", text)], **kwargs)
+def plan(text: str, **kwargs: Any) -> splitting.SplitResult:
+    return splitting.plan_split([Source("schema.prisma", text)], **kwargs)
 
 
-def fragments(result: split.SplitResult) -> dict[str, list[str]]:
+def fragments(result: splitting.SplitResult) -> dict[str, list[str]]:
     return {f.name: [i.name for i in f.items] for f in result.fragments}
 
 
@@ -347,7 +348,7 @@ def test_split_is_deterministic() -> None:
     ],
 )
 def test_fragment_names(name: str, expected: str) -> None:
-    assert split.kebab(name) == expected
+    assert clustering.kebab(name) == expected
 
 
 def test_splitting_a_composed_schema_drops_the_banner_and_section_headers(tmp_path: Path) -> None:
@@ -372,7 +373,7 @@ def test_map_in_yaml_with_lists(tmp_path: Path, prisma6: PrismaWasm, prisma7: Pr
         "accounts: [User, Session]\nblog: [Post, Tag]\nmisc:\n  - AuditLog\n  - Setting\nPostStatus: misc\n",
         encoding="utf-8",
     )
-    result = split.split_path(tmp_path / "schema.prisma", tmp_path / "out", None, tmp_path / "map.yaml")
+    result = splitting.split_path(tmp_path / "schema.prisma", tmp_path / "out", None, tmp_path / "map.yaml")
     assert fragments(result) == {
         "base": ["client", "db"],
         "accounts": ["User", "Session", "Role"],
@@ -391,7 +392,7 @@ def test_map_errors(tmp_path: Path) -> None:
         'Usr = "accounts"\nSession = "accounts"\nPost = "blog"\nTag = "bad name"\n', encoding="utf-8"
     )
     with pytest.raises(ComposeError) as info:
-        split.split_path(tmp_path / "schema.prisma", tmp_path / "out", None, tmp_path / "map.toml")
+        splitting.split_path(tmp_path / "schema.prisma", tmp_path / "out", None, tmp_path / "map.toml")
     messages = [d.message for d in info.value.diagnostics]
     assert messages[0] == "`Usr` is no model, view, enum or type of the schema"
     assert info.value.diagnostics[0].hint == "did you mean `User`?"
@@ -508,13 +509,13 @@ def schemas(draw: st.DrawFn) -> str:
 @given(text=schemas(), by=st.sampled_from(["related", "model", "prefix"]))
 def test_every_declaration_lands_in_exactly_one_fragment(text: str, by: str) -> None:
     source = Source("schema.prisma", text)
-    result = split.plan_split([source], by=by)
+    result = splitting.plan_split([source], by=by)
     placed = [item.name for frag in result.fragments for item in frag.items]
-    declared = [d.name for d in split.parse_all([source])[0].declarations]
+    declared = [d.name for d in splitting.parse_all([source])[0].declarations]
     assert sorted(placed) == sorted(declared)
     assert len({f.name.casefold() for f in result.fragments}) == len(result.fragments)
-    assert split.self_check(result.schemas, split.compose_plan(result, Path("/project"))) == []
-    assert split.plan_split([source], by=by).files == result.files
+    assert splitting.self_check(result.schemas, splitting.compose_plan(result, Path("/project"))) == []
+    assert splitting.plan_split([source], by=by).files == result.files
 
 
 # -- writing: all or nothing, located errors, no file lost (issue 12, item 18) -----------------------

@@ -203,7 +203,7 @@ def _templates() -> set[bytes]:
 def _write(root: Path, files: dict[str, str], prisma7: bool) -> Written:
     """Write init's files, all or nothing, never over a file the user has changed (E504)."""
     from ..diagnostics import Location, Source
-    from .split import write_files
+    from ..splitting import write_files
 
     own = _templates()
     problems = []
@@ -286,7 +286,7 @@ def _adopt(root: Path, schema: Path, by: str | None, build: bool, prisma: int | 
     import os
 
     from ..backups import free_backup_path
-    from .split import split_path
+    from ..splitting import split_path
 
     rel = Path(os.path.relpath(schema.resolve(), root.resolve())).as_posix()
     if rel.startswith("../"):
