@@ -260,3 +260,19 @@ def test_init_on_a_read_only_or_full_file_system(tmp_path: Path, fault: str) -> 
         assert f": {reason}; nothing was written" in result.stderr
         assert files_of(root) == before
         assert not list(root.rglob(".*.tmp"))
+
+
+def test_no_command_imports_another() -> None:
+    """Commands are thin layers over library modules: what one borrows from another lives in a
+    library module (issue 15), so no `composer/commands/*.py` imports a sibling command."""
+    import ast
+
+    folder = Path(__file__).parents[1] / "composer" / "commands"
+    commands = {p.stem for p in folder.glob("*.py")} - {"__init__", "errors"}
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module] if node.module else [a.name for a in node.names]
+                found += [f"{path.stem} imports {n}" for n in names if n and n.split(".")[0] in commands]
+    assert found == []

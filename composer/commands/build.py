@@ -1,51 +1,12 @@
-"""`compose build [TARGET…]`: compose the targets and write their outputs."""
+"""`compose build [TARGET…]`: compose the targets and write their outputs (`composer/building.py`)."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import sys
 import time
-from typing import TYPE_CHECKING, Any
 
-from .. import output, pipeline, quick_exit, report
-from ..diagnostics import ComposeError
-from ..lock import project_lock
-from ..sources import Loader
+from .. import building
 from .errors import error_handler
-
-if TYPE_CHECKING:
-    from ..diagnostics import Diagnostic
-    from ..validation import Engines
-
-
-def remember(
-    comp: pipeline.Composition,
-    targets: list[str],
-    planned: list[output.PlannedFile],
-    loader: Loader,
-    tool: str,
-) -> None:
-    """Stamp this build so that the next one with nothing changed is a quick check (stamp.py)."""
-    inputs = loader.texts(comp.loaded.files)
-    if inputs is None:
-        return
-    from .. import stamp
-    from ..sources import output_paths
-
-    root = comp.manifest.root
-    stamp.record(
-        comp.manifest.path,
-        comp.manifest.source.text,
-        tool,
-        targets,
-        [(spec.kind, spec.pattern) for spec in comp.manifest.fragments],
-        inputs,
-        [(str(f.path), f.text) for f in planned],
-        [str(root / t.target.output) for t in comp.targets if t.target.folder],
-        (len(comp.targets), sum(1 for f in planned if f.text is not None)),
-        output_paths(comp.manifest),
-    )
 
 
 def run(
@@ -60,103 +21,9 @@ def run(
     # A one-shot run allocates a large syntax tree that lives until exit: the cyclic collector
     # would walk it again and again for nothing (over half the time of a 5,000-model build).
     gc.disable()
-    engine = None
-    engines = None  # with --validate: the Prisma engines that ran, for --format json
-    loader: Loader | None = None
-    locked = contextlib.ExitStack()
-    try:
-        with error_handler("build", fmt) as handled:
-            # One writer per project, from reading the inputs to the last rename (lock.py).
-            found = pipeline.locate_manifest(manifest)
-            locked.enter_context(project_lock(found.parent))
-            manifest = str(found)
-            if validate:
-                # `--validate`: Prisma's validator on the composed text before anything is written
-                # (composer/validation.py); its Node process starts while Python composes.
-                from ..validation import start
-
-                loaded, engine = start(manifest, targets, prisma)
-                comp = pipeline.compose_project(loaded, targets)
-            else:
-                from ..stamp import tool_fingerprint
-
-                tool = tool_fingerprint()  # before reading anything: see stamp.record
-                loader = Loader()
-                comp = pipeline.load(manifest, targets, loader)
-            quick_exit.hold(comp, loader)  # freed by the process's end, not one by one (quick_exit.py)
-            handled.warnings = comp.warnings
-            if engine is not None:
-                engines, found = check_with_prisma(comp, engine, fmt)
-                handled.warnings = [*handled.warnings, *found]
-            written = pipeline.write_outputs(comp, force)
-            quick_exit.hold(written)
-            if loader is not None and not handled.warnings:
-                remember(comp, targets or [], written.planned, loader, tool)
-    finally:
-        locked.close()
-        if engine is not None:
-            engine.close()
+    with error_handler("build", fmt) as handled:
+        built = building.build(targets, manifest, handled, force, fmt, validate, prisma)
     if handled.code is not None:
         return handled.code
-    show(comp, written, handled.warnings, fmt, engines, started)
+    building.show(built.comp, built.written, handled.warnings, fmt, built.engines, started)
     return 0
-
-
-def check_with_prisma(
-    comp: pipeline.Composition, engine: Engines, fmt: str
-) -> tuple[list[dict[str, Any]], list[Diagnostic]]:
-    """`--validate`: the engines that ran and Prisma's warnings; its errors raise ComposeError."""
-    from ..validation import prisma_diagnostics
-
-    found = prisma_diagnostics(comp.targets, engine)
-    engines, engine_line = engine.describe(), engine.line()
-    if fmt != "json":
-        print(engine_line, file=sys.stderr)
-    if any(d.severity == "error" for d in found):
-        raise ComposeError(found)
-    return engines, found
-
-
-def show(
-    comp: pipeline.Composition,
-    written: pipeline.Written,
-    warnings: list[Diagnostic],
-    fmt: str,
-    engines: list[dict[str, Any]] | None,
-    started: float,
-) -> None:
-    """What the build did: json, or the warnings and the summary."""
-    if warnings or fmt == "json":
-        statuses = written.statuses()
-        outputs = [
-            # `backup`: where `--force` kept the file it replaced, or null
-            {"target": f.target, "path": f.display, "status": state, "backup": f.backup}
-            for f, state in statuses
-        ]
-        notes = [n for t in comp.targets for n in t.notes]
-        shown = [*warnings, *notes] if fmt == "json" else warnings
-        report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
-    if fmt != "json":
-        summary(comp, written, started)
-
-
-def summary(comp: pipeline.Composition, written: pipeline.Written, started: float) -> None:
-    """The human lines on stderr: adapted targets, each file written or removed (and where a
-    backup went), the totals."""
-    planned, touched = written.planned, written.touched
-    for t in comp.targets:
-        if t.adapted:
-            print(f"compose: {t.target.name}: adapted to its provider: {t.adapted} "
-                  "(`--format json` lists each change)", file=sys.stderr)
-    for f in touched:
-        verb = "removed" if f.text is None else "wrote"
-        print(f"{verb} {f.display}", file=sys.stderr)
-        if f.backup is not None:
-            print(f"kept the file it replaced as {f.backup}", file=sys.stderr)
-    ms = (time.perf_counter() - started) * 1000
-    unchanged = sum(1 for f in planned if not f.changed)
-    print(
-        f"compose: {len(comp.targets)} target(s), {len(touched)} file(s) written, "
-        f"{unchanged} unchanged ({ms:.0f} ms)",
-        file=sys.stderr,
-    )

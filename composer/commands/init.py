@@ -341,6 +341,16 @@ def _cannot_move(rel: str, bak: str, exc: OSError) -> list[Diagnostic]:
 
 
 def _build(root: Path) -> int:
-    from . import build
+    """`compose build` in the new project: its report and exit code, as the command gives them."""
+    import time
 
-    return build.run([], str(root / MANIFEST), force=False)
+    from .. import building
+    from .errors import error_handler
+
+    started = time.perf_counter()
+    with error_handler("build") as handled:
+        built = building.build([], str(root / MANIFEST), handled)
+    if handled.code is not None:
+        return handled.code
+    building.show(built.comp, built.written, handled.warnings, "text", built.engines, started)
+    return 0
