@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from composer import graph_markers
 from composer.commands import graph
 from composer.diagnostics import ComposeError, Source
 from composer.manifest import load_manifest
@@ -163,7 +164,8 @@ old text
 def fill(root: Path, text: str, overrides: dict[str, str] | None = None) -> str:
     manifest = load_manifest(root / "prisma.compose.toml")
     source = Source("README.md", text)
-    filled, _ = graph.fill_markdown(source, graph._renderer(manifest, Loader(), source), overrides)
+    render_for = graph_markers.renderer(manifest, Loader(), source)
+    filled, _ = graph_markers.fill_markdown(source, render_for, overrides)
     return filled
 
 
