@@ -126,6 +126,16 @@ def _fragment_graph(
     for node in nodes:
         if summaries[node.id]:
             node.label = f"{node.name}<br/>{summaries[node.id]}"
+    edges = _fragment_edges(named, frag_ids)
+    ordered = sorted(edges.values(), key=_edge_order(nodes))
+    graph = Graph("fragment", title, nodes, ordered)
+    _mark_cycles(graph, [e for e in ordered if e.kind == "depends"])
+    return graph
+
+
+def _fragment_edges(named: dict[str, Merged], frag_ids: dict[int, str]) -> dict[tuple[str, str], Edge]:
+    """A depends on B when a declaration of A depends on one of B; else A extends B when it adds
+    to a declaration of B."""
     edges: dict[tuple[str, str], Edge] = {}
     for merged, dep in _dependencies(named):
         a, b = frag_ids[id(merged.fragment)], frag_ids[id(named[dep].fragment)]
@@ -136,60 +146,78 @@ def _fragment_graph(
             a, b = frag_ids[id(frag)], frag_ids[id(merged.fragment)]
             if a != b:
                 edges.setdefault((a, b), Edge(a, b, "extends", ["extends"]))
-    ordered = sorted(edges.values(), key=_edge_order(nodes))
-    graph = Graph("fragment", title, nodes, ordered)
-    _mark_cycles(graph, [e for e in ordered if e.kind == "depends"])
-    return graph
+    return edges
 
 
 def _model_graph(
     order: list[Fragment], named: dict[str, Merged], frag_ids: dict[int, str], ids: _Ids, title: str
 ) -> Graph:
+    groups = [Node(frag_ids[id(f)], f.name, "fragment", f.name) for f in order]
+    nodes = _model_nodes(order, named, frag_ids, ids)
+    node_of = {node.name: node.id for node in nodes}
+    edges: dict[tuple[str, str, str], Edge] = {}
+    many_seen: set[tuple[str, str, str]] = set()
+    for merged in named.values():
+        if merged.decl.keyword not in ("model", "view", "type"):
+            continue
+        for member in merged.members():
+            if member.kind == "field" and member.type_name in named:
+                _field_edge(merged.decl, member, named[member.type_name].decl, node_of, edges, many_seen)
+    ordered = sorted(edges.values(), key=_edge_order(nodes))
+    graph = Graph("model", title, nodes, ordered, groups)
+    _mark_cycles(graph, [e for e in ordered if e.kind == "relation"])
+    return graph
+
+
+_NODE_PREFIXES = {"model": "m_", "view": "v_", "enum": "e_", "type": "t_", "alias": "t_"}
+
+
+def _model_nodes(
+    order: list[Fragment], named: dict[str, Merged], frag_ids: dict[int, str], ids: _Ids
+) -> list[Node]:
+    """One node per model, view, enum, composite type and alias, in fragment order (the
+    declaration itself, not its `@extend` additions)."""
     from .graph import NAMED_KINDS
 
-    groups = [Node(frag_ids[id(f)], f.name, "fragment", f.name) for f in order]
     nodes: list[Node] = []
-    node_of: dict[str, str] = {}
     for frag in order:
         for decl in frag.schema.declarations:
             merged = named.get(decl.name)
             if merged is None or merged.decl is not decl or decl.keyword not in NAMED_KINDS:
                 continue
-            prefix = {"model": "m_", "view": "v_", "enum": "e_", "type": "t_", "alias": "t_"}[decl.keyword]
-            node = Node(ids.make(prefix, decl.name), decl.name, decl.keyword, decl.name, frag_ids[id(frag)])
+            node = Node(
+                ids.make(_NODE_PREFIXES[decl.keyword], decl.name), decl.name, decl.keyword, decl.name,
+                frag_ids[id(frag)],
+            )
             if decl.keyword not in ("model", "view"):
                 node.label = f"{'type' if decl.keyword == 'alias' else decl.keyword} {decl.name}"
             nodes.append(node)
-            node_of[decl.name] = node.id
-    edges: dict[tuple[str, str, str], Edge] = {}
-    many_seen: set[tuple[str, str, str]] = set()
-    for merged in named.values():
-        decl = merged.decl
-        if decl.keyword not in ("model", "view", "type"):
-            continue
-        for member in merged.members():
-            if member.kind != "field" or member.type_name not in named:
-                continue
-            other = named[member.type_name].decl
-            a, b = node_of[decl.name], node_of[other.name]
-            if other.keyword in ("enum", "type", "alias"):
-                edges.setdefault((a, b, "uses"), Edge(a, b, "uses"))
-                continue
-            relation = member.attribute("relation")
-            fields = relation.arg("fields") if relation is not None else None
-            if fields is not None and fields.names():
-                edge = edges.setdefault((a, b, "relation"), Edge(a, b, "relation"))
-                edge.labels.append(member.name)
-            elif member.is_list and _is_implicit_many(other, member, decl.name):
-                key = (min(decl.name, other.name), max(decl.name, other.name), _relation_name(member) or "")
-                if key not in many_seen:
-                    many_seen.add(key)
-                    edge = edges.setdefault((a, b, "many"), Edge(a, b, "many"))
-                    edge.labels.append(member.name)
-    ordered = sorted(edges.values(), key=_edge_order(nodes))
-    graph = Graph("model", title, nodes, ordered, groups)
-    _mark_cycles(graph, [e for e in ordered if e.kind == "relation"])
-    return graph
+    return nodes
+
+
+def _field_edge(
+    decl: Declaration,
+    member: Member,
+    other: Declaration,
+    node_of: dict[str, str],
+    edges: dict[tuple[str, str, str], Edge],
+    many_seen: set[tuple[str, str, str]],
+) -> None:
+    """The edge a field of `decl` typed `other` draws, if any: uses, a relation holding the
+    foreign key, or one side of an implicit many-to-many relation (drawn once)."""
+    a, b = node_of[decl.name], node_of[other.name]
+    if other.keyword in ("enum", "type", "alias"):
+        edges.setdefault((a, b, "uses"), Edge(a, b, "uses"))
+        return
+    relation = member.attribute("relation")
+    fields = relation.arg("fields") if relation is not None else None
+    if fields is not None and fields.names():
+        edges.setdefault((a, b, "relation"), Edge(a, b, "relation")).labels.append(member.name)
+    elif member.is_list and _is_implicit_many(other, member, decl.name):
+        key = (min(decl.name, other.name), max(decl.name, other.name), _relation_name(member) or "")
+        if key not in many_seen:
+            many_seen.add(key)
+            edges.setdefault((a, b, "many"), Edge(a, b, "many")).labels.append(member.name)
 
 
 def _relation_name(member: Member) -> str | None:
@@ -250,44 +278,80 @@ def _mermaid_node(node: Node) -> str:
     return node.id + shapes.get(node.kind, "[{}]").format(label)
 
 
+def _grouped(graph: Graph) -> list[tuple[Node, list[Node]]]:
+    """Each fragment group of a model graph with its nodes (groups without any left out)."""
+    pairs = [(group, [n for n in graph.nodes if n.group == group.id]) for group in graph.groups]
+    return [(group, members) for group, members in pairs if members]
+
+
 def render_mermaid(graph: Graph) -> str:
     lines = ["flowchart LR", f"  %% compose graph: {graph.level} level, {graph.title}"]
     if graph.groups:
-        for group in graph.groups:
-            members = [n for n in graph.nodes if n.group == group.id]
-            if not members:
-                continue
+        for group, members in _grouped(graph):
             lines.append(f"  subgraph {group.id} [{_mermaid_label(group.label)}]")
             lines.extend(f"    {_mermaid_node(n)}" for n in members)
             lines.append("  end")
     else:
         lines.extend(f"  {_mermaid_node(n)}" for n in graph.nodes)
-    cycle_links: list[int] = []
-    for i, e in enumerate(graph.edges):
+    for e in graph.edges:
         label = ", ".join(e.labels)
-        if e.kind in ("uses", "extends"):
-            arrow = "-.->"
-        elif e.kind == "many":
-            arrow = "<-->"
-        else:
-            arrow = "==>" if e.cycle else "-->"
         text = f"|{_mermaid_label(label)}|" if label else ""
-        lines.append(f"  {e.source} {arrow}{text} {e.target}")
-        if e.cycle:
-            cycle_links.append(i)
-    for cycle in graph.cycles:
-        lines.append(f"  %% cycle: {' ⇄ '.join(cycle)}")
+        lines.append(f"  {e.source} {_mermaid_arrow(e)}{text} {e.target}")
+    lines.extend(_mermaid_cycles(graph))
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_arrow(e: Edge) -> str:
+    if e.kind in ("uses", "extends"):
+        return "-.->"
+    if e.kind == "many":
+        return "<-->"
+    return "==>" if e.cycle else "-->"
+
+
+def _mermaid_cycles(graph: Graph) -> list[str]:
+    """The cycle comments, and the styles that draw cyclic nodes and links red."""
+    lines = [f"  %% cycle: {' ⇄ '.join(cycle)}" for cycle in graph.cycles]
     cyclic = [n.id for n in graph.nodes if n.cycle]
     if cyclic:
         lines.append("  classDef cycle stroke:#d33,stroke-width:3px")
         lines.append(f"  class {','.join(cyclic)} cycle")
+    cycle_links = [i for i, e in enumerate(graph.edges) if e.cycle]
     if cycle_links:
         lines.append(f"  linkStyle {','.join(map(str, cycle_links))} stroke:#d33,stroke-width:3px")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _dot_id(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_DOT_SHAPES = {"enum": "ellipse", "type": "component", "alias": "component", "view": "box"}
+
+
+def _dot_node(n: Node, indent: str) -> str:
+    attrs = ["label=" + _dot_id(n.label).replace("<br/>", "\\n")]
+    if n.kind in _DOT_SHAPES:
+        attrs.append(f"shape={_DOT_SHAPES[n.kind]}")
+    if n.kind == "view":
+        attrs.append("style=dashed")
+    if n.cycle:
+        attrs.append('color="#dd3333", penwidth=2')
+    return f"{indent}{_dot_id(n.id)} [{', '.join(attrs)}];"
+
+
+def _dot_edge(e: Edge) -> str:
+    attrs = []
+    if e.labels:
+        attrs.append(f"label={_dot_id(', '.join(e.labels))}")
+    if e.kind in ("uses", "extends"):
+        attrs.append("style=dashed")
+    if e.kind == "many":
+        attrs.append("dir=both")
+    if e.cycle:
+        attrs.append('color="#dd3333", penwidth=2')
+    suffix = f" [{', '.join(attrs)}]" if attrs else ""
+    return f"  {_dot_id(e.source)} -> {_dot_id(e.target)}{suffix};"
 
 
 def render_dot(graph: Graph) -> str:
@@ -298,43 +362,16 @@ def render_dot(graph: Graph) -> str:
         '  node [shape=box, fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
-    shapes = {"enum": "ellipse", "type": "component", "alias": "component", "view": "box"}
-
-    def node_line(n: Node, indent: str) -> str:
-        attrs = ["label=" + _dot_id(n.label).replace("<br/>", "\\n")]
-        if n.kind in shapes:
-            attrs.append(f"shape={shapes[n.kind]}")
-        if n.kind == "view":
-            attrs.append("style=dashed")
-        if n.cycle:
-            attrs.append('color="#dd3333", penwidth=2')
-        return f"{indent}{_dot_id(n.id)} [{', '.join(attrs)}];"
-
     if graph.groups:
-        for group in graph.groups:
-            members = [n for n in graph.nodes if n.group == group.id]
-            if not members:
-                continue
+        for group, members in _grouped(graph):
             lines.append(f"  subgraph {_dot_id('cluster_' + group.id)} {{")
             lines.append(f"    label={_dot_id(group.label)};")
-            lines.extend(node_line(n, "    ") for n in members)
+            lines.extend(_dot_node(n, "    ") for n in members)
             lines.append("  }")
     else:
-        lines.extend(node_line(n, "  ") for n in graph.nodes)
-    for e in graph.edges:
-        attrs = []
-        if e.labels:
-            attrs.append(f"label={_dot_id(', '.join(e.labels))}")
-        if e.kind in ("uses", "extends"):
-            attrs.append("style=dashed")
-        if e.kind == "many":
-            attrs.append("dir=both")
-        if e.cycle:
-            attrs.append('color="#dd3333", penwidth=2')
-        suffix = f" [{', '.join(attrs)}]" if attrs else ""
-        lines.append(f"  {_dot_id(e.source)} -> {_dot_id(e.target)}{suffix};")
-    for cycle in graph.cycles:
-        lines.append(f"  // cycle: {' <-> '.join(cycle)}")
+        lines.extend(_dot_node(n, "  ") for n in graph.nodes)
+    lines.extend(_dot_edge(e) for e in graph.edges)
+    lines.extend(f"  // cycle: {' <-> '.join(cycle)}" for cycle in graph.cycles)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -47,41 +47,40 @@ def find_regions(source: Source) -> list[Region]:
         line = lines[i]
         m = _FENCE.match(line)
         if fence is not None:
-            if (
-                m
-                and m.group(1)[0] == fence[0]
-                and len(m.group(1)) >= len(fence)
-                and not line.strip()[len(m.group(1)) :]
-            ):
-                fence = None
-            i += 1
-            continue
-        if m:
+            fence = None if m and _closes(fence, m.group(1), line) else fence
+        elif m:
             fence = m.group(1)
-            i += 1
-            continue
-        if _CLOSE.match(line):
+        elif _CLOSE.match(line):
             raise _marker_error(source, i, "a closing `<!-- /compose:graph -->` without an opening marker")
-        om = _OPEN.match(line)
-        if om is None:
-            i += 1
-            continue
-        options = _parse_options(source, i, om.group("opts"))
-        j = i + 1
-        while j < len(lines) and not _CLOSE.match(lines[j]):
-            if _OPEN.match(lines[j]):
-                raise _marker_error(source, j, "a second opening marker before the closing one")
-            j += 1
-        if j == len(lines):
-            raise _marker_error(
-                source,
-                i,
-                "this `compose:graph` marker is never closed",
-                hint=f"add `{CLOSE_MARKER}` on its own line where the diagram should end",
-            )
-        regions.append(Region(i, j, options, line[: len(line) - len(line.lstrip())]))
-        i = j + 1
+        elif (om := _OPEN.match(line)) is not None:
+            regions.append(_region(source, lines, i, om.group("opts")))
+            i = regions[-1].close_line
+        i += 1
     return regions
+
+
+def _closes(fence: str, marks: str, line: str) -> bool:
+    """Does a line starting with `marks` (backticks or tildes) close the code block `fence` opened?"""
+    return marks[0] == fence[0] and len(marks) >= len(fence) and not line.strip()[len(marks) :]
+
+
+def _region(source: Source, lines: list[str], i: int, opts: str) -> Region:
+    """The region whose opening marker is line `i`, up to its closing marker."""
+    options = _parse_options(source, i, opts)
+    j = i + 1
+    while j < len(lines) and not _CLOSE.match(lines[j]):
+        if _OPEN.match(lines[j]):
+            raise _marker_error(source, j, "a second opening marker before the closing one")
+        j += 1
+    if j == len(lines):
+        raise _marker_error(
+            source,
+            i,
+            "this `compose:graph` marker is never closed",
+            hint=f"add `{CLOSE_MARKER}` on its own line where the diagram should end",
+        )
+    line = lines[i]
+    return Region(i, j, options, line[: len(line) - len(line.lstrip())])
 
 
 def _parse_options(source: Source, line: int, text: str) -> dict[str, str]:
