@@ -137,11 +137,31 @@ def run(
     from .errors import error_handler
 
     root = Path(directory)
+    code = _refused(root, directory, prisma, provider, force)
+    if code is not None:
+        return code
+    major = None if prisma == "auto" else int(prisma)
+    path = Path(schema) if schema else find_schema(root)
+    with error_handler("init") as handled:
+        if path is not None and _composed_here(root, path):
+            if schema:
+                return _not_yours(path)
+            path = None  # the project's schema is compose's output: start over from the starter
+        if path is None:
+            return _starter(root, provider, major, build)
+        code = _not_a_schema(path)
+        if code is not None:
+            return code
+        return _adopt(root, path, by, build, major)
+    return handled.code or 0
+
+
+def _refused(root: Path, directory: str, prisma: str, provider: str, force: bool) -> int | None:
+    """The exit code when init cannot start here (printed why), else None."""
     if not root.is_dir():
         print(f"compose: error: `{directory}` is not a folder", file=sys.stderr)
         return 2
-    set_up = (root / MANIFEST).exists()
-    if set_up and not force:
+    if (root / MANIFEST).exists() and not force:
         print(
             f"compose: error: `{(root / MANIFEST).as_posix()}` already exists; this project is set up "
             "(pass --force to start over: files you changed are never replaced)",
@@ -154,33 +174,37 @@ def run(
     if provider not in PROVIDERS:
         print(f"compose: error: --provider must be one of {', '.join(PROVIDERS)}", file=sys.stderr)
         return 2
-    major = None if prisma == "auto" else int(prisma)
-    path = Path(schema) if schema else find_schema(root)
-    with error_handler("init") as handled:
-        if path is not None and path.is_file() and set_up and _generated(path):
-            if schema:
-                print(
-                    f"compose: error: `{path.as_posix()}` is written by compose from {MANIFEST}; "
-                    "init splits a schema you wrote, not compose's output",
-                    file=sys.stderr,
-                )
-                return 1
-            path = None  # the project's schema is compose's output: start over from the starter
-        if path is None:
-            return _starter(root, provider, major, build)
-        if path.is_dir():
-            print(
-                f"compose: error: `{path.as_posix()}` is a multi-file schema folder; split it with\n"
-                f"    compose split {path.as_posix()} --out .\n"
-                'then point Prisma at the output (docs/adoption.md, "From prismaSchemaFolder")',
-                file=sys.stderr,
-            )
-            return 1
-        if not path.is_file():
-            print(f"compose: error: `{path.as_posix()}` does not exist", file=sys.stderr)
-            return 2
-        return _adopt(root, path, by, build, major)
-    return handled.code or 0
+    return None
+
+
+def _not_yours(path: Path) -> int:
+    print(
+        f"compose: error: `{path.as_posix()}` is written by compose from {MANIFEST}; "
+        "init splits a schema you wrote, not compose's output",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _not_a_schema(path: Path) -> int | None:
+    """The exit code when `path` is a schema folder or missing (printed why), else None."""
+    if path.is_dir():
+        print(
+            f"compose: error: `{path.as_posix()}` is a multi-file schema folder; split it with\n"
+            f"    compose split {path.as_posix()} --out .\n"
+            'then point Prisma at the output (docs/adoption.md, "From prismaSchemaFolder")',
+            file=sys.stderr,
+        )
+        return 1
+    if not path.is_file():
+        print(f"compose: error: `{path.as_posix()}` does not exist", file=sys.stderr)
+        return 2
+    return None
+
+
+def _composed_here(root: Path, path: Path) -> bool:
+    """Is `path` the output of this project's compose (a set-up project started over)?"""
+    return path.is_file() and (root / MANIFEST).exists() and _generated(path)
 
 
 def _generated(path: Path) -> bool:
