@@ -180,17 +180,8 @@ def _one_level(adj: list[dict[int, float]], resolution: float) -> list[int]:
         moved = False
         for i in range(n):
             ci = comm[i]
-            links: dict[int, float] = {}
-            for j, w in adj[i].items():
-                if j != i:
-                    links[comm[j]] = links.get(comm[j], 0.0) + w
             tot[ci] -= degree[i]
-            best = ci
-            best_gain = links.get(ci, 0.0) - resolution * tot[ci] * degree[i] / total
-            for c, w in links.items():
-                gain = w - resolution * tot[c] * degree[i] / total
-                if gain > best_gain + 1e-9:
-                    best, best_gain = c, gain
+            best = _best_community(i, adj[i], comm, tot, degree[i], total, resolution)
             tot[best] += degree[i]
             if best != ci:
                 comm[i] = best
@@ -200,6 +191,30 @@ def _one_level(adj: list[dict[int, float]], resolution: float) -> list[int]:
     # Labels numbered in order of each community's first node.
     renumber: dict[int, int] = {}
     return [renumber.setdefault(c, len(renumber)) for c in comm]
+
+
+def _best_community(
+    i: int,
+    edges: dict[int, float],
+    comm: list[int],
+    tot: list[float],
+    degree: float,
+    total: float,
+    resolution: float,
+) -> int:
+    """The community node `i` (of `degree`, taken out of its own community `comm[i]`) gains most
+    by joining; ties keep it where it was."""
+    links: dict[int, float] = {}
+    for j, w in edges.items():
+        if j != i:
+            links[comm[j]] = links.get(comm[j], 0.0) + w
+    best = comm[i]
+    best_gain = links.get(best, 0.0) - resolution * tot[best] * degree / total
+    for c, w in links.items():
+        gain = w - resolution * tot[c] * degree / total
+        if gain > best_gain + 1e-9:
+            best, best_gain = c, gain
+    return best
 
 
 def related_groups(models: list[Item], max_group: int = MAX_GROUP) -> list[list[int]]:
