@@ -4,19 +4,16 @@
 `group_models` names the fragment of each model and view (`--by related`: the relation graph's
 connected components, large ones cut into communities by Louvain modularity, each named after its
 most connected model; `model`, `prefix`, `map`); `place_others` puts enums, composite types and
-type aliases with the models that use them. `load_map` reads a `--map` file. Deterministic: the
-same schema always gives the same split.
+type aliases with the models that use them (`--by map` reads its file with
+`composer/split_map.py`). Deterministic: the same schema always gives the same split.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from .diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean, error
 from .psl import Declaration
 
 CONFIG_KEYWORDS = frozenset(("datasource", "generator"))
@@ -255,15 +252,20 @@ def _absorb_singles(
         if len(part) != 1:
             continue
         node = part[0]
-        links = _links(node, i, weights, home)
-        best = max(sorted(links), key=lambda g: links[g], default=None)
-        if best is None or len(groups[best]) >= max_group + max_group // 2:
+        best = _most_linked(_links(node, i, weights, home), groups, max_group + max_group // 2)
+        if best is None:
             continue
         groups[best].append(node)
         groups[i] = []
         for n in part:
             home[n] = best
     return [sorted(g) for g in groups if g]
+
+
+def _most_linked(links: dict[int, float], groups: list[list[int]], limit: int) -> int | None:
+    """The group most linked to (ties: the first), unless it holds `limit` models already."""
+    best = max(sorted(links), key=lambda g: links[g], default=None)
+    return None if best is None or len(groups[best]) >= limit else best
 
 
 def _links(
@@ -365,7 +367,11 @@ def place_others(
         _place_by_prefix(others, assignment)
     shared = "enums" if all(i.keyword == "enum" for i in others) else "shared"
     _place_used(others, _users(items, others), assignment, by, shared)
-    # Unused (or used only by each other): next to their neighbour in the original file.
+    _place_unused(items, assignment, shared)
+
+
+def _place_unused(items: list[Item], assignment: dict[str, str], shared: str) -> None:
+    """Unused (or used only by each other): next to their neighbour in the original file."""
     for pos, item in enumerate(items):
         if item.name not in assignment and item.keyword not in CONFIG_KEYWORDS:
             assignment[item.name] = _neighbour(items, pos, assignment) or shared
@@ -429,90 +435,3 @@ def _neighbour(items: list[Item], pos: int, assignment: dict[str, str]) -> str |
         if other.keyword not in CONFIG_KEYWORDS and other.name in assignment and other.file == item.file:
             return assignment[other.name]
     return None
-
-
-# -- the map file ------------------------------------------------------------------------------
-
-
-def load_map(path: Path, items: list[Item]) -> dict[str, str]:
-    """`Model = "fragment"` entries, or `fragment = ["Model", …]` lists (TOML or YAML)."""
-    source, data = _read_map(path)
-    mapping: dict[str, str] = {}
-    problems: list[Diagnostic] = []
-    declared = {item.name for item in items if item.keyword not in CONFIG_KEYWORDS}
-    for model, fragment in _map_pairs(data):
-        message, hint, keep = _check_entry(model, fragment, declared, mapping)
-        if message is not None:
-            at = max(source.text.find(model), 0)
-            where = Location(source, at, at + len(model))
-            problems.append(Diagnostic(message, where, code="E502", hint=hint))
-        if keep:
-            mapping[model] = fragment  # type: ignore[assignment]
-    missing = [i.name for i in items if i.keyword in MODEL_KEYWORDS and i.name not in mapping]
-    if missing:
-        problems.append(
-            Diagnostic(
-                f"the map `{source.display}` leaves out {len(missing)} model(s): {', '.join(missing)}",
-                Location(source, 0, 0),
-                code="E502",
-                hint="map every model and view (enums and types follow the models that use them)",
-            )
-        )
-    if problems:
-        raise ComposeError(problems)
-    return mapping
-
-
-def _read_map(path: Path) -> tuple[Source, dict[object, object]]:
-    from .sources import read_text
-
-    display = path.as_posix()
-    text = read_text(path, display, None)
-    source = Source(display, text, str(path))
-    try:
-        if path.suffix.lower() == ".toml":
-            import tomllib
-
-            data = tomllib.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:  # tomllib.TOMLDecodeError, yaml.YAMLError
-        raise error(f"cannot read the map `{display}`: {exc}", Location(source, 0, 0), code="E502") from None
-    if not isinstance(data, dict):
-        raise error(
-            f"the map `{display}` must map model names to fragment names",
-            Location(source, 0, 0),
-            code="E502",
-            hint='e.g. `User = "user"`, or `user = ["User", "Account"]`',
-        )
-    return source, data
-
-
-def _map_pairs(data: dict[object, object]) -> list[tuple[str, object]]:
-    """(model, fragment) of each entry, in the file's order."""
-    pairs: list[tuple[str, object]] = []
-    for key, value in data.items():
-        if isinstance(value, list):
-            pairs.extend((str(model), key) for model in value)
-        else:
-            pairs.append((str(key), value))
-    return pairs
-
-
-def _check_entry(
-    model: str, fragment: object, declared: set[str], mapping: dict[str, str]
-) -> tuple[str | None, str | None, bool]:
-    """What is wrong with mapping `model` to `fragment` (message and hint, or None), and whether the
-    entry is kept (a model mapped twice: the last one, reported)."""
-    if not isinstance(fragment, str) or not NAME_OK.fullmatch(fragment):
-        shown = json.dumps(fragment)
-        message = f"`{model}` maps to {shown}: expected a fragment name (letters, digits, `_` and `-`)"
-        return message, None, False
-    if model not in declared:
-        message = f"`{model}` is no model, view, enum or type of the schema"
-        return message, did_you_mean(model, declared), False
-    if mapping.get(model, fragment) != fragment:
-        return f"`{model}` is mapped to two fragments: `{mapping[model]}` and `{fragment}`", None, True
-    return None, None, True

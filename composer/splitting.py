@@ -45,12 +45,12 @@ from .clustering import (
     Item,
     group_models,
     kebab,
-    load_map,
     place_others,
     unique,
 )
 from .diagnostics import ComposeError, Diagnostic, Source, error
 from .psl import Declaration, SchemaFile, parse
+from .split_map import load_map
 
 BY_CHOICES = ("related", "model", "prefix", "file", "map")
 TARGET = "schema"
@@ -162,11 +162,7 @@ def plan_split(
     schemas: list[SchemaFile] | None = None,
 ) -> SplitResult:
     """The fragments and manifest for `sources` (parsed here; raises ComposeError)."""
-    folder_input = len(sources) > 1 if folder_input is None else folder_input
-    by = by or ("file" if folder_input else "related")
-    if by not in BY_CHOICES:
-        raise ValueError(f"unknown grouping {by!r}")
-    output = output or (DEFAULT_FOLDER_OUTPUT if folder_input else DEFAULT_OUTPUT)
+    by, output = _defaults(sources, by, output, folder_input)
     schemas = parse_all(sources) if schemas is None else schemas
     fragments = _plan_fragments(sources, schemas, by, mapping, fragments_dir.strip("/") or ".")
     label = input_label or (sources[0].display if len(sources) == 1 else "a multi-file schema")
@@ -174,6 +170,17 @@ def plan_split(
     files = {f.path: f.text for f in fragments}
     files["prisma.compose.toml"] = manifest
     return SplitResult(fragments, manifest, target, output, files, schemas)
+
+
+def _defaults(
+    sources: list[Source], by: str | None, output: str | None, folder_input: bool | None
+) -> tuple[str, str]:
+    """The grouping and the target's output, defaulted for a file or a folder (several files)."""
+    folder_input = len(sources) > 1 if folder_input is None else folder_input
+    by = by or ("file" if folder_input else "related")
+    if by not in BY_CHOICES:
+        raise ValueError(f"unknown grouping {by!r}")
+    return by, output or (DEFAULT_FOLDER_OUTPUT if folder_input else DEFAULT_OUTPUT)
 
 
 def _plan_fragments(
@@ -374,14 +381,17 @@ def self_check(schemas: list[SchemaFile], composed: list[tuple[str, str]]) -> li
     """Every declaration of the input is in the composed output, the same apart from blank lines,
     trailing white space and the plain comments above it (section headers move around in a
     split; `///` docs, which Prisma reads, must not), and nothing else is. Returns the problems."""
-    original = sorted(_normal(d) for schema in schemas for d in schema.declarations)
-    built_schemas = parse_all([Source(path, body) for path, body in composed])
-    built = sorted(_normal(d) for schema in built_schemas for d in schema.declarations)
+    original = _normals(schemas)
+    built = _normals(parse_all([Source(path, body) for path, body in composed]))
     if original == built:
         return []
     missing = [t.split("\n")[0][:60] for t in set(original) - set(built)]
     extra = [t.split("\n")[0][:60] for t in set(built) - set(original)]
     return [f"lost: {m}" for m in missing] + [f"changed or added: {e}" for e in extra]
+
+
+def _normals(schemas: list[SchemaFile]) -> list[str]:
+    return sorted(_normal(d) for schema in schemas for d in schema.declarations)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -423,18 +433,21 @@ def write_files(out: Path, files: dict[str, str], force: bool, backup: bool = Tr
                 backups.append((display, shown))
         changes.append(Change(path, text, display, old))
     if existing and not force:
-        raise error(
-            f"`{out.as_posix()}` already holds {', '.join(f'`{e}`' for e in existing[:5])}"
-            + (" and more" if len(existing) > 5 else ""),
-            None,
-            code="E504",
-            hint="choose another --out folder, or pass --force to replace these files (keeping a .bak copy "
-            "of each)",
-        )
+        raise _in_the_way(out, existing)
     done = write_all(changes, code="E504")
     spares = {shown for _, shown in backups}
     return WriteReport([c.display for c in done.written if c.display not in spares], backups, done)
 
+
+def _in_the_way(out: Path, existing: list[str]) -> ComposeError:
+    return error(
+        f"`{out.as_posix()}` already holds {', '.join(f'`{e}`' for e in existing[:5])}"
+        + (" and more" if len(existing) > 5 else ""),
+        None,
+        code="E504",
+        hint="choose another --out folder, or pass --force to replace these files (keeping a .bak copy "
+        "of each)",
+    )
 
 
 def _existing(path: Path, display: str) -> bytes | None:
