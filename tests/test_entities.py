@@ -1313,6 +1313,37 @@ def test_json_schema_matches_the_loader() -> None:
     assert set(defs["reservedModelName"]["enum"]) == entities.RESERVED_MODEL_NAMES
 
 
+
+def test_every_key_the_loader_reads_is_declared_in_the_json_schema() -> None:
+    """The loader keeps only the keys the schema declares (`read_mapping`), so a key read but not
+    declared would silently never be found: every `spec["k"]`, `spec.get("k")` and `"k" in spec`
+    of the entity model names a key of the section that variable holds."""
+    import ast
+
+    sections = {
+        "top": entities.TOP_KEYS,
+        "schema": entities.SCHEMA_KEYS,
+        "spec": entities.FIELD_KEYS,
+        "prisma": entities.PRISMA_KEYS | entities.SCHEMA_PRISMA_KEYS,
+    }
+    tree = ast.parse((Path(__file__).parents[1] / "composer/entities/model.py").read_text(encoding="utf-8"))
+    read: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            holder, key = node.value.id, node.slice
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            holder = node.func.value.id if isinstance(node.func.value, ast.Name) else ""
+            key = node.args[0] if node.args else None
+        elif isinstance(node, ast.Compare) and isinstance(node.comparators[0], ast.Name):
+            holder, key = node.comparators[0].id, node.left
+        else:
+            continue
+        if holder in sections and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            read.append((holder, key.value))
+    assert len(read) > 20  # the scan sees the reads
+    assert [(holder, key) for holder, key in read if key not in sections[holder]] == []
+
+
 _T_ID = "schema: {name: T}\nfields:\n  - {name: id, type: string, primary_key: true"
 AGREEMENT = {  # entity file -> accepted by the loader (and so by the schema)
     VENUE: True,
