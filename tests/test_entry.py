@@ -57,7 +57,8 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "args", [["build"], ["check"], ["build", "app"], ["check", "-m", "prisma.compose.toml"]]
+    "args",
+    [["build"], ["check"], ["build", "app"], ["check", "-m", "prisma.compose.toml"], ["validate", "app"]],
 )
 def test_plain_build_and_check_skip_the_cli_framework(project: Path, args: list[str]) -> None:
     assert run_cli_inprocess(project, "build").returncode == 0
@@ -72,7 +73,7 @@ def test_other_command_lines_go_through_the_cli(project: Path, args: list[str]) 
     assert typer and code == "0"
 
 
-@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("command", ["build", "check", "validate"])
 def test_usage_errors_are_the_same_either_way(project: Path, command: str) -> None:
     direct = run_cli(project, command, "nope")
     via_cli = run_cli(project, command, "nope", "--format", "text")
