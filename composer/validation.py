@@ -4,7 +4,7 @@ Each output, exactly as `build` would write it, is given to Prisma's schema engi
 (`@prisma/prisma-schema-wasm`, what `prisma validate` runs) through the Node bridge; every error
 Prisma reports is sent back through the output's source map (`sourcemap.OutputMap`) to the fragment
 line (or YAML entity line, or manifest key) that produced it. An error found in several targets (a
-fragment shared by two targets) is reported once. Which engine: `prisma_wasm.choose_engine`.
+fragment shared by two targets) is reported once. Which engine: `engine_choice.choose_engine`.
 
 Used by `compose validate`, `compose build --validate`, `compose format` (the engine) and the Python
 API (`composer.validate`).
@@ -12,18 +12,21 @@ API (`composer.validate`).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pipeline, quick_exit
 from .diagnostics import Diagnostic
+from .prisma_wasm import PrismaWasmError
 from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
     from .compose import ComposedTarget
+    from .engine_choice import EngineChoice
     from .manifest import Manifest
-    from .prisma_wasm import EngineChoice, PrismaWasm
+    from .prisma_wasm import PrismaWasm
     from .sourcemap import OutputMap
 
 PRISMA_ERROR = "P1012"  # Prisma's own code for "schema validation error"
@@ -60,9 +63,9 @@ def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> E
     """The schema engine for the project (started lazily; `warm()` starts it in the background).
 
     `needs`: the Prisma major the schema is written for (`schema_needs`), used when the project
-    has no Prisma of its own. The choice itself is `prisma_wasm.choose_engine`.
+    has no Prisma of its own. The choice itself is `engine_choice.choose_engine`.
     """
-    from .prisma_wasm import choose_engine
+    from .engine_choice import choose_engine
 
     if prisma not in ("auto", "6", "7"):
         raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
@@ -73,10 +76,6 @@ def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> E
 def warm(engine: Engine) -> None:
     """Start Node, load Prisma's engine and have it compile its common code (`PrismaWasm.warm`),
     without waiting for it: Node works while Python composes."""
-    import contextlib
-
-    from .prisma_wasm import PrismaWasmError
-
     with contextlib.suppress(PrismaWasmError):  # no Node, say: the first real call reports it
         engine.wasm.warm()
 
@@ -90,20 +89,26 @@ class Engines:
         self.prisma = prisma
         self.project = open_engine(root, prisma)
         self.by_major: dict[str, Engine] = {}
-        if not self.project.choice.by_schema:
+        if self.project.choice.by_schema:
+            # Which major is not known before the fragments are read: Node starts now all the
+            # same, and the first engine opened takes its process over (`expect`).
+            with contextlib.suppress(PrismaWasmError):
+                self.project.wasm.spawn()
+        else:
             warm(self.project)  # known before composing: Node starts while Python composes
 
     def expect(self, major: str) -> None:
         """Start the engine of `major` now, when the schema decides (no Prisma in the project):
-        a guess made from the fragments before composing, so that Node starts while Python
+        a guess made from the fragments before composing, so that Node works while Python
         composes; `for_target` still picks by the composed text, so a wrong guess costs only
         time."""
         if self.project.choice.by_schema and major not in self.by_major:
-            self.by_major[major] = open_engine(self.root, self.prisma, major)
-            warm(self.by_major[major])
+            engine = self.by_major[major] = open_engine(self.root, self.prisma, major)
+            engine.wasm.adopt(self.project.wasm)
+            warm(engine)
 
     def for_target(self, composed: ComposedTarget) -> Engine:
-        from .prisma_wasm import schema_needs
+        from .engine_choice import schema_needs
 
         if not self.project.choice.by_schema:
             engine = self.project
@@ -143,7 +148,6 @@ def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[
 
     Raises EngineUnavailable when Prisma cannot be run.
     """
-    from .prisma_wasm import PrismaWasmError
     from .sourcemap import OutputMap
 
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
@@ -247,7 +251,7 @@ class _ExpectingLoader(Loader):
         self.engines = engines
 
     def load(self, manifest: Manifest) -> LoadResult:
-        from .prisma_wasm import schema_needs
+        from .engine_choice import schema_needs
 
         loaded = super().load(manifest)
         if self.engines.project.choice.by_schema:

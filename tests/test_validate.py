@@ -22,6 +22,7 @@ from composer.sourcemap import OutputMap
 
 from .helpers import BASE, compose, write_project
 from .helpers import run_cli_inprocess as cli
+from .prisma_checks import prisma_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = re.compile(r"^::(error|warning) ((?:[a-zA-Z]+=[^,:]*,?)*)::(.*)$")
@@ -414,7 +415,7 @@ def test_every_output_character_maps_to_the_same_character(tmp_path: Path, prism
     assert checked > 1000
     # and Prisma accepts what was mapped
     app = comp.targets[0]
-    assert prisma6.errors(OutputMap(app, app.files[0]).text) == []
+    assert prisma_errors(prisma6, OutputMap(app, app.files[0]).text) == []
 
 
 def test_locate_spans_and_generated_lines(tmp_path: Path) -> None:

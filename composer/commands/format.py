@@ -177,8 +177,8 @@ def format_files(files: list[FragmentFile], engine: Any) -> list[Diagnostic]:
 
 def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: str = "auto") -> int:
     from ..diffs import colour_diff
+    from ..engine_choice import schema_needs
     from ..manifest import load_manifest
-    from ..prisma_wasm import schema_needs
     from ..validation import open_engine
     from .errors import error_handler
 
