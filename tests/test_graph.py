@@ -163,7 +163,7 @@ old text
 def fill(root: Path, text: str, overrides: dict[str, str] | None = None) -> str:
     manifest = load_manifest(root / "prisma.compose.toml")
     source = Source("README.md", text)
-    filled, _ = graph.fill_markdown(source, graph._renderer(manifest, Loader(), source), overrides)
+    filled, _ = graph.fill_markdown(source, graph.renderer(manifest, Loader(), source), overrides)
     return filled
 
 

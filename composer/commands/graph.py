@@ -558,7 +558,7 @@ def _into(manifest: Manifest, path: Path, overrides: dict[str, str]) -> int:
             code="E651",
             hint="give a Markdown file in an existing folder (it is created with the diagram)",
         )
-    text, count = fill_markdown(source, _renderer(manifest, None, source), overrides)
+    text, count = fill_markdown(source, renderer(manifest, None, source), overrides)
     if expected is not None and text == source.text:
         print(f"{display} is up to date ({plural(count, 'graph')})", file=sys.stderr)
         return 0
@@ -577,11 +577,12 @@ def stale_markdown(manifest: Manifest, path: Path, loader: Loader | None = None)
     Each diagram is regenerated with the options recorded in its marker. Raises ComposeError
     (missing file, no or broken markers, an unknown target, bad fragments)."""
     source = _read(path)
-    expected, _ = fill_markdown(source, _renderer(manifest, loader, source))
+    expected, _ = fill_markdown(source, renderer(manifest, loader, source))
     return None if expected == source.text else (source.text, expected)
 
 
-def _renderer(manifest: Manifest, loader: Loader | None, source: Source) -> Renderer:
+def renderer(manifest: Manifest, loader: Loader | None, source: Source) -> Renderer:
+    """The `render_for` of `fill_markdown`: the project's diagrams, each rendered once."""
     from ..sources import Loader as LoaderClass
 
     loaded = (loader or LoaderClass()).load(manifest)
