@@ -452,7 +452,7 @@ def test_output_map_without_banner(tmp_path: Path) -> None:
 
 
 def test_to_diagnostic_keeps_prisma_message(tmp_path: Path) -> None:
-    from composer.commands.validate import to_diagnostic
+    from composer.validation import to_diagnostic
 
     project(tmp_path)
     comp = compose(tmp_path, ["app"])

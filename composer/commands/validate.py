@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .. import report
-from ..validation import to_diagnostic, validate_project  # noqa: F401 (to_diagnostic: tests import it here)
+from ..validation import validate_project
 from .errors import error_handler
 
 if TYPE_CHECKING:
