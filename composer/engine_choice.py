@@ -56,11 +56,13 @@ class EngineChoice:
     project: str | None = None  # the project's Prisma, `prisma 6.19.3 (node_modules/prisma)`
     by_schema: bool = False  # no Prisma in the project: the major follows the schema (schema_needs)
 
-    def open(self, cwd: str | None = None) -> PrismaWasm:
+    def open(self, cwd: str | None = None, optimise: bool = True) -> PrismaWasm:
+        """The bridge running this engine (`optimise`: see `PrismaWasm`)."""
         from .prisma_wasm import PrismaWasm
 
         # A project's module that cannot be loaded falls back to the shipped engine of the major.
-        return PrismaWasm(self.major, cwd=cwd, module=self.module, fallback=self.origin == "project")
+        fallback = self.origin == "project"
+        return PrismaWasm(self.major, cwd=cwd, module=self.module, fallback=fallback, optimise=optimise)
 
     def describe(self, info: dict[str, Any] | None) -> dict[str, Any]:
         """The engine that ran (`info` from `PrismaWasm.info()`, None if it never started), for

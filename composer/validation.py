@@ -59,18 +59,19 @@ class EngineUnavailable(pipeline.UsageError):
     """Prisma's engine cannot be run here (exit 2): no Node.js, no engine, a bad `prisma` choice."""
 
 
-def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> Engine:
+def open_engine(root: Path, prisma: str = "auto", needs: str | None = None, one_shot: bool = False) -> Engine:
     """The schema engine for the project (started lazily; `warm()` starts it in the background).
 
     `needs`: the Prisma major the schema is written for (`schema_needs`), used when the project
-    has no Prisma of its own. The choice itself is `engine_choice.choose_engine`.
+    has no Prisma of its own. The choice itself is `engine_choice.choose_engine`. `one_shot`: the
+    engine validates once and ends, so V8 does not optimise it (`PrismaWasm(optimise=False)`).
     """
     from .engine_choice import choose_engine
 
     if prisma not in ("auto", "6", "7"):
         raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
     choice = choose_engine(root, needs, prisma)
-    return Engine(choice.open(cwd=str(root)), choice)
+    return Engine(choice.open(cwd=str(root), optimise=not one_shot), choice)
 
 
 def warm(engine: Engine) -> None:
@@ -87,7 +88,7 @@ class Engines:
     def __init__(self, root: Path, prisma: str = "auto") -> None:
         self.root = root
         self.prisma = prisma
-        self.project = open_engine(root, prisma)
+        self.project = open_engine(root, prisma, one_shot=True)
         self.by_major: dict[str, Engine] = {}
         if self.project.choice.by_schema:
             # Which major is not known before the fragments are read: Node starts now all the
@@ -103,7 +104,7 @@ class Engines:
         composes; `for_target` still picks by the composed text, so a wrong guess costs only
         time."""
         if self.project.choice.by_schema and major not in self.by_major:
-            engine = self.by_major[major] = open_engine(self.root, self.prisma, major)
+            engine = self.by_major[major] = open_engine(self.root, self.prisma, major, one_shot=True)
             engine.wasm.adopt(self.project.wasm)
             warm(engine)
 

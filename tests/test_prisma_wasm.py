@@ -720,3 +720,18 @@ def test_a_spawned_process_is_taken_over_by_the_engine_of_another_major() -> Non
     finally:
         spare.close()
         engine.close()
+
+
+def test_an_engine_left_unoptimised_gives_the_same_diagnostics(prisma6: PrismaWasm) -> None:
+    """`optimise=False` (one-shot commands) only changes how V8 compiles the engine."""
+    invalid = DATASOURCE_WITH_URL + MODELS.replace("String   @id", "Strin    @id")
+    warned = DATASOURCE_WITH_URL + RELATION_MODE_PRISMA.replace('"prisma-client-js"\n', (
+        '"prisma-client-js"\n  previewFeatures = ["fullTextIndex"]\n'
+    ))
+    with PrismaWasm("6", optimise=False) as engine:
+        assert engine.info()["optimise"] is False
+        for schema in (DATASOURCE_WITH_URL + MODELS, invalid, warned):
+            assert engine.validate(schema) == prisma6.validate(schema)
+        assert any(d.is_error for d in engine.validate(invalid))
+        assert engine.validate(warned) and not any(d.is_error for d in engine.validate(warned))
+    assert prisma6.info()["optimise"] is True

@@ -364,6 +364,26 @@ def test_without_prisma_each_target_gets_the_major_its_datasource_needs(tmp_path
     ]
 
 
+def test_node_starts_before_composing_with_the_engine_the_fragments_need(tmp_path: Path) -> None:
+    """With no Prisma in the project, the Node process spawned at the start is given, once the
+    fragments are read, to the engine of the major they need; one-shot engines are not optimised."""
+    from composer.manifest import load_manifest
+    from composer.validation import Engines
+
+    project(tmp_path, {"prisma/base.prisma": BASE.replace('  url      = env("DATABASE_URL")\n', "")})
+    engines = Engines(tmp_path)
+    try:
+        spawned = engines.project.wasm.pid
+        assert spawned is not None and not engines.by_major
+        engines.loader().load(load_manifest(tmp_path / "prisma.compose.toml"))
+        assert list(engines.by_major) == ["7"]  # no datasource `url`
+        seven = engines.by_major["7"].wasm
+        assert seven.pid == spawned and engines.project.wasm.pid is None
+        assert seven.optimise is False and seven.info()["version"].startswith("7.")
+    finally:
+        engines.close()
+
+
 def test_unknown_target_exit_2(tmp_path: Path) -> None:
     project(tmp_path)
     result = cli(tmp_path, "validate", "nope")

@@ -31,6 +31,13 @@
 // Python indexes strings by code point, so every offset sent back is converted to code points.
 'use strict';
 
+// `--baseline-only` (a one-shot command): V8 never recompiles the engine's hot functions with its
+// optimising compiler (the tiering budget is never used up). Over one run that recompilation
+// costs more CPU than it saves; a long-lived process (the language server) keeps it. Set before
+// any wasm is compiled; an unknown flag is only reported on stderr.
+const BASELINE_ONLY = process.argv.includes('--baseline-only');
+if (BASELINE_ONLY) require('v8').setFlagsFromString('--wasm-tiering-budget=2147483647');
+
 const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
@@ -470,13 +477,12 @@ function opConfig(api, req) {
   return JSON.parse(callEngine(() => api.get_config(params)));
 }
 
-// V8 compiles a wasm function on its first call with its baseline compiler and recompiles the
-// hot ones with its optimising compiler only after they ran for a while: much of the first
-// validation of a large schema is that. `warm` lints a generated schema with the usual
-// constructs while the caller is still composing (composer/validation.py), so the real
-// schema's lint finds the common code compiled, and its hot loops optimised: at 1,000
-// fragments / 5,000 models, ~70 ms of warm-up (on the other core) take ~130 ms off the lint.
-const WARM_MODELS = 100;
+// V8 compiles a wasm function on its first call. `warm` lints a generated schema with the usual
+// constructs while the caller is still composing (composer/validation.py), so that the engine is
+// loaded and the functions the real schema's lint calls are compiled by then. (With
+// `--baseline-only` nothing is recompiled later, so a few models cover it: the warm-up costs
+// ~0.1 s of CPU, loading included; without it, the lint would compile the same functions.)
+const WARM_MODELS = 10;
 
 // Valid for the engine's major: Prisma 7 refuses a datasource `url`, Prisma 6 requires one.
 function warmSchema(version) {
@@ -587,7 +593,7 @@ function handle(req) {
   }
   req.version = String(req.version || '6');
   const entry = loadModule(req);
-  if (req.op === 'version') return { ...entry.info, node: process.version };
+  if (req.op === 'version') return { ...entry.info, node: process.version, optimise: !BASELINE_ONLY };
   panicked = false;
   try {
     return OPS[req.op](entry.api, req);
