@@ -16,6 +16,11 @@ schema needs.
 
 Offsets in diagnostics are Python string indexes (code points) into the file's text.
 
+Used by compose: `validate`, `lint`, `completion`, `hover`, `format`, `warm`/`spawn`/`adopt`,
+`info`. Used by the tests alone, through the same process the commands use: `dmmf` and `config`
+(two schemas compared by what Prisma reads from them) and the bridge's `debug_panic` op (a crash
+is answered, not fatal).
+
 This module is imported lazily by the CLI: keep module-level imports to the cheap stdlib ones.
 """
 
@@ -405,33 +410,3 @@ def _diagnostic(raw: dict[str, Any]) -> PrismaDiagnostic:
         message=raw["message"],
         severity=raw.get("severity", "error"),
     )
-
-
-# -- DMMF comparison ---------------------------------------------------------------------------
-
-
-def normalize_datamodel(dmmf: dict[str, Any]) -> dict[str, Any]:
-    """The DMMF datamodel with declaration order removed, for comparing two schemas.
-
-    Sorted: models, enums and composite types by name, indexes by (model, type, name, fields).
-    Kept as they are: the order of fields within a model and of values within an enum (it is the
-    column order and the client's field order), doc comments (`documentation`), defaults, native
-    types, relation names, `@map`/`@@map` names. Whitespace and comments other than `///` never
-    reach the DMMF. Not covered: datasource and generator blocks (compare `PrismaWasm.config`).
-    Accepts a whole DMMF or its `datamodel`.
-    """
-    datamodel = dmmf.get("datamodel", dmmf)
-
-    def by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(items, key=lambda item: item["name"])
-
-    def index_key(index: dict[str, Any]) -> tuple[str, str, str, str]:
-        fields = ",".join(str(sorted(f.items())) for f in index.get("fields", []))
-        return (index.get("model", ""), index.get("type", ""), str(index.get("dbName") or ""), fields)
-
-    return {
-        "models": by_name(datamodel.get("models", [])),
-        "enums": by_name(datamodel.get("enums", [])),
-        "types": by_name(datamodel.get("types", [])),
-        "indexes": sorted(datamodel.get("indexes", []), key=index_key),
-    }

@@ -1,8 +1,10 @@
-"""What the tests read from Prisma's diagnostics: errors alone, line and column, Prisma-like text."""
+"""What the tests read from Prisma's answers: errors alone, line and column, Prisma-like text, and
+the DMMF without declaration order (to compare two schemas)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from composer.prisma_wasm import DEFAULT_FILE_NAME, PrismaDiagnostic, PrismaWasm, SchemaFiles
 
@@ -36,3 +38,30 @@ def render_diagnostics(diagnostics: Iterable[PrismaDiagnostic], files: SchemaFil
     """All diagnostics rendered against the files they point into, separated by blank lines."""
     texts = {DEFAULT_FILE_NAME: files} if isinstance(files, str) else dict(files)
     return "\n\n".join(render(d, texts.get(d.file, "")) for d in diagnostics)
+
+
+def normalize_datamodel(dmmf: dict[str, Any]) -> dict[str, Any]:
+    """The DMMF datamodel with declaration order removed, for comparing two schemas.
+
+    Sorted: models, enums and composite types by name, indexes by (model, type, name, fields).
+    Kept as they are: the order of fields within a model and of values within an enum (it is the
+    column order and the client's field order), doc comments (`documentation`), defaults, native
+    types, relation names, `@map`/`@@map` names. Whitespace and comments other than `///` never
+    reach the DMMF. Not covered: datasource and generator blocks (compare `PrismaWasm.config`).
+    Accepts a whole DMMF or its `datamodel`.
+    """
+    datamodel = dmmf.get("datamodel", dmmf)
+
+    def by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda item: item["name"])
+
+    def index_key(index: dict[str, Any]) -> tuple[str, str, str, str]:
+        fields = ",".join(str(sorted(f.items())) for f in index.get("fields", []))
+        return (index.get("model", ""), index.get("type", ""), str(index.get("dbName") or ""), fields)
+
+    return {
+        "models": by_name(datamodel.get("models", [])),
+        "enums": by_name(datamodel.get("enums", [])),
+        "types": by_name(datamodel.get("types", [])),
+        "indexes": sorted(datamodel.get("indexes", []), key=index_key),
+    }

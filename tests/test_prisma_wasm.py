@@ -19,10 +19,9 @@ from composer.prisma_wasm import (
     PrismaWasm,
     PrismaWasmError,
     WasmNotInstalledError,
-    normalize_datamodel,
 )
 
-from .prisma_checks import line_col, render
+from .prisma_checks import line_col, normalize_datamodel, render
 
 ROOT = Path(__file__).resolve().parent.parent
 

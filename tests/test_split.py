@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from composer.commands import build, split
 from composer.diagnostics import ComposeError, Source
-from composer.prisma_wasm import PrismaWasm, normalize_datamodel
+from composer.prisma_wasm import PrismaWasm
 
 from .corpus import CORPUS, multi_file_project, multi_file_projects, real_world_schemas
 from .fuzzing import run_in_process
 from .helpers import BASE, fill_disk, remount_readonly, run_cli, run_cli_inprocess, tmpfs, write_project
-from .prisma_checks import prisma_errors
+from .prisma_checks import normalize_datamodel, prisma_errors
 
 REAL_WORLD = real_world_schemas()
 MULTI_FILE = multi_file_projects()
