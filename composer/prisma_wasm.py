@@ -179,6 +179,18 @@ class PrismaWasm:
         """The engine's LSP hover (or None) at a 0-based line and UTF-16 character of `file`."""
         return self.call("hover", files=_normalise_files(files), file=file, line=line, character=character)
 
+    def call(self, op: str, **fields: Any) -> Any:
+        """One request of the bridge's protocol (composer/node/prisma_wasm.cjs): the op's `result`,
+        or its error raised; the methods above are this with their op's fields."""
+        with self._lock:
+            request = self._request(op, **fields)
+            self._send(request)
+            response = self._receive(request["id"])
+        if response.get("ok"):
+            return response["result"]
+        error = response.get("error") or {}
+        raise _error_for(str(error.get("kind", "internal")), str(error.get("message", "")), self.major)
+
     def spawn(self) -> None:
         """Start the Node process now, before anything is asked, so that its start-up overlaps
         the caller's work (see `adopt`)."""
@@ -234,18 +246,6 @@ class PrismaWasm:
         self._next_id += 1
         request = {"id": self._next_id, "op": op, "version": self.major, "module": self.module}
         return {**request, "fallback": self.fallback, **fields}
-
-    def call(self, op: str, **fields: Any) -> Any:
-        """One request of the bridge's protocol (composer/node/prisma_wasm.cjs): the op's `result`,
-        or its error raised; the methods above are this with their op's fields."""
-        with self._lock:
-            request = self._request(op, **fields)
-            self._send(request)
-            response = self._receive(request["id"])
-        if response.get("ok"):
-            return response["result"]
-        error = response.get("error") or {}
-        raise _error_for(str(error.get("kind", "internal")), str(error.get("message", "")), self.major)
 
     def _send(self, request: dict[str, Any]) -> None:
         import json
