@@ -6,12 +6,15 @@
 // long-lived process serves many requests (start-up and loading the wasm ~0.1 s, validating a
 // few hundred lines ~4 ms).
 //
-//   request:  {"id": 1, "op": "validate"|"format"|"dmmf"|"config"|"version"|"debug_panic"
+//   request:  {"id": 1, "op": "validate"|"format"|"dmmf"|"config"|"version"|"debug_panic"|"warm"
 //                     |"lint"|"completion"|"hover" (the last two also take "file", "line", "character"),
 //              "version": "6"|"7", "files": [["schema.prisma", "<text>"], ...],
 //              "module": "<optional path>", "tabSize": 2, "full": false}
 //   response: {"id": 1, "ok": true, "result": {...}}
 //          or {"id": 1, "ok": false, "error": {"kind": "...", "message": "..."}}
+//
+// Every request names its engine, so one process serves any major and module. Started with
+// `--baseline-only` (one-shot commands), V8 does not optimise the engine (see below).
 //
 // "version" is the Prisma major ("6" or "7") of the engine shipped in composer/engines/, loaded
 // when the request names no module; with a module it picks the shipped glue for a bare .wasm.
