@@ -60,7 +60,7 @@ def build(
             from .validation import start
 
             loaded, engine = start(manifest, targets, prisma)
-            comp = pipeline.compose_project(loaded, targets)
+            comp = pipeline.compose_project(loaded, targets, engine.loader())
         else:
             from .stamp import tool_fingerprint
 

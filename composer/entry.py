@@ -2,10 +2,10 @@
 
 Kept apart from `cli.py` so that the commands that run most often, from npm scripts, pre-commit
 hooks and CI — a plain `compose build [TARGET…] [-m PATH]` or `compose check [TARGET…] [-m PATH]`
-— never import the CLI framework: `build` first tries the nothing-changed check
-(composer/stamp.py), then both run their command module directly. Neither does `compose
---version`. Any other command line, and these two with any other option (or `--help`), goes
-through the full CLI.
+(or `compose validate …` in the same form) — never import the CLI framework: `build` first tries
+the nothing-changed check (composer/stamp.py), then each runs its command module directly.
+Neither does `compose --version`. Any other command line, and these with any other option (or
+`--help`), goes through the full CLI.
 
 `script()` is what the console script and `python -m composer` run: `main()`, and then, after a
 one-shot command, an immediate exit (see `script`). Tests and library code call `main()`.
@@ -27,7 +27,7 @@ def main() -> None:
 
         print(f"compose {__version__}")
         return
-    if command in ("build", "check"):
+    if command in ("build", "check", "validate"):
         from .stamp import build_arguments, fast_build
 
         if command == "build":
@@ -38,6 +38,8 @@ def main() -> None:
         if parsed is not None:
             if command == "build":
                 from .commands import build as module
+            elif command == "validate":
+                from .commands import validate as module  # type: ignore[no-redef]
             else:
                 from .commands import check as module  # type: ignore[no-redef]
             try:

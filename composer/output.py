@@ -392,14 +392,16 @@ class Folder:
             self.fd = None
 
 
-class _Escape(Exception):
+class Escape(Exception):
+    """`open_folder`: a symlink on the way leads out of the project (`real`: where to)."""
+
     def __init__(self, real: str) -> None:
         self.real = real
 
 
 def open_folder(root: Path, rel: str, create: bool) -> Folder:
     """The folder `rel` (POSIX, relative to `root`), made when `create`; raises OSError, or
-    `_Escape` when a symlink on the way leads out of `root`. Symlinks inside the project are
+    `Escape` when a symlink on the way leads out of `root`. Symlinks inside the project are
     followed, as `confine` allows them: each is read and resolved by hand against the folders
     walked so far, which were opened without following anything."""
     path = root / rel
@@ -419,7 +421,7 @@ def open_folder(root: Path, rel: str, create: bool) -> Folder:
                 continue
             if part == "..":
                 if not done:
-                    raise _Escape(os.path.normpath(os.path.join(os.path.realpath(root), "..")))
+                    raise Escape(os.path.normpath(os.path.join(os.path.realpath(root), "..")))
                 todo = done[:-1] + todo
                 done = []
                 os.close(fd)
@@ -449,7 +451,7 @@ def open_folder(root: Path, rel: str, create: bool) -> Folder:
                         if os.path.commonpath([base, real]) == base:
                             break
                     else:
-                        raise _Escape(real) from None
+                        raise Escape(real) from None
                     inside = os.path.relpath(real, base)
                     todo = [*(p for p in inside.split(os.sep) if p != "."), *todo]
                     done = []
@@ -675,7 +677,7 @@ def apply(files: list[PlannedFile], force: bool, root: Path) -> list[PlannedFile
         for rel, owned in names.items():
             try:
                 folder = folders.get(rel) or folders.setdefault(rel, open_folder(root, rel, create=False))
-            except (OSError, _Escape):
+            except (OSError, Escape):
                 continue
             sweep(folder, owned)
     finally:
@@ -690,7 +692,7 @@ def _folder(folders: dict[str, Folder], root: Path, f: PlannedFile) -> Folder:
     if folder is None:
         try:
             folder = folders[rel] = open_folder(root, rel, create=f.text is not None)
-        except _Escape as exc:
+        except Escape as exc:
             real = os.path.join(exc.real, f.path.name)
             raise _outside(f.display, real, os.path.realpath(root), f.where) from None
         except NotADirectoryError:

@@ -4,7 +4,7 @@ Each output, exactly as `build` would write it, is given to Prisma's schema engi
 (`@prisma/prisma-schema-wasm`, what `prisma validate` runs) through the Node bridge; every error
 Prisma reports is sent back through the output's source map (`sourcemap.OutputMap`) to the fragment
 line (or YAML entity line, or manifest key) that produced it. An error found in several targets (a
-fragment shared by two targets) is reported once. Which engine: `prisma_wasm.choose_engine`.
+fragment shared by two targets) is reported once. Which engine: `engine_choice.choose_engine`.
 
 Used by `compose validate`, `compose build --validate`, `compose format` (the engine) and the Python
 API (`composer.validate`).
@@ -12,18 +12,21 @@ API (`composer.validate`).
 
 from __future__ import annotations
 
-import threading
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pipeline, quick_exit
 from .diagnostics import Diagnostic
+from .prisma_wasm import PrismaWasmError
+from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
     from .compose import ComposedTarget
+    from .engine_choice import EngineChoice
     from .manifest import Manifest
-    from .prisma_wasm import EngineChoice, PrismaWasm
+    from .prisma_wasm import PrismaWasm
     from .sourcemap import OutputMap
 
 PRISMA_ERROR = "P1012"  # Prisma's own code for "schema validation error"
@@ -49,43 +52,33 @@ class Engine:
         return str(self.describe()["label"])
 
     def close(self) -> None:
-        # A one-shot run: Node, left to exit on its own, spends ~0.4 s finishing background wasm
-        # compilation first. Nothing is lost by ending it now.
-        proc = getattr(self.wasm, "_proc", None)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-        self.wasm.close()
+        self.wasm.close(kill=True)  # a one-shot run: nothing is lost by ending Node now
 
 
 class EngineUnavailable(pipeline.UsageError):
     """Prisma's engine cannot be run here (exit 2): no Node.js, no engine, a bad `prisma` choice."""
 
 
-def open_engine(root: Path, prisma: str = "auto", needs: str | None = None) -> Engine:
+def open_engine(root: Path, prisma: str = "auto", needs: str | None = None, one_shot: bool = False) -> Engine:
     """The schema engine for the project (started lazily; `warm()` starts it in the background).
 
     `needs`: the Prisma major the schema is written for (`schema_needs`), used when the project
-    has no Prisma of its own. The choice itself is `prisma_wasm.choose_engine`.
+    has no Prisma of its own. The choice itself is `engine_choice.choose_engine`. `one_shot`: the
+    engine validates once and ends, so V8 does not optimise it (`PrismaWasm(optimise=False)`).
     """
-    from .prisma_wasm import choose_engine
+    from .engine_choice import choose_engine
 
     if prisma not in ("auto", "6", "7"):
         raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
     choice = choose_engine(root, needs, prisma)
-    return Engine(choice.open(cwd=str(root)), choice)
+    return Engine(choice.open(cwd=str(root), optimise=not one_shot), choice)
 
 
 def warm(engine: Engine) -> None:
-    """Start Node, load Prisma's engine and compile its common code (`PrismaWasm.warm`) in a
-    background thread, while Python composes."""
-    import contextlib
-
-    def run() -> None:
-        # A failure here is reported again, properly, by the first real call.
-        with contextlib.suppress(Exception):
-            engine.wasm.warm()
-
-    threading.Thread(target=run, name="prisma-start", daemon=True).start()
+    """Start Node, load Prisma's engine and have it compile its common code (`PrismaWasm.warm`),
+    without waiting for it: Node works while Python composes."""
+    with contextlib.suppress(PrismaWasmError):  # no Node, say: the first real call reports it
+        engine.wasm.warm()
 
 
 class Engines:
@@ -95,24 +88,41 @@ class Engines:
     def __init__(self, root: Path, prisma: str = "auto") -> None:
         self.root = root
         self.prisma = prisma
-        self.project = open_engine(root, prisma)
+        self.project = open_engine(root, prisma, one_shot=True)
         self.by_major: dict[str, Engine] = {}
-        if not self.project.choice.by_schema:
+        if self.project.choice.by_schema:
+            # Which major is not known before the fragments are read: Node starts now all the
+            # same, and the first engine opened takes its process over (`expect`).
+            with contextlib.suppress(PrismaWasmError):
+                self.project.wasm.spawn()
+        else:
             warm(self.project)  # known before composing: Node starts while Python composes
 
+    def expect(self, major: str) -> None:
+        """Start the engine of `major` now, when the schema decides (no Prisma in the project):
+        a guess made from the fragments before composing, so that Node works while Python
+        composes; `for_target` still picks by the composed text, so a wrong guess costs only
+        time."""
+        if self.project.choice.by_schema and major not in self.by_major:
+            engine = self.by_major[major] = open_engine(self.root, self.prisma, major, one_shot=True)
+            engine.wasm.adopt(self.project.wasm)
+            warm(engine)
+
     def for_target(self, composed: ComposedTarget) -> Engine:
-        from .prisma_wasm import schema_needs
+        from .engine_choice import schema_needs
 
         if not self.project.choice.by_schema:
             engine = self.project
         else:
             needs = schema_needs(f.body for f in composed.files)
-            if needs not in self.by_major:
-                self.by_major[needs] = open_engine(self.root, self.prisma, needs)
-                warm(self.by_major[needs])
+            self.expect(needs)
             engine = self.by_major[needs]
         engine.targets.append(composed.target.name)
         return engine
+
+    def loader(self) -> Loader:
+        """A `Loader` that, once the fragments are read, starts the engine they need (`expect`)."""
+        return _ExpectingLoader(self)
 
     def used(self) -> list[Engine]:
         return [e for e in (self.project, *self.by_major.values()) if e.targets]
@@ -139,7 +149,6 @@ def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[
 
     Raises EngineUnavailable when Prisma cannot be run.
     """
-    from .prisma_wasm import PrismaWasmError
     from .sourcemap import OutputMap
 
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
@@ -192,13 +201,23 @@ def to_diagnostic(message: str, severity: str, start: int, end: int, omap: Outpu
     )
 
 
-def start(manifest: str | None, targets: list[str], prisma: str = "auto") -> tuple[Manifest, Engines]:
-    """Load the manifest, check the targets (usage errors come before Node starts), start the engine."""
+def start(manifest: str | None, targets: list[str] | None, prisma: str = "auto") -> tuple[Manifest, Engines]:
+    """Find the manifest, start the engine, load the manifest and check the targets.
+
+    The engine depends only on the manifest's folder, so Node starts (in the background) before
+    the manifest is read; a usage error found after it (an unknown target) ends it again.
+    """
     from .manifest import load_manifest
 
-    loaded = load_manifest(pipeline.locate_manifest(manifest))
-    pipeline.pick_targets(loaded, targets)
-    return loaded, Engines(loaded.root, prisma)
+    path = pipeline.locate_manifest(manifest)
+    engines = Engines(path.parent, prisma)
+    try:
+        loaded = load_manifest(path)
+        pipeline.pick_targets(loaded, targets)
+    except BaseException:
+        engines.close()
+        raise
+    return loaded, engines
 
 
 @dataclass
@@ -217,11 +236,25 @@ def validate_project(manifest: str | None, targets: list[str] | None, prisma: st
     Raises UsageError (EngineUnavailable among them) and ComposeError; Prisma rejecting a target
     is not an exception, but error diagnostics in the result.
     """
-    loaded, engines = start(manifest, targets or [], prisma)
+    loaded, engines = start(manifest, targets, prisma)
     try:
-        comp = pipeline.compose_project(loaded, targets)
+        comp = pipeline.compose_project(loaded, targets, engines.loader())
         quick_exit.hold(comp)  # in a one-shot run, freed by the process's end (quick_exit.py)
         found = prisma_diagnostics(comp.targets, engines)
         return Validation(comp, found, engines.describe(), engines.line())
     finally:
         engines.close()
+
+
+class _ExpectingLoader(Loader):
+    def __init__(self, engines: Engines) -> None:
+        super().__init__()
+        self.engines = engines
+
+    def load(self, manifest: Manifest) -> LoadResult:
+        from .engine_choice import schema_needs
+
+        loaded = super().load(manifest)
+        if self.engines.project.choice.by_schema:
+            self.engines.expect(schema_needs(f.source.text for f in loaded.fragments))
+        return loaded

@@ -612,6 +612,11 @@ class CommandRunner:
         self._thread: threading.Thread | None = None
         self.runs = 0
 
+    @property
+    def busy(self) -> bool:
+        """A run is in progress, or requested and about to start."""
+        return self._running
+
     def request(self) -> None:
         with self._lock:
             if self._closed:

@@ -17,13 +17,9 @@ import pytest
 # CLI subprocesses inherit it.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="compose-test-cache-")
 
-from composer.prisma_wasm import (
-    PrismaDiagnostic,
-    PrismaWasm,
-    PrismaWasmError,
-    SchemaFiles,
-    render_diagnostics,
-)
+from composer.prisma_wasm import PrismaDiagnostic, PrismaWasm, PrismaWasmError, SchemaFiles
+
+from .prisma_checks import render_diagnostics
 
 # -- Prisma's own validator ---------------------------------------------------------------------
 
@@ -31,7 +27,7 @@ from composer.prisma_wasm import (
 def _started_engine(version: str) -> Iterator[PrismaWasm]:
     engine = PrismaWasm(version)
     try:
-        engine.version()  # start it now, so a missing Node or package is reported here, once
+        engine.info()  # start it now, so a missing Node or package is reported here, once
         problem = None
     except PrismaWasmError as exc:
         engine.close()

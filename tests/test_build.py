@@ -10,8 +10,6 @@ from composer.output import verify
 
 from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 
-ROOT = Path(__file__).resolve().parents[1]
-
 MANIFEST = """
 [[fragments]]
 path = "prisma/base.prisma"
@@ -40,24 +38,6 @@ def simple_project(tmp_path: Path) -> Path:
         },
     )
 
-
-
-def test_example_outputs(example: Path, snapshot, assert_prisma_valid) -> None:
-    result = run_cli_inprocess(example, "build")
-    assert result.returncode == 0, result.stderr
-    web = (example / "prisma/schema.prisma").read_text()
-    engine = (example / "engine/prisma/schema.prisma").read_text()
-    assert web == snapshot(name="web")
-    assert engine == snapshot(name="engine")
-    assert_prisma_valid(web, version="6")
-    assert_prisma_valid(engine, version="6")
-
-
-def test_committed_example_outputs_are_fresh(example: Path) -> None:
-    """The outputs committed at the repository root are what `compose build` writes."""
-    assert run_cli_inprocess(example, "build").returncode == 0
-    for rel in ("prisma/schema.prisma", "engine/prisma/schema.prisma"):
-        assert (ROOT / rel).read_text() == (example / rel).read_text(), f"{rel} is stale: run compose build"
 
 
 def test_build_twice_is_byte_identical_and_keeps_mtime(tmp_path: Path) -> None:

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composer.diagnostics import Source
-from composer.prisma_wasm import normalize_datamodel
 from composer.psl import PSLSyntaxError, parse
 
 from .helpers import compose, write_project
+from .prisma_checks import normalize_datamodel
 
 DATA = Path(__file__).parent / "data" / "comments"
 CORPUS = Path(__file__).parent / "corpus" / "real-world"  # the repository's own corpus, once it lands

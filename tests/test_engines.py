@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from composer.prisma_wasm import SHIPPED_MAJORS, shipped_engine
+from composer.engine_choice import SHIPPED_MAJORS, shipped_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ("package.json", "src/prisma_schema_build.js", "src/prisma_schema_build_bg.wasm", "LICENSE", "NOTICE")

@@ -7,6 +7,8 @@ import contextlib
 import itertools
 import json
 import re
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +20,9 @@ from hypothesis import strategies as st
 
 from composer import entities
 from composer.diagnostics import ComposeError, Diagnostic, Source
-from composer.entities import GeneratedFragment, check_provider, entity_json_schema, load_entities, yamlnodes
+from composer.entities import GeneratedFragment, check_provider, entity_json_schema, load_entities
+
+from .helpers import cli_env
 
 HEADER = """datasource db {
   provider = "postgresql"
@@ -36,9 +40,14 @@ def src(name: str, text: str) -> Source:
     return Source(name, textwrap.dedent(text).lstrip("\n"), f"/project/{name}")
 
 
+def sources(**files: str) -> list[Source]:
+    """Entity files given as `name_yaml="..."` (the file is `name.yaml`)."""
+    return [src(key.replace("_yaml", ".yaml"), text) for key, text in files.items()]
+
+
 def load(**files: str) -> list[GeneratedFragment]:
     """Load entity files given as `name_yaml="..."` (the file is `name.yaml`)."""
-    return load_entities([src(key.replace("_yaml", ".yaml"), text) for key, text in files.items()])
+    return load_entities(sources(**files))
 
 
 def one(text: str) -> GeneratedFragment:
@@ -268,12 +277,41 @@ def test_the_documented_example(assert_prisma_valid: Callable[..., object], pris
     assert_formatted(prisma6, schema_of(*fragments))
 
 
-def test_pure_python_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+PURE_PYTHON_YAML = """
+import json, sys
+sys.modules["yaml._yaml"] = None  # no libyaml: PyYAML's own loader
+import yaml
+from composer.diagnostics import ComposeError, Source
+from composer.entities import load_entities
+
+assert not yaml.__with_libyaml__
+asked = json.load(sys.stdin)
+fragments = load_entities([Source(name, text, "/project/" + name) for name, text in asked["files"]])
+try:
+    load_entities([Source("entity.yaml", asked["bad"], "/project/entity.yaml")])
+except ComposeError as exc:
+    where = [exc.diagnostics[0].location.file, exc.diagnostics[0].location.line]
+print(json.dumps({"texts": [f.text for f in fragments], "error": where}))
+"""
+
+
+def test_pure_python_yaml() -> None:
     """Without libyaml, PyYAML's own safe loader gives the same fragments and error places."""
-    expected = [f.text for f in load(base_yaml=BASE, event_yaml=EVENT, everything_yaml=EVERYTHING)]
-    monkeypatch.setattr(yamlnodes, "YAML_LOADER", yamlnodes.deferring_loader(yaml.SafeLoader))
-    assert [f.text for f in load(base_yaml=BASE, event_yaml=EVENT, everything_yaml=EVERYTHING)] == expected
-    assert at(only_error("schema:\n  name: T\n fields: []\n")) == ("entity.yaml", 3)
+    files = {"base_yaml": BASE, "event_yaml": EVENT, "everything_yaml": EVERYTHING}
+    bad = "schema:\n  name: T\n fields: []\n"
+    asked = {"files": [[s.path.removeprefix("/project/"), s.text] for s in sources(**files)], "bad": bad}
+    done = subprocess.run(
+        [sys.executable, "-c", PURE_PYTHON_YAML],
+        input=json.dumps(asked),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=cli_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["texts"] == [f.text for f in load(**files)]
+    assert tuple(answer["error"]) == at(only_error(bad)) == ("entity.yaml", 3)
 
 
 def test_line_map_covers_every_line() -> None:

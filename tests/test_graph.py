@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from composer import graph_markers
 from composer.commands import graph
 from composer.diagnostics import ComposeError, Source
 from composer.manifest import load_manifest
@@ -164,8 +163,7 @@ old text
 def fill(root: Path, text: str, overrides: dict[str, str] | None = None) -> str:
     manifest = load_manifest(root / "prisma.compose.toml")
     source = Source("README.md", text)
-    render_for = graph_markers.renderer(manifest, Loader(), source)
-    filled, _ = graph_markers.fill_markdown(source, render_for, overrides)
+    filled, _ = graph.fill_markdown(source, graph.renderer(manifest, Loader(), source), overrides)
     return filled
 
 

@@ -641,11 +641,12 @@ _GLOBS = [
 @settings(max_examples=100, deadline=None)
 @given(paths=st.sets(st.tuples(st.lists(_PART, max_size=4).map(tuple), _FILE), max_size=20))
 def test_glob_names_are_unique_and_stable(paths: set[tuple[tuple[str, ...], str]]) -> None:
-    from composer.watch import FULL, _parts, glob_match
+    from composer.inputfiles import pattern_parts
+    from composer.watch import FULL, glob_match
 
     files = sorted({"/".join(("modules", *folders, name)) for folders, name in paths})
     for pattern in _GLOBS:
-        matched = [f for f in files if glob_match(_parts(pattern), _parts(f)) == FULL]
+        matched = [f for f in files if glob_match(pattern_parts(pattern), pattern_parts(f)) == FULL]
         names = [glob_fragment_name(pattern, f) for f in matched]
         assert len(set(names)) == len(names), (pattern, matched, names)  # unique
         assert all(names) and all(not n.startswith("/") for n in names)

@@ -510,19 +510,24 @@ def test_a_watch_build_waits_for_the_lock_too(project: Path) -> None:
     assert "display name v1" in (project / "out/web/schema.prisma").read_text()
 
 
-def test_the_filelock_backend_waits_and_says_so(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The lock as Windows takes it (the `filelock` package), exercised here on any system."""
+def test_the_filelock_backend_waits_and_says_so(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock as Windows takes it (the `filelock` package, where there is no `fcntl`),
+    exercised here on any system."""
     import threading
 
     filelock = pytest.importorskip("filelock")
     from composer import lock
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` fails, as on Windows
 
     held = filelock.FileLock(str(project / LOCK_FILE))
     held.acquire()
     entered = threading.Event()
 
     def take() -> None:
-        with lock._filelock(project / LOCK_FILE, project):
+        with lock.project_lock(project):
             entered.set()
 
     worker = threading.Thread(target=take)
@@ -573,7 +578,7 @@ def test_open_folder_resolves_symlinks_within_the_project_only(
     """`open_folder` resolves the links on the way by hand, one component at a time."""
     import errno
 
-    from composer.output import _Escape, open_folder
+    from composer.output import Escape, open_folder
 
     root = tmp_path / "project"
     for folder in ("build", "other", "a"):
@@ -583,7 +588,7 @@ def test_open_folder_resolves_symlinks_within_the_project_only(
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).symlink_to(target.replace("ABS", str(root)))
     if inside is None:
-        with pytest.raises(_Escape):
+        with pytest.raises(Escape):
             open_folder(root, rel, create=True)
         assert list((tmp_path / "outside").iterdir()) == []
         return

@@ -7,22 +7,21 @@ import os
 import shutil
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from composer.engine_choice import choose_engine, find_project_prisma, schema_needs, shipped_engine
 from composer.prisma_wasm import (
     NodeNotFoundError,
     PrismaSchemaError,
     PrismaWasm,
     PrismaWasmError,
     WasmNotInstalledError,
-    choose_engine,
-    find_project_prisma,
-    normalize_datamodel,
-    schema_needs,
-    shipped_engine,
 )
+
+from .prisma_checks import line_col, normalize_datamodel, render
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,8 +80,8 @@ def offset_of(text: str, needle: str) -> int:
 
 
 def test_pinned_versions(prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
-    assert prisma6.version() == "6.19.0-26.2ba551f319ab1df4bc874a89965d8b3641056773"
-    assert prisma7.version() == "7.9.0-1.e922089b7d7502aff4249d5da3420f6fa55fc6ad"
+    assert prisma6.info()["version"] == "6.19.0-26.2ba551f319ab1df4bc874a89965d8b3641056773"
+    assert prisma7.info()["version"] == "7.9.0-1.e922089b7d7502aff4249d5da3420f6fa55fc6ad"
     assert prisma6.info()["package"] == "@prisma/prisma-schema-wasm"
 
 
@@ -99,7 +98,7 @@ def test_url_in_datasource_accepted_by_6_rejected_by_7(prisma6: PrismaWasm, pris
     assert "The datasource property `url` is no longer supported in schema files" in error.message
     assert "prisma.config.ts" in error.message
     assert schema[error.start : error.end] == 'url      = env("DATABASE_URL")'
-    assert error.line_col(schema) == (3, 3)
+    assert line_col(error, schema) == (3, 3)
 
 
 def test_datasource_without_url_accepted_by_7_rejected_by_6(prisma6: PrismaWasm, prisma7: PrismaWasm) -> None:
@@ -108,7 +107,7 @@ def test_datasource_without_url_accepted_by_7_rejected_by_6(prisma6: PrismaWasm,
 
     [error] = prisma6.validate(schema)
     assert error.message == 'Argument "url" is missing in data source block "db".'
-    assert error.line_col(schema) == (1, 1)
+    assert line_col(error, schema) == (1, 1)
 
 
 def test_assert_prisma_valid_passes_and_fails(assert_prisma_valid) -> None:
@@ -128,9 +127,9 @@ def test_unknown_field_type_points_at_the_type(prisma6: PrismaWasm) -> None:
         'Type "Strin" is neither a built-in type, nor refers to another model, composite type, or enum.'
     )
     assert (error.start, error.end) == (offset_of(schema, "Strin\n"), offset_of(schema, "Strin\n") + 5)
-    assert error.line_col(schema) == (22, 12)
+    assert line_col(error, schema) == (22, 12)
     assert schema.splitlines()[21] == "  title    Strin"
-    assert "title    Strin\n" in error.render(schema)
+    assert "title    Strin\n" in render(error, schema)
 
 
 @pytest.mark.parametrize("version", ["6", "7"])
@@ -146,7 +145,7 @@ def test_multi_file_error_is_reported_in_its_file(request: pytest.FixtureRequest
     [error] = engine.validate([("user.prisma", user), ("post.prisma", post)])
     assert error.file == "post.prisma"
     assert post[error.start : error.end] == "Usr"
-    assert error.line_col(post) == (4, 12)
+    assert line_col(error, post) == (4, 12)
 
 
 def test_duplicate_model_across_files(prisma7: PrismaWasm) -> None:
@@ -174,7 +173,7 @@ def test_non_ascii_text_before_the_error(prisma6: PrismaWasm, before: str) -> No
     )
     [error] = prisma6.validate(schema)
     assert schema[error.start : error.end] == "Strin"
-    assert error.line_col(schema) == (schema[: error.start].count("\n") + 1, 9)
+    assert line_col(error, schema) == (schema[: error.start].count("\n") + 1, 9)
 
 
 def test_non_ascii_in_second_file(prisma7: PrismaWasm) -> None:
@@ -188,7 +187,7 @@ def test_crlf_line_endings(prisma6: PrismaWasm) -> None:
     schema = (DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n").replace("\n", "\r\n")
     [error] = prisma6.validate(schema)
     assert schema[error.start : error.end] == "Strin"
-    assert error.line_col(schema) == (7, 6)
+    assert line_col(error, schema) == (7, 6)
 
 
 def test_warnings_are_reported(prisma7: PrismaWasm) -> None:
@@ -334,7 +333,7 @@ def test_node_not_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("PRISMA_COMPOSE_NODE", raising=False)
     with PrismaWasm("6") as engine, pytest.raises(NodeNotFoundError):
-        engine.version()
+        engine.info()["version"]
 
 
 def test_missing_wasm_package(tmp_path: Path) -> None:
@@ -347,13 +346,13 @@ def test_missing_wasm_package(tmp_path: Path) -> None:
 
 def test_unknown_major_version_is_not_installed() -> None:
     with PrismaWasm("5") as engine, pytest.raises(WasmNotInstalledError, match="Prisma 5"):
-        engine.version()
+        engine.info()["version"]
 
 
 def test_env_variable_selects_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRISMA_SCHEMA_WASM", str(shipped_engine("7")))
     with PrismaWasm("6") as engine:
-        assert engine.version().startswith("7.9.0")
+        assert engine.info()["version"].startswith("7.9.0")
 
 
 def test_bad_input_is_refused_in_python(prisma6: PrismaWasm) -> None:
@@ -363,38 +362,40 @@ def test_bad_input_is_refused_in_python(prisma6: PrismaWasm) -> None:
 
 def test_unknown_op_is_an_error_response_not_a_dead_process(prisma6: PrismaWasm) -> None:
     with pytest.raises(PrismaWasmError, match="unknown op") as caught:
-        prisma6._call("frobnicate")
+        prisma6.call("frobnicate")
     assert caught.value.kind == "bad_request"
     assert prisma6.validate(DATASOURCE_WITH_URL + MODELS) == []
 
 
 def test_engine_panic_is_reported_and_survived() -> None:
     with PrismaWasm("7") as engine:
-        engine.version()
-        pid = engine._proc.pid
+        engine.info()["version"]
+        pid = engine.pid
         with pytest.raises(PrismaWasmError, match="panic triggered by") as caught:
-            engine._call("debug_panic")
+            engine.call("debug_panic")
         assert caught.value.kind == "wasm_panic"
         assert engine.validate(DATASOURCE_NO_URL + MODELS) == []
-        assert engine._proc.pid == pid  # same process, fresh wasm instance
+        assert engine.pid == pid  # same process, fresh wasm instance
 
 
 def test_restarts_after_the_process_died() -> None:
     with PrismaWasm("6") as engine:
-        engine.version()
-        old = engine._proc
-        os.kill(old.pid, signal.SIGKILL)
-        old.wait()
+        engine.info()["version"]
+        old = engine.pid
+        assert old is not None
+        os.kill(old, signal.SIGKILL)
+        while engine.pid is not None:  # reaped
+            time.sleep(0.01)
         assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []
-        assert engine._proc is not old
+        assert engine.pid not in (None, old)
 
 
 def test_close_and_reuse() -> None:
     engine = PrismaWasm("6")
-    assert engine.version()
+    assert engine.info()["version"]
     engine.close()
-    assert engine._proc is None
-    assert engine.version()  # starts again
+    assert engine.pid is None
+    assert engine.info()["version"]  # starts again
     engine.close()
 
 
@@ -536,7 +537,7 @@ def test_installed_wasm_package_alone(tmp_path: Path) -> None:
     choice = choose_engine(tmp_path, needs="7")
     assert (choice.major, choice.module, choice.origin) == ("6", str(package), "project")
     with choice.open() as engine:
-        assert engine.version().startswith("6.19.0") and engine.info()["skipped"] == []
+        assert engine.info()["version"].startswith("6.19.0") and engine.info()["skipped"] == []
 
 
 def test_broken_wasm_package_falls_back(tmp_path: Path) -> None:
@@ -578,7 +579,7 @@ def test_prisma_env_variable_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     choice = choose_engine(tmp_path)
     assert (choice.major, choice.module) == ("7", str(wasm))
     with choice.open() as engine:
-        assert engine.version() == "7.99.0"
+        assert engine.info()["version"] == "7.99.0"
 
 
 # -- validate: lint first, validate only when lint finds errors ----------------------------------
@@ -674,7 +675,7 @@ def test_warnings_of_a_valid_schema_come_from_lint_alone(
             '"prisma-client-js"\n', '"prisma-client-js"\n  previewFeatures = ["fullTextIndex"]\n'
         )
         expected = "fullTextIndex"
-    result = engine._call("validate", files=[["schema.prisma", schema]])
+    result = engine.call("validate", files=[["schema.prisma", schema]])
     assert result["checks"] == ["lint"]  # valid: Prisma's validate is not run a second time
     assert result["errors"] == [] and result["warnings"], result
     assert expected in result["warnings"][0]["message"]
@@ -683,7 +684,7 @@ def test_warnings_of_a_valid_schema_come_from_lint_alone(
 
 def test_an_invalid_schema_is_confirmed_by_validate(prisma6: PrismaWasm) -> None:
     schema = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n"
-    result = prisma6._call("validate", files=[["schema.prisma", schema]])
+    result = prisma6.call("validate", files=[["schema.prisma", schema]])
     assert result["checks"] == ["lint", "validate"]
     assert any("Strin" in e["message"] for e in result["errors"])
     [error] = prisma6.validate(schema)
@@ -693,8 +694,43 @@ def test_an_invalid_schema_is_confirmed_by_validate(prisma6: PrismaWasm) -> None
 def test_warm_loads_the_engine_and_changes_nothing() -> None:
     with PrismaWasm("6") as engine:
         engine.warm()
-        assert engine._proc is not None and engine._proc.poll() is None
+        assert engine.pid is not None
         schema = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n"
         [error] = engine.validate(schema)
         assert schema[error.start : error.end] == "Strin"
         assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []
+
+
+def test_a_spawned_process_is_taken_over_by_the_engine_of_another_major() -> None:
+    spare, engine = PrismaWasm("6"), PrismaWasm("7")
+    try:
+        spare.spawn()
+        pid = spare.pid
+        assert pid is not None
+        engine.adopt(spare)
+        assert spare.pid is None and engine.pid == pid
+        assert engine.info()["version"].startswith("7.")
+        assert engine.validate(DATASOURCE_NO_URL + MODELS) == []
+        assert spare.info()["version"].startswith("6.")  # starts a process of its own again
+        assert spare.pid not in (None, pid)
+        used = PrismaWasm("6")
+        used.adopt(engine)  # a process that answered a request stays with its engine
+        assert engine.pid == pid and used.pid is None
+    finally:
+        spare.close()
+        engine.close()
+
+
+def test_an_engine_left_unoptimised_gives_the_same_diagnostics(prisma6: PrismaWasm) -> None:
+    """`optimise=False` (one-shot commands) only changes how V8 compiles the engine."""
+    invalid = DATASOURCE_WITH_URL + MODELS.replace("String   @id", "Strin    @id")
+    warned = DATASOURCE_WITH_URL + RELATION_MODE_PRISMA.replace('"prisma-client-js"\n', (
+        '"prisma-client-js"\n  previewFeatures = ["fullTextIndex"]\n'
+    ))
+    with PrismaWasm("6", optimise=False) as engine:
+        assert engine.info()["optimise"] is False
+        for schema in (DATASOURCE_WITH_URL + MODELS, invalid, warned):
+            assert engine.validate(schema) == prisma6.validate(schema)
+        assert any(d.is_error for d in engine.validate(invalid))
+        assert engine.validate(warned) and not any(d.is_error for d in engine.validate(warned))
+    assert prisma6.info()["optimise"] is True

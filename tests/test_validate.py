@@ -22,6 +22,7 @@ from composer.sourcemap import OutputMap
 
 from .helpers import BASE, compose, write_project
 from .helpers import run_cli_inprocess as cli
+from .prisma_checks import prisma_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = re.compile(r"^::(error|warning) ((?:[a-zA-Z]+=[^,:]*,?)*)::(.*)$")
@@ -363,6 +364,26 @@ def test_without_prisma_each_target_gets_the_major_its_datasource_needs(tmp_path
     ]
 
 
+def test_node_starts_before_composing_with_the_engine_the_fragments_need(tmp_path: Path) -> None:
+    """With no Prisma in the project, the Node process spawned at the start is given, once the
+    fragments are read, to the engine of the major they need; one-shot engines are not optimised."""
+    from composer.manifest import load_manifest
+    from composer.validation import Engines
+
+    project(tmp_path, {"prisma/base.prisma": BASE.replace('  url      = env("DATABASE_URL")\n', "")})
+    engines = Engines(tmp_path)
+    try:
+        spawned = engines.project.wasm.pid
+        assert spawned is not None and not engines.by_major
+        engines.loader().load(load_manifest(tmp_path / "prisma.compose.toml"))
+        assert list(engines.by_major) == ["7"]  # no datasource `url`
+        seven = engines.by_major["7"].wasm
+        assert seven.pid == spawned and engines.project.wasm.pid is None
+        assert seven.optimise is False and seven.info()["version"].startswith("7.")
+    finally:
+        engines.close()
+
+
 def test_unknown_target_exit_2(tmp_path: Path) -> None:
     project(tmp_path)
     result = cli(tmp_path, "validate", "nope")
@@ -414,7 +435,7 @@ def test_every_output_character_maps_to_the_same_character(tmp_path: Path, prism
     assert checked > 1000
     # and Prisma accepts what was mapped
     app = comp.targets[0]
-    assert prisma6.errors(OutputMap(app, app.files[0]).text) == []
+    assert prisma_errors(prisma6, OutputMap(app, app.files[0]).text) == []
 
 
 def test_locate_spans_and_generated_lines(tmp_path: Path) -> None:
@@ -451,7 +472,7 @@ def test_output_map_without_banner(tmp_path: Path) -> None:
 
 
 def test_to_diagnostic_keeps_prisma_message(tmp_path: Path) -> None:
-    from composer.commands.validate import to_diagnostic
+    from composer.validation import to_diagnostic
 
     project(tmp_path)
     comp = compose(tmp_path, ["app"])

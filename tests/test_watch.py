@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from composer.watch import FOLDER, FULL, NO, CommandRunner, Project, _parts, glob_match
+from composer.inputfiles import pattern_parts
+from composer.watch import FOLDER, FULL, NO, CommandRunner, Project, glob_match
 
 from .helpers import BASE, write_project
 
@@ -510,7 +511,7 @@ def test_outputs_among_the_inputs_are_never_relevant(tmp_path) -> None:
     ],
 )
 def test_glob_match(pattern: str, path: str, expected: int) -> None:
-    assert glob_match(_parts(pattern), _parts(path)) == expected
+    assert glob_match(pattern_parts(pattern), pattern_parts(path)) == expected
 
 
 def test_command_runner_never_runs_twice_at_once(tmp_path) -> None:
@@ -527,7 +528,7 @@ def test_command_runner_never_runs_twice_at_once(tmp_path) -> None:
             runner.request()
             time.sleep(0.02)
         wait_until(lambda: (read(log) or "").count("\n") >= 2, "two runs")
-        wait_until(lambda: not runner._running, "the runner to go idle")
+        wait_until(lambda: not runner.busy, "the runner to go idle")
     finally:
         runner.close()
     spans = [tuple(map(float, line.split())) for line in (read(log) or "").splitlines()]

@@ -63,8 +63,8 @@ def _format(
 ) -> tuple[list[FragmentFile], list[Diagnostic], list[dict[str, Any]]]:
     """The fragment files, formatted (`formatted` set on each that could be), the problems found
     and the engine that ran."""
+    from ..engine_choice import schema_needs
     from ..manifest import load_manifest
-    from ..prisma_wasm import schema_needs
     from ..validation import open_engine
 
     engine = None

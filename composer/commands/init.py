@@ -95,8 +95,8 @@ def base_fragment(provider: str, prisma_major: int) -> str:
 
 def installed_prisma_major(root: Path) -> int | None:
     """The major version of the project's Prisma: installed in node_modules, else the version
-    range in package.json (prisma_wasm.find_project_prisma); None when neither says."""
-    from ..prisma_wasm import find_project_prisma
+    range in package.json (engine_choice.find_project_prisma); None when neither says."""
+    from ..engine_choice import find_project_prisma
 
     found = find_project_prisma(root)
     major = found.major if found is not None else None

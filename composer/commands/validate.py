@@ -6,7 +6,7 @@ bridge. Every error Prisma reports is sent back through the output's source map 
 line (or YAML entity line, or manifest key) that produced it. An error found in several targets
 (a fragment shared by two targets) is reported once.
 
-Which Prisma (`prisma_wasm.choose_engine`): the project's own (`node_modules/prisma`, or
+Which Prisma (`engine_choice.choose_engine`): the project's own (`node_modules/prisma`, or
 `@prisma/prisma-schema-wasm`, in the manifest's folder or a parent; else the `prisma` range of its
 package.json) so that compose agrees with the project's `prisma validate`; with no Prisma in the
 project, for each target the engine shipped in this package of the major its schema needs (a
@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .. import report
-from ..validation import to_diagnostic, validate_project  # noqa: F401 (to_diagnostic: tests import it here)
+from ..validation import validate_project
 from .errors import error_handler
 
 if TYPE_CHECKING:

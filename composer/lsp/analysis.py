@@ -98,23 +98,14 @@ class Analyzer:
         diagnostics with Prisma's lint of a focused schema (see focus.py); the full lint follows
         once `pause` seconds passed without `cancelled()` saying newer changes are waiting (a
         lint of the whole output cannot be interrupted: while typing, only focused ones run)."""
-        from ..compose import compose_target, select_fragments
-
         started = time.perf_counter()
         snap = Snapshot(generation, fragments=self.last.fragments, composed=self.last.composed)
         found: dict[tuple[object, ...], _Found] = {}
         members: dict[str, set[str]] = {}  # target -> files it is made of
-        changed = {path for path, text in overlay.items() if self._texts.get(path) != text}
-        changed |= self._texts.keys() - overlay.keys()
-        self._texts = dict(overlay)
+        changed = self._changed(overlay)
         try:
-            manifest = self._manifest(overlay)
-        except ComposeError as exc:
-            self._add(found, exc.diagnostics, SOURCE, None)
-            return self._finish(snap, found, members, started)
-        snap.manifest = manifest
-        self.loader.overlay = overlay
-        try:
+            manifest = snap.manifest = self._manifest(overlay)
+            self.loader.overlay = overlay
             loaded = self.loader.load(manifest)
         except ComposeError as exc:
             self._add(found, exc.diagnostics, SOURCE, None)
@@ -122,15 +113,7 @@ class Analyzer:
         snap.fragments = loaded.fragments
         self._add(found, loaded.warnings, SOURCE, None)
         snap.timings["load"] = time.perf_counter() - started
-        composed: dict[str, ComposedTarget] = {}
-        for name, target in manifest.targets.items():
-            try:
-                members[name] = {file_of(f) for f in select_fragments(loaded.fragments, target)}
-                memo = self.memos.setdefault(name, {})
-                composed[name] = compose_target(manifest, loaded.fragments, target, memo)  # type: ignore[arg-type]
-            except ComposeError as exc:
-                self.memos.pop(name, None)
-                self._add(found, exc.diagnostics, SOURCE, name)
+        composed = self._compose(manifest, loaded.fragments, found, members)
         # A target that does not compose now keeps its last composition, for navigation.
         kept = {**self.last.composed, **composed}
         snap.composed = {name: kept[name] for name in manifest.targets if name in kept}
@@ -138,29 +121,80 @@ class Analyzer:
         if not prisma or self.engine is None:
             return self._finish(snap, found, members, started)
         edited = [f for f in loaded.fragments if file_of(f) in changed]
-        size = sum(len(line) for c in composed.values() for f in c.files for line in f.lines)
-        if early is not None and edited and len(edited) == len(changed) and size >= FOCUS_FROM and self._full:
-            before = time.perf_counter()
-            first = dict(found)
-            self._focused(manifest, composed, edited, first)
-            snap.timings["focused"] = time.perf_counter() - before
-            early(self._finish(Snapshot(generation, snap.manifest, snap.fragments, snap.composed, {},
-                                        dict(snap.timings)), first, members, started, final=False))
+        if early is not None and self._focus_first(composed, edited, changed):
+            first = self._early(snap, manifest, composed, edited, found, members, started, early)
             deadline = time.perf_counter() + pause
             while not cancelled() and time.perf_counter() < deadline:
                 time.sleep(0.01)
             if cancelled():  # newer changes: their run comes next, with its own focused lint
                 return self._finish(snap, first, members, started)
         before = time.perf_counter()
+        self._lint_all(manifest, composed, found)
+        snap.timings["prisma"] = time.perf_counter() - before
+        return self._finish(snap, found, members, started)
+
+    def _focus_first(
+        self, composed: dict[str, ComposedTarget], edited: list[Fragment], changed: set[str]
+    ) -> bool:
+        """A focused lint first: a large project, every change in a fragment, a full lint to fill in."""
+        if not edited or len(edited) != len(changed) or not self._full:
+            return False
+        return sum(len(line) for c in composed.values() for f in c.files for line in f.lines) >= FOCUS_FROM
+
+    def _lint_all(self, manifest: Manifest, composed: dict[str, ComposedTarget], found: dict) -> None:
+        """Prisma's lint of every composed target, into `found` and `_full`."""
         self._full = {}
         for name, target in composed.items():
             results = self._lint(manifest, name, target, target.files, found)
             if results is None:
-                break
+                return
             self._full[name] = results
             self._add(found, results, PRISMA_SOURCE, name)
-        snap.timings["prisma"] = time.perf_counter() - before
-        return self._finish(snap, found, members, started)
+
+    def _changed(self, overlay: dict[str, str]) -> set[str]:
+        """The paths whose buffer changed, appeared or went since the last run."""
+        changed = {path for path, text in overlay.items() if self._texts.get(path) != text}
+        changed |= self._texts.keys() - overlay.keys()
+        self._texts = dict(overlay)
+        return changed
+
+    def _compose(
+        self, manifest: Manifest, fragments: list[Fragment], found: dict, members: dict[str, set[str]]
+    ) -> dict[str, ComposedTarget]:
+        """Each target that composes; the others' errors go to `found`."""
+        from ..compose import compose_target, select_fragments
+
+        composed: dict[str, ComposedTarget] = {}
+        for name, target in manifest.targets.items():
+            try:
+                members[name] = {file_of(f) for f in select_fragments(fragments, target)}
+                memo = self.memos.setdefault(name, {})
+                composed[name] = compose_target(manifest, fragments, target, memo)  # type: ignore[arg-type]
+            except ComposeError as exc:
+                self.memos.pop(name, None)
+                self._add(found, exc.diagnostics, SOURCE, name)
+        return composed
+
+    def _early(
+        self,
+        snap: Snapshot,
+        manifest: Manifest,
+        composed: dict[str, ComposedTarget],
+        edited: list[Fragment],
+        found: dict,
+        members: dict[str, set[str]],
+        started: float,
+        early: Callable[[Snapshot], None],
+    ) -> dict:
+        """The focused lint's diagnostics, handed to `early` before the full lint; returned."""
+        before = time.perf_counter()
+        first = dict(found)
+        self._focused(manifest, composed, edited, first)
+        snap.timings["focused"] = time.perf_counter() - before
+        copy = Snapshot(generation=snap.generation, manifest=snap.manifest, fragments=snap.fragments,
+                        composed=snap.composed, diagnostics={}, timings=dict(snap.timings))
+        early(self._finish(copy, first, members, started, final=False))
+        return first
 
     def _manifest(self, overlay: dict[str, str]) -> Manifest:
         """The manifest, parsed again only when its text changed (1,000 entries take ~50 ms)."""

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,10 @@ from .navigation import TYPE_KEYWORDS
 from .positions import column_of, units
 
 if TYPE_CHECKING:
+    from ..compose import ComposedTarget
+    from ..manifest import Manifest
+    from ..sources import Fragment
+    from ..writer import ComposedFile
     from .analysis import Analyzer
 
 _BLOCK_OPEN = re.compile(r"^\s*(model|type|view|enum|datasource|generator)\s+\w+\s*\{")
@@ -102,30 +107,65 @@ def engine_items(
     analyzer: Analyzer, overlay: dict[str, str], path: str, pos: types.Position, encoding: str
 ) -> list[types.CompletionItem]:
     """Prisma's completions at `pos` of the buffer of `path` (runs in the analysis thread)."""
-    from ..compose import compose_target, select_fragments
-    from ..diagnostics import ComposeError
     from ..sourcemap import OutputMap
+
+    if analyzer.engine is None:
+        return []
+    placed = _with_placeholder(analyzer, overlay, path, pos.line)
+    if placed is None:
+        return []
+    manifest, fragments, frag, typed = placed
+    found = _composed_line(manifest, fragments, frag, frag.source.offset_of(pos.line + 1))
+    if found is None:
+        return []
+    composed, file, at = found
+    omap = OutputMap(composed, file)
+    out_lines = omap.text.split("\n")
+    out_line = omap.first_body_line + at
+    out_lines[out_line] = typed
+    files = [(m.path, m.text) for m in (OutputMap(composed, f) for f in composed.files)]
+    files = [(p, "\n".join(out_lines) if p == file.path else t) for p, t in files]
+    character = units(typed[: column_of(typed, pos.character, encoding)], "utf-16")
+    try:
+        result = analyzer.engine.wasm.completion(files, file.path, out_line, character)
+    except Exception:  # the engine's completion is a nicety: never fail the request
+        return []
+    return [_item(raw) for raw in (result or {}).get("items", [])]
+
+
+def _with_placeholder(
+    analyzer: Analyzer, overlay: dict[str, str], path: str, line: int
+) -> tuple[Manifest, list[Fragment], Fragment, str] | None:
+    """The project loaded with `line` of `path`'s buffer replaced by a comment: the manifest, the
+    fragments, the fragment of `path` and the line as typed; None when that does not load."""
+    from ..diagnostics import ComposeError
     from .workspace import key, read_manifest
 
     text = overlay.get(key(path))
-    if text is None or analyzer.engine is None:
-        return []
-    lines = text.split("\n")
-    if pos.line >= len(lines):
-        return []
-    typed = lines[pos.line]
+    lines = text.split("\n") if text is not None else []
+    if line >= len(lines):
+        return None
+    typed = lines[line]
     indent = typed[: len(typed) - len(typed.lstrip())]
-    placeholder = [*lines[: pos.line], indent + "//", *lines[pos.line + 1 :]]
+    placeholder = [*lines[:line], indent + "//", *lines[line + 1 :]]
     try:
         manifest = read_manifest(analyzer.manifest_path, overlay)
         analyzer.loader.overlay = {**overlay, key(path): "\n".join(placeholder)}
         fragments = analyzer.loader.load(manifest).fragments
     except ComposeError:
-        return []
+        return None
     frag = next((f for f in fragments if file_of(f) == key(path)), None)
-    if frag is None:
-        return []
-    line_start = frag.source.offset_of(pos.line + 1)
+    return (manifest, fragments, frag, typed) if frag is not None else None
+
+
+def _composed_line(
+    manifest: Manifest, fragments: list[Fragment], frag: Fragment, line_start: int
+) -> tuple[ComposedTarget, ComposedFile, int] | None:
+    """The first target with `frag` that composes, its output file holding the fragment line
+    starting at `line_start`, and that line's index in the file's body."""
+    from ..compose import compose_target, select_fragments
+    from ..diagnostics import ComposeError
+
     for target in manifest.targets.values():
         try:
             if not any(f is frag for f in select_fragments(fragments, target)):
@@ -134,23 +174,9 @@ def engine_items(
         except ComposeError:
             continue
         for file in composed.files:
-            try:
-                at = file.origins.index((frag.source, line_start))
-            except ValueError:
-                continue
-            omap = OutputMap(composed, file)
-            out_lines = omap.text.split("\n")
-            out_line = omap.first_body_line + at
-            out_lines[out_line] = typed
-            files = [(m.path, m.text) for m in (OutputMap(composed, f) for f in composed.files)]
-            files = [(p, "\n".join(out_lines) if p == file.path else t) for p, t in files]
-            character = units(typed[: column_of(typed, pos.character, encoding)], "utf-16")
-            try:
-                result = analyzer.engine.wasm.completion(files, file.path, out_line, character)
-            except Exception:  # the engine's completion is a nicety: never fail the request
-                return []
-            return [_item(raw) for raw in (result or {}).get("items", [])]
-    return []
+            with contextlib.suppress(ValueError):
+                return composed, file, file.origins.index((frag.source, line_start))
+    return None
 
 
 def _item(raw: dict[str, Any]) -> types.CompletionItem:

@@ -40,38 +40,52 @@ def focused_file(composed: ComposedTarget, fragments: list[Fragment]) -> Compose
     } & set(composed.declarations)
     if not focus:
         return None
+    wanted = _wanted(composed, focus)
+    out = ComposedFile(composed.files[0].path, [], [], [])
+    for file in composed.files:
+        _copy_blocks(file, wanted, focus, out)
+    return out
+
+
+def _wanted(composed: ComposedTarget, focus: set[str]) -> set[str]:
+    """The focused declarations, the types they use and the declarations that use them."""
     wanted = set(focus)
     for name in focus:
         wanted |= _types_of(composed.declarations[name])
     for name, merged in composed.declarations.items():
         if name not in wanted and _types_of(merged) & focus:
             wanted.add(name)
-    lines: list[str] = []
-    origins: list = []
-    anchors: list = []
+    return wanted
+
+
+def _copy_blocks(file: ComposedFile, wanted: set[str], focus: set[str], out: ComposedFile) -> None:
+    """The datasource, generators and `wanted` blocks of `file`, with their origins, into `out`."""
     known = wanted | SCALARS
-    for file in composed.files:
-        keep = neighbour = False
-        for i, line in enumerate(file.lines):
+    keep = neighbour = False
+    for i, line in enumerate(file.lines):
+        if not keep:
+            head = _HEAD.match(line)
+            if head is None:
+                continue
+            config = head.group(1) in ("datasource", "generator")
+            keep = config or head.group(2) in wanted
+            neighbour = keep and not config and head.group(2) not in focus
             if not keep:
-                head = _HEAD.match(line)
-                config = head is not None and head.group(1) in ("datasource", "generator")
-                keep = head is not None and (config or head.group(2) in wanted)
-                neighbour = keep and not config and head is not None and head.group(2) not in focus
-                if not keep:
-                    continue
-            elif neighbour:
-                # A neighbour's field of a type left out would stop Prisma's validation before
-                # the relation checks (types are resolved first): the field goes.
-                field = _FIELD.match(line)
-                if field is not None and field.group(1) not in known and not line.lstrip().startswith("//"):
-                    continue
-            lines.append(line)
-            origins.append(file.origins[i])
-            anchors.append(file.anchors[i] if i < len(file.anchors) else None)
-            if line.startswith("}"):
-                keep = False
-                lines.append("")
-                origins.append(None)
-                anchors.append(None)
-    return ComposedFile(composed.files[0].path, lines, origins, anchors)
+                continue
+        elif neighbour and _unknown_field(line, known):
+            # A neighbour's field of a type left out would stop Prisma's validation before
+            # the relation checks (types are resolved first): the field goes.
+            continue
+        out.lines.append(line)
+        out.origins.append(file.origins[i])
+        out.anchors.append(file.anchors[i] if i < len(file.anchors) else None)
+        if line.startswith("}"):
+            keep = False
+            out.lines.append("")
+            out.origins.append(None)
+            out.anchors.append(None)
+
+
+def _unknown_field(line: str, known: set[str]) -> bool:
+    field = _FIELD.match(line)
+    return field is not None and field.group(1) not in known and not line.lstrip().startswith("//")

@@ -333,8 +333,8 @@ def _schema_needs(manifest: Path) -> str | None:
     why), and the engine's default applies."""
     from ..commands.format import fragment_files
     from ..diagnostics import ComposeError
+    from ..engine_choice import schema_needs
     from ..manifest import load_manifest
-    from ..prisma_wasm import schema_needs
 
     try:
         return schema_needs(f.text for f in fragment_files(load_manifest(manifest)))

@@ -6,12 +6,15 @@
 // long-lived process serves many requests (start-up and loading the wasm ~0.1 s, validating a
 // few hundred lines ~4 ms).
 //
-//   request:  {"id": 1, "op": "validate"|"format"|"dmmf"|"config"|"version"|"debug_panic"
+//   request:  {"id": 1, "op": "validate"|"format"|"dmmf"|"config"|"version"|"debug_panic"|"warm"
 //                     |"lint"|"completion"|"hover" (the last two also take "file", "line", "character"),
 //              "version": "6"|"7", "files": [["schema.prisma", "<text>"], ...],
 //              "module": "<optional path>", "tabSize": 2, "full": false}
 //   response: {"id": 1, "ok": true, "result": {...}}
 //          or {"id": 1, "ok": false, "error": {"kind": "...", "message": "..."}}
+//
+// Every request names its engine, so one process serves any major and module. Started with
+// `--baseline-only` (one-shot commands), V8 does not optimise the engine (see below).
 //
 // "version" is the Prisma major ("6" or "7") of the engine shipped in composer/engines/, loaded
 // when the request names no module; with a module it picks the shipped glue for a bare .wasm.
@@ -30,6 +33,13 @@
 // Offsets: `lint` reports LSP offsets, i.e. UTF-16 code units into each file (not UTF-8 bytes).
 // Python indexes strings by code point, so every offset sent back is converted to code points.
 'use strict';
+
+// `--baseline-only` (a one-shot command): V8 never recompiles the engine's hot functions with its
+// optimising compiler (the tiering budget is never used up). Over one run that recompilation
+// costs more CPU than it saves; a long-lived process (the language server) keeps it. Set before
+// any wasm is compiled; an unknown flag is only reported on stderr.
+const BASELINE_ONLY = process.argv.includes('--baseline-only');
+if (BASELINE_ONLY) require('v8').setFlagsFromString('--wasm-tiering-budget=2147483647');
 
 const fs = require('fs');
 const path = require('path');
@@ -470,47 +480,51 @@ function opConfig(api, req) {
   return JSON.parse(callEngine(() => api.get_config(params)));
 }
 
-// A small schema with the usual constructs. V8 compiles a wasm function on its first call, and
-// that is a good part of the first validation's cost: `warm` lints this while the caller is still
-// composing (commands/validate.py), so the real schema's lint finds the common code compiled.
-const WARM_SCHEMA = `generator client {
-  provider = "prisma-client-js"
+// V8 compiles a wasm function on its first call. `warm` lints a generated schema with the usual
+// constructs while the caller is still composing (composer/validation.py), so that the engine is
+// loaded and the functions the real schema's lint calls are compiled by then. (With
+// `--baseline-only` nothing is recompiled later, so a few models cover it: the warm-up costs
+// ~0.1 s of CPU, loading included; without it, the lint would compile the same functions.)
+const WARM_MODELS = 10;
+
+// Valid for the engine's major: Prisma 7 refuses a datasource `url`, Prisma 6 requires one.
+function warmSchema(version) {
+  const url = version === '6' ? '  url      = env("DATABASE_URL")\n' : '';
+  const parts = [`datasource db {\n  provider = "postgresql"\n${url}}\n`];
+  parts.push('generator client {\n  provider = "prisma-client-js"\n}\n');
+  for (let i = 0; i < WARM_MODELS; i += 1) {
+    const relation = i === 0 ? '' : `  parentId  Int
+  parent    M${i - 1} @relation(fields: [parentId], references: [id], onDelete: Cascade)
+  email     String   @unique @db.VarChar(320)
+
+  @@index([parentId])
+  @@map("m_${i}")
+`;
+    const children = i < WARM_MODELS - 1 ? `  children  M${i + 1}[]\n` : '';
+    parts.push(`enum E${i} {
+  ACTIVE
+  ARCHIVED
 }
 
-/// A person.
-model User {
-  id        String   @id @default(cuid())
-  email     String   @unique @db.VarChar(320)
-  name      String?
-  role      Role     @default(MEMBER)
-  posts     Post[]
+/// Model ${i}.
+model M${i} {
+  id        Int      @id @default(autoincrement())
+  title     String   @db.VarChar(200)
+  body      String?
+  score     Float?
+  data      Json?
+  status    E${i}    @default(ACTIVE)
   createdAt DateTime @default(now())
   updatedAt DateTime @updatedAt
-
-  @@map("users")
+${children}${relation}}
+`);
+  }
+  return parts.join('\n');
 }
 
-model Post {
-  id       Int     @id @default(autoincrement())
-  title    String
-  score    Float?
-  data     Json?
-  authorId String
-  author   User    @relation(fields: [authorId], references: [id], onDelete: Cascade)
-
-  @@unique([authorId, title])
-  @@index([authorId])
-}
-
-enum Role {
-  ADMIN
-  MEMBER
-}
-`;
-
-function opWarm(api) {
+function opWarm(api, req) {
   try {
-    callEngine(() => api.lint(JSON.stringify([['warm.prisma', WARM_SCHEMA]])));
+    callEngine(() => api.lint(JSON.stringify([['warm.prisma', warmSchema(req.version)]])));
   } catch {
     // a warm-up only: the real request reports any problem
   }
@@ -582,7 +596,7 @@ function handle(req) {
   }
   req.version = String(req.version || '6');
   const entry = loadModule(req);
-  if (req.op === 'version') return { ...entry.info, node: process.version };
+  if (req.op === 'version') return { ...entry.info, node: process.version, optimise: !BASELINE_ONLY };
   panicked = false;
   try {
     return OPS[req.op](entry.api, req);
