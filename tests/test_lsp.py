@@ -119,8 +119,11 @@ def open_file(client: LanguageClient, path: Path) -> None:
 
 
 def edit(client: LanguageClient, rel: str, text: str) -> None:
-    """Replace the whole buffer (unsaved)."""
+    """Replace the whole buffer (unsaved); the file is opened first if this test is the first to
+    edit it (a change to a document the editor never opened is not a buffer)."""
     path = client.project / rel  # type: ignore[attr-defined]
+    if str(path) not in client.versions:  # type: ignore[attr-defined]
+        open_file(client, path)
     version = client.versions[str(path)] = client.versions.get(str(path), 1) + 1  # type: ignore[attr-defined]
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
