@@ -48,8 +48,8 @@ def example_project(into: Path) -> Project:
     return into / "prisma/fragments/user.prisma", into / "prisma/schema.prisma", "/// A person who signs in"
 
 
-def big_project(into: Path, fragments: int, per: int) -> Project:
-    generate(into, fragments, per)
+def big_project(into: Path, fragments: int, per: int, plain: bool = False) -> Project:
+    generate(into, fragments, per, plain=plain)
     middle = fragments // 2
     frag = into / f"prisma/fragments/f{middle:04d}.prisma"
     return frag, into / "out/schema.prisma", f"/// Model 0 of fragment {middle}"
@@ -183,6 +183,7 @@ def main() -> None:
     ap.add_argument("--atomic", action="store_true", help="save by renaming a new file over the old one")
     ap.add_argument("--fragments", type=int, default=1000)
     ap.add_argument("--models-per-fragment", type=int, default=5)
+    ap.add_argument("--plain", action="store_true", help="the big project without `@extend` (run.py's plain)")
     ap.add_argument("--profile", action="store_true", help="in-process stages and cProfile instead")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="compose-watch-bench-") as tmp:
@@ -194,7 +195,7 @@ def main() -> None:
             if name == "example":
                 project = example_project(root)
             else:
-                project = big_project(root, args.fragments, args.models_per_fragment)
+                project = big_project(root, args.fragments, args.models_per_fragment, args.plain)
             if args.profile:
                 profile(project, root, args.edits)
             else:
