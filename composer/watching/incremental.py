@@ -132,10 +132,10 @@ def compose_recording(
 
 def recompose(
     state: TargetState, manifest: Manifest, fragments: list[Fragment], target: TargetSpec
-) -> ComposedTarget | None:
-    """The target composed again from `state` and the fragments as loaded now, updating `state`;
-    None when the edit is not one this can follow (see the module's docstring): nothing changed
-    then, and the caller takes the full path."""
+) -> tuple[ComposedTarget, int] | None:
+    """The target composed again from `state` and the fragments as loaded now, updating `state`,
+    and how many fragment sections that wrote again; None when the edit is not one this can
+    follow (see the module's docstring): nothing changed then, and the caller takes the full path."""
     try:
         selected = select_fragments(fragments, target)
     except Exception:
@@ -161,7 +161,7 @@ def recompose(
     state.fragments = list(selected)
     state.named.update(fresh)
     state.edges, state.order, state.sections = edges, order, sections
-    return _composed(manifest, target, state)
+    return _composed(manifest, target, state), len(touched)
 
 
 def _changed(state: TargetState, selected: list[Fragment]) -> list[int] | None:

@@ -56,6 +56,7 @@ class Build:
     repeated: bool = False  # failed with exactly the errors of the build before
     superseded: bool = False  # an input changed again while building: nothing written
     usage_error: str | None = None  # an unknown target (the command line or the manifest is wrong)
+    laid_out: int = 0  # fragment sections written again, over the targets composed again
 
     @property
     def ok(self) -> bool:
@@ -84,7 +85,7 @@ class _Done:
     recomposed: list[str]
     planned: list[output.PlannedFile]
     written: list[output.PlannedFile]
-    full_load: bool
+    laid_out: int = 0
     superseded: bool = False  # an input changed again while we worked: nothing was written
 
 
@@ -101,10 +102,11 @@ class Project:
         self._manifest_bytes: bytes | None = None
         self._manifest_sig: object = None
         self._generation = 0  # bumped whenever the manifest changes: every target is composed again
-        self._loaded: LoadResult | None = None  # the last good build's load
+        self._loaded: LoadResult | None = None  # the last load that succeeded
+        self._unread: set[str] = set()  # paths named by events since that load
         self._reloader = Reloader()
         self._inputs: dict[str, SchemaFile] = {}  # display path -> parse tree, of the last good build
-        self._input_paths: set[str] = set()  # absolute paths of the last good build's input files
+        self._input_paths: set[str] = set()  # absolute paths of the input files of the last full load
         # target -> (fingerprint of what its outputs were composed from, the parse trees it names:
         # kept alive so that the `id()`s in the fingerprint cannot be reused by new objects).
         self._done: dict[str, tuple[object, list[SchemaFile]]] = {}
@@ -154,20 +156,28 @@ class Project:
         assert self.manifest is not None
         manifest = self.manifest
         targets = pick_targets(manifest, self.target_names)
-        loaded = None if manifest_changed else self._reloader.reload_edited(self.loader, self._loaded, events)
-        full_load = loaded is None
+        # Files named by the events of builds that failed before their load succeeded are read
+        # again too: the last load is older than them.
+        self._unread.update(events)
+        loaded = None
+        if not manifest_changed:
+            loaded = self._reloader.reload_edited(self.loader, self._loaded, sorted(self._unread))
         if loaded is None:
             loaded = self.loader.load(manifest)
+            self._reloader.loaded(loaded)
+            self._input_paths = {os.path.abspath(p) for p in loaded.files}
+        self._unread.clear()
+        self._loaded = loaded
         timings["load"] = self._ms(started)
         inputs = {frag.display: frag.schema for frag in loaded.fragments}
         changed = [d for d, schema in inputs.items() if self._inputs.get(d) is not schema]
         changed += [d for d in self._inputs if d not in inputs]
         if manifest_changed:
             changed.insert(0, rel_display(self.manifest_path, self.root))
-        composed, recomposed = self._compose(manifest, targets, loaded.fragments)
+        composed, recomposed, laid_out = self._compose(manifest, targets, loaded.fragments)
         timings["compose"] = self._ms(started) - timings["load"]
         if self._moving(loaded, changed, manifest_changed):
-            return _Done(loaded, inputs, changed, composed, recomposed, [], [], full_load, superseded=True)
+            return _Done(loaded, inputs, changed, composed, recomposed, [], [], superseded=True)
         try:
             state = output.read_state(self.root)
             planned = [f for target, _, _ in composed for f in output.plan(self.root, target, state)]
@@ -179,7 +189,7 @@ class Project:
                 self._done.pop(target.target.name, None)
             raise
         timings["write"] = self._ms(started) - timings["load"] - timings["compose"]
-        return _Done(loaded, inputs, changed, composed, recomposed, planned, written, full_load)
+        return _Done(loaded, inputs, changed, composed, recomposed, planned, written, laid_out)
 
     def _moving(self, loaded: LoadResult, changed: list[str], manifest_changed: bool) -> bool:
         """Was a changed input written to again while we worked? Then it was read half-saved,
@@ -204,10 +214,6 @@ class Project:
             if name not in manifest.targets:
                 del self._done[name]
         self._inputs = done.inputs
-        self._loaded = done.loaded
-        if done.full_load:
-            self._reloader.loaded(done.loaded)
-            self._input_paths = {os.path.abspath(p) for p in done.loaded.files}
         recovered = self._failed is not None
         self._failed = None
         rendered = [w.render() for w in done.loaded.warnings]
@@ -224,14 +230,17 @@ class Project:
             timings=timings,
             initial=initial,
             recovered=recovered and not initial,
+            laid_out=done.laid_out,
         )
 
     def _compose(
         self, manifest: Manifest, targets: list[TargetSpec], fragments: list[Fragment]
-    ) -> tuple[list[tuple[ComposedTarget, object, list[SchemaFile]]], list[str]]:
-        """Compose the targets whose selected fragments changed since their outputs were written."""
+    ) -> tuple[list[tuple[ComposedTarget, object, list[SchemaFile]]], list[str], int]:
+        """Compose the targets whose selected fragments changed since their outputs were written;
+        also returns how many fragment sections that wrote."""
         stale: list[tuple[ComposedTarget, object, list[SchemaFile]]] = []
         recomposed: list[str] = []
+        laid_out = 0
         errors: list[Diagnostic] = []
         for target in targets:
             try:
@@ -242,30 +251,32 @@ class Project:
                 if done is not None and done[0] == fingerprint:
                     continue
                 recomposed.append(target.name)
-                composed = self._compose_target(manifest, fragments, target)
+                composed, sections = self._compose_target(manifest, fragments, target)
+                laid_out += sections
                 stale.append((composed, fingerprint, [f.schema for f in selected]))
             except ComposeError as exc:
                 seen = {e.message for e in errors}
                 errors.extend(d for d in exc.diagnostics if d.message not in seen)
         if errors:
             raise ComposeError(errors)
-        return stale, recomposed
+        return stale, recomposed, laid_out
 
     def _compose_target(
         self, manifest: Manifest, fragments: list[Fragment], target: TargetSpec
-    ) -> ComposedTarget:
-        """From what the target's last compose kept, when the edit allows (incremental.py); else in full."""
+    ) -> tuple[ComposedTarget, int]:
+        """From what the target's last compose kept, when the edit allows (incremental.py); else
+        in full. Also returns how many fragment sections it wrote."""
         state = self._states.get(target.name)
         if state is not None:
-            composed = recompose(state, manifest, fragments, target)
-            if composed is not None:
-                return composed
+            again = recompose(state, manifest, fragments, target)
+            if again is not None:
+                return again
             del self._states[target.name]  # no longer what the fragments say
         memo = self._block_memos.setdefault(target.name, {})
         composed, state = compose_recording(manifest, fragments, target, memo)
         if state is not None:
             self._states[target.name] = state
-        return composed
+        return composed, len(composed.fragments)
 
     def _failure(
         self,

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..diagnostics import ComposeError, Diagnostic
 from ..sources import Fragment, LoadResult, file_signature
 
 if TYPE_CHECKING:
@@ -59,11 +60,18 @@ class Reloader:
                 return None
             edited.append((i, last.fragments[i]))
         fragments = list(last.fragments)
-        for i, frag in edited:
-            text, _, private = loader.read(Path(frag.source.path), frag.display, frag.spec)
-            schema = loader.parse_cached(frag.display, text, frag.source.path, private)
+        errors: list[Diagnostic] = []
+        for i, frag in sorted(edited, key=lambda e: e[0]):  # the errors in the order of a full load
+            try:
+                text, _, private = loader.read(Path(frag.source.path), frag.display, frag.spec)
+                schema = loader.parse_cached(frag.display, text, frag.source.path, private)
+            except ComposeError as exc:
+                errors.extend(exc.diagnostics)
+                continue
             if schema is not frag.schema:
                 fragments[i] = Fragment(frag.name, frag.index, frag.display, schema, frag.spec)
+        if errors:
+            raise ComposeError(errors)
         self.since_full += 1
         return LoadResult(fragments, last.warnings, last.files)
 
