@@ -11,6 +11,7 @@ take the incremental path, the others its fallback: both are compared.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +38,14 @@ output = "out/app.prisma"
 [targets.some]
 output = "out/some/"
 exclude = ["f3"]
+
+[targets.bare]
+output = "out/bare.prisma"
+exclude = ["base"]
+header = false
 """
-# `some` leaves f3 out: a field of f3's type in another fragment is an error there only.
+# `some` leaves f3 out: a field of f3's type in another fragment is an error there only. `bare`
+# has no datasource, no generator and no banner.
 
 
 @dataclass
@@ -199,13 +206,15 @@ def test_every_edit_gives_what_a_cold_build_gives(scratch: Path, edits: list[Edi
 
 
 @pytest.mark.parametrize("count", [6, 12])
-def test_an_edit_lays_out_what_it_touches_not_the_project(tmp_path: Path, count: int) -> None:
+def test_an_edit_lays_out_what_it_touches_not_the_project(
+    tmp_path: Path, count: int, assert_prisma_valid: Callable[..., object]
+) -> None:
     """The work of an edit does not grow with the project: at 6 and at 12 fragments, a field
     added to a model lays out its fragment's section, and, when that fragment `@extend`s a model
     of another, that one's too; a new model (the declarations change) lays out every section."""
     frags = [Frag(i, [Model(f"M{i}a"), Model(f"M{i}b")]) for i in range(count)]
     frags[2].extends["M3a"] = ["x0 String?"]
-    manifest = MANIFEST.replace('exclude = ["f3"]', "exclude = []")
+    manifest = MANIFEST.split("[targets.some]")[0] + '[targets.folder]\noutput = "out/some/"\n'
     write_project(tmp_path, {"prisma.compose.toml": manifest, "prisma/base.prisma": BASE})
     (tmp_path / "prisma/f").mkdir()
     for frag in frags:
@@ -222,7 +231,9 @@ def test_an_edit_lays_out_what_it_touches_not_the_project(tmp_path: Path, count:
         assert on_disk(tmp_path) == cold(tmp_path)
         return b.laid_out
 
+    # The two targets: a single file and a folder.
     assert edit("scalar", 4) == 2  # f4's section, in each of the two targets
     assert edit("scalar", 2) == 4  # f2's and f3's: f2 extends a model of f3
     assert edit("ext_scalar", 2) == 4
     assert edit("model", 2) == 2 * (count + 1)  # new declarations: the full path (base.prisma too)
+    assert_prisma_valid((tmp_path / "out/app.prisma").read_text())

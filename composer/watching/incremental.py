@@ -22,11 +22,11 @@ random edit sequences to a cold `compose build`, byte for byte.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from ..blocks import BlockMemo, layout, write_datasource, write_generators
+from ..blocks import BlockMemo, layout, section_header, write_datasource, write_generators
 from ..compose import (
     ComposedTarget,
     Merged,
@@ -43,7 +43,7 @@ from ..compose import (
     write_section,
 )
 from ..graph import dependencies, stable_order
-from ..writer import Writer
+from ..writer import ComposedFile, Writer
 
 if TYPE_CHECKING:
     from ..manifest import Manifest, TargetSpec
@@ -75,6 +75,7 @@ class TargetState:
     edges: list[frozenset[int]]  # per position: the positions of the fragments it depends on
     order: list[int]
     sections: list[Writer]
+    texts: list[SectionText | None]  # per position: its section's text (single-file targets)
     config: Writer
 
 
@@ -121,11 +122,12 @@ def compose_recording(
         write_datasource(config, datasource, target.datasource, target)
     write_generators(config, generators, target)
     sections = [write_section(frag, named, memo, used) for frag in selected]
+    texts = [None if target.folder else section_text(f, w) for f, w in zip(selected, sections, strict=True)]
     memo.clear()  # only what this compose used: a long session does not grow it
     memo.update(used)
     state = TargetState(
         list(selected), [shape(f.schema) for f in selected], named, home, extenders, keywords,
-        edges, order, sections, config,
+        edges, order, sections, texts, config,
     )
     return _composed(manifest, target, state), state
 
@@ -154,13 +156,14 @@ def recompose(
     for i in touched:
         edges[i] = _edges(selected[i], named, state.home, state.keywords, None, None)
     order = state.order if edges == state.edges else _order(edges)
-    sections = list(state.sections)
+    sections, texts = list(state.sections), list(state.texts)
     for i in touched:
         sections[i] = write_section(selected[i], cast("dict[str, Merged]", named), None, {})
+        texts[i] = None if target.folder else section_text(selected[i], sections[i])
     # Nothing failed: the state becomes this compose's.
     state.fragments = list(selected)
     state.named.update(fresh)
-    state.edges, state.order, state.sections = edges, order, sections
+    state.edges, state.order, state.sections, state.texts = edges, order, sections, texts
     return _composed(manifest, target, state), len(touched)
 
 
@@ -252,9 +255,52 @@ def _copy(w: Writer) -> Writer:
     return out
 
 
+@dataclass
+class TextFile(ComposedFile):
+    """A single-file output as `recompose` lays it out: its text only, joined from the kept
+    sections' texts; the lines and their origins (what `validate` maps back) are not made."""
+
+    text: str = ""
+
+    @property
+    def body(self) -> str:
+        return self.text
+
+
+SectionText = tuple[str, bool]  # a section's lines joined, and whether its last line is blank
+
+
+def section_text(frag: Fragment, w: Writer) -> SectionText | None:
+    """What `blocks.layout` writes for a fragment's section in a single file, after the blank
+    line it puts before the header when the line above is not blank; None: no section."""
+    if not w.lines:
+        return None
+    tail = w.lines[1:] if not w.lines[0] else w.lines  # `Writer.extend` drops one leading blank
+    return "\n".join([section_header(frag), "", *tail]), not tail or not tail[-1]
+
+
+def single_file(target: TargetSpec, config: Writer, texts: Iterable[SectionText]) -> TextFile:
+    """`blocks.layout` of a single-file target, from section texts: the same text, one join."""
+    head = _copy(config)
+    head.strip()
+    parts = ["\n".join(head.lines)] if head.lines else []
+    blank = not parts  # the config's last line is not blank; before any line `Writer.blank` adds none
+    for text, ends_blank in texts:
+        parts.append(text if blank else "\n" + text)
+        blank = ends_blank
+    body = "\n".join(parts)
+    if blank:
+        body = body.rstrip("\n")  # `Writer.trim`
+    return TextFile(target.output, [], [], [], body + "\n" if parts else "")
+
+
 def _composed(manifest: Manifest, target: TargetSpec, state: TargetState) -> ComposedTarget:
-    sections = [(state.fragments[i], state.sections[i]) for i in state.order if state.sections[i].lines]
-    files = layout(target, _copy(state.config), sections)  # `layout` strips the config's writer
+    if target.folder:
+        sections = [(state.fragments[i], state.sections[i]) for i in state.order if state.sections[i].lines]
+        files: list[ComposedFile] = layout(target, _copy(state.config), sections)  # it strips the config
+    else:
+        texts = state.texts
+        files = [single_file(target, state.config, (t for i in state.order if (t := texts[i]) is not None))]
     order = [state.fragments[i] for i in state.order]
-    named = dict(state.named)
-    return ComposedTarget(target, files, order, named, banner_lines(manifest, target))
+    # The declarations as they are now: `recompose` updates the dict in place later on.
+    return ComposedTarget(target, files, order, state.named, banner_lines(manifest, target))
