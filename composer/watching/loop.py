@@ -159,9 +159,7 @@ def _follow(
 ) -> Generator[Build, None, bool]:
     """Builds from one watcher's events; returns True when the watcher must be started again
     (the folders to watch changed, or it failed), False when it stopped."""
-    settle = settle_ms / 1000
-    pending: set[str] = set()
-    settle_until = retry_at = None
+    schedule = _Schedule(project, settle_ms / 1000)
     started = False
     try:
         for batch in changes:
@@ -170,29 +168,14 @@ def _follow(
                 # The first build, or the one after a restart, reads everything: the events that
                 # came while the watcher started only tell the read cache what to read again.
                 started = True
-                yield project.build(relevant) if not first else project.build()
-                collector.built()
-                if project.watch_dirs() != dirs:
-                    return True
+                build = project.build(relevant) if not first else project.build()
+            elif schedule.due(relevant):
+                build = project.build(schedule.take())
+                schedule.built(build)
+            else:
+                if schedule.idle():
+                    collector.idle()
                 continue
-            now = time.monotonic()
-            if relevant:
-                pending |= relevant
-                if settle_until is None and project.settling(pending):
-                    settle_until = now + settle
-                if settle_until is not None and now < settle_until and project.settling(pending):
-                    continue
-            elif pending:
-                if settle_until is not None and now < settle_until:
-                    continue
-            elif retry_at is None or now < retry_at:
-                collector.idle()
-                continue
-            settle_until = retry_at = None
-            build = project.build(pending)
-            pending = set()
-            if build.superseded:
-                retry_at = time.monotonic() + settle
             yield build
             collector.built()
             if project.watch_dirs() != dirs:
@@ -201,6 +184,42 @@ def _follow(
         notice(f"file watcher error ({exc}); watching again")
         return True
     return False
+
+
+class _Schedule:
+    """When the relevant changes seen so far make a build: at once, unless an input is in the
+    middle of a save (`Project.settling`: up to `settle` seconds more), and `settle` seconds
+    after a superseded build even without a new event."""
+
+    def __init__(self, project: Project, settle: float) -> None:
+        self.project, self.settle = project, settle
+        self.pending: set[str] = set()
+        self.settle_until: float | None = None
+        self.retry_at: float | None = None
+
+    def due(self, relevant: set[str]) -> bool:
+        now = time.monotonic()
+        if relevant:
+            self.pending |= relevant
+            if self.settle_until is None and self.project.settling(self.pending):
+                self.settle_until = now + self.settle
+            waiting = self.settle_until is not None and now < self.settle_until
+            return not (waiting and self.project.settling(self.pending))
+        if self.pending:
+            return self.settle_until is None or now >= self.settle_until
+        return self.retry_at is not None and now >= self.retry_at
+
+    def idle(self) -> bool:
+        return not self.pending and self.retry_at is None
+
+    def take(self) -> set[str]:
+        pending, self.pending = self.pending, set()
+        self.settle_until = self.retry_at = None
+        return pending
+
+    def built(self, build: Build) -> None:
+        if build.superseded:
+            self.retry_at = time.monotonic() + self.settle
 
 
 def default_force_polling() -> bool:
