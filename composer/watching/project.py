@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,6 @@ class _Done:
     """What a build that got as far as writing did: kept once the build succeeded."""
 
     loaded: LoadResult
-    inputs: dict[str, SchemaFile]
     changed: list[str]
     composed: list[tuple[ComposedTarget, object, list[SchemaFile]]]
     recomposed: list[str]
@@ -105,7 +105,7 @@ class Project:
         self._loaded: LoadResult | None = None  # the last load that succeeded
         self._unread: set[str] = set()  # paths named by events since that load
         self._reloader = Reloader()
-        self._inputs: dict[str, SchemaFile] = {}  # display path -> parse tree, of the last good build
+        self._good: LoadResult | None = None  # the last good build's load
         self._input_paths: set[str] = set()  # absolute paths of the input files of the last full load
         # target -> (fingerprint of what its outputs were composed from, the parse trees it names:
         # kept alive so that the `id()`s in the fingerprint cannot be reused by new objects).
@@ -159,25 +159,27 @@ class Project:
         # Files named by the events of builds that failed before their load succeeded are read
         # again too: the last load is older than them.
         self._unread.update(events)
-        loaded = None
+        reloaded = None
         if not manifest_changed:
-            loaded = self._reloader.reload_edited(self.loader, self._loaded, sorted(self._unread))
-        if loaded is None:
-            loaded = self.loader.load(manifest)
+            reloaded = self._reloader.reload_edited(self.loader, self._loaded, sorted(self._unread))
+        if reloaded is None:
+            loaded, edited = self.loader.load(manifest), None
             self._reloader.loaded(loaded)
             self._input_paths = {os.path.abspath(p) for p in loaded.files}
+        else:
+            loaded, edited = reloaded
         self._unread.clear()
+        # What changed since the last good build: the edited fragments, when the last load was
+        # that build's; else found by comparing every fragment with that build's.
+        changed, moved = self._what_changed(loaded, edited if self._loaded is self._good else None)
         self._loaded = loaded
         timings["load"] = self._ms(started)
-        inputs = {frag.display: frag.schema for frag in loaded.fragments}
-        changed = [d for d, schema in inputs.items() if self._inputs.get(d) is not schema]
-        changed += [d for d in self._inputs if d not in inputs]
         if manifest_changed:
             changed.insert(0, rel_display(self.manifest_path, self.root))
         composed, recomposed, laid_out = self._compose(manifest, targets, loaded.fragments)
         timings["compose"] = self._ms(started) - timings["load"]
-        if self._moving(loaded, changed, manifest_changed):
-            return _Done(loaded, inputs, changed, composed, recomposed, [], [], superseded=True)
+        if self._moving(moved, manifest_changed):
+            return _Done(loaded, changed, composed, recomposed, [], [], superseded=True)
         try:
             state = output.read_state(self.root)
             planned = [f for target, _, _ in composed for f in output.plan(self.root, target, state)]
@@ -189,17 +191,25 @@ class Project:
                 self._done.pop(target.target.name, None)
             raise
         timings["write"] = self._ms(started) - timings["load"] - timings["compose"]
-        return _Done(loaded, inputs, changed, composed, recomposed, planned, written, laid_out)
+        return _Done(loaded, changed, composed, recomposed, planned, written, laid_out)
 
-    def _moving(self, loaded: LoadResult, changed: list[str], manifest_changed: bool) -> bool:
+    def _what_changed(self, loaded: LoadResult, edited: list[int] | None) -> tuple[list[str], list[Fragment]]:
+        """The display paths of the inputs changed since the last good build (the deleted ones
+        included), and the changed fragments. `edited`: the positions of the only fragments that
+        can have changed."""
+        if edited is not None:
+            fragments = [loaded.fragments[i] for i in edited]
+            return [f.display for f in fragments], fragments
+        before = {f.display: f.schema for f in self._good.fragments} if self._good is not None else {}
+        fragments = [f for f in loaded.fragments if before.get(f.display) is not f.schema]
+        now = {f.display for f in loaded.fragments}
+        return [f.display for f in fragments] + [d for d in before if d not in now], fragments
+
+    def _moving(self, fragments: list[Fragment], manifest_changed: bool) -> bool:
         """Was a changed input written to again while we worked? Then it was read half-saved,
         maybe: write nothing, the event of that write is on its way and builds again."""
-        paths = {
-            frag.display: frag.generated.yaml_source.path if frag.generated is not None else frag.source.path
-            for frag in loaded.fragments
-            if frag.display in changed
-        }
-        if self.loader.modified_since_read(paths[d] for d in changed if d in paths):
+        paths = [f.source.path if f.generated is None else f.generated.yaml_source.path for f in fragments]
+        if self.loader.modified_since_read(paths):
             return True
         return manifest_changed and file_signature(str(self.manifest_path)) != self._manifest_sig
 
@@ -213,7 +223,7 @@ class Project:
         for name in list(self._done):
             if name not in manifest.targets:
                 del self._done[name]
-        self._inputs = done.inputs
+        self._good = done.loaded
         recovered = self._failed is not None
         self._failed = None
         rendered = [w.render() for w in done.loaded.warnings]
@@ -245,15 +255,17 @@ class Project:
         for target in targets:
             try:
                 selected = select_fragments(fragments, target)
-                # What the output depends on: the manifest, and which parse trees the target selects.
-                fingerprint = (self._generation, [(f.name, f.display, id(f.schema)) for f in selected])
+                # What the output depends on: the manifest, and which parse trees the target
+                # selects (a tree's source holds the file's path, and the manifest its name).
+                schemas = list(map(attrgetter("schema"), selected))
+                fingerprint = (self._generation, tuple(map(id, schemas)))
                 done = self._done.get(target.name)
                 if done is not None and done[0] == fingerprint:
                     continue
                 recomposed.append(target.name)
-                composed, sections = self._compose_target(manifest, fragments, target)
+                composed, sections = self._compose_target(manifest, fragments, selected, target)
                 laid_out += sections
-                stale.append((composed, fingerprint, [f.schema for f in selected]))
+                stale.append((composed, fingerprint, schemas))
             except ComposeError as exc:
                 seen = {e.message for e in errors}
                 errors.extend(d for d in exc.diagnostics if d.message not in seen)
@@ -262,13 +274,13 @@ class Project:
         return stale, recomposed, laid_out
 
     def _compose_target(
-        self, manifest: Manifest, fragments: list[Fragment], target: TargetSpec
+        self, manifest: Manifest, fragments: list[Fragment], selected: list[Fragment], target: TargetSpec
     ) -> tuple[ComposedTarget, int]:
         """From what the target's last compose kept, when the edit allows (incremental.py); else
         in full. Also returns how many fragment sections it wrote."""
         state = self._states.get(target.name)
         if state is not None:
-            again = recompose(state, manifest, fragments, target)
+            again = recompose(state, manifest, fragments, selected, target)
             if again is not None:
                 return again
             del self._states[target.name]  # no longer what the fragments say

@@ -47,10 +47,12 @@ class Reloader:
     def forget(self) -> None:
         self.by_path, self.allowed = {}, False
 
-    def reload_edited(self, loader: Loader, last: LoadResult | None, events: list[str]) -> LoadResult | None:
+    def reload_edited(
+        self, loader: Loader, last: LoadResult | None, events: list[str]
+    ) -> tuple[LoadResult, list[int]] | None:
         """`last` with the fragments read from `events` (absolute paths) read and parsed again,
-        or None (see the module's docstring). Raises ComposeError for a file that does not parse,
-        as `Loader.load` does."""
+        and the positions of those whose parse tree changed; None: see the module's docstring.
+        Raises ComposeError for a file that does not parse, as `Loader.load` does."""
         if last is None or not self.allowed or not events or self.since_full >= self.FULL_EVERY:
             return None
         edited: list[tuple[int, Fragment]] = []
@@ -60,6 +62,7 @@ class Reloader:
                 return None
             edited.append((i, last.fragments[i]))
         fragments = list(last.fragments)
+        changed: list[int] = []
         errors: list[Diagnostic] = []
         for i, frag in sorted(edited, key=lambda e: e[0]):  # the errors in the order of a full load
             try:
@@ -70,10 +73,11 @@ class Reloader:
                 continue
             if schema is not frag.schema:
                 fragments[i] = Fragment(frag.name, frag.index, frag.display, schema, frag.spec)
+                changed.append(i)
         if errors:
             raise ComposeError(errors)
         self.since_full += 1
-        return LoadResult(fragments, last.warnings, last.files)
+        return LoadResult(fragments, last.warnings, last.files), changed
 
 
 def _links(path: Path) -> int:
