@@ -10,6 +10,7 @@ take the incremental path, the others its fallback: both are compared.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -237,3 +238,44 @@ def test_an_edit_lays_out_what_it_touches_not_the_project(
     assert edit("ext_scalar", 2) == 4
     assert edit("model", 2) == 2 * (count + 1)  # new declarations: the full path (base.prisma too)
     assert_prisma_valid((tmp_path / "out/app.prisma").read_text())
+
+
+def test_a_new_or_deleted_file_takes_the_full_load(scratch: Path) -> None:
+    """A path the last load did not read (a new file matching the glob), or one that is gone:
+    the build looks at everything, as a cold build does."""
+    root = scratch / "files"
+    frags = start()
+    p = new_project(root, frags)
+    assert p.build().ok
+    new = root / "prisma/f/f9.prisma"
+    new.write_text("model Extra {\n  id Int @id\n}\n")
+    b = p.build([str(new)])
+    assert b.ok and b.changed == ["prisma/f/f9.prisma"] and "model Extra" in on_disk(root)["out/app.prisma"]
+    assert on_disk(root) == cold(root)
+    new.unlink()
+    b = p.build([str(new)])
+    assert b.ok and b.changed == ["prisma/f/f9.prisma"] and on_disk(root) == cold(root)
+
+
+def test_hard_linked_inputs_always_take_the_full_load(tmp_path: Path) -> None:
+    """Two hard links to one file are one input, read once. An editor that saves one of them by
+    renaming a new file over it makes them two: only a full load sees the other one again."""
+    manifest = (
+        '[[fragments]]\npath = "prisma/base.prisma"\n[[fragments]]\npath = "prisma/a.prisma"\n'
+        '[[fragments]]\nglob = "prisma/g/*.prisma"\n\n[targets.app]\noutput = "out/app.prisma"\n'
+    )
+    a = tmp_path / "prisma/a.prisma"
+    write_project(tmp_path, {"prisma.compose.toml": manifest, "prisma/base.prisma": BASE})
+    a.write_text("model A {\n  id Int @id\n}\n")
+    (tmp_path / "prisma/g").mkdir()
+    os.link(a, tmp_path / "prisma/g/b.prisma")
+    p = Project(tmp_path / "prisma.compose.toml")
+    assert p.build().ok
+    assert "fragment b" not in on_disk(tmp_path)["out/app.prisma"]  # the same file: taken once
+    swap = a.with_name(".a.prisma.swp")
+    swap.write_text("model A {\n  id   Int    @id\n  name String\n}\n")
+    os.replace(swap, a)  # b.prisma keeps the old text: now a second `model A`
+    b = p.build([str(a)])
+    expected = cold(tmp_path)
+    assert isinstance(expected, list) and "declared twice" in expected[0][0]
+    assert sorted((d.message, str(d.location)) for d in b.errors) == expected

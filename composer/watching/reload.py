@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic
-from ..sources import Fragment, LoadResult, file_signature
+from ..sources import Fragment, LoadResult
 
 if TYPE_CHECKING:
     from ..sources import Loader
@@ -58,7 +58,7 @@ class Reloader:
         edited: list[tuple[int, Fragment]] = []
         for path in events:
             i = self.by_path.get(path)
-            if i is None or file_signature(path) is None:
+            if i is None or not os.path.isfile(path):  # gone, or a folder now: globs skip it
                 return None
             edited.append((i, last.fragments[i]))
         fragments = list(last.fragments)
