@@ -296,10 +296,12 @@ def single_file(target: TargetSpec, config: Writer, texts: Iterable[SectionText]
             parts.append("")  # the blank line `Writer.blank` adds
         parts.append(text)
         blank = ends_blank
-    body = "\n".join(parts)
-    if blank:
-        body = body.rstrip("\n")  # `Writer.trim`
-    return TextFile(target.output, [], [], [], body + "\n" if parts else "")
+    if not parts:
+        return TextFile(target.output, [], [], [], "")
+    if blank:  # `Writer.trim`: the last section ends in a blank line (never above its header)
+        parts[-1] = parts[-1].rstrip("\n")
+    parts.append("")  # the newline at the end, in the same join: one copy of a large text
+    return TextFile(target.output, [], [], [], "\n".join(parts))
 
 
 def _composed(manifest: Manifest, target: TargetSpec, state: TargetState) -> ComposedTarget:
