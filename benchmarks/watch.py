@@ -48,8 +48,8 @@ def example_project(into: Path) -> Project:
     return into / "prisma/fragments/user.prisma", into / "prisma/schema.prisma", "/// A person who signs in"
 
 
-def big_project(into: Path, fragments: int, per: int) -> Project:
-    generate(into, fragments, per)
+def big_project(into: Path, fragments: int, per: int, plain: bool = False) -> Project:
+    generate(into, fragments, per, plain=plain)
     middle = fragments // 2
     frag = into / f"prisma/fragments/f{middle:04d}.prisma"
     return frag, into / "out/schema.prisma", f"/// Model 0 of fragment {middle}"
@@ -175,6 +175,31 @@ def profile(project: Project, root: Path, edits: int) -> None:
     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
 
+GOALS = [(1000, True, 50), (5000, True, 100), (10000, True, 150), (1000, False, 80)]
+
+
+def goals(args: argparse.Namespace) -> None:
+    """The watch rows of the goals table (benchmarks/run.py), with the in-process stages."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="compose-watch-goals-") as tmp:
+        for n, plain, budget in GOALS:
+            name = f"{n:,} {'plain' if plain else '`@extend`'}"
+            root = Path(tmp) / f"{n}-{plain}"
+            root.mkdir()
+            project = big_project(root, n, args.models_per_fragment, plain)
+            result = measure(name, project, root, args)
+            rows.append(
+                f"| {name} | {result['median']:.0f} ms (p90 {result['p90']:.0f}, {result['min']:.0f}–"
+                f"{result['max']:.0f}) | {result['build']:.0f} ms | ≤ {budget} ms |"
+            )
+    load = os.getloadavg()[0]
+    head = f"save → output, median of {args.edits}"
+    print(f"\n| watch, one-fragment edit | {head} | the watcher's build | goal |")
+    print("|---|---:|---:|---|")
+    print("\n".join(rows))
+    print(f"\n(load average at the end: {load:.1f} on {os.cpu_count()} cores)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--project", choices=["example", "big", "both"], default="both")
@@ -183,8 +208,14 @@ def main() -> None:
     ap.add_argument("--atomic", action="store_true", help="save by renaming a new file over the old one")
     ap.add_argument("--fragments", type=int, default=1000)
     ap.add_argument("--models-per-fragment", type=int, default=5)
+    ap.add_argument("--plain", action="store_true", help="the big project without `@extend` (run.py's plain)")
     ap.add_argument("--profile", action="store_true", help="in-process stages and cProfile instead")
+    ap.add_argument("--goals", action="store_true",
+                    help="the watch rows of issue 17: 1,000 / 5,000 / 10,000 plain and 1,000 `@extend`")
     args = ap.parse_args()
+    if args.goals:
+        goals(args)
+        return
     with tempfile.TemporaryDirectory(prefix="compose-watch-bench-") as tmp:
         for name in ("example", "big"):
             if args.project not in (name, "both"):
@@ -194,7 +225,7 @@ def main() -> None:
             if name == "example":
                 project = example_project(root)
             else:
-                project = big_project(root, args.fragments, args.models_per_fragment)
+                project = big_project(root, args.fragments, args.models_per_fragment, args.plain)
             if args.profile:
                 profile(project, root, args.edits)
             else:

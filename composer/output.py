@@ -31,6 +31,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .backups import free_backup_path
@@ -93,7 +94,7 @@ class PlannedFile:
     def changed(self) -> bool:
         return self.text != self.current
 
-    @property
+    @cached_property  # `apply` asks twice; each answer hashes the whole file on disk
     def ours(self) -> bool:
         """Is what is on disk exactly what compose wrote?"""
         if self.current is None:

@@ -435,11 +435,11 @@ def test_incremental_build_reads_and_parses_only_the_changed_file(tmp_path) -> N
     assert [f.display for f in b.written] == ["out/app.prisma"]
     assert (p.loader.reads, p.loader.parses) == (reads + 1, parses + 1)
 
-    # Back to a text seen before: read again, not parsed again? It was dropped from the cache
-    # (only what the last good build used is kept), so parsed once more: still one file.
+    # Back to a text seen before: read again, not parsed again (a partial reload keeps the parse
+    # cache as it is; the next full load drops what no build uses any more).
     save(post, POST)
     b = p.build([str(post)])
-    assert b.targets == ["app"] and p.loader.parses == parses + 2
+    assert b.targets == ["app"] and p.loader.parses == parses + 1
 
 
 def test_unchanged_output_is_not_rewritten(tmp_path) -> None:
@@ -638,3 +638,35 @@ def test_save_by_rename_away_and_rewrite_is_one_build(tmp_path, watcher) -> None
     w.wait_log(r"post\.prisma changed → app: wrote", mark)
     time.sleep(0.5)  # bounded: a second build would print within this
     assert len(re.findall(r"\d\d:\d\d:\d\d ", w.since(mark))) == 1, w.since(mark)
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_the_watch_generator_builds_on_events_and_stops_on_its_event(tmp_path, polling) -> None:
+    """`watch()` in process, on file system events and polling (`--poll`): the first build, one
+    after a save, and the end of the generator once `stop_event` is set."""
+    import threading
+
+    from composer.watch import watch
+
+    project(tmp_path)
+    p = Project(tmp_path / "prisma.compose.toml")
+    stop = threading.Event()
+    builds: list = []
+
+    def run() -> None:
+        for build in watch(p, force_polling=polling, poll_delay_ms=20, stop_event=stop):
+            builds.append(build)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    wait_until(lambda: builds, "the first build")
+    assert builds[0].initial and builds[0].ok
+    if polling:  # the poller takes its first look at the folders on a thread of its own, maybe later
+        time.sleep(1.0)
+    user = USER.replace("  email String @unique\n", "  email String @unique\n  age Int\n")
+    save(tmp_path / "prisma/user.prisma", user)
+    wait_until(lambda: any(b.changed == ["prisma/user.prisma"] for b in builds), "a build after the save")
+    assert "age   Int" in (read(tmp_path / "out/app.prisma") or "")
+    stop.set()
+    thread.join(DEADLINE)
+    assert not thread.is_alive()

@@ -1,0 +1,1 @@
+"""The engine behind `compose watch`; its public face is `composer.watch`."""
