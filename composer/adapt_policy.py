@@ -1,4 +1,4 @@
-"""`[targets.X.adapt]`: a target's choices for what its provider cannot hold (composer/adapt.py).
+"""`[targets.X.adapt]`: a target's choices for what its provider cannot hold (composer/adapt/).
 
 Kept apart from `adapt` so that reading the manifest imports no parser.
 """

@@ -1,4 +1,4 @@
-"""Targets adapt the fragments to their own provider (composer/adapt.py, docs/providers.md).
+"""Targets adapt the fragments to their own provider (composer/adapt/, docs/providers.md).
 
 Every adapted output is checked by Prisma 6 and 7; the capabilities in composer/providers.py are
 checked against Prisma's validator for each provider, so a Prisma release that changes one of them

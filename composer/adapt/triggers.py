@@ -1,0 +1,124 @@
+"""Which fragments and blocks a rule may apply to, answered from their text.
+
+Most blocks of a project need nothing; these tests (plain string searches first, regular
+expressions after) keep adapting from building their members. They may find more than a rule
+needs, never less.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..providers import SCALARS
+
+if TYPE_CHECKING:
+    from ..psl import Declaration
+    from .rewriter import Rewriter
+
+# Text that may need a change on some provider; a fragment without any is never looked at again.
+TRIGGER = re.compile(
+    r"@db\.|\[\]|@@schema|@@fulltext|\b(?:type|ops|length|clustered|map)\s*:|dbgenerated|"
+    r"autoincrement|sequence\(|\bJson\b|\benum\b|\bBytes\b|@id\([^\n]*\bsort\s*:"
+)
+_BLOCK_TRIGGER = re.compile(
+    r"@@(?:schema|fulltext)\b|@@(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
+    r"|@@id\b[^\n]*\bsort\s*:"
+)
+_FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:|@id\([^\n]*\bsort\s*:")
+# Words that may be a field's type (of a list): they may find more than field types (a word of a
+# comment), never less.
+_FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
+_BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
+
+
+def may_change(rw: Rewriter, decl: Declaration) -> int:
+    """Could a rule apply to this block? 0: no; 1: only native types, which
+    `native_types.from_text` rewrites from the text; 2: build the members. Answered from the text
+    and the field summary, without building the block's members."""
+    text = rw.text[decl.start : decl.end]
+    if decl.name in rw.default_models:
+        return 2
+    if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _field_trigger(text)):
+        return 2
+    if decl.keyword == "enum":
+        return 0
+    if _needs_members(rw, decl, text):
+        return 2
+    return 1 if "@db." in text else 0
+
+
+def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> bool:
+    """Has the model a field that the lists, enums, Json, Bytes-id or autoincrement rules change?"""
+    dst = rw.dst
+    if not dst.bytes_ids and "Bytes" in text and "@id" in text:
+        return True
+    cockroach = dst.name == "cockroachdb"
+    autoincrement = (
+        "autoincrement" in text
+        and (dst.autoincrement_on != "any" or cockroach)
+        and _autoincrement_elsewhere(text, cockroach)  # not each on an `@id` (a `BigInt`) line
+    )
+    lists = bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
+    enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
+    if not (lists or autoincrement or enum_typed or (not dst.json and "Json" in text)):
+        return False
+    return any(
+        _field_needs_change(rw, type_name, mark, attrs, lists, autoincrement)
+        for type_name, mark, attrs in decl.field_summary()
+    )
+
+
+def _field_needs_change(
+    rw: Rewriter, type_name: str, mark: str, attrs: str, lists: bool, autoincrement: bool
+) -> bool:
+    dst = rw.dst
+    if lists and mark == "[]" and (
+        type_name == "Json" or (not dst.lists and (type_name in SCALARS or type_name in rw.enums))
+    ):
+        return True
+    if (type_name in rw.enums and not dst.enums) or (type_name == "Json" and not dst.json):
+        return True
+    if not autoincrement or "autoincrement" not in attrs:
+        return False
+    return not (type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs)
+
+
+def _autoincrement_elsewhere(text: str, cockroach: bool) -> bool:
+    """Is an `autoincrement()` of the text on a line without `@id` (SQLite, MySQL), or of a type
+    other than `BigInt` (CockroachDB)?"""
+    at = text.find("autoincrement(")
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = text[start : len(text) if end == -1 else end]
+        if not (_BIGINT_FIELD.match(line) if cockroach else "@id" in line):
+            return True
+        at = text.find("autoincrement(", at + 1)
+    return False
+
+
+def _field_trigger(text: str) -> bool:
+    """`_FIELD_TRIGGER.search(text)`, with the plain string tests first (it runs on every block)."""
+    if "dbgenerated" in text or "sequence(" in text:
+        return True
+    words = ("map", "clustered", "length", "sort")
+    return any(w in text for w in words) and _FIELD_TRIGGER.search(text) is not None
+
+
+def _list_types(text: str) -> list[str]:
+    """The word before each `[]` of the text (cheaper than a regular expression over it all)."""
+    words = []
+    at = text.find("[]")
+    while at != -1:
+        end = at
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        start = end
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        words.append(text[start:end])
+        at = text.find("[]", at + 2)
+    return words
+
+
