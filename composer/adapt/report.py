@@ -22,6 +22,8 @@ class Adapted:
     counts: Counter[str] = field(default_factory=Counter)
     dropped_properties: list[str] = field(default_factory=list)  # datasource properties
     relayout: set[tuple[str, str]] = field(default_factory=set)  # (fragment, declaration) edited
+    # datasource properties set for the target (`referential_actions = "emulate"`), as PSL text
+    set_properties: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
-from .referential_actions import cascade_conflicts, relation_mode
+from . import referential_actions
 from .report import Adapted, note
 from .rewriter import Rewriter
 
@@ -52,8 +52,7 @@ def adapt_target(
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
     if not errors and dst.name == "sqlserver":
-        paths = relation_mode(datasource, target) != "prisma"
-        errors.extend(cascade_conflicts(result.fragments, target, multiple_paths=paths))
+        errors.extend(referential_actions.check(result, datasource, target, policy))
     if errors:
         raise ComposeError(errors)
     return result
