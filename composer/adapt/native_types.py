@@ -5,13 +5,15 @@ dropped on a field in a key, and a `Decimal` wider than the target holds is refu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
 from ..psl import ATTRIBUTE_PATTERN
 from ..psl.ast import Attribute
+from ..psl.render import string_literal
 from .edits import without
+from .triggers import EMPTY_LIST_DEFAULT, text_list
 
 if TYPE_CHECKING:
     from ..psl import Declaration
@@ -28,9 +30,10 @@ _RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
 
 
 def from_text(rw: Rewriter, decl: Declaration) -> None:
-    """The native types of a block the parser's fast path accepted, rewritten from its text:
-    each field line is `name type attributes [comment]`, the attributes a run of
-    `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`)."""
+    """The native types and scalar lists of a block the parser's fast path accepted, rewritten
+    from its text: each field line is `name type attributes [comment]`, the attributes a run of
+    `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`), and no
+    member is built."""
     text = rw.text
     keyed_names: set[str] | None = None
 
@@ -40,22 +43,52 @@ def from_text(rw: Rewriter, decl: Declaration) -> None:
             keyed_names = _keyed_in_text(text[decl.body_start : decl.close_start])
         return name in keyed_names
 
-    at = text.find("@db.", decl.body_start, decl.close_start)
-    while at != -1:
-        line_start = text.rfind("\n", 0, at) + 1
-        eol = text.find("\n", at, decl.close_start)
-        eol = decl.close_start if eol == -1 else eol
+    for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start):
         head = _FIELD_HEAD.match(text, line_start, eol)
-        at = text.find("@db.", eol, decl.close_start)
         if head is None:  # a comment line
             continue
         name, type_name = head.group(1), head.group(2)
-        attrs = _attributes(text, head.end(), eol)
-        own_key = any(a.name in ("id", "unique") for a in attrs)
         where = f"`{decl.name}.{name}`"
+        attrs = _attributes(text, head.end(), eol)
+        is_list = text.startswith("[]", head.end() - 2)
+        if is_list and text_list(rw, type_name, True, text[head.end() : eol]):
+            _list_as_json(rw, decl, where, head.start(2), head.end(), attrs)
+            type_name = "Json"
+        own_key = any(a.name in ("id", "unique") for a in attrs)
         for attr in attrs:
             if attr.name.startswith("db."):
                 native_type(rw, where, attr, type_name, own_key or (lambda n=name: keyed(n)))
+
+
+def _marked_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line between `start` and `end` that holds `@db.` or `[]`, in order."""
+    at = min(_find(text, "@db.", start, end), _find(text, "[]", start, end))
+    while at < end:
+        line_start = text.rfind("\n", 0, at) + 1
+        eol = text.find("\n", at, end)
+        eol = end if eol == -1 else eol
+        yield line_start, eol
+        at = min(_find(text, "@db.", eol, end), _find(text, "[]", eol, end))
+
+
+def _find(text: str, what: str, start: int, end: int) -> int:
+    at = text.find(what, start, end)
+    return end if at == -1 else at
+
+
+def _list_as_json(
+    rw: Rewriter, decl: Declaration, where: str, type_start: int, type_end: int, attrs: list[Attribute]
+) -> None:
+    """`String[]` becomes `Json` (as `storage.stored_type` does it), `@default([])` `@default("[]")`."""
+    text = rw.text
+    rw.edits.append((type_start, type_end, "Json"))
+    rw.relayout(decl)  # the type column changed width
+    original = text[type_start:type_end]
+    rw.note("lists stored as Json", f"{where}: `{original}` becomes `Json`", type_start, type_end)
+    for attr in attrs:
+        found = EMPTY_LIST_DEFAULT.match(text, attr.start, attr.end) if attr.name == "default" else None
+        if found is not None:
+            rw.edits.append((found.start(1), found.end(1), string_literal("[]")))
 
 
 def _attributes(text: str, pos: int, eol: int) -> list[Attribute]:

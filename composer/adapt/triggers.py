@@ -30,6 +30,8 @@ _FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\
 # comment), never less.
 _FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
 _BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
+# `@default([])` of a list: its JSON text is `"[]"` (group 1: the `[]`)
+EMPTY_LIST_DEFAULT = re.compile(r"@default\([ \t]*(\[[ \t]*\])[ \t]*\)")
 
 
 def may_change(rw: Rewriter, decl: Declaration) -> int:
@@ -43,16 +45,17 @@ def may_change(rw: Rewriter, decl: Declaration) -> int:
         return 2
     if decl.keyword == "enum":
         return 0
-    if _needs_members(rw, decl, text):
-        return 2
-    return 1 if "@db." in text else 0
+    needs = _needs_members(rw, decl, text)
+    return needs if needs else 1 if "@db." in text else 0
 
 
-def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> bool:
-    """Has the model a field that the lists, enums, Json, Bytes-id or autoincrement rules change?"""
+def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
+    """Has the model a field that the lists, enums, Json, Bytes-id or autoincrement rules change?
+    2: yes; 1: only scalar lists that `native_types.from_text` stores as `Json` (`TEXT_LIST`);
+    0: no."""
     dst = rw.dst
     if not dst.bytes_ids and "Bytes" in text and "@id" in text:
-        return True
+        return 2
     cockroach = dst.name == "cockroachdb"
     autoincrement = (
         "autoincrement" in text
@@ -62,26 +65,45 @@ def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> bool:
     lists = bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
     enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
     if not (lists or autoincrement or enum_typed or (not dst.json and "Json" in text)):
-        return False
-    return any(
-        _field_needs_change(rw, type_name, mark, attrs, lists, autoincrement)
-        for type_name, mark, attrs in decl.field_summary()
+        return 0
+    return max(
+        (
+            _field_needs_change(rw, type_name, mark, attrs, lists, autoincrement)
+            for type_name, mark, attrs in decl.field_summary()
+        ),
+        default=0,
     )
 
 
 def _field_needs_change(
     rw: Rewriter, type_name: str, mark: str, attrs: str, lists: bool, autoincrement: bool
-) -> bool:
+) -> int:
     dst = rw.dst
     if lists and mark == "[]" and (
         type_name == "Json" or (not dst.lists and (type_name in SCALARS or type_name in rw.enums))
     ):
-        return True
+        return 1 if _text_list(rw, type_name, attrs) else 2
     if (type_name in rw.enums and not dst.enums) or (type_name == "Json" and not dst.json):
-        return True
+        return 2
     if not autoincrement or "autoincrement" not in attrs:
+        return 0
+    return 0 if (type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs) else 2
+
+
+def text_list(rw: Rewriter, type_name: str, is_list: bool, attrs: str) -> bool:
+    """Is this field a scalar list the target stores as `Json` by an edit of its line's text
+    (`native_types.from_text`): no enum, `Json` there, no default but `@default([])`?"""
+    return is_list and _text_list(rw, type_name, attrs) and _lacks_lists(rw, type_name)
+
+
+def _lacks_lists(rw: Rewriter, type_name: str) -> bool:
+    return not rw.dst.lists or (type_name == "Json" and not rw.dst.json_lists)
+
+
+def _text_list(rw: Rewriter, type_name: str, attrs: str) -> bool:
+    if rw.policy.lists != "json" or not rw.dst.json or type_name not in SCALARS:
         return False
-    return not (type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs)
+    return "@default" not in attrs or EMPTY_LIST_DEFAULT.search(attrs) is not None
 
 
 def _autoincrement_elsewhere(text: str, cockroach: bool) -> bool:
