@@ -937,3 +937,30 @@ def test_sequence_is_refused_with_the_ways_out(tmp_path):
     assert "`A.n` uses `sequence()`, which only CockroachDB has" in d.message
     assert d.location.line == fragment_line(fragment, "sequence(")
     assert '`[targets.t6.adapt.defaults]` `"A.n" = ' in (d.hint or "")
+
+
+def test_lists_are_stored_as_json_without_building_the_fields_twice(
+    tmp_path, monkeypatch, assert_prisma_valid
+):
+    """A scalar list stored as `Json` (and a native type dropped) is an edit of the field line's
+    text: the block's fields are built once, by the column layout of the output, not also by
+    adapting (which then parsed the fragment again and built them a second time)."""
+    from composer.psl import parser
+
+    built: list[str] = []
+    original = parser._build_members
+
+    def counting(decl):  # the fast path stores this function on each lazy block
+        built.append(decl.name)
+        return original(decl)
+
+    monkeypatch.setattr(parser, "_build_members", counting)
+    models = "".join(
+        f"model M{i} {{\n  id   Int      @id\n  tags String[] @default([]) @db.VarChar(40)\n"
+        f"  note String?  @db.Text\n}}\n\n"
+        for i in range(3)
+    )
+    bodies = adapt_one(tmp_path, PG + models, "sqlite", 'lists = "json"')
+    assert 'tags Json    @default("[]")' in bodies["t6"]
+    assert_prisma_valid(bodies["t6"], "6")
+    assert sorted(built) == ["M0", "M0", "M1", "M1", "M2", "M2"]  # once per target (t6, t7)
