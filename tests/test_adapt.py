@@ -939,12 +939,11 @@ def test_sequence_is_refused_with_the_ways_out(tmp_path):
     assert '`[targets.t6.adapt.defaults]` `"A.n" = ' in (d.hint or "")
 
 
-def test_lists_are_stored_as_json_without_building_the_fields_twice(
-    tmp_path, monkeypatch, assert_prisma_valid
-):
+def test_lists_are_stored_as_json_without_building_the_fields(tmp_path, monkeypatch, assert_prisma_valid):
     """A scalar list stored as `Json` (and a native type dropped) is an edit of the field line's
-    text: the block's fields are built once, by the column layout of the output, not also by
-    adapting (which then parsed the fragment again and built them a second time)."""
+    text, and the block's columns are laid out again from its text: no block's fields are built
+    (adapting built them, parsed the fragment again, and compose built them a second time for the
+    layout)."""
     from composer.psl import parser
 
     built: list[str] = []
@@ -963,4 +962,41 @@ def test_lists_are_stored_as_json_without_building_the_fields_twice(
     bodies = adapt_one(tmp_path, PG + models, "sqlite", 'lists = "json"')
     assert 'tags Json    @default("[]")' in bodies["t6"]
     assert_prisma_valid(bodies["t6"], "6")
-    assert sorted(built) == ["M0", "M0", "M1", "M1", "M2", "M2"]  # once per target (t6, t7)
+    assert built == []
+
+
+def test_blocks_laid_out_from_the_text_are_what_compose_would_lay_out(tmp_path, monkeypatch):
+    """A block whose list became `Json` is laid out again from its text (`adapt/layout.py`) when
+    every line is of a plain kind; the output is byte for byte what compose's own layout of the
+    block (`psl.render.write_rows`) writes. Random fragments (tests/adapt_fuzz.py), as written
+    and with `@default([])` lists and aligned columns, composed both ways."""
+    import random
+
+    from composer.adapt import native_types
+
+    from .adapt_fuzz import schema
+
+    laid_from_text = []
+    original = native_types.relaid_from_text
+
+    def counted(*args):
+        laid_from_text.append(original(*args))
+        return laid_from_text[-1]
+
+    fragments = []
+    for seed in range(40):
+        text = schema(random.Random(seed))
+        fragments += [text, text.replace('@default(["a", "b"])', "@default([])")]
+    fragments.append(PG + "model A {\n  id   Int      @id\n  tags String[] @default([])\n  n    Int\n}\n")
+    for i, fragment in enumerate(fragments):
+        for provider in ("sqlite", "mysql"):
+            root = project(tmp_path / f"{i}{provider}", provider, ALL, fragment)
+            try:
+                monkeypatch.setattr(native_types, "relaid_from_text", counted)
+                from_text = outputs(root)
+                monkeypatch.setattr(native_types, "relaid_from_text", lambda *args: False)
+                by_compose = outputs(root)
+            except ComposeError:
+                continue
+            assert from_text == by_compose, fragment
+    assert laid_from_text.count(True) >= 20  # the path is taken, not only the fallback

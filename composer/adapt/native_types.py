@@ -13,6 +13,7 @@ from ..psl import ATTRIBUTE_PATTERN
 from ..psl.ast import Attribute
 from ..psl.render import string_literal
 from .edits import without
+from .layout import relaid_from_text
 from .triggers import EMPTY_LIST_DEFAULT, text_list
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def from_text(rw: Rewriter, decl: Declaration) -> None:
             keyed_names = _keyed_in_text(text[decl.body_start : decl.close_start])
         return name in keyed_names
 
+    first_edit, retyped = len(rw.edits), False
     for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start):
         head = _FIELD_HEAD.match(text, line_start, eol)
         if head is None:  # a comment line
@@ -52,12 +54,14 @@ def from_text(rw: Rewriter, decl: Declaration) -> None:
         attrs = _attributes(text, head.end(), eol)
         is_list = text.startswith("[]", head.end() - 2)
         if is_list and text_list(rw, type_name, True, text[head.end() : eol]):
-            _list_as_json(rw, decl, where, head.start(2), head.end(), attrs)
-            type_name = "Json"
+            _list_as_json(rw, where, head.start(2), head.end(), attrs)
+            type_name, retyped = "Json", True
         own_key = any(a.name in ("id", "unique") for a in attrs)
         for attr in attrs:
             if attr.name.startswith("db."):
                 native_type(rw, where, attr, type_name, own_key or (lambda n=name: keyed(n)))
+    if retyped and not relaid_from_text(rw, decl, first_edit):
+        rw.relayout(decl)  # the type column changed width: compose lays the block out again
 
 
 def _marked_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -76,13 +80,10 @@ def _find(text: str, what: str, start: int, end: int) -> int:
     return end if at == -1 else at
 
 
-def _list_as_json(
-    rw: Rewriter, decl: Declaration, where: str, type_start: int, type_end: int, attrs: list[Attribute]
-) -> None:
+def _list_as_json(rw: Rewriter, where: str, type_start: int, type_end: int, attrs: list[Attribute]) -> None:
     """`String[]` becomes `Json` (as `storage.stored_type` does it), `@default([])` `@default("[]")`."""
     text = rw.text
     rw.edits.append((type_start, type_end, "Json"))
-    rw.relayout(decl)  # the type column changed width
     original = text[type_start:type_end]
     rw.note("lists stored as Json", f"{where}: `{original}` becomes `Json`", type_start, type_end)
     for attr in attrs:
