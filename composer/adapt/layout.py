@@ -12,6 +12,7 @@ to compose (`Rewriter.relayout`).
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..psl.render import lay_out, text_width
@@ -26,84 +27,60 @@ _FIELD_LINE = re.compile(r"  ([^\W_][\w-]*) +([^\s@/]+)(?: +(@[^\n]*))?")
 _BAD = re.compile(r"/\*|\t|\r|[ \t]\n|\n\n\n")
 
 
-Line = tuple[int, int, str, "re.Match[str] | None"]  # start, end, edited text, a field's cells
-
-
 def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
     """Lays out the fields of `decl` (its edits: `rw.edits[first_edit:]`) by edits of whole lines,
     as `write_rows` would; False (nothing changed) when the block holds a line it does not read."""
     text = rw.text
-    body = text[decl.body_start : decl.close_start]
+    start, end = decl.body_start, decl.close_start
+    body = text[start:end]
     if not body.endswith("\n") or body.startswith("\n") or body.endswith("\n\n") or _BAD.search(body):
         return False
     edits = sorted(rw.edits[first_edit:])
-    groups = _groups(_edited_lines(text, decl.body_start, decl.close_start, edits))
-    if groups is None:
-        return False
-    relaid = [edit for group in groups for edit in _laid_out(group)]
+    # Edits stay within their lines: the edited body has the same lines, in the same order.
+    lines = _edited(body, start, edits).split("\n")[:-1]
+    starts = list(accumulate((len(line) + 1 for line in body.split("\n")[:-1]), initial=start))
+    relaid: list[Edit] = []
+    group: list[tuple[int, re.Match[str]]] = []  # (line number, cells) of the fields
+    for i, line in enumerate(lines):
+        if not line:  # a blank line ends a group of aligned lines
+            _lay_out(group, lines, starts, relaid)
+            group = []
+            continue
+        found = _FIELD_LINE.fullmatch(line)
+        if found is not None and "//" not in line:
+            group.append((i, found))
+        elif found is not None or not line.startswith(("  //", "  @@")):
+            return False  # a trailing comment, an enum value, a deeper indent: not read here
+    _lay_out(group, lines, starts, relaid)
     if relaid:
-        _replace_lines(rw, first_edit, edits, relaid)
+        spans = [(s, e) for s, e, _ in relaid]
+        kept = [e for e in edits if not any(s <= e[0] < stop for s, stop in spans)]
+        del rw.edits[first_edit:]
+        rw.edits.extend(sorted(kept + relaid))
     return True
 
 
-def _groups(lines: list[tuple[int, int, str]]) -> list[list[Line]] | None:
-    """The lines in groups that blank lines separate (`write_rows` aligns each), each field line
-    with its cells; None if a line is of a kind not read here."""
-    groups: list[list[Line]] = [[]]
-    for start, end, line in lines:
-        if not line:
-            groups.append([])
-            continue
-        found = _FIELD_LINE.fullmatch(line)
-        if found is None and not line.startswith(("  //", "  @@")):
-            return None  # a line of another kind (an enum value, a property, a deeper indent)
-        if found is not None and "//" in line:
-            return None  # a trailing comment: its own rules (`member_row`)
-        groups[-1].append((start, end, line, found))
-    return groups
+def _edited(body: str, offset: int, edits: list[Edit]) -> str:
+    pieces, cursor = [], 0
+    for s, stop, new in edits:
+        s, stop = s - offset, stop - offset
+        if s >= cursor:
+            pieces += (body[cursor:s], new)
+            cursor = stop
+    pieces.append(body[cursor:])
+    return "".join(pieces)
 
 
-def _laid_out(group: list[Line]) -> list[Edit]:
-    """The edits that put each field line of the group in the group's columns."""
-    fields = [found for *_, found in group if found is not None]
-    name_width = max((text_width(f.group(1)) for f in fields), default=0)
-    type_width = max((text_width(f.group(2)) for f in fields), default=0)
-    edits: list[Edit] = []
-    for start, end, line, found in group:
-        if found is None:
-            continue
-        rest = found.group(3) or ""
-        laid = lay_out("field", found.group(1), found.group(2), rest, bool(rest), name_width, type_width)[0]
-        if laid != line:
-            edits.append((start, end, laid))
-    return edits
-
-
-def _edited_lines(text: str, start: int, end: int, edits: list[Edit]) -> list[tuple[int, int, str]]:
-    """(start, end, text with the edits made) of each line of `text[start:end]`."""
-    lines = []
-    e = 0
-    pos = start
-    while pos < end:
-        eol = text.find("\n", pos, end)
-        eol = end if eol == -1 else eol
-        pieces, cursor = [], pos
-        while e < len(edits) and edits[e][0] < eol:
-            s, stop, new = edits[e]
-            if s >= cursor:
-                pieces += (text[cursor:s], new)
-                cursor = stop
-            e += 1
-        pieces.append(text[cursor:eol])
-        lines.append((pos, eol, "".join(pieces)))
-        pos = eol + 1
-    return lines
-
-
-def _replace_lines(rw: Rewriter, first_edit: int, edits: list[Edit], relaid: list[Edit]) -> None:
-    """The block's edits with each laid-out line one edit of the whole line (holding the line's
-    other edits)."""
-    spans = [(start, end) for start, end, _ in relaid]
-    kept = [e for e in edits if not any(start <= e[0] < end for start, end in spans)]
-    del rw.edits[first_edit:]
-    rw.edits.extend(sorted(kept + relaid))
+def _lay_out(
+    group: list[tuple[int, re.Match[str]]], lines: list[str], starts: list[int], relaid: list[Edit]
+) -> None:
+    """The edits (of whole lines) that put each field of the group in the group's columns."""
+    if not group:
+        return
+    name_width = max(text_width(found.group(1)) for _, found in group)
+    type_width = max(text_width(found.group(2)) for _, found in group)
+    for i, found in group:
+        name, type_name, rest = found.group(1, 2, 3)
+        laid = lay_out("field", name, type_name, rest or "", bool(rest), name_width, type_width)[0]
+        if laid != lines[i]:
+            relaid.append((starts[i], starts[i + 1] - 1, laid))

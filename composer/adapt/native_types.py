@@ -30,11 +30,11 @@ _KEY_LIST = re.compile(
 _RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
 
 
-def from_text(rw: Rewriter, decl: Declaration) -> None:
+def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
     """The native types and scalar lists of a block the parser's fast path accepted, rewritten
     from its text: each field line is `name type attributes [comment]`, the attributes a run of
     `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`), and no
-    member is built."""
+    member is built. `lists`: the block has a scalar list to store as `Json`."""
     text = rw.text
     keyed_names: set[str] | None = None
 
@@ -45,15 +45,15 @@ def from_text(rw: Rewriter, decl: Declaration) -> None:
         return name in keyed_names
 
     first_edit, retyped = len(rw.edits), False
-    for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start):
+    for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start, lists):
         head = _FIELD_HEAD.match(text, line_start, eol)
         if head is None:  # a comment line
             continue
         name, type_name = head.group(1), head.group(2)
         where = f"`{decl.name}.{name}`"
         attrs = _attributes(text, head.end(), eol)
-        is_list = text.startswith("[]", head.end() - 2)
-        if is_list and text_list(rw, type_name, True, text[head.end() : eol]):
+        is_list = lists and text.startswith("[]", head.end() - 2)
+        if is_list and text_list(rw, type_name, text[head.end() : eol]):
             _list_as_json(rw, where, head.start(2), head.end(), attrs)
             type_name, retyped = "Json", True
         own_key = any(a.name in ("id", "unique") for a in attrs)
@@ -64,15 +64,16 @@ def from_text(rw: Rewriter, decl: Declaration) -> None:
         rw.relayout(decl)  # the type column changed width: compose lays the block out again
 
 
-def _marked_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line between `start` and `end` that holds `@db.` or `[]`, in order."""
-    at = min(_find(text, "@db.", start, end), _find(text, "[]", start, end))
+def _marked_lines(text: str, start: int, end: int, lists: bool) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line between `start` and `end` that holds `@db.` (or, with `lists`,
+    `[]`), in order."""
+    at = min(_find(text, "@db.", start, end), _find(text, "[]", start, end) if lists else end)
     while at < end:
         line_start = text.rfind("\n", 0, at) + 1
         eol = text.find("\n", at, end)
         eol = end if eol == -1 else eol
         yield line_start, eol
-        at = min(_find(text, "@db.", eol, end), _find(text, "[]", eol, end))
+        at = min(_find(text, "@db.", eol, end), _find(text, "[]", eol, end) if lists else end)
 
 
 def _find(text: str, what: str, start: int, end: int) -> int:

@@ -13,7 +13,7 @@ from ..diagnostics import Diagnostic, Location
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
 from .report import note
-from .triggers import TRIGGER, may_change
+from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -86,8 +86,8 @@ class Rewriter:
                 storage.enum_block(self, decl)
             elif decl.keyword in ("model", "view", "enum"):
                 level = may_change(self, decl)
-                if level == 1 and decl.lazy:
-                    native_types.from_text(self, decl)
+                if level in (NATIVE_TYPES, LISTS) and decl.lazy:
+                    native_types.from_text(self, decl, lists=level == LISTS)
                 elif level:
                     self.declaration(decl)
         if not self.edits and not self.dropped:

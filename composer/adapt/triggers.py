@@ -34,28 +34,33 @@ _BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
 EMPTY_LIST_DEFAULT = re.compile(r"@default\([ \t]*(\[[ \t]*\])[ \t]*\)")
 
 
+# What `may_change` answers.
+NOTHING, NATIVE_TYPES, LISTS, MEMBERS = 0, 1, 2, 3  # in order: each asks more than the one before
+
+
 def may_change(rw: Rewriter, decl: Declaration) -> int:
-    """Could a rule apply to this block? 0: no; 1: only native types, which
-    `native_types.from_text` rewrites from the text; 2: build the members. Answered from the text
-    and the field summary, without building the block's members."""
+    """Could a rule apply to this block? NOTHING: no; NATIVE_TYPES: only native types, which
+    `native_types.from_text` rewrites from the text; LISTS: those and scalar lists stored as
+    `Json`, the same way; MEMBERS: build the members. Answered from the text and the field
+    summary, without building the block's members."""
     text = rw.text[decl.start : decl.end]
     if decl.name in rw.default_models:
-        return 2
+        return MEMBERS
     if _BLOCK_TRIGGER.search(text) or (decl.keyword != "enum" and _field_trigger(text)):
-        return 2
+        return MEMBERS
     if decl.keyword == "enum":
-        return 0
+        return NOTHING
     needs = _needs_members(rw, decl, text)
-    return needs if needs else 1 if "@db." in text else 0
+    return needs if needs else NATIVE_TYPES if "@db." in text else NOTHING
 
 
 def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
     """Has the model a field that the lists, enums, Json, Bytes-id or autoincrement rules change?
-    2: yes; 1: only scalar lists that `native_types.from_text` stores as `Json` (`TEXT_LIST`);
-    0: no."""
+    MEMBERS: yes; LISTS: only scalar lists that `native_types.from_text` stores as `Json`;
+    NOTHING: no."""
     dst = rw.dst
     if not dst.bytes_ids and "Bytes" in text and "@id" in text:
-        return 2
+        return MEMBERS
     cockroach = dst.name == "cockroachdb"
     autoincrement = (
         "autoincrement" in text
@@ -65,13 +70,14 @@ def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
     lists = bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
     enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
     if not (lists or autoincrement or enum_typed or (not dst.json and "Json" in text)):
-        return 0
+        return NOTHING
+    # the strongest need of the fields (MEMBERS > LISTS > NOTHING)
     return max(
         (
             _field_needs_change(rw, type_name, mark, attrs, lists, autoincrement)
             for type_name, mark, attrs in decl.field_summary()
         ),
-        default=0,
+        default=NOTHING,
     )
 
 
@@ -82,18 +88,19 @@ def _field_needs_change(
     if lists and mark == "[]" and (
         type_name == "Json" or (not dst.lists and (type_name in SCALARS or type_name in rw.enums))
     ):
-        return 1 if _text_list(rw, type_name, attrs) else 2
+        return LISTS if _text_list(rw, type_name, attrs) else MEMBERS
     if (type_name in rw.enums and not dst.enums) or (type_name == "Json" and not dst.json):
-        return 2
+        return MEMBERS
     if not autoincrement or "autoincrement" not in attrs:
-        return 0
-    return 0 if (type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs) else 2
+        return NOTHING
+    keyed = type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs
+    return NOTHING if keyed else MEMBERS
 
 
-def text_list(rw: Rewriter, type_name: str, is_list: bool, attrs: str) -> bool:
+def text_list(rw: Rewriter, type_name: str, attrs: str) -> bool:
     """Is this field a scalar list the target stores as `Json` by an edit of its line's text
     (`native_types.from_text`): no enum, `Json` there, no default but `@default([])`?"""
-    return is_list and _text_list(rw, type_name, attrs) and _lacks_lists(rw, type_name)
+    return _text_list(rw, type_name, attrs) and _lacks_lists(rw, type_name)
 
 
 def _lacks_lists(rw: Rewriter, type_name: str) -> bool:
