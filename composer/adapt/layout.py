@@ -44,18 +44,22 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
     lines = _edited(body, start, edits).split("\n")[:-1]
     starts = list(accumulate((len(line) + 1 for line in body.split("\n")[:-1]), initial=start))
     relaid: list[Edit] = []
-    group: list[tuple[int, re.Match[str]]] = []  # (line number, cells) of the fields
+    group: list[tuple[int, str, str, str]] = []  # (line number, name, type, attributes) of fields
+    widths = [0, 0]  # of the group's name and type columns
     for i, line in enumerate(lines):
         if not line:  # a blank line ends a group of aligned lines
-            _lay_out(group, lines, starts, relaid)
-            group = []
+            _lay_out(group, widths, lines, starts, relaid)
+            group, widths = [], [0, 0]
             continue
         found = _FIELD_LINE.fullmatch(line)
         if found is not None and "//" not in line:
-            group.append((i, found))
+            name, type_name, rest = found.group(1, 2, 3)
+            group.append((i, name, type_name, rest or ""))
+            widths[0] = max(widths[0], text_width(name))
+            widths[1] = max(widths[1], text_width(type_name))
         elif found is not None or not line.startswith(("  //", "  @@")):
             return False  # a trailing comment, an enum value, a deeper indent: not read here
-    _lay_out(group, lines, starts, relaid)
+    _lay_out(group, widths, lines, starts, relaid)
     if relaid:
         spans = [(s, e) for s, e, _ in relaid]
         kept = [e for e in edits if not any(s <= e[0] < stop for s, stop in spans)]
@@ -76,15 +80,12 @@ def _edited(body: str, offset: int, edits: list[Edit]) -> str:
 
 
 def _lay_out(
-    group: list[tuple[int, re.Match[str]]], lines: list[str], starts: list[int], relaid: list[Edit]
+    group: list[tuple[int, str, str, str]], widths: list[int], lines: list[str], starts: list[int],
+    relaid: list[Edit],
 ) -> None:
     """The edits (of whole lines) that put each field of the group in the group's columns."""
-    if not group:
-        return
-    name_width = max(text_width(found.group(1)) for _, found in group)
-    type_width = max(text_width(found.group(2)) for _, found in group)
-    for i, found in group:
-        name, type_name, rest = found.group(1, 2, 3)
-        laid = lay_out("field", name, type_name, rest or "", bool(rest), name_width, type_width)[0]
+    name_width, type_width = widths
+    for i, name, type_name, rest in group:
+        laid = lay_out("field", name, type_name, rest, bool(rest), name_width, type_width)[0]
         if laid != lines[i]:
             relaid.append((starts[i], starts[i + 1] - 1, laid))
