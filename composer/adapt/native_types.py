@@ -113,7 +113,10 @@ def native_type(
     dst, text = rw.dst, rw.text
     name = attr.name[3:]
     args = text[attr.start + len(attr.name) + 1 : attr.end]
-    mapped = equivalent(rw, name, args, scalar)
+    key = (name, args, scalar)
+    mapped = rw.equivalents[key] if key in rw.equivalents else rw.equivalents.setdefault(
+        key, equivalent(rw, name, args, scalar)
+    )
     unindexable = mapped is not None and (
         mapped.partition("(")[0] in dst.unindexable_types or mapped.lower().endswith("(max)")
     )

@@ -13,7 +13,7 @@ from ..diagnostics import Diagnostic, Location
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
 from .report import note
-from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change
+from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, native_types_only
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -50,6 +50,8 @@ class Rewriter:
         self.defaults = defaults
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
         self.other_types: dict[str, str] = {}  # SAME_NAME_OTHER_TYPE from the fragments' provider
+        # `native_types.equivalent` by (name, arguments, scalar): the same for every fragment
+        self.equivalents: dict[tuple[str, str, str], str | None] = {}
         self.list_types: Set[str] = frozenset()  # types whose lists the target lacks
         self.enum_types: Set[str] = frozenset()  # enums the target lacks
         self.default_models = {key.partition(".")[0] for key in defaults}
@@ -81,11 +83,12 @@ class Rewriter:
     def run(self) -> Fragment:
         if not TRIGGER.search(self.text):
             return self.frag
+        level_of = native_types_level if native_types_only(self) else may_change
         for decl in self.frag.schema.declarations:
             if decl.keyword == "enum" and not self.dst.enums:
                 storage.enum_block(self, decl)
             elif decl.keyword in ("model", "view", "enum"):
-                level = may_change(self, decl)
+                level = level_of(self, decl)
                 if level in (NATIVE_TYPES, LISTS) and decl.lazy:
                     native_types.from_text(self, decl, lists=level == LISTS)
                 elif level:

@@ -44,10 +44,12 @@ def adapt_target(
     result = Adapted([])
     errors: list[Diagnostic] = []
     defaults = dict(policy.defaults)  # each used once; what is left names no field
+    equivalents: dict[tuple[str, str, str], str | None] = {}
     for frag in selected:
         rewriter = Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
         rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
         rewriter.list_types, rewriter.enum_types = list_types, enum_types
+        rewriter.equivalents = equivalents
         result.fragments.append(rewriter.run())
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)

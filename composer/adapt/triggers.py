@@ -54,13 +54,30 @@ def may_change(rw: Rewriter, decl: Declaration) -> int:
     return needs if needs else NATIVE_TYPES if "@db." in text else NOTHING
 
 
-def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
-    """Has the model a field that the lists, enums, Json, Bytes-id or autoincrement rules change?
-    MEMBERS: yes; LISTS: only scalar lists that `native_types.from_text` stores as `Json`;
-    NOTHING: no."""
+def native_types_only(rw: Rewriter) -> bool:
+    """Can no block of the fragment need more than its native types rewritten? `may_change`'s
+    tests over the whole text at once (each finds in it what it finds in any of its blocks), so
+    that a fragment of plain blocks is not tested block by block."""
+    text = rw.text
+    if rw.default_models and any(d.name in rw.default_models for d in rw.frag.schema.declarations):
+        return False
+    if _BLOCK_TRIGGER.search(text) or _field_trigger(text):
+        return False
+    return not any(_field_rules(rw, text))
+
+
+def native_types_level(rw: Rewriter, decl: Declaration) -> int:
+    """`may_change` of a block of a fragment that `native_types_only` accepts."""
+    if decl.keyword == "enum" or rw.text.find("@db.", decl.start, decl.end) == -1:
+        return NOTHING
+    return NATIVE_TYPES
+
+
+def _field_rules(rw: Rewriter, text: str) -> tuple[bool, bool, bool, bool]:
+    """Which field rules may apply to the text: a `Bytes` key (refused), scalar lists,
+    `autoincrement()` off the key, an enum or `Json` field the target lacks."""
     dst = rw.dst
-    if not dst.bytes_ids and "Bytes" in text and "@id" in text:
-        return MEMBERS
+    bytes_id = not dst.bytes_ids and "Bytes" in text and "@id" in text
     cockroach = dst.name == "cockroachdb"
     autoincrement = (
         "autoincrement" in text
@@ -69,7 +86,17 @@ def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
     )
     lists = bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
     enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
-    if not (lists or autoincrement or enum_typed or (not dst.json and "Json" in text)):
+    return bytes_id, lists, autoincrement, enum_typed or (not dst.json and "Json" in text)
+
+
+def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
+    """Has the model a field that the lists, enums, Json, Bytes-id or autoincrement rules change?
+    MEMBERS: yes; LISTS: only scalar lists that `native_types.from_text` stores as `Json`;
+    NOTHING: no."""
+    bytes_id, lists, autoincrement, typed = _field_rules(rw, text)
+    if bytes_id:
+        return MEMBERS
+    if not (lists or autoincrement or typed):
         return NOTHING
     # the strongest need of the fields (MEMBERS > LISTS > NOTHING)
     return max(
