@@ -8,6 +8,7 @@ fails here rather than in a user's build.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -530,7 +531,7 @@ def _tally_project(root: Path, files: list[tuple[str, str]], provider: str, mode
     manifest += f'[targets.t]\noutput = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
     if mode != "defaults":
         manifest += f"[targets.t.adapt]\n{ALL}\n"
-    if mode == "emulate":
+    if mode in ("emulate", "translated"):
         manifest += 'referential_actions = "emulate"\n'
     for name, text in files:
         (root / "s" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -560,13 +561,37 @@ def _refusal_kind(message: str) -> str:
     return next((kind for text, kind in _REFUSAL_KINDS if text in message), "other: " + message[:80])
 
 
-@pytest.mark.parametrize("mode", ["defaults", "chosen", "emulate"])
+# A user's own translation of the PostgreSQL SQL defaults in the corpus (mode "translated"):
+# what the E402 hint asks for, in `[targets.X.adapt.defaults]`. Compose never does this itself.
+_PORTABLE = {"gen_random_uuid()": "uuid()", "CLOCK_TIMESTAMP()": "now()"}
+_SQL_DEFAULT = re.compile(
+    r"`(\w+\.\w+)` has a default computed by SQL of another database \(`dbgenerated\(\"(.*)\"\)`\)"
+)
+
+
+def _translated(root: Path) -> Path:
+    """The tally project with the target's defaults for its `dbgenerated` fields (when the
+    portable one is known), as a user would set them after reading the errors."""
+    try:
+        compose(root)
+    except ComposeError as exc:
+        found = [_SQL_DEFAULT.search(d.message) for d in exc.diagnostics]
+        pairs = [(f.group(1), _PORTABLE[f.group(2)]) for f in found if f and f.group(2) in _PORTABLE]
+        if pairs:
+            table = "".join(f'"{key}" = "{value}"\n' for key, value in pairs)
+            manifest = root / "prisma.compose.toml"
+            manifest.write_text(manifest.read_text() + "[targets.t.adapt.defaults]\n" + table)
+    return root
+
+
+@pytest.mark.parametrize("mode", ["defaults", "chosen", "emulate", "translated"])
 def test_corpus_on_every_provider(tmp_path, mode, prisma6):
     """Each real schema Prisma accepts on PostgreSQL, composed for SQLite, MySQL and SQL Server:
     either Prisma accepts the output, or compose stops with an error at a fragment line. Nothing
     else. `chosen`: lists, enums and Json stored as Json/String; `emulate`: that, and
-    `referential_actions = "emulate"`. Prints the tally and the kind of every refusal, project by
-    project (pytest -s)."""
+    `referential_actions = "emulate"`; `translated`: that, and the target's own defaults for the
+    SQL defaults (`_PORTABLE`). Prints the tally and the kind of every refusal, project by project
+    (pytest -s)."""
     tally: dict[tuple[str, str], int] = {}
     refusals: list[str] = []
     kinds: dict[str, int] = {}
@@ -576,6 +601,8 @@ def test_corpus_on_every_provider(tmp_path, mode, prisma6):
             continue
         for provider in TALLY_PROVIDERS:
             root = _tally_project(tmp_path / f"{i}-{provider}", files, provider, mode)
+            if mode == "translated":
+                root = _translated(root)
             try:
                 comp = compose(root)
             except ComposeError as exc:
