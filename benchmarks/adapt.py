@@ -9,7 +9,8 @@ Runs are paired (plain, adapted, plain, adapted, ...) so that a drift of the mac
 moves both; the ratio is taken pair by pair. Prints a Markdown table of medians and spreads.
 Two variants: the generator's plain fragments (each model has a `@db.VarChar`, dropped on
 SQLite: every block changes, on the text-level path), and the same with a scalar list and a
-`@db.Text` field added to every model (every block goes through the member-level path).
+`@db.Text` field added to every model (the list becomes `Json` on the text-level path too, and
+its type cell changes width, so each block's columns are laid out again, from the text).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`[targets.X.adapt]`: a target's choices for what its provider cannot hold (composer/adapt.py).
+"""`[targets.X.adapt]`: a target's choices for what its provider cannot hold (composer/adapt/).
 
 Kept apart from `adapt` so that reading the manifest imports no parser.
 """
@@ -15,6 +15,9 @@ class AdaptPolicy:
     lists: str = "error"  # scalar lists where the provider has none: "error" | "json"
     enums: str = "error"  # enums where the provider has none: "error" | "string"
     json: str = "error"  # `Json` where the provider has none: "error" | "string"
+    # referential actions the provider's foreign keys refuse (SQL Server's cascade paths):
+    # "error" | "emulate" (`relationMode = "prisma"` on the target)
+    referential_actions: str = "error"
     # `[targets.X.adapt.defaults]`: "Model.field" -> the PSL expression of its default in this
     # target (`"uuid()"` for a `dbgenerated("gen_random_uuid()")`), as (key, expression) pairs.
     defaults: tuple[tuple[str, str], ...] = ()

@@ -122,7 +122,8 @@ def adapt_fragments(
     selected: list[Fragment], target: TargetSpec
 ) -> tuple[list[Fragment], dict[str, str | None], Adapted | None]:
     """The fragments adapted to the provider the target sets (docs/providers.md), the datasource
-    settings with the properties the provider drops, and what adapting did (None: nothing)."""
+    settings with the properties the provider drops (or the adapt table sets), and what adapting
+    did (None: nothing)."""
     overrides = target.datasource
     if "provider" not in overrides or target.adapt is None:
         return selected, overrides, None
@@ -134,7 +135,8 @@ def adapt_fragments(
     adapted = adapt_target(selected, found[0], datasource_provider(found[0], overrides), target.adapt, target)
     if adapted is None:
         return selected, overrides, None
-    return adapted.fragments, {**overrides, **dict.fromkeys(adapted.dropped_properties)}, adapted
+    dropped = dict.fromkeys(adapted.dropped_properties)
+    return adapted.fragments, {**overrides, **dropped, **adapted.set_properties}, adapted
 
 
 def one_datasource(datasources: list[tuple[Fragment, Declaration]], target: TargetSpec) -> Declaration | None:

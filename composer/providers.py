@@ -435,3 +435,6 @@ LONGER = {
         "Binary": "VarBinary(Max)",
     },
 }
+
+# Prisma's scalar types (a field of another type is a relation, an enum or a composite type).
+SCALARS = frozenset(("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"))

@@ -1258,7 +1258,7 @@ def test_adapt_policy_defaults_are_the_schemas_first_choices() -> None:
     from composer.adapt_policy import AdaptPolicy
     from composer.manifest.shape import ADAPT_CHOICES
 
-    assert set(ADAPT_CHOICES) == {"lists", "enums", "json"}
+    assert set(ADAPT_CHOICES) == {"lists", "enums", "json", "referential_actions"}
     assert {key: getattr(AdaptPolicy(), key) for key in ADAPT_CHOICES} == {
         key: values[0] for key, values in ADAPT_CHOICES.items()
     }

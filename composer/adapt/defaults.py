@@ -1,0 +1,216 @@
+"""Defaults on the target: the target's own (`[targets.X.adapt.defaults]`), the default
+constraint's name (SQL Server only), and the functions whose meaning is another database's:
+`dbgenerated("…")` SQL, `sequence()`, `autoincrement()` where the target forbids it. Those are
+refused with the fix; changing them silently would change what the database stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..diagnostics import ComposeError, Diagnostic, Source
+from ..providers import SCALARS
+from ..psl import parse
+from .storage import stored_default
+
+if TYPE_CHECKING:
+    from ..psl import Declaration, Member
+    from ..psl.ast import Attribute, Expr
+    from .rewriter import Rewriter
+
+_KEY_ATTRIBUTES = ("id", "unique", "index", "fulltext")
+# The type each default function gives (what Prisma accepts it on), and literal kinds.
+_DEFAULT_FUNCTIONS = {
+    "autoincrement": ("Int", "BigInt"),
+    "uuid": ("String",),
+    "cuid": ("String",),
+    "nanoid": ("String",),
+    "ulid": ("String",),
+    "now": ("DateTime",),
+}
+_DEFAULT_LITERALS = {
+    "number": ("Int", "BigInt", "Float", "Decimal"),
+    "string": ("String", "Json", "Bytes", "DateTime", "Decimal"),
+}
+
+
+def default(
+    rw: Rewriter, where: str, m: Member, attr: Attribute, *, from_enum: bool, from_list: bool
+) -> None:
+    value = attr.arg("value", 0)
+    if value is None:
+        return
+    if not rw.dst.default_names:
+        default_name(rw, where, attr)
+    override = rw.defaults.pop(where.strip("`"), None)
+    if override is not None:
+        _override(rw, where, m, attr, value, override, from_enum=from_enum, from_list=from_list)
+        return
+    rule = _FUNCTION_RULES.get(value.value) if value.kind == "call" else None
+    if rule is not None and rule(rw, where, m, value):
+        return
+    stored_default(rw, m, value, from_enum=from_enum, from_list=from_list)
+
+
+def _override(
+    rw: Rewriter, where: str, m: Member, attr: Attribute, value: Expr, override: str, *, from_enum: bool,
+    from_list: bool,
+) -> None:
+    key = where.strip("`")
+    problem = _default_problem(override, m.type_name, from_enum, from_list)
+    if problem is not None:
+        rw.errors.append(
+            Diagnostic(
+                f"`targets.{rw.target.name}.adapt.defaults` gives {where} the default `{override}`, "
+                f"{problem}",
+                rw.target.key_location("adapt", "defaults", key),
+                code="E404",
+                hint='write one PSL default expression that fits the field, e.g. "uuid()", '
+                '"now()", "0" or "\"text\""',
+            )
+        )
+        return
+    rw.edits.append((value.start, value.end, override))
+    rw.note(
+        "defaults set by the target",
+        f"{where}: `{rw.text[attr.start : attr.end]}` becomes `@default({override})` "
+        f"(`targets.{rw.target.name}.adapt.defaults`)",
+        attr.start,
+        attr.end,
+    )
+
+
+def _dbgenerated(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
+    if not value.args:
+        return False
+    rw.refuse(
+        f"{where} has a default computed by SQL of another database (`{rw.text[value.start : value.end]}`)",
+        value.start,
+        value.end,
+        "use a portable default (`uuid()`, `cuid()`, `now()`, `autoincrement()`) in the "
+        f'fragment, or set one for this target: `[targets.{rw.target.name}.adapt.defaults]` '
+        f'`"{where.strip("`")}" = "uuid()"`',
+    )
+    return True
+
+
+def _sequence(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
+    if rw.dst.name == "cockroachdb":
+        return False
+    rw.refuse(
+        f"{where} uses `sequence()`, which only CockroachDB has",
+        value.start,
+        value.end,
+        "use `autoincrement()` where the target takes it (docs/providers.md), or set a default "
+        f'for this target: `[targets.{rw.target.name}.adapt.defaults]` `"{where.strip("`")}" = '
+        '"autoincrement()"`',
+    )
+    return True
+
+
+def _autoincrement(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
+    dst = rw.dst
+    if dst.name == "cockroachdb" and m.type_name != "BigInt":
+        rw.refuse(
+            f"{where} uses `autoincrement()` on `{m.type_name}`, which CockroachDB allows only on `BigInt`",
+            value.start,
+            value.end,
+            "make the field `BigInt`, or use `sequence()`",
+        )
+        return True
+    allowed = dst.autoincrement_on
+    has = {a.name for a in m.attributes}
+    leading, sole_id = rw.autoincrement_keys
+    ok = (
+        allowed == "any"
+        or "id" in has
+        or m.name == sole_id
+        or (allowed == "id_or_unique" and ("unique" in has or m.name in leading))
+    )
+    if not ok:
+        place = (
+            "an `@id` field"
+            if allowed == "id"
+            else "a key (`@id`, `@unique`, or the first field of an `@@id`, `@@unique` or index)"
+        )
+        rw.refuse(
+            f"{where} uses `autoincrement()`, which {dst.name} allows only on {place}",
+            value.start,
+            value.end,
+            "make the field the id, or use another default",
+        )
+    return True
+
+
+_FUNCTION_RULES: dict[str, Callable[[Rewriter, str, Member, Expr], bool]] = {
+    "dbgenerated": _dbgenerated,
+    "sequence": _sequence,
+    "autoincrement": _autoincrement,
+}
+
+
+def default_name(rw: Rewriter, where: str, attr: Attribute) -> None:
+    """`@default(0, map: "DF_x")` names SQL Server's default constraint; elsewhere Prisma
+    refuses the name. Only the argument is cut, so an edit of the value still applies."""
+    args = attr.args or []
+    for i, arg in enumerate(args):
+        if arg.name != "map":
+            continue
+        if i > 0:
+            start, end = args[i - 1].end, arg.end
+        elif len(args) > 1:
+            start, end = arg.start, args[1].start
+        else:
+            start, end = arg.start, arg.end
+        rw.edits.append((start, end, ""))
+        rw.note(
+            "default names dropped",
+            f"{where}: `{rw.text[arg.start : arg.end]}` dropped from `@default`: {rw.dst.name} "
+            "does not name default constraints",
+            arg.start,
+            arg.end,
+        )
+
+
+def _default_problem(expression: str, type_name: str, from_enum: bool, from_list: bool) -> str | None:
+    """Why `@default(<expression>)` from the manifest cannot stand on a field of `type_name` (as
+    the field is in the target), or None. It is the user's text spliced into a fragment: it must
+    be one PSL expression, or it would change (or break) the line around it."""
+    if "\n" in expression or "\r" in expression:
+        return "which is not one PSL expression on one line"
+    probe = f"model X {{\n  f X @default({expression})\n}}\n"
+    try:
+        member = parse(Source("default", probe, None)).declarations[0].members[0]
+    except ComposeError:
+        return "which is no PSL expression"
+    value = member.attribute("default").arg("value", 0) if len(member.attributes) == 1 else None
+    if value is None or probe[value.start : value.end] != expression or len(member.attributes[0].args) != 1:
+        return "which is not one PSL expression"
+    field_type = "Json" if from_list else "String" if from_enum else type_name
+    if value.kind == "call" and value.value in _DEFAULT_FUNCTIONS:
+        allowed = _DEFAULT_FUNCTIONS[value.value]
+        if field_type not in allowed:
+            return f"and `{value.value}()` gives no `{field_type}` (it is for `{'`, `'.join(allowed)}`)"
+    elif (
+        value.kind in _DEFAULT_LITERALS
+        and field_type in SCALARS
+        and field_type not in _DEFAULT_LITERALS[value.kind]
+    ):
+        return f"and a {value.kind} is no default of a `{field_type}`"
+    return None
+
+
+def leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:
+    """The first field of each `@@id`/`@@unique`/`@@index`/`@@fulltext` (MySQL takes
+    `autoincrement()` there), and the field of a one-field `@@id` (SQLite takes it there)."""
+    leading: set[str] = set()
+    sole_id = None
+    for m in decl.members:
+        if m.kind == "block_attribute" and m.name in _KEY_ATTRIBUTES:
+            fields = m.attributes[0].arg("fields", 0)
+            names = fields.names() if fields is not None else []
+            if names:
+                leading.add(names[0])
+            if m.name == "id" and len(names) == 1:
+                sole_id = names[0]
+    return leading, sole_id

@@ -1,0 +1,114 @@
+"""Edits of a fragment's text, and the fragment they give.
+
+An edit replaces a span within one line; a dropped span leaves whole lines out. The new `Source`
+maps each of its lines back to the line of the fragment it came from, so diagnostics (and Prisma's
+errors on the output) point at what the user wrote.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate
+
+from ..diagnostics import Source
+from ..psl import Declaration, SchemaFile, parse
+
+Edit = tuple[int, int, str]  # replace text[start:end] (within one line) with the string
+
+
+def without(text: str, start: int, end: int) -> Edit:
+    """The edit that removes `text[start:end]` from its line with the white space that separated
+    it: the run after it when more follows on the line (the columns stay aligned), else the run
+    before it (no trailing white space)."""
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] != "\n":
+        return (start, after, "")
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return (start, after, "")
+
+
+def rewritten_fragment(schema: SchemaFile, edits: list[Edit], dropped: list[tuple[int, int]]) -> SchemaFile:
+    """The fragment's schema with the edits made and the dropped lines left out."""
+    source = _rewritten_source(schema.source, edits, dropped)
+    if dropped or not all(d.lazy for d in schema.declarations):
+        return parse(source)
+    # Only text inside field lines changed, in blocks whose members were never built: the
+    # same blocks, moved by what the edits before them added or removed (no second parse).
+    ordered = sorted(edits)
+    ends = [end for _, end, _ in ordered]
+    shifts = list(accumulate(len(new) - (end - start) for start, end, new in ordered))
+
+    def moved(offset: int) -> int:
+        i = bisect_right(ends, offset)
+        return offset + (shifts[i - 1] if i else 0)
+
+    decls = [
+        Declaration(
+            d.keyword, d.name, source, moved(d.start), moved(d.keyword_start), moved(d.name_start),
+            moved(d.name_end), moved(d.body_start), moved(d.close_start), moved(d.end), None, d.doc,
+            d.is_extend, d._build,
+        )
+        for d in schema.declarations
+    ]
+    return SchemaFile(source, decls, moved(schema.trailing))
+
+
+def _rewritten_source(source: Source, edits: list[Edit], dropped: list[tuple[int, int]]) -> Source:
+    """The fragment's text with the edits made and the dropped lines left out; each line
+    maps to the line of the fragment it came from."""
+    text = source.text
+    if dropped:
+        edited, line_map = _drop_lines(text, sorted(edits), sorted(dropped))
+    else:
+        edited = _edited(text, edits)
+        line_map = list(range(1, edited.count("\n") + 2))
+    origin, mapping = source, line_map
+    if source.origin is not None and source.line_map:
+        origin = source.origin
+        mapping = [source.line_map[min(n, len(source.line_map)) - 1] for n in line_map]
+    return Source(source.display, edited, source.path, origin=origin, line_map=mapping)
+
+
+def _edited(text: str, edits: list[Edit]) -> str:
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, new in sorted(edits):
+        if start >= cursor:  # an edit inside one already made is skipped
+            pieces += (text[cursor:start], new)
+            cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _drop_lines(text: str, edits: list[Edit], dropped: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`text` with `edits` made and the whole lines of `dropped` left out, and for each line of the
+    result the 1-based line of `text` it came from."""
+    out: list[str] = []
+    line_map: list[int] = []
+    pos, line_no, e, d = 0, 0, 0, 0
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        end = len(text) if eol == -1 else eol + 1
+        line_no += 1
+        while d < len(dropped) and dropped[d][1] <= pos:
+            d += 1
+        if d < len(dropped) and dropped[d][0] <= pos:
+            while e < len(edits) and edits[e][0] < end:
+                e += 1
+            pos = end
+            continue
+        piece, cursor = [], pos
+        while e < len(edits) and edits[e][0] < end:
+            start, stop, new = edits[e]
+            if start >= cursor:
+                piece += (text[cursor:start], new)
+                cursor = stop
+            e += 1
+        piece.append(text[cursor:end])
+        out.append("".join(piece))
+        line_map.append(line_no)
+        pos = end
+    return "".join(out), line_map

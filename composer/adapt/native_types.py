@@ -1,0 +1,249 @@
+"""Native types (`@db.*`): kept where the target has them (same name, arguments that fit), mapped
+where it has a faithful equivalent, dropped otherwise; a mapped type that cannot be indexed is
+dropped on a field in a key, and a `Decimal` wider than the target holds is refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
+from ..psl import ATTRIBUTE_PATTERN
+from ..psl.ast import Attribute
+from ..psl.render import string_literal
+from .edits import without
+from .layout import relaid_from_text
+from .triggers import EMPTY_LIST_DEFAULT, text_list
+
+if TYPE_CHECKING:
+    from ..psl import Declaration
+    from .rewriter import Rewriter
+
+_KEY_ATTRIBUTES = ("id", "unique", "index", "fulltext")
+_INT = re.compile(r"[0-9]+")
+_FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
+_KEY_LIST = re.compile(
+    r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]"
+    r"|@relation\([^)\n]*\bfields[ \t]*:[ \t]*\[([^\]]*)\]"
+)
+_RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
+
+
+def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
+    """The native types and scalar lists of a block the parser's fast path accepted, rewritten
+    from its text: each field line is `name type attributes [comment]`, the attributes a run of
+    `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`), and no
+    member is built. `lists`: the block has a scalar list to store as `Json`."""
+    text = rw.text
+    keyed_names: set[str] | None = None
+
+    def keyed(name: str) -> bool:
+        nonlocal keyed_names
+        if keyed_names is None:
+            keyed_names = _keyed_in_text(text[decl.body_start : decl.close_start])
+        return name in keyed_names
+
+    first_edit, retyped = len(rw.edits), False
+    for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start, lists):
+        head = _FIELD_HEAD.match(text, line_start, eol)
+        if head is None:  # a comment line
+            continue
+        name, type_name = head.group(1), head.group(2)
+        where = f"`{decl.name}.{name}`"
+        attrs = _attributes(text, head.end(), eol)
+        is_list = lists and text.startswith("[]", head.end() - 2)
+        if is_list and text_list(rw, type_name, text[head.end() : eol]):
+            _list_as_json(rw, where, head.start(2), head.end(), attrs)
+            type_name, retyped = "Json", True
+        own_key = any(a.name in ("id", "unique") for a in attrs)
+        for attr in attrs:
+            if attr.name.startswith("db."):
+                native_type(rw, where, attr, type_name, own_key or (lambda n=name: keyed(n)))
+    if retyped and not relaid_from_text(rw, decl, first_edit):
+        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+
+
+def _marked_lines(text: str, start: int, end: int, lists: bool) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line between `start` and `end` that holds `@db.` (or, with `lists`,
+    `[]`), in order."""
+    at = min(_find(text, "@db.", start, end), _find(text, "[]", start, end) if lists else end)
+    while at < end:
+        line_start = text.rfind("\n", 0, at) + 1
+        eol = text.find("\n", at, end)
+        eol = end if eol == -1 else eol
+        yield line_start, eol
+        at = min(_find(text, "@db.", eol, end), _find(text, "[]", eol, end) if lists else end)
+
+
+def _find(text: str, what: str, start: int, end: int) -> int:
+    at = text.find(what, start, end)
+    return end if at == -1 else at
+
+
+def _list_as_json(rw: Rewriter, where: str, type_start: int, type_end: int, attrs: list[Attribute]) -> None:
+    """`String[]` becomes `Json` (as `storage.stored_type` does it), `@default([])` `@default("[]")`."""
+    text = rw.text
+    rw.edits.append((type_start, type_end, "Json"))
+    original = text[type_start:type_end]
+    rw.note("lists stored as Json", f"{where}: `{original}` becomes `Json`", type_start, type_end)
+    for attr in attrs:
+        found = EMPTY_LIST_DEFAULT.match(text, attr.start, attr.end) if attr.name == "default" else None
+        if found is not None:
+            rw.edits.append((found.start(1), found.end(1), string_literal("[]")))
+
+
+def _attributes(text: str, pos: int, eol: int) -> list[Attribute]:
+    """The attributes of a field line from `pos` (after its type), their arguments unread."""
+    attrs: list[Attribute] = []
+    while True:
+        while pos < eol and text[pos] in " \t":
+            pos += 1
+        found = ATTRIBUTE_PATTERN.match(text, pos, eol)
+        if found is None:
+            return attrs
+        attrs.append(Attribute(found.group(1), None, found.start(), found.end()))
+        pos = found.end()
+
+
+def native_type(
+    rw: Rewriter, where: str, attr: Attribute, scalar: str, keyed: bool | Callable[[], bool]
+) -> None:
+    """`keyed`: is the field in a key (or a function that says, asked only when it matters)."""
+    dst, text = rw.dst, rw.text
+    name = attr.name[3:]
+    args = text[attr.start + len(attr.name) + 1 : attr.end]
+    key = (name, args, scalar)
+    mapped = rw.equivalents[key] if key in rw.equivalents else rw.equivalents.setdefault(
+        key, equivalent(rw, name, args, scalar)
+    )
+    unindexable = mapped is not None and (
+        mapped.partition("(")[0] in dst.unindexable_types or mapped.lower().endswith("(max)")
+    )
+    if unindexable and (keyed() if callable(keyed) else keyed):
+        mapped = None
+        reason = (
+            f"{dst.name} cannot index `{name}` columns, and the field is in a key, an index "
+            "or a foreign key"
+        )
+    else:
+        reason = f"{dst.name} has no such native type for `{scalar}`"
+    original = text[attr.start : attr.end]
+    if mapped is not None and _too_many_digits(rw, where, attr, mapped, original):
+        return
+    if mapped is None:
+        rw.edits.append(without(text, attr.start, attr.end))
+        rw.note("native types dropped", f"{where}: `{original}` dropped: {reason}", attr.start, attr.end)
+    elif mapped != name + args:
+        rw.edits.append((attr.start, attr.end, f"@db.{mapped}"))
+        rw.note("native types mapped", f"{where}: `{original}` becomes `@db.{mapped}`", attr.start, attr.end)
+
+
+def _too_many_digits(rw: Rewriter, where: str, attr: Attribute, mapped: str, original: str) -> bool:
+    """Refuses a `Decimal(p, s)` wider than the target holds (rounding would change the data)."""
+    limits = DECIMAL_LIMITS.get(rw.dst.name)
+    if limits is None or not mapped.startswith("Decimal("):
+        return False
+    precision, _, scale = mapped[len("Decimal(") : -1].partition(",")
+    if int(precision) <= limits[0] and int(scale or 0) <= limits[1]:
+        return False
+    rw.refuse(
+        f"{where} is `{original}`, more digits than {rw.dst.name} holds "
+        f"(`Decimal({limits[0]}, {limits[1]})` at most)",
+        attr.start,
+        attr.end,
+        "give the field a precision the target holds, or leave this fragment out of the target",
+    )
+    return True
+
+
+def equivalent(rw: Rewriter, name: str, args: str, scalar: str) -> str | None:
+    """`@db.<name><args>` on the target: itself, a faithful equivalent, or None (drop it)."""
+    table, provider = rw.dst.native_types, rw.dst.name
+    candidates = _candidates(rw, name, args)
+    if candidates is None:
+        return None
+    for base, base_args in candidates:
+        if base not in table:
+            continue
+        limit = LENGTH_LIMITS.get((provider, base))
+        if args_fit(table[base], base_args, scalar, limit):
+            return base + base_args
+        if limit is not None and args_fit(table[base], base_args, scalar):  # longer than it takes
+            longer = LONGER[provider][base]
+            longer_base = longer.partition("(")[0]
+            return longer if args_fit(table[longer_base], longer[len(longer_base) :], scalar) else None
+    return None
+
+
+def _candidates(rw: Rewriter, name: str, args: str) -> list[tuple[str, str]] | None:
+    """The (name, arguments) to try on the target, in order; None: nothing holds it there."""
+    candidates = [(name, args)]
+    written = "".join(args.split()) or "()"
+    other = rw.other_types.get(name + ("(Max)" if written.lower() == "(max)" else written))
+    if other is None:
+        other = rw.other_types.get(name)
+    if other == "":
+        return None
+    if other is not None:  # the same name holds something else there: not a candidate
+        base, _, own = other.partition("(")
+        candidates = [(base, f"({own}" if own else args), (base, "")]
+    mapped = EQUIVALENTS.get(rw.dst.name, {}).get(name)
+    if mapped is not None:
+        base, _, own = mapped.partition("(")
+        candidates += [(base, f"({own}" if own else args), (base, "")]
+    return candidates
+
+
+def args_fit(spec: tuple[str, frozenset[str]], args: str, scalar: str, limit: int | None = None) -> bool:
+    """Does `@db.Name<args>` fit the target's definition (arguments and scalar type)?"""
+    shape, scalars = spec
+    if scalar not in scalars:
+        return False
+    inner = args[1:-1].strip() if args.startswith("(") else None
+    parts = [p.strip() for p in inner.split(",")] if inner else []
+    if not parts:
+        return shape in ("", "?", "?M", "?2")
+    if shape in ("?", "1"):
+        return len(parts) == 1 and _length_fits(parts[0], limit)
+    if shape in ("?M", "1M"):
+        return len(parts) == 1 and (_length_fits(parts[0], limit) or parts[0].lower() == "max")
+    if shape == "?2":
+        return len(parts) == 2 and all(_INT.fullmatch(p) for p in parts)
+    return False
+
+
+def _length_fits(part: str, limit: int | None) -> bool:
+    return bool(_INT.fullmatch(part)) and (limit is None or int(part) <= limit)
+
+
+def _keyed_in_text(body: str) -> set[str]:
+    """`keyed_fields` of a block the fast path accepted, from its text (no member is built)."""
+    keyed = set()
+    for found in _KEY_LIST.finditer(body):
+        for item in (found.group(1) or found.group(2)).split(","):
+            keyed.add(item.split("(")[0].strip())
+    return keyed
+
+
+def keyed_fields(decl: Declaration) -> set[str]:
+    """Fields in an id, unique or index of the block, or in a relation's `fields` (a foreign key:
+    MySQL indexes it, SQL Server wants the type of the key it references): they need an
+    indexable column type."""
+    keyed = {
+        m.name
+        for m in decl.members
+        if m.kind == "field" and any(a.name in ("id", "unique") for a in m.attributes)
+    }
+    for m in decl.members:
+        if m.kind == "block_attribute" and m.name in _KEY_ATTRIBUTES:
+            fields = m.attributes[0].arg("fields", 0)
+            if fields is not None:
+                keyed.update(fields.names())
+        elif m.kind == "field":
+            rel = m.attribute("relation")
+            if rel is not None:  # read from the text: building the arguments costs more
+                found = _RELATION_FIELDS.search(decl.source.text, rel.start, rel.end)
+                if found is not None:
+                    keyed.update(item.strip() for item in found.group(1).split(","))
+    return keyed

@@ -1,0 +1,144 @@
+"""Referential actions SQL Server refuses: cycles, and (with foreign keys) several cascade paths
+to one table.
+
+Changing an action would change what a delete does, so a conflict is an error with the ways out.
+Several paths are the foreign keys' limit only: with `referential_actions = "emulate"` the target
+gets `relationMode = "prisma"` (Prisma Client carries the actions out, as its docs advise for
+this case). A cycle stays an error: Prisma refuses it on SQL Server in either relation mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..diagnostics import Diagnostic, Location
+from .report import note
+
+if TYPE_CHECKING:
+    from ..adapt_policy import AdaptPolicy
+    from ..manifest import TargetSpec
+    from ..psl import Declaration
+    from ..sources import Fragment
+    from .report import Adapted
+
+Edges = dict[str, list[tuple[str, Location]]]  # referenced model -> (referencing model, where)
+
+_NO_ACTION = "give one relation of the path `onDelete: NoAction, onUpdate: NoAction`"
+EMULATED = 'relations emulated (relationMode = "prisma")'
+
+
+def relation_mode(datasource: Declaration | None, target: TargetSpec) -> str | None:
+    value = target.datasource.get("relationMode")
+    if value is not None:
+        return value.strip('"')
+    prop = datasource.member("relationMode") if datasource is not None else None
+    return prop.value.value if prop is not None and prop.value is not None else None
+
+
+def check(
+    result: Adapted, datasource: Declaration | None, target: TargetSpec, policy: AdaptPolicy
+) -> list[Diagnostic]:
+    """SQL Server refuses foreign keys whose referential actions (other than `NoAction`; an
+    implicit `onUpdate` is `Cascade`) form a cycle or, unless Prisma emulates the relations
+    (`relationMode = "prisma"`), reach a table by two paths; Prisma's validator says so too."""
+    edges = _action_edges(result.fragments)
+    cycle = _cycle(edges, target)
+    if cycle is not None:
+        return [cycle]
+    if relation_mode(datasource, target) == "prisma":
+        return []
+    two_paths = _two_paths(edges, target)
+    if two_paths is None:
+        return []
+    if policy.referential_actions != "emulate" or "relationMode" in target.datasource:
+        return [two_paths]
+    result.set_properties["relationMode"] = '"prisma"'
+    result.counts[EMULATED] += 1
+    result.notes.append(
+        note(
+            f'`relationMode = "prisma"` set (`referential_actions = "emulate"`): '
+            f"{two_paths.message.partition(': ')[2]}; Prisma Client carries out the referential "
+            "actions, the database has no foreign keys",
+            two_paths.location,  # type: ignore[arg-type]
+            target,
+        )
+    )
+    return []
+
+
+def _action_edges(fragments: list[Fragment]) -> Edges:
+    """The relations whose actions are not both `NoAction`, by the model they reference."""
+    edges: Edges = {}
+    for frag in fragments:
+        for decl in frag.schema.declarations:
+            if decl.keyword == "model":
+                for referenced, where in _relations_with_actions(decl):
+                    edges.setdefault(referenced, []).append((decl.name, where))
+    return edges
+
+
+def _relations_with_actions(decl: Declaration) -> Iterator[tuple[str, Location]]:
+    for m in decl.members:
+        rel = m.attribute("relation") if m.kind == "field" else None
+        if rel is None or rel.arg("fields") is None:
+            continue
+        on_delete, on_update = rel.arg("onDelete"), rel.arg("onUpdate")
+        delete = on_delete.value if on_delete else ("SetNull" if m.optional else "NoAction")
+        update = on_update.value if on_update else "Cascade"
+        if delete != "NoAction" or update != "NoAction":
+            yield m.type_name, Location(decl.source, rel.start, rel.end)
+
+
+def _cycle(edges: Edges, target: TargetSpec) -> Diagnostic | None:
+    """The first cycle of the actions (a depth-first walk that visits each model once)."""
+    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
+    for start in sorted(edges):
+        if start in state:
+            continue
+        path, pending = [start], [iter(edges[start])]
+        state[start] = 1
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                pending.pop()
+                continue
+            child, where = step
+            if state.get(child) == 1:
+                kind = "a self-relation" if child == path[-1] else "a cycle"
+                models = " → ".join((*path[path.index(child) :], child))
+                return Diagnostic(
+                    f"target `{target.name}` (sqlserver): the referential actions of this relation "
+                    f"form {kind} ({models}), which SQL Server refuses (in either relation mode)",
+                    where,
+                    code="E403",
+                    hint=_NO_ACTION,
+                )
+            if child not in state:
+                state[child] = 1
+                path.append(child)
+                pending.append(iter(edges.get(child, [])))
+    return None
+
+
+def _two_paths(edges: Edges, target: TargetSpec) -> Diagnostic | None:
+    """The first model that the actions from another reach along two paths (no cycle is left)."""
+    for start in sorted(edges):
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            for child, where in edges.get(stack.pop(), []):
+                if child in seen:
+                    return Diagnostic(
+                        f"target `{target.name}` (sqlserver): deleting or updating a `{start}` "
+                        f"cascades to `{child}` along more than one path, which SQL Server refuses",
+                        where,
+                        code="E403",
+                        hint=f'set `referential_actions = "emulate"` under `[targets.{target.name}.adapt]` '
+                        '(the target gets `relationMode = "prisma"`: Prisma Client carries out the '
+                        f"referential actions itself), or {_NO_ACTION}",
+                    )
+                seen.add(child)
+                stack.append(child)
+    return None

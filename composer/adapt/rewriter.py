@@ -1,0 +1,128 @@
+"""The edits one fragment needs for the target's provider: which block each rule looks at, and
+the rewritten fragment. The rules live in their own modules (`native_types`, `storage`,
+`defaults`, `keys`); they take the rewriter, which holds the fragment's text, the target and the
+edits so far."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Set
+from typing import TYPE_CHECKING
+
+from ..diagnostics import Diagnostic, Location
+from . import defaults, keys, native_types, storage
+from .edits import Edit, rewritten_fragment
+from .report import note
+from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, native_types_only
+
+if TYPE_CHECKING:
+    from ..adapt_policy import AdaptPolicy
+    from ..manifest import TargetSpec
+    from ..providers import Provider
+    from ..psl import Declaration, Member
+    from ..sources import Fragment
+    from .report import Adapted
+
+
+class Rewriter:
+    """The edits one fragment needs for the target's provider."""
+
+    def __init__(
+        self,
+        frag: Fragment,
+        dst: Provider,
+        policy: AdaptPolicy,
+        enums: set[str],
+        target: TargetSpec,
+        result: Adapted,
+        errors: list[Diagnostic],
+        defaults: dict[str, str],
+    ) -> None:
+        self.frag = frag
+        self.source = frag.schema.source
+        self.text = self.source.text
+        self.dst = dst
+        self.policy = policy
+        self.enums = enums
+        self.target = target
+        self.result = result
+        self.errors = errors
+        self.defaults = defaults
+        self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
+        self.other_types: dict[str, str] = {}  # SAME_NAME_OTHER_TYPE from the fragments' provider
+        # `native_types.equivalent` by (name, arguments, scalar): the same for every fragment
+        self.equivalents: dict[tuple[str, str, str], str | None] = {}
+        self.list_types: Set[str] = frozenset()  # types whose lists the target lacks
+        self.enum_types: Set[str] = frozenset()  # enums the target lacks
+        self.default_models = {key.partition(".")[0] for key in defaults}
+        self.edits: list[Edit] = []
+        self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def note(self, what: str, message: str, start: int, end: int) -> None:
+        self.result.counts[what] += 1
+        self.result.notes.append(note(message, Location(self.source, start, end), self.target))
+
+    def refuse(self, message: str, start: int, end: int, hint: str) -> None:
+        self.errors.append(
+            Diagnostic(
+                f"target `{self.target.name}` ({self.dst.name}): {message}",
+                Location(self.source, start, end),
+                code="E402",
+                hint=hint,
+            )
+        )
+
+    def relayout(self, decl: Declaration) -> None:
+        """The block's columns are laid out again when composed (a cell changed width)."""
+        self.result.relayout.add((self.frag.name, decl.name))
+
+    # -- the fragment -----------------------------------------------------------------------------
+
+    def run(self) -> Fragment:
+        if not TRIGGER.search(self.text):
+            return self.frag
+        level_of = native_types_level if native_types_only(self) else may_change
+        for decl in self.frag.schema.declarations:
+            if decl.keyword == "enum" and not self.dst.enums:
+                storage.enum_block(self, decl)
+            elif decl.keyword in ("model", "view", "enum"):
+                level = level_of(self, decl)
+                if level in (NATIVE_TYPES, LISTS) and decl.lazy:
+                    native_types.from_text(self, decl, lists=level == LISTS)
+                elif level:
+                    self.declaration(decl)
+        if not self.edits and not self.dropped:
+            return self.frag
+        return dataclasses.replace(
+            self.frag, schema=rewritten_fragment(self.frag.schema, self.edits, self.dropped)
+        )
+
+    def declaration(self, decl: Declaration) -> None:
+        keyed = native_types.keyed_fields(decl)
+        self.autoincrement_keys = defaults.leading_key_fields(decl)
+        dropped = len(self.dropped)
+        if not self.dst.bytes_ids:
+            keys.bytes_ids(self, decl)
+        for m in decl.members:
+            if m.kind == "field" and decl.keyword != "enum":
+                self.field(decl, m, keyed)
+            elif m.kind == "block_attribute":
+                keys.block_attribute(self, decl, m)
+        if len(self.dropped) != dropped:  # a line left out may leave a blank line before `}`
+            self.relayout(decl)
+
+    def field(self, decl: Declaration, m: Member, keyed: set[str]) -> None:
+        where = f"`{decl.name}.{m.name}`"
+        stored = storage.stored_type(self, decl, m, where)
+        if stored is None:  # refused
+            return
+        type_name, from_enum, from_list = stored
+        for attr in m.attributes:
+            if attr.name.startswith("db."):
+                native_types.native_type(self, where, attr, type_name, m.name in keyed)
+            elif attr.name == "default":
+                defaults.default(self, where, m, attr, from_enum=from_enum, from_list=from_list)
+            elif attr.name in ("id", "unique"):
+                keys.key_arguments(self, where, attr, is_id=attr.name == "id")

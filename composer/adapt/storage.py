@@ -1,0 +1,137 @@
+"""Scalar lists, enums and `Json` where the target has none: an error at the field, or the
+target's choice (`[targets.X.adapt]`: `lists = "json"`, `enums = "string"`, `json = "string"`),
+which changes the field's type and its default (`["a"]` becomes the JSON text `"[\\"a\\"]"`, an
+enum value its name as a string)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+from ..providers import SCALARS
+from ..psl.render import string_literal
+
+if TYPE_CHECKING:
+    from ..psl import Declaration, Member
+    from ..psl.ast import Expr
+    from .rewriter import Rewriter
+
+# the manifest key that stores what the target lacks, and what it does (the hint of a refusal)
+_ENUM_CHOICE = ('enums = "string"', "store enum values as strings")
+_LIST_CHOICE = ('lists = "json"', "store lists as `Json`")
+_JSON_CHOICE = ('json = "string"', "store JSON as text in a `String`")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def enum_block(rw: Rewriter, decl: Declaration) -> None:
+    """An enum on a target without enums: left out (its fields become `String`), or refused (even
+    unused, Prisma refuses the block there)."""
+    if rw.policy.enums == "string":
+        rw.dropped.append((decl.start, decl.end))
+        rw.note(
+            "enums stored as String",
+            f"enum `{decl.name}` left out: {rw.dst.name} has no enums, its fields are `String`",
+            decl.name_start,
+            decl.name_end,
+        )
+        return
+    rw.refuse(
+        f"enum `{decl.name}`: {rw.dst.name} has no enums",
+        decl.name_start,
+        decl.name_end,
+        f'set `enums = "string"` under `[targets.{rw.target.name}.adapt]` to store '
+        "enum values as strings (the enum is then left out)",
+    )
+
+
+def stored_type(rw: Rewriter, decl: Declaration, m: Member, where: str) -> tuple[str, bool, bool] | None:
+    """The field's type on the target, and whether it came from an enum or a list; None: the
+    field is refused. A changed type is an edit of the field's type cell."""
+    dst, policy = rw.dst, rw.policy
+    type_name, is_list = m.type_name, m.is_list
+    from_enum = type_name in rw.enums and not dst.enums
+    if from_enum:
+        message = f"{where} is an enum, and {dst.name} has no enums"
+        if _refused(rw, m, policy.enums != "string", message, *_ENUM_CHOICE):
+            return None
+        type_name = "String"
+    from_list = is_list and _list_lacking(rw, type_name)
+    if from_list:
+        what = "scalar lists" if not dst.lists else "lists of `Json`"
+        message = f"{where} is a list, and {dst.name} has no {what}"
+        if _refused(rw, m, policy.lists != "json", message, *_LIST_CHOICE):
+            return None
+        type_name, is_list = "Json", False
+    from_json = type_name == "Json" and not dst.json
+    if from_json:
+        message = f"{where} is `Json`, and {dst.name} has no `Json` type"
+        if _refused(rw, m, policy.json != "string", message, *_JSON_CHOICE):
+            return None
+        type_name = "String"
+    if from_enum or from_list or from_json:
+        mark = "[]" if is_list else "?" if m.optional and not from_list else ""
+        _retype(rw, decl, m, where, type_name + mark, _CHANGE[from_list, from_enum])
+    return type_name, from_enum, from_list
+
+
+# (from a list, from an enum) -> the count of the build's summary line
+_CHANGE = {
+    (True, True): "lists stored as Json",
+    (True, False): "lists stored as Json",
+    (False, True): "enums stored as String",
+    (False, False): "Json stored as String",
+}
+
+
+def _list_lacking(rw: Rewriter, type_name: str) -> bool:
+    """Is a list of `type_name` (a scalar or an enum) one the target cannot hold?"""
+    dst = rw.dst
+    if type_name not in SCALARS and type_name not in rw.enums:
+        return False  # a relation list
+    return not dst.lists or (type_name == "Json" and not dst.json_lists)
+
+
+def _refused(rw: Rewriter, m: Member, refuse: bool, message: str, choice: str, does: str) -> bool:
+    if refuse:
+        hint = f"set `{choice}` under `[targets.{rw.target.name}.adapt]` to {does}"
+        rw.refuse(message, m.type_start, m.type_end, hint)
+    return refuse
+
+
+def _retype(rw: Rewriter, decl: Declaration, m: Member, where: str, new: str, what: str) -> None:
+    rw.edits.append((m.type_start, m.type_end, new))
+    rw.relayout(decl)  # the type column changed width
+    original = rw.text[m.type_start : m.type_end]
+    rw.note(what, f"{where}: `{original}` becomes `{new}`", m.type_start, m.type_end)
+
+
+def stored_default(rw: Rewriter, m: Member, value: Expr, *, from_enum: bool, from_list: bool) -> None:
+    """The default of a field stored as `Json` (a list) or `String` (an enum value)."""
+    if from_list and value.kind == "array":
+        literal = json_literal(value, rw.text, items_are_json=m.type_name == "Json")
+        rw.edits.append((value.start, value.end, literal))
+    elif from_enum and value.kind == "path":
+        rw.edits.append((value.start, value.end, string_literal(value.value)))
+
+
+def json_literal(value: Expr, text: str, *, items_are_json: bool = False) -> str:
+    """A PSL list default (`["a", 1, true, ENUM]`) as the string literal of the JSON array. The
+    items of a `Json[]` default are JSON texts (`["{}"]`): the array holds their values (`[{}]`).
+    Numbers keep their digits as written (a `Decimal` or `BigInt` is no float)."""
+    items: list[str] = []  # each item as JSON text
+    for item in value.items:
+        if item.kind == "string" and items_are_json:
+            try:
+                items.append(json.dumps(json.loads(item.value), separators=(",", ":")))
+            except ValueError:  # not JSON: Prisma would refuse it on PostgreSQL; kept as text
+                items.append(json.dumps(item.value))
+        elif item.kind == "string":
+            items.append(json.dumps(item.value))
+        elif (item.kind == "number" and _JSON_NUMBER.fullmatch(item.value)) or (
+            item.kind == "path" and item.value in ("true", "false")
+        ):
+            items.append(item.value)
+        else:
+            items.append(json.dumps(text[item.start : item.end]))
+    return string_literal("[" + ",".join(items) + "]")
