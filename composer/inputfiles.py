@@ -15,6 +15,11 @@ path): it must give the same list everywhere, or the fast path would never match
 `read_regular` reads only regular files: a FIFO would block a build forever, `/dev/zero` would
 fill the memory, `/proc/self/environ` would print the CI's secrets in an error's code frame.
 
+Also the other file helpers that the nothing-changed fast path shares with the loaders, so that
+both read files exactly alike: finding the manifest (`find_manifest`, `manifest_path`), decoding
+a manifest or an input (`decode_manifest`, `decode`), a file's stat signature (`file_signature`).
+Atomic writes are in `folders.py`, the one other module the fast path imports.
+
 Standard library only: stamp.py (the fast path) imports this before anything else.
 """
 
@@ -32,6 +37,7 @@ from pathlib import Path
 
 from .backups import is_backup_name
 
+MANIFEST_NAME = "prisma.compose.toml"  # the one place the file name is written
 # compose's own files beside the manifest: never an input or an output.
 STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
 LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
@@ -123,6 +129,72 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
             return f.read()
     finally:
         os.close(fd)
+
+
+# -- the manifest ---------------------------------------------------------------------------------
+
+
+def find_manifest(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest `prisma.compose.toml` in `start` or its parents (like pyproject.toml)."""
+    here = os.path.abspath(start)
+    with contextlib.suppress(OSError):
+        if os.path.isfile(here):
+            here = os.path.dirname(here)
+    while True:
+        candidate = os.path.join(here, MANIFEST_NAME)
+        # os.path.isfile is False for an unreadable folder on the way up: no manifest there.
+        if os.path.isfile(candidate):
+            return Path(candidate)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def manifest_path(option: str | None) -> Path | None:
+    """The manifest a command line names (`--manifest`, else searched upwards from the current
+    folder); None when there is none."""
+    if option:
+        return Path(option).resolve() if os.path.isfile(option) else None
+    return find_manifest(os.getcwd())
+
+
+def decode_manifest(data: bytes) -> str:
+    """The manifest's text: UTF-8, a BOM dropped (TOML allows none; editors on Windows add one).
+    Raises UnicodeDecodeError, whose `start` is an offset in `data`."""
+    text = data.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """An input file's text: UTF-8, a BOM dropped, newlines normalised to `\\n`. Raises
+    UnicodeDecodeError."""
+    return normalise_newlines(data.decode("utf-8-sig"))
+
+
+def normalise_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+FileSignature = tuple[int, int, int, int, int]  # mtime_ns, size, inode, device, ctime_ns
+
+
+def signature_of(st: os.stat_result) -> FileSignature:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev, st.st_ctime_ns)
+
+
+def file_signature(path: str) -> FileSignature | None:
+    """What says a file may have changed since it was read, without reading it (None: no file)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return signature_of(st)
 
 
 # -- names ----------------------------------------------------------------------------------------

@@ -15,11 +15,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, error
-from .inputfiles import NeverInputs, Refused, control_character, expand_glob, read_regular, shown
+from .inputfiles import (
+    FileSignature,
+    NeverInputs,
+    Refused,
+    control_character,
+    decode,
+    expand_glob,
+    file_signature,
+    normalise_newlines,
+    read_regular,
+    shown,
+)
 from .psl import SchemaFile, parse
-from .stamp import decode, normalise_newlines
 
-__all__ = ["Fragment", "LoadResult", "Loader", "expand_glob", "read_text", "rel_display"]
+__all__ = [
+    "FileSignature",
+    "Fragment",
+    "LoadResult",
+    "Loader",
+    "expand_glob",
+    "file_signature",
+    "read_text",
+    "rel_display",
+]
 
 if TYPE_CHECKING:
     from .entities import GeneratedFragment
@@ -399,18 +418,6 @@ def redacted(diag: Diagnostic) -> Diagnostic:
         [(_QUOTED.sub("`…`", text), loc) for text, loc in diag.notes],
         _QUOTED.sub("`…`", diag.hint) if diag.hint else None,
     )
-
-
-FileSignature = tuple[int, int, int, int, int]  # mtime_ns, size, inode, device, ctime_ns
-
-
-def file_signature(path: str) -> FileSignature | None:
-    """What says a file may have changed since it was read, without reading it (None: no file)."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev, st.st_ctime_ns)
 
 
 def check_name(frag: Fragment, names: dict[str, Fragment]) -> None:

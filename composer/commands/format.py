@@ -60,8 +60,8 @@ class FragmentFile:
 
 def fragment_files(manifest: Any) -> list[FragmentFile]:
     """The hand-written fragment files of the manifest, in manifest order, each once."""
+    from ..inputfiles import decode
     from ..sources import expand_glob, never_inputs, read_text, rel_display
-    from ..stamp import decode
 
     root = manifest.root
     files: list[FragmentFile] = []

@@ -14,6 +14,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from ..diagnostics import ComposeError, Location, Source, error
+from ..inputfiles import decode_manifest
 from .model import Manifest
 from .positions import _Locator
 from .shape import E_READ, E_SYNTAX
@@ -32,7 +33,7 @@ def load_manifest(path: Path, display: str | None = None) -> Manifest:
     except OSError as exc:
         raise error(f"cannot read manifest `{shown}`: {exc.strerror or exc}", None, code=E_READ) from None
     try:
-        text = data.decode("utf-8")
+        text = decode_manifest(data)  # as the nothing-changed check decodes it
     except UnicodeDecodeError as exc:
         source = Source(shown, data.decode("utf-8", errors="replace"), str(path))
         offset = len(data[: exc.start].decode("utf-8", errors="replace"))
@@ -41,7 +42,7 @@ def load_manifest(path: Path, display: str | None = None) -> Manifest:
             Location(source, offset, offset + 1),
             code=E_READ,
         ) from None
-    return parse_manifest(text, path, shown)
+    return _parse(text, path, shown)
 
 
 def parse_manifest(text: str, path: Path, display: str | None = None) -> Manifest:
@@ -49,7 +50,11 @@ def parse_manifest(text: str, path: Path, display: str | None = None) -> Manifes
     path = Path(os.path.abspath(path))
     if text.startswith("\ufeff"):  # editors on Windows add a BOM, which TOML does not allow
         text = text[1:]
-    source = Source(display if display is not None else _display_name(path), text, str(path))
+    return _parse(text, path, display if display is not None else _display_name(path))
+
+
+def _parse(text: str, path: Path, display: str) -> Manifest:
+    source = Source(display, text, str(path))
     data = _parse_toml(source)
     return _Validator(source, _Locator(source), path).manifest(data)
 
