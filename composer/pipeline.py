@@ -13,7 +13,7 @@ from .manifest import Manifest, TargetSpec, load_manifest
 from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
-    from .output import PlannedFile
+    from .plan import PlannedFile
 
 
 class UsageError(Exception):
@@ -82,11 +82,12 @@ def load(
 
 def plan_outputs(comp: Composition) -> list[PlannedFile]:
     """Every output file of the composed targets, with what is on disk now (nothing written)."""
-    from . import output
+    from .plan import plan
+    from .statefile import read_state
 
     root = comp.manifest.root
-    state = output.read_state(root)
-    return [f for t in comp.targets for f in output.plan(root, t, state)]
+    state = read_state(root)
+    return [f for t in comp.targets for f in plan(root, t, state)]
 
 
 @dataclass

@@ -74,7 +74,7 @@ def write_all(changes: list[Change], *, all_or_nothing: bool = True, code: str =
     """Write every change as described in the module docstring. Raises ComposeError (nothing
     changed) when a file cannot be written, or, with `all_or_nothing`, when one changed on disk
     since it was read; otherwise such files are skipped and listed in `Written.skipped`."""
-    from .output import make_temp
+    from .folders import make_temp
 
     done = Written()
     staged: list[tuple[str, Path, Change]] = []
@@ -155,7 +155,7 @@ def _fill(fd: int, tmp: str, final: Path, data: bytes) -> None:
     try:
         st = os.stat(final)
     except FileNotFoundError:
-        from .output import current_umask
+        from .folders import current_umask
 
         os.chmod(tmp, 0o666 & ~current_umask())
         return
@@ -166,7 +166,7 @@ def _fill(fd: int, tmp: str, final: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    from .output import make_temp
+    from .folders import make_temp
 
     fd, name = make_temp(path)
     tmp = os.path.join(path.parent, name)

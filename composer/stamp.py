@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .folders import atomic_write
 from .inputfiles import (
     STATE_FILE,
     NeverInputs,
@@ -160,11 +161,7 @@ def record(
             "counts": list(counts),
             "never": [list(never[0]), list(never[1])],
         }
-        path = stamp_path(manifest, targets)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamp))
-        os.replace(tmp, path)
+        atomic_write(stamp_path(manifest, targets), json.dumps(stamp), durable=False)
     except (OSError, ValueError):
         pass
 
