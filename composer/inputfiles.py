@@ -115,13 +115,14 @@ def check_regular(st: os.stat_result, path: str | os.PathLike[str]) -> None:
         raise Refused("a file of the kernel's or the devices' file system (/proc, /sys, /dev)")
 
 
-def read_regular(path: str | os.PathLike[str]) -> bytes:
+def read_regular(path: str | os.PathLike[str], st: os.stat_result | None = None) -> bytes:
     """The bytes of a regular file. Raises Refused for anything else, OSError as `open` does.
 
-    The file is checked before it is opened (opening some devices has effects of its own), then
-    opened without blocking (a FIFO swapped in meanwhile opens at once) and checked again.
+    The file is checked before it is opened (opening some devices has effects of its own: `st`,
+    its stat taken just before by the caller, else a stat now), then opened without blocking (a
+    FIFO swapped in meanwhile opens at once) and checked again.
     """
-    check_regular(os.stat(path), path)
+    check_regular(os.stat(path) if st is None else st, path)
     fd = os.open(path, _READ_FLAGS)
     try:
         check_regular(os.fstat(fd), path)
@@ -262,12 +263,17 @@ def temp_owner(name: str) -> tuple[str, int] | None:
     owner, _, pid = owner.rpartition(".")
     if not (owner and pid.isdigit() and rest.isalnum()):
         return None
-    stem, dot, number = owner.rpartition(".")
+    return _backed_up(owner), int(pid)
+
+
+def _backed_up(name: str) -> str:
+    """The file a backup's name is of (`X.bak`, `X.bak.N`: X); any other name as it is."""
+    stem, dot, number = name.rpartition(".")
     if dot and number.isdigit() and stem.endswith(".bak"):
-        owner = stem
-    if owner.endswith(".bak") and len(owner) > 4:
-        owner = owner[:-4]
-    return owner, int(pid)
+        name = stem
+    if name.endswith(".bak") and len(name) > 4:
+        name = name[:-4]
+    return name
 
 
 class NeverInputs:
@@ -309,91 +315,106 @@ def _inside(path: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def expand_glob(root: Path, pattern: str, never: NeverInputs | None = None) -> list[Path]:
-    """The files a manifest glob lists (rules above), sorted by their POSIX path from `root`.
+def expand_glob(root: str | os.PathLike[str], pattern: str, never: NeverInputs | None = None) -> list[str]:
+    """The files a manifest glob lists (rules above): their paths (`root` joined with the parts
+    matched, no pathlib: a glob may list thousands), sorted by their POSIX path from `root`.
 
     Anything that is not a folder counts as a file here (a FIFO, a device): the reader refuses
     it with an error at the glob, where silence would hide why a fragment is missing. Broken
     symlinks are left out, as `glob` leaves them out.
     """
-    parts = pattern_parts(pattern)
+    parts = _glob_parts(pattern)
     if not parts:
         return []
-    # `**/**` lists what `**` lists.
-    parts = tuple(p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**"))
-    base = str(root)
+    base = os.fspath(root)
     # A pattern that leaves the project (allowed by the manifest) is not confined to it.
     real_root = None if parts[0] == ".." else os.path.realpath(base)
-    # (absolute path, POSIX path from root) of the folders reached so far.
+    # (absolute path, POSIX path from root) of the folders reached so far, and of the files found.
     level: dict[str, str] = {base: ""}
     found: dict[str, str] = {}
     last = len(parts) - 1
     for i, part in enumerate(parts):
-        final = i == last
-        nxt: dict[str, str] = {}
-        for folder, rel in level.items():
-            if part == "**":
-                for sub, sub_rel in walk_folders(folder, rel):
-                    if final:
-                        _files_in(sub, sub_rel, "*", found)
-                    else:
-                        nxt[sub] = sub_rel
-                continue
-            if final:
-                _files_in(folder, rel, part, found)
-                continue
-            if not is_magic(part):
-                path = os.path.join(folder, part)
-                if os.path.isdir(path):
-                    nxt[path] = posixpath.join(rel, part)
-                continue
-            try:
-                with os.scandir(folder) as entries:
-                    dirs = [
-                        e for e in entries if component_match(part, e.name) and e.name not in SKIPPED_FOLDERS
-                    ]
-            except OSError:
-                continue
-            for entry in dirs:
-                try:
-                    if not entry.is_dir():
-                        continue
-                    # One level through a symlink is bounded by the pattern's length, but a link
-                    # out of the project (to `/`, say) followed by `**` would walk a whole disk.
-                    if real_root is not None and entry.is_symlink() and not _inside(entry.path, real_root):
-                        continue
-                except OSError:
-                    continue
-                nxt[entry.path] = posixpath.join(rel, entry.name)
-        level = nxt
+        level = _descend(level, part, i == last, found, real_root)
         if not level:
             break
-    files = []
-    for path, _ in sorted(found.items(), key=lambda item: item[1]):
-        if never is not None and path in never:
-            continue
-        files.append(Path(path))
-    return files
+    ordered = sorted(found.items(), key=lambda item: item[1])
+    return [path for path, _ in ordered if never is None or path not in never]
+
+
+def _glob_parts(pattern: str) -> tuple[str, ...]:
+    parts = pattern_parts(pattern)
+    # `**/**` lists what `**` lists.
+    return tuple(p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**"))
+
+
+def _descend(
+    level: dict[str, str], part: str, final: bool, found: dict[str, str], real_root: str | None
+) -> dict[str, str]:
+    """One pattern component: the folders it reaches from `level` (files, into `found`, when it
+    is the last one)."""
+    nxt: dict[str, str] = {}
+    for folder, rel in level.items():
+        if part == "**":
+            for sub, sub_rel in walk_folders(folder, rel):
+                if final:
+                    _files_in(sub, sub_rel, "*", found)
+                else:
+                    nxt[sub] = sub_rel
+        elif final:
+            _files_in(folder, rel, part, found)
+        else:
+            _folders_in(folder, rel, part, real_root, nxt)
+    return nxt
+
+
+def _folders_in(folder: str, rel: str, part: str, real_root: str | None, nxt: dict[str, str]) -> None:
+    """Add the folders of `folder` whose name matches `part`."""
+    if not is_magic(part):
+        path = os.path.join(folder, part)
+        if os.path.isdir(path):
+            nxt[path] = posixpath.join(rel, part)
+        return
+    try:
+        with os.scandir(folder) as entries:
+            dirs = [e for e in entries if component_match(part, e.name) and e.name not in SKIPPED_FOLDERS]
+    except OSError:
+        return
+    for entry in dirs:
+        if _enters(entry, real_root):
+            nxt[entry.path] = posixpath.join(rel, entry.name)
+
+
+def _enters(entry: os.DirEntry[str], real_root: str | None) -> bool:
+    """Does a wildcard go into this entry? A folder, or a symlink to one inside the project: one
+    level through a symlink is bounded by the pattern's length, but a link out of the project (to
+    `/`, say) followed by `**` would walk a whole disk."""
+    try:
+        if not entry.is_dir():
+            return False
+        return real_root is None or not entry.is_symlink() or _inside(entry.path, real_root)
+    except OSError:
+        return False
 
 
 def _files_in(folder: str, rel: str, part: str, found: dict[str, str]) -> None:
     """Add the non-folders of `folder` whose name matches `part`."""
     if not is_magic(part):
-        path = os.path.join(folder, part)
-        if os.path.exists(path) and not os.path.isdir(path) and not is_compose_file(part):
-            found[path] = posixpath.join(rel, part)
-        return
-    try:
-        with os.scandir(folder) as entries:
-            names = [(e.name, e.path) for e in entries if component_match(part, e.name)]
-    except OSError:
-        return
-    for name, path in names:
-        if is_compose_file(name):
-            continue
+        names = [(part, os.path.join(folder, part))]
+    else:
         try:
-            st = os.stat(path)  # follows a symlink: a link to a file is that file
-        except OSError:  # broken symlink
-            continue
-        if not stat.S_ISDIR(st.st_mode):
+            with os.scandir(folder) as entries:
+                names = [(e.name, e.path) for e in entries if component_match(part, e.name)]
+        except OSError:
+            return
+    for name, path in names:
+        if not is_compose_file(name) and _no_folder(path):
             found[path] = posixpath.join(rel, name)
+
+
+def _no_folder(path: str) -> bool:
+    """Something other than a folder is at `path` (a symlink is followed: a link to a file is
+    that file; a broken one is nothing)."""
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False

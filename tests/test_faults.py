@@ -551,11 +551,11 @@ def test_fragment_deleted_between_glob_and_read(project: Path, monkeypatch: pyte
 
     real = sources.expand_glob
 
-    def expand_glob(root: Path, pattern: str, *rest: object) -> list[Path]:
+    def expand_glob(root: Path, pattern: str, *rest: object) -> list[str]:
         found = real(root, pattern, *rest)
         for path in found:
-            if path.name == "post.prisma":
-                path.unlink()  # another process removes it right after the listing
+            if os.path.basename(path) == "post.prisma":
+                os.unlink(path)  # another process removes it right after the listing
         return found
 
     change_user(project, 1)  # an input changed: no nothing-to-do fast path (composer/stamp.py)

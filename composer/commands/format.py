@@ -70,7 +70,7 @@ def fragment_files(manifest: Any) -> list[FragmentFile]:
         if spec.kind == "path":
             paths = [root / spec.pattern]
         elif spec.kind == "glob":
-            paths = expand_glob(root, spec.pattern, never_inputs(manifest))  # outputs are no fragments
+            paths = [Path(p) for p in expand_glob(root, spec.pattern, never_inputs(manifest))]  # no outputs
         else:
             continue
         for path in paths:
