@@ -19,8 +19,9 @@ def seal(banner: list[str], body: str) -> str:
     """The file text: banner, a checksum of everything below it, a blank line, the body."""
     if not banner:
         return body
-    rest = "\n" + body
-    return "\n".join(banner) + f"\n// checksum: sha256:{digest(rest)}\n" + rest
+    h = hashlib.sha256(b"\n")  # the blank line, then the body: hashed without a copy of the body
+    h.update(body.encode("utf-8"))
+    return "\n".join(banner) + f"\n// checksum: sha256:{h.hexdigest()}\n\n" + body
 
 
 def verify(text: str) -> bool | None:

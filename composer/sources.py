@@ -216,22 +216,23 @@ class Loader:
         entry = self._texts.get(key)
         if sig is not None and entry is not None and entry[0] == sig:
             return entry[1], sig, entry[2] and not self._allow_outside
-        outside = self._outside(key)
+        outside = self._outside(key, st is not None)
         text = read_text(path, display, where, outside and not self._allow_outside, st)
         self.reads += 1
         if sig is not None:
             self._texts[key] = (sig, text, outside)
         return text, sig, outside and not self._allow_outside
 
-    def _outside(self, key: str) -> bool:
+    def _outside(self, key: str, stated: bool = False) -> bool:
         """Is the file at absolute path `key` outside the project?
 
         Its real path decides, so a symlink committed in the project that points outside counts
-        as outside. The lstat of `signature` tells a link; folders are resolved once per load.
+        as outside. The lstat of `signature` tells a link (`stated`: it was taken); folders are
+        resolved once per load.
         """
         if not self._real_root:
             return False
-        if key in self._links or (key not in self._stats and _is_link(key)):
+        if key in self._links or (not stated and _is_link(key)):
             real = os.path.realpath(key)
         else:
             folder, name = os.path.split(key)

@@ -71,9 +71,24 @@ def _display_name(path: Path) -> str:
 MAX_TOML_NESTING = 64
 
 
+# A line that is a table header of bare keys (`[[fragments]]`, `[targets.web]`) nests nothing: as
+# a header it is at depth 0, inside a string it is text, inside an array or inline table it is no
+# value, and tomllib stops there. Its brackets are left out of the count that decides whether
+# the nesting must be scanned (10,000 `[[fragments]]` would otherwise always be).
+_HEADER_RE = re.compile(r"^\[\[?[A-Za-z0-9_.-]+\]\]?$", re.MULTILINE)
+
+
+def _may_nest_too_deep(text: str) -> bool:
+    brackets = text.count("[") + text.count("{")
+    if brackets <= MAX_TOML_NESTING:
+        return False
+    headers = sum(2 if line.startswith("[[") else 1 for line in _HEADER_RE.findall(text))
+    return brackets - headers > MAX_TOML_NESTING
+
+
 def _parse_toml(source: Source) -> dict[str, object]:
     text = source.text
-    if text.count("[") + text.count("{") > MAX_TOML_NESTING:  # else it cannot be too deep
+    if _may_nest_too_deep(text):
         problem = _toml_limits(text, digits=False)
         if problem is not None:
             raise _limit_error(source, *problem)

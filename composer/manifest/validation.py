@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PureWindowsPath
 
 from ..adapt_policy import AdaptPolicy
 from ..backups import is_backup_name
 from ..diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
-from ..inputfiles import LOCK_FILE, STATE_FILE
+from ..inputfiles import LOCK_FILE, STATE_FILE, posix_stem
 from .model import FragmentSpec, Manifest, TargetSpec
 from .positions import _Locator
 from .shape import (
@@ -51,7 +51,8 @@ _NO_FRAGMENTS_HINT = 'add a fragment, e.g.\n\n    [[fragments]]\n    path = "pri
 
 
 def _is_absolute(posix: str) -> bool:
-    return posix.startswith("/") or bool(PureWindowsPath(posix).drive)
+    # A drive (`C:`) is a letter and a colon; the rest of Windows' forms start with a separator.
+    return posix.startswith("/") or (posix[1:2] == ":" and bool(PureWindowsPath(posix).drive))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -306,7 +307,7 @@ class _Validator:
                     hint="remove one of the two entries",
                 )
                 continue
-            name = spec.name or PurePosixPath(spec.pattern).stem
+            name = spec.name or posix_stem(spec.pattern)
             first = seen.setdefault(name, spec)
             if first is spec:
                 continue
