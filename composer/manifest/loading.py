@@ -16,6 +16,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 from ..diagnostics import ComposeError, Location, Source, error
 from ..inputfiles import decode_manifest
 from .model import Manifest
+from .plain_toml import plain_toml
 from .positions import _Locator
 from .shape import E_READ, E_SYNTAX
 from .validation import _Validator
@@ -88,6 +89,9 @@ def _may_nest_too_deep(text: str) -> bool:
 
 def _parse_toml(source: Source) -> dict[str, object]:
     text = source.text
+    plain = plain_toml(text)
+    if plain is not None:
+        return plain
     if _may_nest_too_deep(text):
         problem = _toml_limits(text, digits=False)
         if problem is not None:
