@@ -178,8 +178,10 @@ def decode_manifest(data: bytes) -> str:
 
 def decode(data: bytes) -> str:
     """An input file's text: UTF-8, a BOM dropped, newlines normalised to `\\n`. Raises
-    UnicodeDecodeError."""
-    return normalise_newlines(data.decode("utf-8-sig"))
+    UnicodeDecodeError, whose `start` is an offset in `data` (the `utf-8-sig` codec would count
+    from after the BOM, and it is slower)."""
+    text = data.decode("utf-8")
+    return normalise_newlines(text[1:] if text.startswith("\ufeff") else text)
 
 
 def normalise_newlines(text: str) -> str:
@@ -225,7 +227,9 @@ def shown(text: str) -> str:
 def posix_stem(path: str) -> str:
     """`PurePosixPath(path).stem` (the last component without its extension), without pathlib,
     which costs more per fragment than the rest of its name."""
-    name = next((p for p in reversed(path.split("/")) if p not in ("", ".")), "")
+    name = path.rpartition("/")[2]
+    if name in ("", "."):
+        name = next((p for p in reversed(path.split("/")) if p not in ("", ".")), "")
     dot = name.rfind(".")
     return name[:dot] if 0 < dot < len(name) - 1 else name
 

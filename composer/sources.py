@@ -143,7 +143,7 @@ class Loader:
         # files that are symlinks, and folders' real paths.
         self._stats: dict[str, os.stat_result] = {}
         self._links: set[str] = set()
-        self._real_dirs: dict[str, str] = {}
+        self._inside_dirs: dict[str, bool] = {}  # folder -> whether its real path is in the project
         self._real_root = ""
         self._allow_outside = False
         self.reads = 0  # files read from disk; reads served by the read cache do not count
@@ -233,15 +233,17 @@ class Loader:
         if not self._real_root:
             return False
         if key in self._links or (not stated and _is_link(key)):
-            real = os.path.realpath(key)
-        else:
-            folder, name = os.path.split(key)
-            real_folder = self._real_dirs.get(folder)
-            if real_folder is None:
-                real_folder = self._real_dirs[folder] = os.path.realpath(folder)
-            real = os.path.join(real_folder, name)
+            return not self._inside(os.path.realpath(key))
+        # No link: the file is where its folder really is.
+        folder = key[: key.rfind(os.sep)] or os.sep
+        inside = self._inside_dirs.get(folder)
+        if inside is None:
+            inside = self._inside_dirs[folder] = self._inside(os.path.realpath(folder))
+        return not inside
+
+    def _inside(self, real: str) -> bool:
         root = self._real_root
-        return not (real.startswith(root) and real[len(root) : len(root) + 1] in ("", os.sep))
+        return real.startswith(root) and real[len(root) : len(root) + 1] in ("", os.sep)
 
     def texts(self, paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, str]] | None:
         """(absolute path, text as read) of files the last load read; None if one was not cached."""
@@ -255,7 +257,7 @@ class Loader:
         return found
 
     def load(self, manifest: Manifest) -> LoadResult:
-        self._stats, self._links, self._real_dirs = {}, set(), {}
+        self._stats, self._links, self._inside_dirs = {}, set(), {}
         self._real_root = os.path.realpath(manifest.root)
         self._allow_outside = manifest.allow_outside
         run = _Load(self, manifest)
@@ -345,6 +347,7 @@ class _Load:
         self.loader = loader
         self.manifest = manifest
         self.root = os.fspath(manifest.root)
+        self.prefix = self.root if self.root.endswith(os.sep) else self.root + os.sep
         self.result = LoadResult([])
         self.seen: set[object] = set()  # each file once, by identity
         self.names: dict[str, Fragment] = {}
@@ -375,8 +378,9 @@ class _Load:
 
     def path_entry(self, spec: FragmentSpec) -> None:
         display = clean_posix(spec.pattern)
-        path = os.path.join(self.root, display) if display != "." else self.root
-        key = os.path.abspath(path)
+        path = self.prefix + display if display != "." else self.root
+        # A clean path below the (absolute, clean) root is its own absolute path; `..` is folded.
+        key = path if ".." not in display and os.sep == "/" else os.path.abspath(path)
         sig = self.loader.signature(key)
         if sig is None and not os.path.exists(path):
             raise error(

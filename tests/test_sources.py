@@ -114,3 +114,15 @@ def test_a_symlinked_fragment_is_read_through_its_link(tmp_path: Path) -> None:
     link = loaded.fragments[-1]
     assert link.name == "link" and "model Shared" in link.source.text
     assert not link.source.private  # the link's target is inside the project
+
+
+def test_a_bad_byte_after_a_bom_is_pointed_at_where_it_is(tmp_path: Path) -> None:
+    from composer.diagnostics import ComposeError
+
+    manifest = _project(tmp_path, 1)
+    (tmp_path / "f/m0.prisma").write_bytes(b"\xef\xbb\xbfmodel M0 {\n  id Int @id \xff\n}\n")
+    with pytest.raises(ComposeError) as caught:
+        Loader().load(load_manifest(manifest))
+    [d] = caught.value.diagnostics
+    assert "(byte 0xff)" in d.message
+    assert str(d.location) == "f/m0.prisma:2:14"  # the BOM is no column
