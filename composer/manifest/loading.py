@@ -8,11 +8,6 @@ import re
 import sys
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 from ..diagnostics import ComposeError, Location, Source, error
 from ..inputfiles import decode_manifest
 from .model import Manifest
@@ -92,6 +87,11 @@ def _parse_toml(source: Source) -> dict[str, object]:
     plain = plain_toml(text)
     if plain is not None:
         return plain
+    # Imported only now: most manifests never need it (importing it costs more than reading them).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     if _may_nest_too_deep(text):
         problem = _toml_limits(text, digits=False)
         if problem is not None:
