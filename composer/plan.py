@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,30 +80,87 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
     def where() -> Location | None:
         return target.key_location("output")
 
-    files = [_planned(root, composed, f, state, where) for f in composed.files]
+    outputs = _Outputs(root, where)
+    files = [_planned(outputs, composed, f, state) for f in composed.files]
     if target.folder:
         wanted = {os.path.normcase(str(f.path)) for f in files}
         files.extend(_stale(root, target, wanted, state, where))
     return files
 
 
-def _planned(
-    root: Path, composed: ComposedTarget, f: ComposedFile, state: State, where: Where
-) -> PlannedFile:
-    path = confine(root, f.path, where)
-    if path.is_dir():
-        raise ComposeError(
-            Diagnostic(
-                f"output `{f.path}` is a directory",
-                located(where),
-                code="E302",
-                hint="end `output` with `/` for a folder output",
-            )
-        )
-    data = read_output(path, f.path, where)
+def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
+    path, data = outputs.read(f.path)
     text = seal(composed.banner, f.body)
     return PlannedFile(
-        path, f.path, text, _text(data), composed.target.name, state.get(f.path), where, _digest(data)
+        path, f.path, text, _text(data), composed.target.name, state.get(f.path), outputs.where, _digest(data)
+    )
+
+
+_MISSING = object()
+
+
+class _Outputs:
+    """The output files of one target, confined and read. A folder output has a file per
+    fragment: its folder's real path is resolved once, and a file that is no symlink is where its
+    folder really is (one lstat per file, no pathlib, instead of `confine`'s resolution of every
+    component of every file's path). Anything else takes the full checks."""
+
+    def __init__(self, root: Path, where: Where) -> None:
+        self.root = root
+        self.where = where
+        self.real_root = os.path.realpath(root)
+        self.inside: dict[str, bool] = {}  # folder (POSIX, from root) -> is its real path in the project
+
+    def read(self, rel: str) -> tuple[Path, bytes | None]:
+        """The output's absolute path and its bytes on disk (None: missing), or the ComposeError
+        of `confine`, of a directory in its place or of `read_output`."""
+        path = self.root / rel
+        st = self._plain_stat(rel, path)
+        if st is _MISSING:
+            return path, None
+        if st is None:
+            path = confine(self.root, rel, self.where)
+            if path.is_dir():
+                raise _is_directory(rel, self.where)
+            return path, read_output(path, rel, self.where)
+        assert isinstance(st, os.stat_result)
+        if stat.S_ISDIR(st.st_mode):
+            raise _is_directory(rel, self.where)
+        return path, read_output(path, rel, self.where, st)
+
+    def _plain_stat(self, rel: str, path: Path) -> os.stat_result | object | None:
+        """The lstat of an output that is no symlink, in a folder inside the project (`_MISSING`:
+        there is none); None for anything else, which the full checks decide."""
+        folder, _, name = rel.rpartition("/")
+        if name in ("", ".", ".."):
+            return None
+        inside = self.inside.get(folder)
+        if inside is None:
+            try:
+                real = os.path.realpath(os.path.join(self.root, folder))
+                inside = os.path.commonpath([self.real_root, real]) == self.real_root
+            except (OSError, ValueError):
+                inside = False
+            self.inside[folder] = inside
+        if not inside:
+            return None
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return _MISSING
+        except (OSError, ValueError):
+            return None
+        return None if stat.S_ISLNK(st.st_mode) else st
+
+
+def _is_directory(rel: str, where: Where) -> ComposeError:
+    return ComposeError(
+        Diagnostic(
+            f"output `{rel}` is a directory",
+            located(where),
+            code="E302",
+            hint="end `output` with `/` for a folder output",
+        )
     )
 
 
@@ -192,13 +250,16 @@ def read_current(path: Path, display: str | None = None, where: Where = None) ->
     return _text(read_output(path, display, where))
 
 
-def read_output(path: Path, display: str | None, where: Where) -> bytes | None:
-    """The output's bytes on disk now (None: there is none), or a ComposeError naming it."""
+def read_output(
+    path: Path, display: str | None, where: Where, st: os.stat_result | None = None
+) -> bytes | None:
+    """The output's bytes on disk now (None: there is none), or a ComposeError naming it (`st`:
+    its stat, just taken)."""
     shown = display or str(path)
     try:
         # Only a regular file: a FIFO or a link to `/dev/zero` where an output goes would block
         # the build or fill the memory.
-        return read_regular(path)
+        return read_regular(path, st)
     except Refused as exc:
         raise ComposeError(
             Diagnostic(

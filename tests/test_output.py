@@ -124,3 +124,59 @@ def test_open_folder_makes_the_missing_folders(tmp_path: Path) -> None:
         folder.close()
     with pytest.raises(FileNotFoundError):
         folders.open_folder(tmp_path, "nowhere", create=False)
+
+
+def _folder_project(root: Path, count: int) -> Path:
+    files = {f"f/m{i}.prisma": f"model M{i} {{\n  id Int @id\n}}\n" for i in range(count)}
+    entries = "".join(f'[[fragments]]\npath = "f/m{i}.prisma"\n' for i in range(count))
+    files["base.prisma"] = BASE
+    manifest = '[[fragments]]\npath = "base.prisma"\n' + entries + '\n[targets.web]\noutput = "out/"\n'
+    files["prisma.compose.toml"] = manifest
+    write_project(root, files)
+    return root / "prisma.compose.toml"
+
+
+def test_a_symlinked_file_of_a_folder_output_is_still_confined(tmp_path: Path) -> None:
+    manifest = _folder_project(tmp_path / "p", 2)
+    comp = pipeline.load(str(manifest))
+    output.apply(pipeline.plan_outputs(comp), False, comp.manifest.root)
+    victim = tmp_path / "victim.prisma"
+    victim.write_text("mine\n")
+    link = tmp_path / "p/out/m1.prisma"
+    link.unlink()
+    link.symlink_to(victim)
+    with pytest.raises(ComposeError) as caught:
+        pipeline.plan_outputs(pipeline.load(str(manifest)))
+    [d] = caught.value.diagnostics
+    assert d.code == "E301" and "`out/m1.prisma` resolves to" in d.message
+    assert victim.read_text() == "mine\n"
+
+
+def _path_lookups(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    comp = pipeline.load(str(manifest))
+    output.apply(pipeline.plan_outputs(comp), False, comp.manifest.root)
+    calls = [0]
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def counted(real):  # type: ignore[no-untyped-def]
+        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls[0] += 1
+            return real(*args, **kwargs)
+
+        return call
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "stat", counted(real_stat))
+        m.setattr(os, "lstat", counted(real_lstat))
+        pipeline.plan_outputs(comp)
+    return calls[0]
+
+
+def test_planning_a_folder_output_costs_one_lookup_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its folder is resolved once; each file is one lstat, its read checks that very stat."""
+    _path_lookups(_folder_project(tmp_path / "warm", 1), monkeypatch)
+    few = _path_lookups(_folder_project(tmp_path / "few", 4), monkeypatch)
+    more = _path_lookups(_folder_project(tmp_path / "more", 8), monkeypatch)
+    assert more - few == 4
