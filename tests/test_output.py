@@ -180,3 +180,33 @@ def test_planning_a_folder_output_costs_one_lookup_per_file(
     few = _path_lookups(_folder_project(tmp_path / "few", 4), monkeypatch)
     more = _path_lookups(_folder_project(tmp_path / "more", 8), monkeypatch)
     assert more - few == 4
+
+
+def test_many_files_are_synced_together_and_a_failed_sync_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    manifest = _folder_project(tmp_path, output._SYNC_TOGETHER + 4)
+    comp = pipeline.load(str(manifest))
+    planned = pipeline.plan_outputs(comp)
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def failing_fsync(fd: int) -> None:
+        synced.append(fd)
+        if len(synced) == 7:
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(fd)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "fsync", failing_fsync)
+        with pytest.raises(ComposeError) as caught:
+            output.apply(planned, False, comp.manifest.root)
+    [d] = caught.value.diagnostics
+    assert d.code == "E304" and "Input/output error; no output was changed" in d.message
+    assert os.listdir(tmp_path / "out") == []  # no output, no temporary file left
+    touched = output.apply(pipeline.plan_outputs(comp), False, comp.manifest.root)
+    assert len(touched) == output._SYNC_TOGETHER + 5  # every fragment's file and schema.prisma
+    for f in touched:
+        assert f.path.read_text() == f.text
