@@ -45,9 +45,16 @@ class PlannedFile:
     recorded: tuple[str, ...] | None = None
     at: Where = None  # the target's `output` in the manifest, for diagnostics: see `where`
     # The digest of the bytes on disk when planned (None: missing): the file is checked against
-    # it again right before it is replaced, so a save made during the build is never lost.
-    seen: str | None = None
+    # it again right before it is replaced, so a save made during the build is never lost. Or
+    # those bytes, hashed when first asked (`seen`): only an output that changed is ever asked.
+    on_disk: str | bytes | None = None
     backup: str | None = None  # where `--force` kept the file it replaced (relative to the project)
+
+    @property
+    def seen(self) -> str | None:
+        if isinstance(self.on_disk, bytes):
+            self.on_disk = hashlib.sha256(self.on_disk).hexdigest()
+        return self.on_disk
 
     @property
     def where(self) -> Location | None:
@@ -91,9 +98,14 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
     path, data = outputs.read(f.path)
     text = seal(composed.banner, f.body)
-    return PlannedFile(
-        path, f.path, text, _text(data), composed.target.name, state.get(f.path), outputs.where, _digest(data)
-    )
+    if data is not None and data == text.encode("utf-8"):
+        # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
+        current: str | None = text
+        on_disk: str | bytes | None = data
+    else:
+        current, on_disk = _text(data), _digest(data)
+    target = composed.target.name
+    return PlannedFile(path, f.path, text, current, target, state.get(f.path), outputs.where, on_disk)
 
 
 _MISSING = object()
