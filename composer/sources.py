@@ -248,9 +248,10 @@ class Loader:
     def texts(self, paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, str]] | None:
         """(absolute path, text as read) of files the last load read; None if one was not cached."""
         found = []
+        texts = self._texts
         for path in paths:
-            key = os.path.abspath(path)
-            entry = self._texts.get(key)
+            key = path if isinstance(path, str) and path in texts else os.path.abspath(path)
+            entry = texts.get(key)
             if entry is None:
                 return None
             found.append((key, entry[1]))
