@@ -28,27 +28,34 @@ def main() -> None:
         print(f"compose {__version__}")
         return
     if command in ("build", "check", "validate"):
-        from .stamp import build_arguments, fast_build
-
-        if command == "build":
-            code = fast_build(sys.argv[2:])
-            if code is not None:
-                sys.exit(code)
-        parsed = build_arguments(sys.argv[2:])
-        if parsed is not None:
-            if command == "build":
-                from .commands import build as module
-            elif command == "validate":
-                from .commands import validate as module  # type: ignore[no-redef]
-            else:
-                from .commands import check as module  # type: ignore[no-redef]
-            try:
-                sys.exit(module.run(parsed[1], parsed[0]))
-            except KeyboardInterrupt:
-                sys.exit(130)
+        _plain(command)  # exits when the command line is a plain one
     from .cli import main as cli_main
 
     cli_main()
+
+
+def _plain(command: str) -> None:
+    """A plain `compose build|check|validate [TARGET…] [-m PATH]`: the nothing-changed check (build), then
+    the command module itself; returns for any other command line."""
+    from .stamp import build_arguments, fast_build
+
+    if command == "build":
+        code = fast_build(sys.argv[2:])
+        if code is not None:
+            sys.exit(code)
+    parsed = build_arguments(sys.argv[2:])
+    if parsed is None:
+        return
+    if command == "build":
+        from .commands import build as module
+    elif command == "validate":
+        from .commands import validate as module  # type: ignore[no-redef]
+    else:
+        from .commands import check as module  # type: ignore[no-redef]
+    try:
+        sys.exit(module.run(parsed[1], parsed[0]))
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 def script() -> None:

@@ -43,8 +43,8 @@ class FragmentFile:
 
 def fragment_files(manifest: Any) -> list[FragmentFile]:
     """The hand-written fragment files of the manifest, in manifest order, each once."""
+    from .inputfiles import decode
     from .sources import expand_glob, never_inputs, read_text, rel_display
-    from .stamp import decode
 
     root = manifest.root
     files: list[FragmentFile] = []
@@ -53,7 +53,7 @@ def fragment_files(manifest: Any) -> list[FragmentFile]:
         if spec.kind == "path":
             paths = [root / spec.pattern]
         elif spec.kind == "glob":
-            paths = expand_glob(root, spec.pattern, never_inputs(manifest))  # outputs are no fragments
+            paths = [Path(p) for p in expand_glob(root, spec.pattern, never_inputs(manifest))]  # no outputs
         else:
             continue
         for path in paths:

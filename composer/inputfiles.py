@@ -15,6 +15,11 @@ path): it must give the same list everywhere, or the fast path would never match
 `read_regular` reads only regular files: a FIFO would block a build forever, `/dev/zero` would
 fill the memory, `/proc/self/environ` would print the CI's secrets in an error's code frame.
 
+Also the other file helpers that the nothing-changed fast path shares with the loaders, so that
+both read files exactly alike: finding the manifest (`find_manifest`, `manifest_path`), decoding
+a manifest or an input (`decode_manifest`, `decode`), a file's stat signature (`file_signature`).
+Atomic writes are in `folders.py`, the one other module the fast path imports.
+
 Standard library only: stamp.py (the fast path) imports this before anything else.
 """
 
@@ -26,16 +31,19 @@ import os
 import posixpath
 import re
 import stat
-import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .backups import is_backup_name
 
+MANIFEST_NAME = "prisma.compose.toml"  # the one place the file name is written
 # compose's own files beside the manifest: never an input or an output.
 STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.py)
 LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
 _MAGIC = re.compile(r"[*?[]")
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) and the line and
+# paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SKIPPED_FOLDERS = ("node_modules", ".git")
 # The kernel's and the devices' file systems: their "files" are no fragments, and reading them
 # can block, never end, or print secrets (`/proc/self/environ`) in an error's code frame.
@@ -109,20 +117,93 @@ def check_regular(st: os.stat_result, path: str | os.PathLike[str]) -> None:
         raise Refused("a file of the kernel's or the devices' file system (/proc, /sys, /dev)")
 
 
-def read_regular(path: str | os.PathLike[str]) -> bytes:
+def read_regular(path: str | os.PathLike[str], st: os.stat_result | None = None) -> bytes:
     """The bytes of a regular file. Raises Refused for anything else, OSError as `open` does.
 
-    The file is checked before it is opened (opening some devices has effects of its own), then
-    opened without blocking (a FIFO swapped in meanwhile opens at once) and checked again.
+    The file is checked before it is opened (opening some devices has effects of its own: `st`,
+    its stat taken just before by the caller, else a stat now), then opened without blocking (a
+    FIFO swapped in meanwhile opens at once) and checked again.
     """
-    check_regular(os.stat(path), path)
+    check_regular(os.stat(path) if st is None else st, path)
     fd = os.open(path, _READ_FLAGS)
     try:
-        check_regular(os.fstat(fd), path)
-        with open(fd, "rb", closefd=False) as f:
-            return f.read()
+        st = os.fstat(fd)
+        check_regular(st, path)
+        # Plain reads to the end (no file object: it costs more than the read of a fragment).
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size + 1, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+# -- the manifest ---------------------------------------------------------------------------------
+
+
+def find_manifest(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest `prisma.compose.toml` in `start` or its parents (like pyproject.toml)."""
+    here = os.path.abspath(start)
+    with contextlib.suppress(OSError):
+        if os.path.isfile(here):
+            here = os.path.dirname(here)
+    while True:
+        candidate = os.path.join(here, MANIFEST_NAME)
+        # os.path.isfile is False for an unreadable folder on the way up: no manifest there.
+        if os.path.isfile(candidate):
+            return Path(candidate)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def manifest_path(option: str | None) -> Path | None:
+    """The manifest a command line names (`--manifest`, else searched upwards from the current
+    folder); None when there is none."""
+    if option:
+        return Path(option).resolve() if os.path.isfile(option) else None
+    return find_manifest(os.getcwd())
+
+
+def decode_manifest(data: bytes) -> str:
+    """The manifest's text: UTF-8, a BOM dropped (TOML allows none; editors on Windows add one).
+    Raises UnicodeDecodeError, whose `start` is an offset in `data`."""
+    text = data.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """An input file's text: UTF-8, a BOM dropped, newlines normalised to `\\n`. Raises
+    UnicodeDecodeError, whose `start` is an offset in `data` (the `utf-8-sig` codec would count
+    from after the BOM, and it is slower)."""
+    text = data.decode("utf-8")
+    return normalise_newlines(text[1:] if text.startswith("\ufeff") else text)
+
+
+def normalise_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+FileSignature = tuple[int, int, int, int, int]  # mtime_ns, size, inode, device, ctime_ns
+
+
+def signature_of(st: os.stat_result) -> FileSignature:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev, st.st_ctime_ns)
+
+
+def file_signature(path: str) -> FileSignature | None:
+    """What says a file may have changed since it was read, without reading it (None: no file)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return signature_of(st)
 
 
 # -- names ----------------------------------------------------------------------------------------
@@ -134,17 +215,23 @@ def control_character(text: str) -> str | None:
     A name with a line break, pasted into a `// ---- fragment NAME (path) ----` header, would end
     the comment and put the rest of the name into the schema as code.
     """
-    for char in text:
-        if char in "\u2028\u2029" or unicodedata.category(char) == "Cc":
-            return f"U+{ord(char):04X}"
-    return None
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 def shown(text: str) -> str:
     """`text` with its control characters escaped, for a message."""
-    return "".join(
-        f"\\u{ord(c):04x}" if c in "\u2028\u2029" or unicodedata.category(c) == "Cc" else c for c in text
-    )
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def posix_stem(path: str) -> str:
+    """`PurePosixPath(path).stem` (the last component without its extension), without pathlib,
+    which costs more per fragment than the rest of its name."""
+    name = path.rpartition("/")[2]
+    if name in ("", "."):
+        name = next((p for p in reversed(path.split("/")) if p not in ("", ".")), "")
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 # -- globs ----------------------------------------------------------------------------------------
@@ -190,12 +277,17 @@ def temp_owner(name: str) -> tuple[str, int] | None:
     owner, _, pid = owner.rpartition(".")
     if not (owner and pid.isdigit() and rest.isalnum()):
         return None
-    stem, dot, number = owner.rpartition(".")
+    return _backed_up(owner), int(pid)
+
+
+def _backed_up(name: str) -> str:
+    """The file a backup's name is of (`X.bak`, `X.bak.N`: X); any other name as it is."""
+    stem, dot, number = name.rpartition(".")
     if dot and number.isdigit() and stem.endswith(".bak"):
-        owner = stem
-    if owner.endswith(".bak") and len(owner) > 4:
-        owner = owner[:-4]
-    return owner, int(pid)
+        name = stem
+    if name.endswith(".bak") and len(name) > 4:
+        name = name[:-4]
+    return name
 
 
 class NeverInputs:
@@ -237,91 +329,106 @@ def _inside(path: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def expand_glob(root: Path, pattern: str, never: NeverInputs | None = None) -> list[Path]:
-    """The files a manifest glob lists (rules above), sorted by their POSIX path from `root`.
+def expand_glob(root: str | os.PathLike[str], pattern: str, never: NeverInputs | None = None) -> list[str]:
+    """The files a manifest glob lists (rules above): their paths (`root` joined with the parts
+    matched, no pathlib: a glob may list thousands), sorted by their POSIX path from `root`.
 
     Anything that is not a folder counts as a file here (a FIFO, a device): the reader refuses
     it with an error at the glob, where silence would hide why a fragment is missing. Broken
     symlinks are left out, as `glob` leaves them out.
     """
-    parts = pattern_parts(pattern)
+    parts = _glob_parts(pattern)
     if not parts:
         return []
-    # `**/**` lists what `**` lists.
-    parts = tuple(p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**"))
-    base = str(root)
+    base = os.fspath(root)
     # A pattern that leaves the project (allowed by the manifest) is not confined to it.
     real_root = None if parts[0] == ".." else os.path.realpath(base)
-    # (absolute path, POSIX path from root) of the folders reached so far.
+    # (absolute path, POSIX path from root) of the folders reached so far, and of the files found.
     level: dict[str, str] = {base: ""}
     found: dict[str, str] = {}
     last = len(parts) - 1
     for i, part in enumerate(parts):
-        final = i == last
-        nxt: dict[str, str] = {}
-        for folder, rel in level.items():
-            if part == "**":
-                for sub, sub_rel in walk_folders(folder, rel):
-                    if final:
-                        _files_in(sub, sub_rel, "*", found)
-                    else:
-                        nxt[sub] = sub_rel
-                continue
-            if final:
-                _files_in(folder, rel, part, found)
-                continue
-            if not is_magic(part):
-                path = os.path.join(folder, part)
-                if os.path.isdir(path):
-                    nxt[path] = posixpath.join(rel, part)
-                continue
-            try:
-                with os.scandir(folder) as entries:
-                    dirs = [
-                        e for e in entries if component_match(part, e.name) and e.name not in SKIPPED_FOLDERS
-                    ]
-            except OSError:
-                continue
-            for entry in dirs:
-                try:
-                    if not entry.is_dir():
-                        continue
-                    # One level through a symlink is bounded by the pattern's length, but a link
-                    # out of the project (to `/`, say) followed by `**` would walk a whole disk.
-                    if real_root is not None and entry.is_symlink() and not _inside(entry.path, real_root):
-                        continue
-                except OSError:
-                    continue
-                nxt[entry.path] = posixpath.join(rel, entry.name)
-        level = nxt
+        level = _descend(level, part, i == last, found, real_root)
         if not level:
             break
-    files = []
-    for path, _ in sorted(found.items(), key=lambda item: item[1]):
-        if never is not None and path in never:
-            continue
-        files.append(Path(path))
-    return files
+    ordered = sorted(found.items(), key=lambda item: item[1])
+    return [path for path, _ in ordered if never is None or path not in never]
+
+
+def _glob_parts(pattern: str) -> tuple[str, ...]:
+    parts = pattern_parts(pattern)
+    # `**/**` lists what `**` lists.
+    return tuple(p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**"))
+
+
+def _descend(
+    level: dict[str, str], part: str, final: bool, found: dict[str, str], real_root: str | None
+) -> dict[str, str]:
+    """One pattern component: the folders it reaches from `level` (files, into `found`, when it
+    is the last one)."""
+    nxt: dict[str, str] = {}
+    for folder, rel in level.items():
+        if part == "**":
+            for sub, sub_rel in walk_folders(folder, rel):
+                if final:
+                    _files_in(sub, sub_rel, "*", found)
+                else:
+                    nxt[sub] = sub_rel
+        elif final:
+            _files_in(folder, rel, part, found)
+        else:
+            _folders_in(folder, rel, part, real_root, nxt)
+    return nxt
+
+
+def _folders_in(folder: str, rel: str, part: str, real_root: str | None, nxt: dict[str, str]) -> None:
+    """Add the folders of `folder` whose name matches `part`."""
+    if not is_magic(part):
+        path = os.path.join(folder, part)
+        if os.path.isdir(path):
+            nxt[path] = posixpath.join(rel, part)
+        return
+    try:
+        with os.scandir(folder) as entries:
+            dirs = [e for e in entries if component_match(part, e.name) and e.name not in SKIPPED_FOLDERS]
+    except OSError:
+        return
+    for entry in dirs:
+        if _enters(entry, real_root):
+            nxt[entry.path] = posixpath.join(rel, entry.name)
+
+
+def _enters(entry: os.DirEntry[str], real_root: str | None) -> bool:
+    """Does a wildcard go into this entry? A folder, or a symlink to one inside the project: one
+    level through a symlink is bounded by the pattern's length, but a link out of the project (to
+    `/`, say) followed by `**` would walk a whole disk."""
+    try:
+        if not entry.is_dir():
+            return False
+        return real_root is None or not entry.is_symlink() or _inside(entry.path, real_root)
+    except OSError:
+        return False
 
 
 def _files_in(folder: str, rel: str, part: str, found: dict[str, str]) -> None:
     """Add the non-folders of `folder` whose name matches `part`."""
     if not is_magic(part):
-        path = os.path.join(folder, part)
-        if os.path.exists(path) and not os.path.isdir(path) and not is_compose_file(part):
-            found[path] = posixpath.join(rel, part)
-        return
-    try:
-        with os.scandir(folder) as entries:
-            names = [(e.name, e.path) for e in entries if component_match(part, e.name)]
-    except OSError:
-        return
-    for name, path in names:
-        if is_compose_file(name):
-            continue
+        names = [(part, os.path.join(folder, part))]
+    else:
         try:
-            st = os.stat(path)  # follows a symlink: a link to a file is that file
-        except OSError:  # broken symlink
-            continue
-        if not stat.S_ISDIR(st.st_mode):
+            with os.scandir(folder) as entries:
+                names = [(e.name, e.path) for e in entries if component_match(part, e.name)]
+        except OSError:
+            return
+    for name, path in names:
+        if not is_compose_file(name) and _no_folder(path):
             found[path] = posixpath.join(rel, name)
+
+
+def _no_folder(path: str) -> bool:
+    """Something other than a folder is at `path` (a symlink is followed: a link to a file is
+    that file; a broken one is nothing)."""
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from .compose import ComposedTarget, compose_target
 from .diagnostics import ComposeError, Diagnostic, did_you_mean
-from .manifest import Manifest, TargetSpec, find_manifest, load_manifest
+from .inputfiles import manifest_path
+from .manifest import Manifest, TargetSpec, load_manifest
 from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
-    from .output import PlannedFile
+    from .plan import PlannedFile
 
 
 class UsageError(Exception):
@@ -27,13 +28,11 @@ class Composition:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def locate_manifest(option: str | None, cwd: Path | None = None) -> Path:
-    if option:
-        path = Path(option)
-        if not path.is_file():
-            raise UsageError(f"manifest `{option}` not found")
-        return path.resolve()
-    found = find_manifest(cwd or Path.cwd())
+def locate_manifest(option: str | None) -> Path:
+    """The manifest a command line names (as the nothing-changed check finds it); UsageError."""
+    found = manifest_path(option)
+    if found is None and option:
+        raise UsageError(f"manifest `{option}` not found")
     if found is None:
         raise UsageError(
             "no prisma.compose.toml in this folder or any parent; run `compose init` to create one, "
@@ -83,11 +82,12 @@ def load(
 
 def plan_outputs(comp: Composition) -> list[PlannedFile]:
     """Every output file of the composed targets, with what is on disk now (nothing written)."""
-    from . import output
+    from .plan import plan
+    from .statefile import read_state
 
     root = comp.manifest.root
-    state = output.read_state(root)
-    return [f for t in comp.targets for f in output.plan(root, t, state)]
+    state = read_state(root)
+    return [f for t in comp.targets for f in plan(root, t, state)]
 
 
 @dataclass

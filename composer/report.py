@@ -38,31 +38,39 @@ def emit(
     """
     diagnostics = list(diagnostics)
     if fmt == "json":
-        if exit_code is None:
-            exit_code = 1 if any(d.severity == "error" for d in diagnostics) else 0
-        doc: dict[str, Any] = {
-            "version": JSON_VERSION,
-            "command": command,
-            "ok": exit_code == 0,
-            "exit_code": exit_code,
-            "diagnostics": [d.to_json() for d in diagnostics],
-        }
-        if outputs is not None:
-            doc["outputs"] = outputs
-        if engines is not None:
-            doc["engines"] = engines
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        _emit_json(diagnostics, command, exit_code, outputs, engines)
+    elif fmt == "github":
+        sys.stdout.write("".join(github_line(d) + "\n" for d in diagnostics))
         sys.stdout.flush()
-        return
-    if fmt == "github":
+    else:
+        stream = stream or sys.stderr
+        color = use_color(stream)
         for d in diagnostics:
-            sys.stdout.write(github_line(d) + "\n")
-        sys.stdout.flush()
-        return
-    stream = stream or sys.stderr
-    color = use_color(stream)
-    for d in diagnostics:
-        stream.write(d.render(color) + "\n")
+            stream.write(d.render(color) + "\n")
+
+
+def _emit_json(
+    diagnostics: list[Diagnostic],
+    command: str | None,
+    exit_code: int | None,
+    outputs: list[dict[str, Any]] | None,
+    engines: list[dict[str, Any]] | None,
+) -> None:
+    if exit_code is None:
+        exit_code = 1 if any(d.severity == "error" for d in diagnostics) else 0
+    doc: dict[str, Any] = {
+        "version": JSON_VERSION,
+        "command": command,
+        "ok": exit_code == 0,
+        "exit_code": exit_code,
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+    if outputs is not None:
+        doc["outputs"] = outputs
+    if engines is not None:
+        doc["engines"] = engines
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def usage_error(message: str, fmt: str = "text", command: str | None = None) -> int:

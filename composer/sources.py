@@ -9,17 +9,37 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, error
-from .inputfiles import NeverInputs, Refused, control_character, expand_glob, read_regular, shown
+from .inputfiles import (
+    FileSignature,
+    NeverInputs,
+    Refused,
+    control_character,
+    decode,
+    expand_glob,
+    file_signature,
+    normalise_newlines,
+    read_regular,
+    shown,
+    signature_of,
+)
 from .psl import SchemaFile, parse
-from .stamp import decode, normalise_newlines
 
-__all__ = ["Fragment", "LoadResult", "Loader", "expand_glob", "read_text", "rel_display"]
+__all__ = [
+    "FileSignature",
+    "Fragment",
+    "LoadResult",
+    "Loader",
+    "expand_glob",
+    "file_signature",
+    "read_text",
+    "rel_display",
+]
 
 if TYPE_CHECKING:
     from .entities import GeneratedFragment
@@ -44,18 +64,23 @@ class Fragment:
 class LoadResult:
     fragments: list[Fragment]
     warnings: list[Diagnostic] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)  # every input file read, for watch
+    files: list[str] = field(default_factory=list)  # every input file read (its path), for watch
 
 
 def read_text(
-    path: Path, display: str, entry: Location | FragmentSpec | None, private: bool = False
+    path: str | os.PathLike[str],
+    display: str,
+    entry: Location | FragmentSpec | None,
+    private: bool = False,
+    st: os.stat_result | None = None,
 ) -> str:
     """Read a text input: UTF-8 (a BOM is dropped), newlines normalised to `\\n`. Errors point at
     `entry`: a place in the manifest, or a `[[fragments]]` entry, whose place is looked up then.
-    Only regular files are read (`inputfiles.read_regular`). `private`: the file is outside the
-    project, so an error in it shows no code frame (see `Source.private`)."""
+    Only regular files are read (`inputfiles.read_regular`; `st`: the file's stat, just taken).
+    `private`: the file is outside the project, so an error in it shows no code frame (see
+    `Source.private`)."""
     try:
-        data = read_regular(path)
+        data = read_regular(path, st)
     except Refused as exc:
         if exc.what == "a directory":
             raise error(f"`{display}` is a directory, not a file", _place(entry), code="E101") from None
@@ -72,18 +97,25 @@ def read_text(
     try:
         return decode(data)
     except UnicodeDecodeError as exc:
-        # Pointed at the bad byte in the file itself: decoded with replacement characters, every
-        # other character keeps its line and column, so the code frame shows the right place.
-        replaced = data.decode("utf-8-sig", errors="replace")
-        shown_source = Source(display, normalise_newlines(replaced), str(path), private=private)
-        at = len(normalise_newlines(data[: exc.start].decode("utf-8-sig", errors="replace")))
-        where = _place(entry)
-        raise error(
-            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 text",
-            Location(shown_source, at, at + 1),
-            code="E102",
-            notes=[("listed in the manifest here", where)] if where is not None else [],
-        ) from None
+        raise _not_utf8(data, exc, os.fspath(path), display, entry, private) from None
+
+
+def _not_utf8(
+    data: bytes, exc: UnicodeDecodeError, path: str, display: str, entry: Location | FragmentSpec | None,
+    private: bool,
+) -> ComposeError:
+    """Pointed at the bad byte in the file itself: decoded with replacement characters, every
+    other character keeps its line and column, so the code frame shows the right place."""
+    replaced = data.decode("utf-8-sig", errors="replace")
+    shown_source = Source(display, normalise_newlines(replaced), path, private=private)
+    at = len(normalise_newlines(data[: exc.start].decode("utf-8-sig", errors="replace")))
+    where = _place(entry)
+    return error(
+        f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); expected UTF-8 text",
+        Location(shown_source, at, at + 1),
+        code="E102",
+        notes=[("listed in the manifest here", where)] if where is not None else [],
+    )
 
 
 def _place(entry: Location | FragmentSpec | None) -> Location | None:
@@ -98,6 +130,8 @@ class Loader:
     signature is the same, dropped by `invalidate`) and the parse cache (path and text → parse
     tree). Both keep only what the last successful load used, so a long watch session does not
     accumulate every version of every file it saw.
+
+    Paths are plain strings throughout: pathlib costs more per file than the stat.
     """
 
     def __init__(self) -> None:
@@ -105,9 +139,11 @@ class Loader:
         # absolute path -> (stat signature, text, whether the file is outside the project)
         self._texts: dict[str, tuple[FileSignature, str, bool]] = {}
         self._entity_cache: dict[tuple[tuple[str, str], ...], list[tuple[GeneratedFragment, SchemaFile]]] = {}
-        # (root, relative path) -> (path, absolute path, display): pathlib costs more than a stat.
-        self._located: dict[tuple[str, str], tuple[Path, str, str]] = {}
-        self._real_dirs: dict[str, str] = {}  # folder -> its real path, during one load
+        # During one load: the stat of each file taken for its signature (read with it), the
+        # files that are symlinks, and folders' real paths.
+        self._stats: dict[str, os.stat_result] = {}
+        self._links: set[str] = set()
+        self._inside_dirs: dict[str, bool] = {}  # folder -> whether its real path is in the project
         self._real_root = ""
         self._allow_outside = False
         self.reads = 0  # files read from disk; reads served by the read cache do not count
@@ -144,17 +180,31 @@ class Loader:
                 moved.append(path)
         return moved
 
+    def signature(self, key: str) -> FileSignature | None:
+        """`file_signature` of the file at absolute path `key`, from one lstat when it is no
+        symlink; the stat is kept for the read that follows (`_read`), and whether it is a link
+        for `_outside`."""
+        try:
+            st = os.lstat(key)
+            if stat.S_ISLNK(st.st_mode):
+                self._links.add(key)
+                st = os.stat(key)
+        except (OSError, ValueError):
+            return None
+        self._stats[key] = st
+        return signature_of(st)
+
     def read(
-        self, path: Path, display: str, where: Location | FragmentSpec | None
+        self, path: str | os.PathLike[str], display: str, where: Location | FragmentSpec | None
     ) -> tuple[str, FileSignature | None, bool]:
         """`read_text`, served from the read cache while the file's stat signature is unchanged:
         (text, signature, whether the file is outside the project)."""
         key = os.path.abspath(path)
-        return self._read(path, key, display, where, file_signature(key))
+        return self._read(path, key, display, where, self.signature(key))
 
     def _read(
         self,
-        path: Path,
+        path: str | os.PathLike[str],
         key: str,
         display: str,
         where: Location | FragmentSpec | None,
@@ -162,163 +212,79 @@ class Loader:
     ) -> tuple[str, FileSignature | None, bool]:
         # `sig` is taken before reading: a change between the two leaves a signature older than
         # the text, which only costs one more read next time.
+        st = self._stats.pop(key, None)
         entry = self._texts.get(key)
         if sig is not None and entry is not None and entry[0] == sig:
             return entry[1], sig, entry[2] and not self._allow_outside
-        outside = self._outside(key)
-        text = read_text(path, display, where, outside and not self._allow_outside)
+        outside = self._outside(key, st is not None)
+        text = read_text(path, display, where, outside and not self._allow_outside, st)
         self.reads += 1
         if sig is not None:
             self._texts[key] = (sig, text, outside)
         return text, sig, outside and not self._allow_outside
 
-    def _outside(self, key: str) -> bool:
+    def _outside(self, key: str, stated: bool = False) -> bool:
         """Is the file at absolute path `key` outside the project?
 
         Its real path decides, so a symlink committed in the project that points outside counts
-        as outside. One lstat per file; folders are resolved once per load.
+        as outside. The lstat of `signature` tells a link (`stated`: it was taken); folders are
+        resolved once per load.
         """
         if not self._real_root:
             return False
-        try:
-            link = stat.S_ISLNK(os.lstat(key).st_mode)
-        except OSError:
-            return False  # the read reports it
-        if link:
-            real = os.path.realpath(key)
-        else:
-            folder, name = os.path.split(key)
-            real_folder = self._real_dirs.get(folder)
-            if real_folder is None:
-                real_folder = self._real_dirs[folder] = os.path.realpath(folder)
-            real = os.path.join(real_folder, name)
-        root = self._real_root
-        return not (real.startswith(root) and real[len(root) : len(root) + 1] in ("", os.sep))
+        if key in self._links or (not stated and _is_link(key)):
+            return not self._inside(os.path.realpath(key))
+        # No link: the file is where its folder really is.
+        folder = key[: key.rfind(os.sep)] or os.sep
+        inside = self._inside_dirs.get(folder)
+        if inside is None:
+            inside = self._inside_dirs[folder] = self._inside(os.path.realpath(folder))
+        return not inside
 
-    def texts(self, paths: Iterable[Path]) -> list[tuple[str, str]] | None:
+    def _inside(self, real: str) -> bool:
+        root = self._real_root
+        return real.startswith(root) and real[len(root) : len(root) + 1] in ("", os.sep)
+
+    def texts(self, paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, str]] | None:
         """(absolute path, text as read) of files the last load read; None if one was not cached."""
         found = []
+        texts = self._texts
         for path in paths:
-            key = os.path.abspath(path)
-            entry = self._texts.get(key)
+            key = path if isinstance(path, str) and path in texts else os.path.abspath(path)
+            entry = texts.get(key)
             if entry is None:
                 return None
             found.append((key, entry[1]))
         return found
 
     def load(self, manifest: Manifest) -> LoadResult:
-        root = manifest.root
-        result = LoadResult([])
-        seen: set[object] = set()
-        names: dict[str, Fragment] = {}
-        yaml_items: list[tuple[FragmentSpec, Path]] = []
-        errors: list[Diagnostic] = []
-        used: set[tuple[str, str, bool]] = set()
-        read: set[str] = set()
-        never = never_inputs(manifest)
-        self._real_dirs = {}
-        self._real_root = os.path.realpath(root)
+        self._stats, self._links, self._inside_dirs = {}, set(), {}
+        self._real_root = os.path.realpath(manifest.root)
         self._allow_outside = manifest.allow_outside
+        run = _Load(self, manifest)
+        try:
+            run.entries()
+            if run.yaml_items:  # read even after a fragment's error: a build reports every input's errors
+                run.entities()
+        finally:
+            self._stats, self._links = {}, set()
+        if run.errors:
+            raise ComposeError(run.errors)
+        self._forget(run.used, run.read)
+        return run.finish()
 
-        def locate(rel: str, path: Path | None = None) -> tuple[Path, str, str]:
-            found = self._located.get((root_key, rel))
-            if found is None:
-                path = path or root / rel
-                found = (path, os.path.abspath(path), rel_display(path, root))
-                self._located[(root_key, rel)] = found
-            return found
-
-        def add(spec: FragmentSpec, path: Path, key: str, display: str, sig: FileSignature | None) -> None:
-            text, sig, private = self._read(path, key, display, spec, sig)
-            # The same file listed explicitly and matched by a glob keeps its first place. The
-            # device and inode identify it however it is reached (symlinks, `..`) at no extra cost.
-            identity: object = (sig[3], sig[2]) if sig is not None else path.resolve()
-            if identity in seen:
-                return
-            seen.add(identity)
-            read.add(key)
-            result.files.append(path)
-            try:
-                schema = self.parse_cached(display, text, str(path), private)
-            except ComposeError as exc:
-                errors.extend(exc.diagnostics)
-                return
-            used.add((str(path), text, private))
-            frag = Fragment(spec.fragment_name(display), len(seen) - 1, display, schema, spec)
-            check_name(frag, names)
-            result.fragments.append(frag)
-
-        def named_safely(spec: FragmentSpec, display: str) -> bool:
-            # A name reaches the outputs (section headers, folder outputs' file names): a line
-            # break in it would turn the rest of the name into schema code.
-            char = control_character(display)
-            if char is None:
-                return True
-            errors.append(
-                Diagnostic(
-                    f"`{spec.pattern}` matches `{shown(display)}`, whose name holds a control character "
-                    f"({char}); expected file names without control characters",
-                    spec.location,
-                    code="E105",
-                    hint="rename the file",
-                )
-            )
-            return False
-
-        root_key = str(root)
-        for spec in manifest.fragments:
-            if spec.kind == "path":
-                path, key, display = locate(spec.pattern)
-                sig = file_signature(key)
-                if sig is None and not path.exists():
-                    raise error(
-                        f"fragment file `{spec.pattern}` does not exist", spec.location, code="E101",
-                        hint="check the `path` in the manifest, relative to the manifest's folder",
-                    )
-                add(spec, path, key, display, sig)
-                continue
-            matches = expand_glob(root, spec.pattern, never)
-            if not matches:
-                result.warnings.append(
-                    Diagnostic(
-                        f"`{spec.pattern}` matches no file", spec.location, severity="warning", code="W101"
-                    )
-                )
-                continue
-            if spec.kind == "glob":
-                for path in matches:
-                    _, key, display = locate(str(path), path)
-                    if named_safely(spec, display):
-                        add(spec, path, key, display, file_signature(key))
-            else:
-                safe = [p for p in matches if named_safely(spec, rel_display(p, root))]
-                yaml_items.extend((spec, p) for p in safe)
-                result.files.extend(safe)
-        if yaml_items:  # read even after a fragment's error: a build reports every input's errors
-            try:
-                self.load_entities(yaml_items, root, result, names)
-            except ComposeError as exc:
-                errors.extend(exc.diagnostics)
-            read.update(os.path.abspath(p) for _, p in yaml_items)
-        if errors:
-            raise ComposeError(errors)
-        # Manifest order: YAML fragments take the position of their `[[fragments]]` entry.
-        result.fragments.sort(key=lambda f: (f.spec.index, f.index))
-        for i, frag in enumerate(result.fragments):
-            frag.index = i
-        # A successful load: forget the texts and parse trees of files or versions no longer used.
+    def _forget(self, used: set[tuple[str, str, bool]], read: set[str]) -> None:
+        """After a successful load: forget the texts and parse trees of files or versions no
+        longer used."""
         for key in self._cache.keys() - used:
             del self._cache[key]
         for path in self._texts.keys() - read:
             del self._texts[path]
-        if len(self._located) > 2 * len(read) + 100:  # files come and go in a long watch session
-            self._located.clear()
-        return result
 
     def load_entities(
         self,
-        items: list[tuple[FragmentSpec, Path]],
-        root: Path,
+        items: list[tuple[FragmentSpec, str]],
+        root: str,
         result: LoadResult,
         names: dict[str, Fragment],
     ) -> None:
@@ -329,38 +295,159 @@ class Loader:
         for spec, path in items:
             display = rel_display(path, root)
             text, _, private = self.read(path, display, spec)
-            sources.append(Source(display, text, str(path), private=private))
+            sources.append(Source(display, text, os.fspath(path), private=private))
             specs.append(spec)
         key = tuple((s.path, s.text) for s in sources)
         generated = self._entity_cache.get(key)
         if generated is None:
-            # An entity that came out exactly as before keeps its parse tree (and its identity, by
-            # which `watch` tells what changed): an edit of one YAML file re-parses one fragment.
-            before = {
-                (g.yaml_source.path, g.yaml_source.text, g.text, tuple(g.line_map)): schema
-                for previous in self._entity_cache.values()
-                for g, schema in previous
-            }
-            generated = []
-            try:
-                entities = load_entities(sources)
-            except ComposeError as exc:
-                raise ComposeError([redacted(d) for d in exc.diagnostics]) from None
-            for gen in entities:
-                src = gen.yaml_source
-                schema = before.get((src.path, src.text, gen.text, tuple(gen.line_map)))
-                if schema is None:
-                    origin = src.path + "#prisma"
-                    source = Source(src.display, gen.text, origin, origin=src, line_map=gen.line_map)
-                    schema = parse(source)
-                    self.parses += 1
-                generated.append((gen, schema))
+            generated = self._generate(sources, load_entities)
             self._entity_cache = {key: generated}
         for spec, (gen, schema) in zip(specs, generated, strict=True):
             result.warnings.extend(gen.warnings)
             frag = Fragment(gen.name, len(result.fragments), gen.yaml_source.display, schema, spec, gen)
             check_name(frag, names)
             result.fragments.append(frag)
+
+    def _generate(
+        self, sources: list[Source], load_entities: Callable[[list[Source]], list[GeneratedFragment]]
+    ) -> list[tuple[GeneratedFragment, SchemaFile]]:
+        # An entity that came out exactly as before keeps its parse tree (and its identity, by
+        # which `watch` tells what changed): an edit of one YAML file re-parses one fragment.
+        before = {
+            (g.yaml_source.path, g.yaml_source.text, g.text, tuple(g.line_map)): schema
+            for previous in self._entity_cache.values()
+            for g, schema in previous
+        }
+        try:
+            entities = load_entities(sources)
+        except ComposeError as exc:
+            raise ComposeError([redacted(d) for d in exc.diagnostics]) from None
+        generated = []
+        for gen in entities:
+            src = gen.yaml_source
+            schema = before.get((src.path, src.text, gen.text, tuple(gen.line_map)))
+            if schema is None:
+                origin = src.path + "#prisma"
+                schema = parse(Source(src.display, gen.text, origin, origin=src, line_map=gen.line_map))
+                self.parses += 1
+            generated.append((gen, schema))
+        return generated
+
+
+def _is_link(path: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False  # the read reports it
+
+
+class _Load:
+    """One `Loader.load`: the manifest's entries in order, every error collected."""
+
+    def __init__(self, loader: Loader, manifest: Manifest) -> None:
+        self.loader = loader
+        self.manifest = manifest
+        self.root = os.fspath(manifest.root)
+        self.prefix = self.root if self.root.endswith(os.sep) else self.root + os.sep
+        self.result = LoadResult([])
+        self.seen: set[object] = set()  # each file once, by identity
+        self.names: dict[str, Fragment] = {}
+        self.yaml_items: list[tuple[FragmentSpec, str]] = []
+        self.errors: list[Diagnostic] = []
+        self.used: set[tuple[str, str, bool]] = set()  # parse cache keys
+        self.read: set[str] = set()  # read cache keys
+
+    def entries(self) -> None:
+        never = never_inputs(self.manifest)
+        for spec in self.manifest.fragments:
+            if spec.kind == "path":
+                self.path_entry(spec)
+                continue
+            matches = expand_glob(self.root, spec.pattern, never)
+            if not matches:
+                self.result.warnings.append(
+                    Diagnostic(
+                        f"`{spec.pattern}` matches no file", spec.location, severity="warning", code="W101"
+                    )
+                )
+            elif spec.kind == "glob":
+                self.glob_entry(spec, matches)
+            else:
+                safe = [p for p in matches if self.named_safely(spec, rel_display(p, self.root))]
+                self.yaml_items.extend((spec, p) for p in safe)
+                self.result.files.extend(safe)
+
+    def path_entry(self, spec: FragmentSpec) -> None:
+        display = clean_posix(spec.pattern)
+        path = self.prefix + display if display != "." else self.root
+        # A clean path below the (absolute, clean) root is its own absolute path; `..` is folded.
+        key = path if ".." not in display and os.sep == "/" else os.path.abspath(path)
+        sig = self.loader.signature(key)
+        if sig is None and not os.path.exists(path):
+            raise error(
+                f"fragment file `{spec.pattern}` does not exist", spec.location, code="E101",
+                hint="check the `path` in the manifest, relative to the manifest's folder",
+            )
+        self.add(spec, path, key, display, sig)
+
+    def glob_entry(self, spec: FragmentSpec, matches: list[str]) -> None:
+        for path in matches:
+            display = rel_display(path, self.root)
+            if self.named_safely(spec, display):
+                key = os.path.abspath(path)
+                self.add(spec, path, key, display, self.loader.signature(key))
+
+    def add(self, spec: FragmentSpec, path: str, key: str, display: str, sig: FileSignature | None) -> None:
+        text, sig, private = self.loader._read(path, key, display, spec, sig)
+        # The same file listed explicitly and matched by a glob keeps its first place. The
+        # device and inode identify it however it is reached (symlinks, `..`) at no extra cost.
+        identity: object = (sig[3], sig[2]) if sig is not None else os.path.realpath(path)
+        if identity in self.seen:
+            return
+        self.seen.add(identity)
+        self.read.add(key)
+        self.result.files.append(path)
+        try:
+            schema = self.loader.parse_cached(display, text, path, private)
+        except ComposeError as exc:
+            self.errors.extend(exc.diagnostics)
+            return
+        self.used.add((path, text, private))
+        frag = Fragment(spec.fragment_name(display), len(self.seen) - 1, display, schema, spec)
+        check_name(frag, self.names)
+        self.result.fragments.append(frag)
+
+    def named_safely(self, spec: FragmentSpec, display: str) -> bool:
+        # A name reaches the outputs (section headers, folder outputs' file names): a line
+        # break in it would turn the rest of the name into schema code.
+        char = control_character(display)
+        if char is None:
+            return True
+        self.errors.append(
+            Diagnostic(
+                f"`{spec.pattern}` matches `{shown(display)}`, whose name holds a control character "
+                f"({char}); expected file names without control characters",
+                spec.location,
+                code="E105",
+                hint="rename the file",
+            )
+        )
+        return False
+
+    def entities(self) -> None:
+        try:
+            self.loader.load_entities(self.yaml_items, self.root, self.result, self.names)
+        except ComposeError as exc:
+            self.errors.extend(exc.diagnostics)
+        self.read.update(os.path.abspath(p) for _, p in self.yaml_items)
+
+    def finish(self) -> LoadResult:
+        """Manifest order: YAML fragments take the position of their `[[fragments]]` entry."""
+        fragments = self.result.fragments
+        fragments.sort(key=lambda f: (f.spec.index, f.index))
+        for i, frag in enumerate(fragments):
+            frag.index = i
+        return self.result
 
 
 def output_paths(manifest: Manifest) -> tuple[list[str], list[str]]:
@@ -401,18 +488,6 @@ def redacted(diag: Diagnostic) -> Diagnostic:
     )
 
 
-FileSignature = tuple[int, int, int, int, int]  # mtime_ns, size, inode, device, ctime_ns
-
-
-def file_signature(path: str) -> FileSignature | None:
-    """What says a file may have changed since it was read, without reading it (None: no file)."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev, st.st_ctime_ns)
-
-
 def check_name(frag: Fragment, names: dict[str, Fragment]) -> None:
     other = names.get(frag.name)
     if other is not None:
@@ -438,8 +513,21 @@ def _rename_hint(frag: Fragment, other: Fragment) -> str:
     )
 
 
-def rel_display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
+def clean_posix(rel: str) -> str:
+    """A POSIX path as pathlib writes it: no empty or `.` components (`..` kept), `.` for none."""
+    if "//" not in rel and "/." not in rel and not rel.startswith("./") and not rel.endswith("/"):
+        return rel or "."
+    return "/".join(p for p in rel.split("/") if p not in ("", ".")) or "."
+
+
+def rel_display(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
+    """`path` relative to `root`, POSIX separators, as `PurePath.relative_to` finds it (by name,
+    `..` kept), else the whole path; without pathlib, which costs more per file than the read."""
+    path, root = os.fspath(path), os.fspath(root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if path.startswith(prefix) and not path.startswith(os.sep * 2) and os.sep == "/":
+        return clean_posix(path[len(prefix) :])
+    try:  # anything unusual (`//` roots, Windows): as pathlib says
+        return Path(path).relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        return Path(path).as_posix()

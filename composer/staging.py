@@ -74,34 +74,12 @@ def write_all(changes: list[Change], *, all_or_nothing: bool = True, code: str =
     """Write every change as described in the module docstring. Raises ComposeError (nothing
     changed) when a file cannot be written, or, with `all_or_nothing`, when one changed on disk
     since it was read; otherwise such files are skipped and listed in `Written.skipped`."""
-    from .output import make_temp
-
     done = Written()
     staged: list[tuple[str, Path, Change]] = []
     try:
         for change in changes:
-            final = _target(change, code)
-            try:
-                done._created.extend(_make_parents(final.parent))
-                fd, name = make_temp(final)  # a name in `final`'s folder
-                tmp = os.path.join(final.parent, name)
-            except OSError as exc:
-                raise _error(change, final, exc, code) from None
-            staged.append((tmp, final, change))
-            try:
-                _fill(fd, tmp, final, change.data)
-            except OSError as exc:
-                raise _error(change, final, exc, code) from None
-        ready: list[tuple[str, Path, Change, bytes | None]] = []
-        for tmp, final, change in staged:
-            current = _read_or_none(final)
-            if change.expected is not UNCHECKED and current != change.expected:
-                if all_or_nothing:
-                    raise ComposeError(_changed(change, code))
-                os.unlink(tmp)
-                done.skipped.append(change)
-                continue
-            ready.append((tmp, final, change, current))
+            staged.append(_stage(change, done, code))
+        ready = _still_as_read(staged, done, all_or_nothing, code)
     except BaseException:
         for tmp, _, _ in staged:
             with contextlib.suppress(OSError):
@@ -120,6 +98,45 @@ def write_all(changes: list[Change], *, all_or_nothing: bool = True, code: str =
         done._previous.append((final, current))
         done.written.append(change)
     return done
+
+
+def _stage(change: Change, done: Written, code: str) -> tuple[str, Path, Change]:
+    """Step 1: the change's text in a temporary file beside the file it replaces (its name, that
+    file, the change); a temporary file made is removed again if the write fails."""
+    from .folders import make_temp
+
+    final = _target(change, code)
+    try:
+        done._created.extend(_make_parents(final.parent))
+        fd, name = make_temp(final)  # a name in `final`'s folder
+        tmp = os.path.join(final.parent, name)
+    except OSError as exc:
+        raise _error(change, final, exc, code) from None
+    try:
+        _fill(fd, tmp, final, change.data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _error(change, final, exc, code) from None
+    return tmp, final, change
+
+
+def _still_as_read(
+    staged: list[tuple[str, Path, Change]], done: Written, all_or_nothing: bool, code: str
+) -> list[tuple[str, Path, Change, bytes | None]]:
+    """Step 2: the staged changes whose file still holds what the command read (with what it
+    holds); the others refused (`all_or_nothing`) or skipped."""
+    ready: list[tuple[str, Path, Change, bytes | None]] = []
+    for tmp, final, change in staged:
+        current = _read_or_none(final)
+        if change.expected is not UNCHECKED and current != change.expected:
+            if all_or_nothing:
+                raise ComposeError(_changed(change, code))
+            os.unlink(tmp)
+            done.skipped.append(change)
+            continue
+        ready.append((tmp, final, change, current))
+    return ready
 
 
 def _target(change: Change, code: str) -> Path:
@@ -155,7 +172,7 @@ def _fill(fd: int, tmp: str, final: Path, data: bytes) -> None:
     try:
         st = os.stat(final)
     except FileNotFoundError:
-        from .output import current_umask
+        from .folders import current_umask
 
         os.chmod(tmp, 0o666 & ~current_umask())
         return
@@ -166,7 +183,7 @@ def _fill(fd: int, tmp: str, final: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    from .output import make_temp
+    from .folders import make_temp
 
     fd, name = make_temp(path)
     tmp = os.path.join(path.parent, name)

@@ -24,11 +24,21 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from .inputfiles import STATE_FILE, NeverInputs, Refused, expand_glob, read_regular, temp_owner
+from .folders import atomic_write
+from .inputfiles import (
+    STATE_FILE,
+    NeverInputs,
+    Refused,
+    decode,
+    decode_manifest,
+    expand_glob,
+    manifest_path,
+    read_regular,
+    temp_owner,
+)
 
-MANIFEST_NAME = "prisma.compose.toml"
-# compose's own files beside the manifest: never an input or an output.
 FORMAT = 4  # bump when the stamp's meaning changes
 
 
@@ -69,14 +79,15 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_or_none(path: Path) -> bytes | None:
+def read_or_none(path: str | os.PathLike[str]) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except OSError:
         return None
 
 
-def folder_listing(folder: Path) -> list[str]:
+def folder_listing(folder: str | os.PathLike[str]) -> list[str]:
     try:
         return sorted(e.name for e in os.scandir(folder) if e.name.endswith(".prisma"))
     except OSError:
@@ -99,40 +110,14 @@ def leftover_temp(folder: str, names: set[str]) -> bool:
 def inputs_digest(files: list[tuple[str, str]]) -> str:
     """Digest of (absolute path, text as the build read it) pairs, in the order they were read."""
     h = hashlib.sha256()
-    for path, text in files:
-        h.update(path.encode("utf-8", "surrogateescape"))
-        h.update(b"\0")
-        h.update(text.encode("utf-8", "surrogateescape"))
-        h.update(b"\0")
+    for path, text in files:  # one update per file: the same digest as four
+        raw = text.encode("utf-8", "surrogateescape")
+        h.update(b"%b\0%b\0" % (path.encode("utf-8", "surrogateescape"), raw))
     return h.hexdigest()
-
-
-def decode(data: bytes) -> str:
-    """An input file's text (`sources.read_text` reads inputs with this): UTF-8, a BOM dropped,
-    newlines normalised to `\\n`. Raises UnicodeDecodeError."""
-    return normalise_newlines(data.decode("utf-8-sig"))
-
-
-def normalise_newlines(text: str) -> str:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def manifest_digest(text: str) -> str:
     return sha(text.encode("utf-8", "surrogateescape"))
-
-
-def read_manifest_text(path: Path) -> str | None:
-    """The manifest's text as `manifest.load_manifest` reads it (UTF-8, a BOM dropped)."""
-    data = read_or_none(path)
-    if data is None:
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def record(
@@ -169,78 +154,88 @@ def record(
             "files": [p for p, _ in inputs],
             "inputs": inputs_digest(inputs),
             "outputs": [[p, None if t is None else sha(t.encode())] for p, t in outputs],
-            "folders": [[f, folder_listing(Path(f))] for f in folders],
+            "folders": [[f, folder_listing(f)] for f in folders],
             "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
             "never": [list(never[0]), list(never[1])],
         }
-        path = stamp_path(manifest, targets)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamp))
-        os.replace(tmp, path)
+        atomic_write(stamp_path(manifest, targets), json.dumps(stamp), durable=False)
     except (OSError, ValueError):
         pass
 
 
 def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     """(targets, files) when the last build with these arguments is still exactly up to date."""
+    stamp = _load(manifest, targets)
+    if stamp is None:
+        return None
+    root = str(manifest.parent)
+    checks = (_same_manifest, _same_files, _same_inputs, _same_outputs, _no_temporary_files)
+    # The tool's fingerprint last: it lists the package's folders, the slowest check of a small project.
+    if all(check(stamp, manifest, root) for check in checks) and stamp["tool"] == tool_fingerprint():
+        return stamp["counts"][0], stamp["counts"][1]
+    return None
+
+
+Stamp = dict[str, Any]
+
+
+def _load(manifest: Path, targets: list[str]) -> Stamp | None:
     try:
         stamp = json.loads(stamp_path(manifest, targets).read_bytes())
     except (OSError, ValueError):
         return None
-    if stamp.get("format") != FORMAT:
-        return None
-    root = manifest.parent
-    manifest_text = read_manifest_text(manifest)
-    if manifest_text is None or manifest_digest(manifest_text) != stamp["manifest"]:
-        return None
-    # The same manifest lists the same entries; a glob may match other files now.
-    files: list[str] = []
-    seen: set[str] = set()
+    return stamp if isinstance(stamp, dict) and stamp.get("format") == FORMAT else None
+
+
+def _same_manifest(stamp: Stamp, manifest: Path, root: str) -> bool:
+    data = read_or_none(manifest)
+    try:
+        return data is not None and manifest_digest(decode_manifest(data)) == stamp["manifest"]
+    except UnicodeDecodeError:
+        return False
+
+
+def _same_files(stamp: Stamp, manifest: Path, root: str) -> bool:
+    """The same manifest lists the same entries; does a glob match other files now?"""
     never = NeverInputs(*stamp["never"])
+    listed: set[str] = set()
     for kind, pattern in stamp["entries"]:
         if kind == "path":
-            found = [os.path.abspath(root / pattern)]
+            listed.add(os.path.abspath(os.path.join(root, pattern)))
         else:
-            found = [os.path.abspath(p) for p in expand_glob(root, pattern, never)]
-        for f in found:
-            if f not in seen:
-                seen.add(f)
-                files.append(f)
-    if set(files) != set(stamp["files"]):
-        return None
+            listed.update(os.path.abspath(p) for p in expand_glob(root, pattern, never))
+    return listed == set(stamp["files"])
+
+
+def _same_inputs(stamp: Stamp, manifest: Path, root: str) -> bool:
     inputs = []
     for f in stamp["files"]:
         try:
-            data = read_regular(f)  # never blocks: a fragment may have become a FIFO
-        except (OSError, Refused):
-            return None
-        try:
-            inputs.append((f, decode(data)))
-        except UnicodeDecodeError:
-            return None
-    if inputs_digest(inputs) != stamp["inputs"]:
-        return None
+            inputs.append((f, decode(read_regular(f))))  # never blocks: a fragment may be a FIFO now
+        except (OSError, Refused, UnicodeDecodeError):
+            return False
+    return inputs_digest(inputs) == stamp["inputs"]
+
+
+def _same_outputs(stamp: Stamp, manifest: Path, root: str) -> bool:
+    """The outputs, the folder outputs' listings and the state file are as the build left them."""
     for path, expected in stamp["outputs"]:
-        data = read_or_none(Path(path))
+        data = read_or_none(path)
         if (None if data is None else sha(data)) != expected:
-            return None
-    for folder, listing in stamp["folders"]:
-        if folder_listing(Path(folder)) != listing:
-            return None
-    if sha(read_or_none(root / STATE_FILE) or b"") != stamp["state"]:
-        return None
-    # A temporary file beside an output: a build that died mid-way (its files are swept only by a
-    # full build) or one still at work: either way, not a case for "nothing to do".
-    names: dict[str, set[str]] = {str(root): {STATE_FILE}}
+            return False
+    if any(folder_listing(folder) != listing for folder, listing in stamp["folders"]):
+        return False
+    return sha(read_or_none(os.path.join(root, STATE_FILE)) or b"") == stamp["state"]
+
+
+def _no_temporary_files(stamp: Stamp, manifest: Path, root: str) -> bool:
+    """A temporary file beside an output: a build that died mid-way (its files are swept only by a
+    full build) or one still at work: either way, not a case for "nothing to do"."""
+    names: dict[str, set[str]] = {root: {STATE_FILE}}
     for path, _ in stamp["outputs"]:
         names.setdefault(os.path.dirname(path), set()).add(os.path.basename(path))
-    if any(leftover_temp(folder, owned) for folder, owned in names.items()):
-        return None
-    if stamp["tool"] != tool_fingerprint():
-        return None
-    return stamp["counts"][0], stamp["counts"][1]
+    return not any(leftover_temp(folder, owned) for folder, owned in names.items())
 
 
 def build_arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
@@ -264,33 +259,6 @@ def build_arguments(argv: list[str]) -> tuple[str | None, list[str]] | None:
     return manifest, targets
 
 
-def find_manifest(start: Path) -> Path | None:
-    """The nearest `prisma.compose.toml` in `start` or its parents (like pyproject.toml).
-    (Here rather than in `composer.manifest`, which re-exports it, so the fast path imports nothing.)"""
-    here = Path(os.path.abspath(start))
-    try:
-        if here.is_file():
-            here = here.parent
-    except OSError:
-        pass
-    for directory in (here, *here.parents):
-        candidate = directory / MANIFEST_NAME
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:  # an unreadable folder on the way up is no manifest
-            continue
-    return None
-
-
-def locate(option: str | None) -> Path | None:
-    """The manifest a command line names, as `pipeline.locate_manifest` finds it (None: none)."""
-    if option:
-        path = Path(option)
-        return path.resolve() if path.is_file() else None
-    return find_manifest(Path.cwd())
-
-
 def fast_build(argv: list[str]) -> int | None:
     """Exit code of `compose build` when nothing changed since the last build; None otherwise."""
     if os.environ.get("COMPOSE_NO_CACHE"):
@@ -300,7 +268,7 @@ def fast_build(argv: list[str]) -> int | None:
         parsed = build_arguments(argv)
         if parsed is None:
             return None
-        manifest = locate(parsed[0])
+        manifest = manifest_path(parsed[0])
         if manifest is None:
             return None
         counts = unchanged(manifest, parsed[1])

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer.output import STATE_FILE, digest, verify
+from composer.inputfiles import STATE_FILE
+from composer.seal import digest, verify
 
 from .helpers import run_cli, run_cli_inprocess
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from composer.output import verify
+from composer.seal import verify
 
 from .helpers import BASE, run_cli, run_cli_inprocess, write_project
 

@@ -336,24 +336,6 @@ def test_colours_only_when_asked_and_never_with_no_color(tmp_path: Path) -> None
     assert "\x1b[" not in no_color.stdout + no_color.stderr
 
 
-def test_github_line_escapes_properties_and_message() -> None:
-    from composer.diagnostics import Diagnostic, Location, Source
-    from composer.report import github_line
-
-    source = Source("dir,x/a:b.prisma", "model A {\n  id Int @id\n}\n")
-    d = Diagnostic("100% wrong\nsecond line", Location(source, 12, 14), code="E999", hint="fix it")
-    line = github_line(d)
-    [(level, props, message)] = parse_github(line)
-    assert level == "error"
-    assert props == {
-        "file": "dir%2Cx/a%3Ab.prisma", "line": "2", "col": "3", "endLine": "2", "endColumn": "5",
-        "title": "compose E999",
-    }
-    assert message == "100%25 wrong%0Asecond line (fix it)"
-    warning = github_line(Diagnostic("careful", None, severity="warning", code="W1"))
-    assert warning == "::warning title=compose W1::careful"
-
-
 def test_example_project_committed_outputs_are_fresh(assert_prisma_valid) -> None:
     """The example's outputs committed in the repository are exactly what `compose build` writes
     (they are the one stored copy of the example's output: a change of compose's output shows

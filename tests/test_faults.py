@@ -27,7 +27,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.gen_project import generate
-from composer.output import STATE_FILE, read_state, verify
+from composer.inputfiles import STATE_FILE
+from composer.seal import verify
+from composer.statefile import read_state
 
 from .fuzzing import (
     NOTE,
@@ -180,7 +182,7 @@ def sigkill_campaign(
 # the final state (#3); renames: state ahead (#0), web (#1), engine (#2), final state (#3).
 DIE = r"""
 import os, sys
-import composer.output as out
+import composer.folders as out  # every staged file, outputs and state file alike
 step, k = sys.argv[1], int(sys.argv[2])
 calls = [0]
 def dying(real):
@@ -419,14 +421,14 @@ def test_a_rename_failing_midway_leaves_each_output_whole(
 
 
 def test_unwritable_state_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import composer.output as out
+    import composer.folders as out
 
     real = out.stage
 
-    def stage(path: Path, text: str, *folder: object) -> str:
+    def stage(path: Path, text: str, *folder: object, **options: object) -> str:
         if path.name == STATE_FILE:
             raise OSError(errno.EACCES, "Permission denied")
-        return real(path, text, *folder)  # type: ignore[arg-type]
+        return real(path, text, *folder, **options)  # type: ignore[arg-type]
 
     change_user(project, 1)
     before = snapshot(project)
@@ -549,11 +551,11 @@ def test_fragment_deleted_between_glob_and_read(project: Path, monkeypatch: pyte
 
     real = sources.expand_glob
 
-    def expand_glob(root: Path, pattern: str, *rest: object) -> list[Path]:
+    def expand_glob(root: Path, pattern: str, *rest: object) -> list[str]:
         found = real(root, pattern, *rest)
         for path in found:
-            if path.name == "post.prisma":
-                path.unlink()  # another process removes it right after the listing
+            if os.path.basename(path) == "post.prisma":
+                os.unlink(path)  # another process removes it right after the listing
         return found
 
     change_user(project, 1)  # an input changed: no nothing-to-do fast path (composer/stamp.py)

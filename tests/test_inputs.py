@@ -320,7 +320,7 @@ def test_a_symlinked_folder_out_of_the_project_is_not_entered_by_a_wildcard(tmp_
     (root / "modules/own/a.prisma").write_text("")
     (root / "modules/link").symlink_to(tmp_path / "elsewhere")
     (root / "modules/inner").symlink_to(root / "modules/own")
-    found = [p.relative_to(root).as_posix() for p in expand_glob(root, "modules/*/**/*.prisma")]
+    found = [Path(p).relative_to(root).as_posix() for p in expand_glob(root, "modules/*/**/*.prisma")]
     assert found == ["modules/inner/a.prisma", "modules/own/a.prisma"]
 
 
@@ -365,7 +365,7 @@ def test_the_walker_lists_what_glob_lists_without_symlinks(
             for m in globlib.glob(os.path.join(globlib.escape(str(root)), pattern), recursive=True)
             if os.path.isfile(m) and "node_modules" not in Path(m).relative_to(root).parts
         }
-        found = [p.relative_to(root).as_posix() for p in expand_glob(root, pattern)]
+        found = [Path(p).relative_to(root).as_posix() for p in expand_glob(root, pattern)]
         assert found == sorted(expected), pattern
 
 

@@ -1262,3 +1262,39 @@ def test_adapt_policy_defaults_are_the_schemas_first_choices() -> None:
     assert {key: getattr(AdaptPolicy(), key) for key in ADAPT_CHOICES} == {
         key: values[0] for key, values in ADAPT_CHOICES.items()
     }
+
+
+# -- the plain subset read without tomllib (manifest/plain_toml.py) ---------------------------------
+
+PLAIN_LINES = [
+    "", "# a comment", "  # indented\t", "[[fragments]]", "[[ fragments ]]", "[[targets]]", "[targets]",
+    "[targets.web]", "[ targets . web ]", "[targets.web.datasource]", "[targets.web.datasource.url]",
+    "[fragments]", "[fragments.x]", "[a.b]", "[a]", "[a.b.c]", 'path = "x.prisma"', "path = 'x'",
+    'path = "a\\tb"', 'name = "n"', "header = true", "header = false", 'output = "out/"',
+    "include = [\"a\", 'b',]", "include = []", 'url = { env = "X" }', "url = {}", "url = {a = true}",
+    'url = { env = "X", env = "Y" }', 'url = { env = "X", }', 'b = "x"', "x = 1", 'path = "x" # c',
+    'path = "x"#c', 'key = "\x7f"', 'k = "tab\there"', 'k = "\\u00e9"', "bad line", 'path = "open',
+    "fragments = []", 'a = "x"', "c = 'it\"s'", 'glob = "prisma/**/*.prisma"', "TRUE = true",
+    'k = "é"', "k = true # \x7f", "[targets.web]\r", "\r",
+]
+
+
+@given(st.lists(st.sampled_from(PLAIN_LINES), max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_the_plain_reader_gives_what_tomllib_gives(lines: list[str], newline: str) -> None:
+    from composer.manifest.plain_toml import plain_toml
+
+    text = newline.join(lines)
+    plain = plain_toml(text)
+    if plain is None:
+        return  # tomllib reads it
+    assert plain == tomllib.loads(text), text
+
+
+def test_the_plain_reader_reads_the_example_and_the_benchmarks_manifests(tmp_path: Path) -> None:
+    from benchmarks.gen_project import generate
+    from composer.manifest.plain_toml import plain_toml
+
+    generate(tmp_path, 20, 1, plain=True)
+    for path in (Path(__file__).parent.parent / "prisma.compose.toml", tmp_path / "prisma.compose.toml"):
+        text = path.read_text(encoding="utf-8")
+        assert plain_toml(text) == tomllib.loads(text)

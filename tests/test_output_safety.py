@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.gen_project import generate
-from composer.inputfiles import LOCK_FILE
-from composer.output import STATE_FILE, verify
+from composer.inputfiles import LOCK_FILE, STATE_FILE
+from composer.seal import verify
 
 from .fuzzing import USER, run_in_process, snapshot, stray_temp_files, write_template
 from .helpers import run_cli
@@ -203,17 +203,17 @@ def test_a_save_during_staging_stops_the_build_with_nothing_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same, deterministic: the save happens while the build stages its second file."""
-    import composer.output as out
+    import composer.folders as out
 
     real = out.stage
     target = project / "out/engine/user.prisma"
     calls = [0]
 
-    def stage(path: Path, text: str, *folder: object) -> str:
+    def stage(path: Path, text: str, *folder: object, **options: object) -> str:
         calls[0] += 1
         if calls[0] == 2:
             editor_save(target, target.read_text() + "// saved meanwhile\n")
-        return real(path, text, *folder)  # type: ignore[arg-type]
+        return real(path, text, *folder, **options)  # type: ignore[arg-type]
 
     change_user(project, 1)
     monkeypatch.setattr(out, "stage", stage)
@@ -578,7 +578,7 @@ def test_open_folder_resolves_symlinks_within_the_project_only(
     """`open_folder` resolves the links on the way by hand, one component at a time."""
     import errno
 
-    from composer.output import Escape, open_folder
+    from composer.folders import Escape, open_folder
 
     root = tmp_path / "project"
     for folder in ("build", "other", "a"):

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Location
+from ..inputfiles import MANIFEST_NAME, normalise_newlines  # noqa: F401 (MANIFEST_NAME: for the server)
 from ..sources import FileSignature, Loader
-from ..stamp import MANIFEST_NAME, normalise_newlines  # noqa: F401 (MANIFEST_NAME: for the server)
 
 if TYPE_CHECKING:
     from ..manifest import FragmentSpec, Manifest

@@ -19,8 +19,7 @@ in the manifest.
 
 from __future__ import annotations
 
-from ..inputfiles import LOCK_FILE, STATE_FILE
-from ..stamp import find_manifest
+from ..inputfiles import LOCK_FILE, STATE_FILE, find_manifest
 from .loading import MAX_TOML_NESTING, load_manifest, parse_manifest
 from .model import FragmentSpec, Manifest, TargetSpec, glob_fragment_name
 from .positions import _Locator

@@ -8,13 +8,10 @@ import re
 import sys
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 from ..diagnostics import ComposeError, Location, Source, error
+from ..inputfiles import decode_manifest
 from .model import Manifest
+from .plain_toml import plain_toml
 from .positions import _Locator
 from .shape import E_READ, E_SYNTAX
 from .validation import _Validator
@@ -32,7 +29,7 @@ def load_manifest(path: Path, display: str | None = None) -> Manifest:
     except OSError as exc:
         raise error(f"cannot read manifest `{shown}`: {exc.strerror or exc}", None, code=E_READ) from None
     try:
-        text = data.decode("utf-8")
+        text = decode_manifest(data)  # as the nothing-changed check decodes it
     except UnicodeDecodeError as exc:
         source = Source(shown, data.decode("utf-8", errors="replace"), str(path))
         offset = len(data[: exc.start].decode("utf-8", errors="replace"))
@@ -41,7 +38,7 @@ def load_manifest(path: Path, display: str | None = None) -> Manifest:
             Location(source, offset, offset + 1),
             code=E_READ,
         ) from None
-    return parse_manifest(text, path, shown)
+    return _parse(text, path, shown)
 
 
 def parse_manifest(text: str, path: Path, display: str | None = None) -> Manifest:
@@ -49,7 +46,11 @@ def parse_manifest(text: str, path: Path, display: str | None = None) -> Manifes
     path = Path(os.path.abspath(path))
     if text.startswith("\ufeff"):  # editors on Windows add a BOM, which TOML does not allow
         text = text[1:]
-    source = Source(display if display is not None else _display_name(path), text, str(path))
+    return _parse(text, path, display if display is not None else _display_name(path))
+
+
+def _parse(text: str, path: Path, display: str) -> Manifest:
+    source = Source(display, text, str(path))
     data = _parse_toml(source)
     return _Validator(source, _Locator(source), path).manifest(data)
 
@@ -66,9 +67,32 @@ def _display_name(path: Path) -> str:
 MAX_TOML_NESTING = 64
 
 
+# A line that is a table header of bare keys (`[[fragments]]`, `[targets.web]`) nests nothing: as
+# a header it is at depth 0, inside a string it is text, inside an array or inline table it is no
+# value, and tomllib stops there. Its brackets are left out of the count that decides whether
+# the nesting must be scanned (10,000 `[[fragments]]` would otherwise always be).
+_HEADER_RE = re.compile(r"^\[\[?[A-Za-z0-9_.-]+\]\]?$", re.MULTILINE)
+
+
+def _may_nest_too_deep(text: str) -> bool:
+    brackets = text.count("[") + text.count("{")
+    if brackets <= MAX_TOML_NESTING:
+        return False
+    headers = sum(2 if line.startswith("[[") else 1 for line in _HEADER_RE.findall(text))
+    return brackets - headers > MAX_TOML_NESTING
+
+
 def _parse_toml(source: Source) -> dict[str, object]:
     text = source.text
-    if text.count("[") + text.count("{") > MAX_TOML_NESTING:  # else it cannot be too deep
+    plain = plain_toml(text)
+    if plain is not None:
+        return plain
+    # Imported only now: most manifests never need it (importing it costs more than reading them).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    if _may_nest_too_deep(text):
         problem = _toml_limits(text, digits=False)
         if problem is not None:
             raise _limit_error(source, *problem)

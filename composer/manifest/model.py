@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..adapt_policy import AdaptPolicy
 from ..diagnostics import Location, Source
+from ..inputfiles import posix_stem
 
 if TYPE_CHECKING:
     from .positions import _Locator
@@ -56,7 +57,7 @@ class FragmentSpec:
         paths differ only in the extension.
         """
         if self.kind == "path":
-            return self.name or PurePosixPath(display).stem
+            return self.name or posix_stem(display)
         return glob_fragment_name(self.pattern, display)
 
     def __repr__(self) -> str:
@@ -90,8 +91,8 @@ def glob_fragment_name(pattern: str, display: str) -> str:
     else:  # not a match of this pattern (cannot happen): the stem is a fair name
         kept = []
     if not kept:
-        return PurePosixPath(display).stem
-    return "/".join((*kept[:-1], PurePosixPath(kept[-1]).stem))
+        return posix_stem(display)
+    return "/".join((*kept[:-1], posix_stem(kept[-1])))
 
 
 @dataclass

@@ -10,7 +10,7 @@ import json
 import os
 import re
 
-from ..stamp import MANIFEST_NAME as MANIFEST_NAME  # the one place the file name is written
+from ..inputfiles import MANIFEST_NAME as MANIFEST_NAME  # the one place the file name is written
 
 E_READ = "E010"
 E_SYNTAX = "E011"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PureWindowsPath
 
 from ..adapt_policy import AdaptPolicy
 from ..backups import is_backup_name
 from ..diagnostics import ComposeError, Diagnostic, Location, Source, did_you_mean
-from ..inputfiles import LOCK_FILE, STATE_FILE
+from ..inputfiles import LOCK_FILE, STATE_FILE, control_character, leaves_folder, posix_stem, shown
 from .model import FragmentSpec, Manifest, TargetSpec
 from .positions import _Locator
 from .shape import (
@@ -51,7 +51,8 @@ _NO_FRAGMENTS_HINT = 'add a fragment, e.g.\n\n    [[fragments]]\n    path = "pri
 
 
 def _is_absolute(posix: str) -> bool:
-    return posix.startswith("/") or bool(PureWindowsPath(posix).drive)
+    # A drive (`C:`) is a letter and a colon; the rest of Windows' forms start with a separator.
+    return posix.startswith("/") or (posix[1:2] == ":" and bool(PureWindowsPath(posix).drive))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -266,8 +267,6 @@ class _Validator:
 
     def safe_input(self, path: KeyPath, kind: str, pattern: str) -> bool:
         """No control character (the name reaches the outputs), and a glob stays in the project."""
-        from ..inputfiles import control_character, leaves_folder, shown
-
         char = control_character(pattern)
         if char is not None:
             self.fail(
@@ -306,7 +305,7 @@ class _Validator:
                     hint="remove one of the two entries",
                 )
                 continue
-            name = spec.name or PurePosixPath(spec.pattern).stem
+            name = spec.name or posix_stem(spec.pattern)
             first = seen.setdefault(name, spec)
             if first is spec:
                 continue
@@ -520,13 +519,14 @@ class _Validator:
 
     def check_outputs(self, targets: list[TargetSpec], fragments: list[FragmentSpec]) -> None:
         manifest_name = self.path.name.casefold()
+        inputs = [(spec, _folded(spec.pattern)) for spec in fragments if spec.kind == "path"]
         for i, target in enumerate(targets):
             path: KeyPath = ("targets", target.name, "output")
             mine = _folded(target.output)
             if not target.folder and mine == manifest_name:
                 self.fail(path, "would overwrite the manifest; expected a schema file path")
                 continue
-            clash = self.fragment_clash(target, mine, fragments)
+            clash = self.fragment_clash(target, mine, inputs)
             if clash is not None:
                 problem = "is a folder that contains" if target.folder else "would overwrite"
                 self.fail(
@@ -553,12 +553,13 @@ class _Validator:
         return self.loc.value(("targets", target.name, "output"))
 
     @staticmethod
-    def fragment_clash(target: TargetSpec, mine: str, fragments: list[FragmentSpec]) -> FragmentSpec | None:
-        for spec in fragments:
-            if spec.kind != "path":
-                continue
-            theirs = _folded(spec.pattern)
-            if theirs == mine or (target.folder and theirs.startswith(mine + "/")):
+    def fragment_clash(
+        target: TargetSpec, mine: str, inputs: list[tuple[FragmentSpec, str]]
+    ) -> FragmentSpec | None:
+        """The first `path` fragment (with its folded path) that the output would overwrite."""
+        inside = mine + "/"
+        for spec, theirs in inputs:
+            if theirs == mine or (target.folder and theirs.startswith(inside)):
                 return spec
         return None
 

@@ -16,7 +16,7 @@ import re
 import sys
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
-from ..stamp import normalise_newlines
+from ..inputfiles import normalise_newlines
 from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
@@ -127,7 +127,7 @@ def parse(source: Source) -> SchemaFile:
     """Parse a whole schema file. Raises `PSLSyntaxError` on the first syntax error.
 
     Line endings are normalised as the CLI reads inputs (`\r\n` and a lone `\r` become `\n`,
-    `stamp.normalise_newlines`): a text with `\r` is parsed as a new `Source` of the same name,
+    `inputfiles.normalise_newlines`): a text with `\r` is parsed as a new `Source` of the same name,
     which the result's nodes and errors refer to (its lines and columns are the original's).
     """
     if "\r" in source.text:

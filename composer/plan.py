@@ -1,0 +1,323 @@
+"""The output plan: every file a build would write or remove, with what is on disk now (README
+"Outputs"), nothing written. `output.apply` writes it.
+
+Every diagnostic about an output is located at the target's `output` key; the location is looked
+up only when a diagnostic is made (finding positions in the manifest costs more than reading it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .backups import free_backup_path
+from .diagnostics import ComposeError, Diagnostic, Location
+from .inputfiles import Refused, read_regular
+from .seal import BANNER_PREFIX, digest, seal, verify
+from .statefile import State, read_state
+
+if TYPE_CHECKING:
+    from .compose import ComposedFile, ComposedTarget
+    from .manifest import TargetSpec
+
+# Where a diagnostic about an output points: a place, or how to find it when one is needed.
+Where = Location | Callable[[], Location | None] | None
+
+
+def located(where: Where) -> Location | None:
+    return where() if callable(where) else where
+
+
+@dataclass
+class PlannedFile:
+    path: Path  # absolute
+    display: str  # relative to the project
+    text: str | None  # None: a stale file of a folder output, to delete
+    current: str | None  # what is on disk now (None: missing)
+    target: str
+    # Header-less outputs: the checksums compose recorded when writing (two while a build that was
+    # interrupted was replacing it: the old and the new one); None when nothing is recorded.
+    recorded: tuple[str, ...] | None = None
+    at: Where = None  # the target's `output` in the manifest, for diagnostics: see `where`
+    # The digest of the bytes on disk when planned (None: missing): the file is checked against
+    # it again right before it is replaced, so a save made during the build is never lost. Or
+    # those bytes, hashed when first asked (`seen`): only an output that changed is ever asked.
+    on_disk: str | bytes | None = None
+    backup: str | None = None  # where `--force` kept the file it replaced (relative to the project)
+
+    @property
+    def seen(self) -> str | None:
+        if isinstance(self.on_disk, bytes):
+            self.on_disk = hashlib.sha256(self.on_disk).hexdigest()
+        return self.on_disk
+
+    @property
+    def where(self) -> Location | None:
+        return located(self.at)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.current
+
+    @cached_property  # `apply` asks twice; each answer hashes the whole file on disk
+    def ours(self) -> bool:
+        """Is what is on disk exactly what compose wrote?"""
+        if self.current is None:
+            return True
+        if self.recorded and digest(self.current) in self.recorded:
+            return True
+        return verify(self.current) is True
+
+    @property
+    def hand_edited(self) -> bool:
+        """On disk, differs from what we'd write, and compose did not write it as it is."""
+        return self.current is not None and self.changed and not self.ours
+
+
+def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> list[PlannedFile]:
+    """The files of one composed target, and the stale files of its output folder."""
+    target = composed.target
+    state = state if state is not None else read_state(root)
+
+    def where() -> Location | None:
+        return target.key_location("output")
+
+    outputs = _Outputs(root, where)
+    files = [_planned(outputs, composed, f, state) for f in composed.files]
+    if target.folder:
+        wanted = {os.path.normcase(str(f.path)) for f in files}
+        files.extend(_stale(root, target, wanted, state, where))
+    return files
+
+
+def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
+    path, data = outputs.read(f.path)
+    text = seal(composed.banner, f.body)
+    if data is not None and data == text.encode("utf-8"):
+        # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
+        current: str | None = text
+        on_disk: str | bytes | None = data
+    else:
+        current, on_disk = _text(data), _digest(data)
+    target = composed.target.name
+    return PlannedFile(path, f.path, text, current, target, state.get(f.path), outputs.where, on_disk)
+
+
+_MISSING = object()
+
+
+class _Outputs:
+    """The output files of one target, confined and read. A folder output has a file per
+    fragment: its folder's real path is resolved once, and a file that is no symlink is where its
+    folder really is (one lstat per file, no pathlib, instead of `confine`'s resolution of every
+    component of every file's path). Anything else takes the full checks."""
+
+    def __init__(self, root: Path, where: Where) -> None:
+        self.root = root
+        self.where = where
+        self.real_root = os.path.realpath(root)
+        self.inside: dict[str, bool] = {}  # folder (POSIX, from root) -> is its real path in the project
+
+    def read(self, rel: str) -> tuple[Path, bytes | None]:
+        """The output's absolute path and its bytes on disk (None: missing), or the ComposeError
+        of `confine`, of a directory in its place or of `read_output`."""
+        path = self.root / rel
+        st = self._plain_stat(rel, path)
+        if st is _MISSING:
+            return path, None
+        if st is None:
+            path = confine(self.root, rel, self.where)
+            if path.is_dir():
+                raise _is_directory(rel, self.where)
+            return path, read_output(path, rel, self.where)
+        assert isinstance(st, os.stat_result)
+        if stat.S_ISDIR(st.st_mode):
+            raise _is_directory(rel, self.where)
+        return path, read_output(path, rel, self.where, st)
+
+    def _plain_stat(self, rel: str, path: Path) -> os.stat_result | object | None:
+        """The lstat of an output that is no symlink, in a folder inside the project (`_MISSING`:
+        there is none); None for anything else, which the full checks decide."""
+        folder, _, name = rel.rpartition("/")
+        if name in ("", ".", ".."):
+            return None
+        inside = self.inside.get(folder)
+        if inside is None:
+            try:
+                real = os.path.realpath(os.path.join(self.root, folder))
+                inside = os.path.commonpath([self.real_root, real]) == self.real_root
+            except (OSError, ValueError):
+                inside = False
+            self.inside[folder] = inside
+        if not inside:
+            return None
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return _MISSING
+        except (OSError, ValueError):
+            return None
+        return None if stat.S_ISLNK(st.st_mode) else st
+
+
+def _is_directory(rel: str, where: Where) -> ComposeError:
+    return ComposeError(
+        Diagnostic(
+            f"output `{rel}` is a directory",
+            located(where),
+            code="E302",
+            hint="end `output` with `/` for a folder output",
+        )
+    )
+
+
+def _stale(root: Path, target: TargetSpec, wanted: set[str], state: State, where: Where) -> list[PlannedFile]:
+    """The files of a folder output that compose wrote and this build does not: to remove.
+    Anything else in the folder is left alone."""
+    folder = confine(root, target.output, where)
+    if not folder.is_dir():
+        return []
+    try:
+        listing = sorted(folder.glob("*.prisma"))
+    except OSError as exc:
+        message = f"cannot list output folder `{target.output}`: {exc.strerror or exc}"
+        raise ComposeError(Diagnostic(message, located(where), code="E304")) from None
+    found = []
+    for stale in listing:
+        if os.path.normcase(str(stale)) in wanted:
+            continue
+        rel = target.output + stale.name
+        data = read_output(stale, rel, where)
+        current = _text(data)
+        if current is not None and (current.startswith(BANNER_PREFIX) or rel in state):
+            seen = _digest(data)
+            found.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel), where, seen))
+    return found
+
+
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else data.decode("utf-8", errors="replace")
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def confine(root: Path, rel: str, where: Where) -> Path:
+    """The absolute path of an output, refusing anything that escapes the project (symlinks too).
+
+    A first check, for early and clear errors (`check` too); writes do not rely on it: they go
+    through `folders.open_folder`, which resolves the folder again, one component at a time.
+    """
+    path = root / rel
+    real_root = os.path.realpath(root)
+    for attempt in range(5):
+        try:
+            real = os.path.realpath(path)
+            break
+        except OSError as exc:  # a symlink on the way removed while it was being read: again
+            if attempt == 4:
+                raise ComposeError(
+                    Diagnostic(
+                        f"cannot resolve output `{rel}`: {exc.strerror or exc} (a folder on its path "
+                        "keeps changing)",
+                        located(where),
+                        code="E304",
+                    )
+                ) from None
+    if os.path.commonpath([real_root, real]) != real_root:
+        raise outside_error(rel, real, real_root, where)
+    return path
+
+
+def outside_error(rel: str, real: str, real_root: str, where: Where) -> ComposeError:
+    return ComposeError(
+        Diagnostic(
+            f"output `{rel}` resolves to `{real}`, outside the project folder `{real_root}`",
+            located(where),
+            code="E301",
+            hint="outputs must stay inside the manifest's folder (check for symlinks on the way)",
+        )
+    )
+
+
+def file_on_path_error(display: str, where: Where) -> ComposeError:
+    return ComposeError(
+        Diagnostic(
+            f"cannot write output `{display}`: a folder on its path is a file",
+            located(where),
+            code="E302",
+            hint="move that file away, or choose another `output`",
+        )
+    )
+
+
+def read_current(path: Path, display: str | None = None, where: Where = None) -> str | None:
+    """The output on disk now (None: there is none), or a ComposeError naming it."""
+    return _text(read_output(path, display, where))
+
+
+def read_output(
+    path: Path, display: str | None, where: Where, st: os.stat_result | None = None
+) -> bytes | None:
+    """The output's bytes on disk now (None: there is none), or a ComposeError naming it (`st`:
+    its stat, just taken)."""
+    shown = display or str(path)
+    try:
+        # Only a regular file: a FIFO or a link to `/dev/zero` where an output goes would block
+        # the build or fill the memory.
+        return read_regular(path, st)
+    except Refused as exc:
+        raise ComposeError(
+            Diagnostic(
+                f"output `{shown}` is {exc.what}, not a regular file; compose writes only regular files",
+                located(where),
+                code="E302",
+                hint="remove it, or choose another `output`",
+            )
+        ) from None
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        message = f"output `{shown}` is a directory"
+        raise ComposeError(Diagnostic(message, located(where), code="E302")) from None
+    except NotADirectoryError:
+        raise file_on_path_error(shown, where) from None
+    except OSError as exc:
+        raise ComposeError(
+            Diagnostic(f"cannot read output `{shown}`: {exc.strerror or exc}", located(where), code="E304")
+        ) from None
+
+
+def display_beside(f: PlannedFile, name: str) -> str:
+    """The display path of file `name` in `f`'s folder."""
+    parent = f.display.rpartition("/")[0]
+    return f"{parent}/{name}" if parent else name
+
+
+def backup_display(f: PlannedFile) -> str:
+    """Where `--force` would keep the file on disk now (the first free `NAME.bak[.N]`)."""
+    return display_beside(f, free_backup_path(f.path).name)
+
+
+def edited_diagnostic(f: PlannedFile, command: str = "compose build --force") -> Diagnostic:
+    """The refusal to replace a hand-edited or foreign output, saying how to take it over."""
+    backup = backup_display(f)
+    if f.current is not None and (verify(f.current) is False or f.recorded is not None):
+        message = f"`{f.display}` was edited by hand since compose wrote it"
+        hint = f"move the change into a fragment, or run `{command}` to overwrite it"
+    else:
+        message = f"`{f.display}` exists and was not written by compose"
+        hint = (
+            f"if it is yours, choose another `output`; if a script of yours wrote it (a combine "
+            f"script compose replaces), `{command}` takes it over"
+        )
+    return Diagnostic(
+        message, f.where, code="E303", hint=f"{hint} (the current file is kept as `{backup}`)"
+    )
