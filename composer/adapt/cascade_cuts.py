@@ -5,10 +5,13 @@ no table that the actions of another reach along two paths).
 Prisma counts a relation in a cycle or a path when either of its actions is not `NoAction`, so a
 relation taken out gets `NoAction` for each action that is not already (and only for those).
 Cycles are broken first, by the relation that closes each (a self-relation can only be broken by
-itself); then, while some model reaches another along two paths, the relation whose `NoAction`
-leaves the fewest such pairs (the latest in the fragments' order on a tie) is taken out. Paths
-are counted with one bit set per model (at most two paths per pair), so a chain of diamonds
-costs its relations, not its 2^n paths.
+itself). Then the paths: walking the models in the order the actions flow, each keeps the
+relations into it whose sources reach it along disjoint paths (the others are the second paths,
+on the model Prisma names: "cascade to model X through multiple paths"); walking against that
+order, each keeps the relations out of it whose targets are disjoint. The walk that takes out
+fewer relations wins (a hub that every model reaches twice is one relation out of the hub, not
+one per model). Reach is one bit set per model, so a chain of diamonds costs its relations, not
+its 2^n paths.
 """
 
 from __future__ import annotations
@@ -60,8 +63,9 @@ def cut(result: Adapted, relations: list[Relation], target: TargetSpec, *, paths
         kept.remove(i)
     if paths:
         order = _topological(relations, kept)
-        while twice := _second_paths(relations, kept, order):
-            i, pair = _best_cut(relations, kept, order, twice)
+        forward = _packed(relations, kept, order, forward=True)
+        backward = _packed(relations, kept, order, forward=False)
+        for i, pair in (forward if len(forward) <= len(backward) else backward).items():
             reasons[i] = (
                 f"its actions gave a second path from `{pair[0]}` to `{pair[1]}`, which SQL "
                 "Server's foreign keys refuse"
@@ -120,70 +124,37 @@ def _topological(relations: list[Relation], kept: list[int]) -> list[str]:
     return order
 
 
-def _second_paths(relations: list[Relation], kept: list[int], order: list[str]) -> dict[str, int]:
-    """For each model, the bit set of the models that reach it along two paths or more."""
+def _packed(
+    relations: list[Relation], kept: list[int], order: list[str], *, forward: bool
+) -> dict[int, tuple[str, str]]:
+    """The relations to take out so that no model reaches another along two paths, each with
+    one pair it would have reached twice. `forward`: model by model in the order the actions
+    flow, each keeps the relations into it whose sources (with what reaches them) are disjoint;
+    else against that order, each keeps the relations out of it whose targets (with what they
+    reach) are disjoint. Smaller sets first: the most relations kept at each model."""
     bit = {m: 1 << n for n, m in enumerate(order)}
-    into: dict[str, list[str]] = {}
+    name = dict(enumerate(order))
+    side: dict[str, list[int]] = {}
     for i in kept:
-        into.setdefault(relations[i].referencing, []).append(relations[i].referenced)
-    once: dict[str, int] = {}
-    twice: dict[str, int] = {}
-    for model in order:
-        one = two = 0
-        for parent in into.get(model, ()):
-            reach = once.get(parent, 0) | bit[parent]
-            two |= twice.get(parent, 0) | (one & reach)
-            one |= reach
-        once[model] = one
-        if two:
-            twice[model] = two
-    return twice
-
-
-def _best_cut(
-    relations: list[Relation], kept: list[int], order: list[str], twice: dict[str, int]
-) -> tuple[int, tuple[str, str]]:
-    """The relation whose `NoAction` leaves the fewest pairs with two paths, and one pair it
-    resolves. Only relations into a model that reaches (or is) one with two paths can help."""
-    ancestors = set(twice)
-    reach_of = _reaching(relations, kept)
-    for model in twice:
-        ancestors |= reach_of.get(model, set())
-    best: tuple[tuple[int, int], int, dict[str, int]] | None = None
-    for i in kept:
-        if relations[i].referencing not in ancestors:
-            continue
-        left = _second_paths(relations, [j for j in kept if j != i], order)
-        score = (sum(n.bit_count() for n in left.values()), -i)
-        if best is None or score < best[0]:
-            best = (score, i, left)
-    assert best is not None  # a model with two paths has relations into it
-    _, i, left = best
-    bit_model = dict(enumerate(order))
-    for model in order:
-        gone = twice.get(model, 0) & ~left.get(model, 0)
-        if gone:
-            return i, (bit_model[(gone & -gone).bit_length() - 1], model)
-    model = next(m for m in order if m in twice)
-    return i, (bit_model[(twice[model] & -twice[model]).bit_length() - 1], model)
-
-
-def _reaching(relations: list[Relation], kept: list[int]) -> dict[str, set[str]]:
-    """For each model, the models whose actions reach it (with a referencing model's own)."""
-    into: dict[str, list[str]] = {}
-    for i in kept:
-        into.setdefault(relations[i].referencing, []).append(relations[i].referenced)
-    found: dict[str, set[str]] = {}
-    for model in into:
-        seen: set[str] = set()
-        stack = [model]
-        while stack:
-            for parent in into.get(stack.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        found[model] = seen
-    return found
+        r = relations[i]
+        side.setdefault(r.referencing if forward else r.referenced, []).append(i)
+    reach: dict[str, int] = {}
+    cuts: dict[int, tuple[str, str]] = {}
+    for model in order if forward else reversed(order):
+        sets = []
+        for i in side.get(model, ()):
+            other = relations[i].referenced if forward else relations[i].referencing
+            sets.append(((reach.get(other, 0) | bit[other]), i))
+        union = 0
+        for found, i in sorted(sets, key=lambda s: (s[0].bit_count(), s[1])):
+            shared = found & union
+            if shared:
+                twice = name[(shared & -shared).bit_length() - 1]
+                cuts[i] = (twice, model) if forward else (model, twice)
+            else:
+                union |= found
+        reach[model] = union
+    return cuts
 
 
 def _apply(result: Adapted, relations: list[Relation], reasons: dict[int, str], target: TargetSpec) -> None:
