@@ -627,7 +627,8 @@ def test_corpus_on_every_provider(tmp_path, mode, prisma6):
             tally[provider, "accepted"] = tally.get((provider, "accepted"), 0) + 1
             changed = re.search(r"(\d+) relations given `NoAction`", comp.targets[0].adapted or "")
             if changed:
-                refusals.append(f"  {name[:60]:60} {provider:9} accepted, {changed[1]} relations given NoAction")
+                given = f"accepted, {changed[1]} relations given NoAction"
+                refusals.append(f"  {name[:60]:60} {provider:9} {given}")
     print(f"\nadapting the corpus ({mode}):")
     for provider in TALLY_PROVIDERS:
         ok, refused = tally.get((provider, "accepted"), 0), tally.get((provider, "refused"), 0)
