@@ -117,6 +117,7 @@ def test_only_the_conflicting_action_is_changed(tmp_path, prisma6, assert_prisma
         (n,) = changed_notes(t)
         assert "`onUpdate: NoAction` (was `Cascade`, implicit)" in n.message and "onDelete:" not in n.message
         assert "a self-relation" in n.message
+        assert ": updating a `Employee` that `Employee` rows refer to fails instead" in n.message
 
 
 def test_the_fewest_relations_are_changed(tmp_path, prisma6, assert_prisma_valid):

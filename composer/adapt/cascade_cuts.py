@@ -163,6 +163,8 @@ def _apply(result: Adapted, relations: list[Relation], reasons: dict[int, str], 
     for i, reason in sorted(reasons.items()):
         r = relations[i]
         edits, changed = _no_action_edits(r)
+        acts = (("deleting", r.on_delete), ("updating", r.on_update))
+        verbs = " or ".join(verb for verb, action in acts if action != "NoAction")
         by_fragment.setdefault(r.fragment, []).extend(edits)
         result.relayout.add((result.fragments[r.fragment].name, r.decl.name))
         result.counts[NO_ACTION] += 1
@@ -170,7 +172,7 @@ def _apply(result: Adapted, relations: list[Relation], reasons: dict[int, str], 
             note(
                 f"`{r.referencing}.{r.member.name}` gets {' and '.join(changed)} "
                 f'(`referential_actions = "no_action"`): {reason}; the database no longer carries '
-                f"out the action here: deleting or updating a `{r.referenced}` that `{r.referencing}` "
+                f"out the action here: {verbs} a `{r.referenced}` that `{r.referencing}` "
                 "rows refer to fails instead",
                 r.where,
                 target,
