@@ -15,8 +15,8 @@ class AdaptPolicy:
     lists: str = "error"  # scalar lists where the provider has none: "error" | "json"
     enums: str = "error"  # enums where the provider has none: "error" | "string"
     json: str = "error"  # `Json` where the provider has none: "error" | "string"
-    # referential actions the provider's foreign keys refuse (SQL Server's cascade paths):
-    # "error" | "emulate" (`relationMode = "prisma"` on the target)
+    # referential actions SQL Server refuses (cycles, several cascade paths): "error" | "emulate"
+    # (`relationMode = "prisma"` on the target) | "no_action" (`NoAction` where they conflict)
     referential_actions: str = "error"
     # `[targets.X.adapt.defaults]`: "Model.field" -> the PSL expression of its default in this
     # target (`"uuid()"` for a `dbgenerated("gen_random_uuid()")`), as (key, expression) pairs.

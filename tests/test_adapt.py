@@ -533,6 +533,8 @@ def _tally_project(root: Path, files: list[tuple[str, str]], provider: str, mode
         manifest += f"[targets.t.adapt]\n{ALL}\n"
     if mode in ("emulate", "translated"):
         manifest += 'referential_actions = "emulate"\n'
+    if mode in ("no_action", "no_action_translated"):
+        manifest += 'referential_actions = "no_action"\n'
     for name, text in files:
         (root / "s" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "s" / name).write_text(text, encoding="utf-8")
@@ -584,14 +586,17 @@ def _translated(root: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("mode", ["defaults", "chosen", "emulate", "translated"])
+@pytest.mark.parametrize(
+    "mode", ["defaults", "chosen", "emulate", "translated", "no_action", "no_action_translated"]
+)
 def test_corpus_on_every_provider(tmp_path, mode, prisma6):
     """Each real schema Prisma accepts on PostgreSQL, composed for SQLite, MySQL and SQL Server:
     either Prisma accepts the output, or compose stops with an error at a fragment line. Nothing
     else. `chosen`: lists, enums and Json stored as Json/String; `emulate`: that, and
     `referential_actions = "emulate"`; `translated`: that, and the target's own defaults for the
-    SQL defaults (`_PORTABLE`). Prints the tally and the kind of every refusal, project by project
-    (pytest -s)."""
+    SQL defaults (`_PORTABLE`); `no_action` and `no_action_translated`: `chosen` and `translated`
+    with `referential_actions = "no_action"` instead of "emulate". Prints the tally and the kind of
+    every refusal, project by project (pytest -s)."""
     tally: dict[tuple[str, str], int] = {}
     refusals: list[str] = []
     kinds: dict[str, int] = {}
@@ -601,7 +606,7 @@ def test_corpus_on_every_provider(tmp_path, mode, prisma6):
             continue
         for provider in TALLY_PROVIDERS:
             root = _tally_project(tmp_path / f"{i}-{provider}", files, provider, mode)
-            if mode == "translated":
+            if mode.endswith("translated"):
                 root = _translated(root)
             try:
                 comp = compose(root)
@@ -620,6 +625,10 @@ def test_corpus_on_every_provider(tmp_path, mode, prisma6):
             if errors:
                 other.append(f"{provider} {name}: Prisma rejects: {errors[0].message[:200]}")
             tally[provider, "accepted"] = tally.get((provider, "accepted"), 0) + 1
+            changed = re.search(r"(\d+) relations given `NoAction`", comp.targets[0].adapted or "")
+            if changed:
+                given = f"accepted, {changed[1]} relations given NoAction"
+                refusals.append(f"  {name[:60]:60} {provider:9} {given}")
     print(f"\nadapting the corpus ({mode}):")
     for provider in TALLY_PROVIDERS:
         ok, refused = tally.get((provider, "accepted"), 0), tally.get((provider, "refused"), 0)

@@ -5,6 +5,8 @@ Changing an action would change what a delete does, so a conflict is an error wi
 Several paths are the foreign keys' limit only: with `referential_actions = "emulate"` the target
 gets `relationMode = "prisma"` (Prisma Client carries the actions out, as its docs advise for
 this case). A cycle stays an error: Prisma refuses it on SQL Server in either relation mode.
+With `referential_actions = "no_action"` the fewest relations that close a cycle or a second path
+get `NoAction` instead (`cascade_cuts`), each with a note.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
+from . import cascade_cuts
+from .cascade_cuts import Relation
 from .report import note
 
 if TYPE_CHECKING:
@@ -24,7 +28,11 @@ if TYPE_CHECKING:
 
 Edges = dict[str, list[tuple[str, Location]]]  # referenced model -> (referencing model, where)
 
-_NO_ACTION = "give one relation of the path `onDelete: NoAction, onUpdate: NoAction`"
+_NO_ACTION = (
+    "give one relation of the path `onDelete: NoAction, onUpdate: NoAction`, or set "
+    '`referential_actions = "no_action"` under `[targets.{target}.adapt]` (compose does that where '
+    "needed, with a note at each relation)"
+)
 EMULATED = 'relations emulated (relationMode = "prisma")'
 
 
@@ -42,7 +50,14 @@ def check(
     """SQL Server refuses foreign keys whose referential actions (other than `NoAction`; an
     implicit `onUpdate` is `Cascade`) form a cycle or, unless Prisma emulates the relations
     (`relationMode = "prisma"`), reach a table by two paths; Prisma's validator says so too."""
-    edges = _action_edges(result.fragments)
+    relations = _relations(result.fragments)
+    if policy.referential_actions == "no_action":
+        emulated = relation_mode(datasource, target) == "prisma"
+        cascade_cuts.cut(result, relations, target, paths=not emulated)
+        return []
+    edges: Edges = {}
+    for r in relations:
+        edges.setdefault(r.referenced, []).append((r.referencing, r.where))
     cycle = _cycle(edges, target)
     if cycle is not None:
         return [cycle]
@@ -67,18 +82,18 @@ def check(
     return []
 
 
-def _action_edges(fragments: list[Fragment]) -> Edges:
-    """The relations whose actions are not both `NoAction`, by the model they reference."""
-    edges: Edges = {}
-    for frag in fragments:
-        for decl in frag.schema.declarations:
-            if decl.keyword == "model":
-                for referenced, where in _relations_with_actions(decl):
-                    edges.setdefault(referenced, []).append((decl.name, where))
-    return edges
+def _relations(fragments: list[Fragment]) -> list[Relation]:
+    """The relations whose actions are not both `NoAction`, in the fragments' order."""
+    return [
+        r
+        for index, frag in enumerate(fragments)
+        for decl in frag.schema.declarations
+        if decl.keyword == "model"
+        for r in _relations_with_actions(decl, index)
+    ]
 
 
-def _relations_with_actions(decl: Declaration) -> Iterator[tuple[str, Location]]:
+def _relations_with_actions(decl: Declaration, index: int) -> Iterator[Relation]:
     for m in decl.members:
         rel = m.attribute("relation") if m.kind == "field" else None
         if rel is None or rel.arg("fields") is None:
@@ -87,7 +102,7 @@ def _relations_with_actions(decl: Declaration) -> Iterator[tuple[str, Location]]
         delete = on_delete.value if on_delete else ("SetNull" if m.optional else "NoAction")
         update = on_update.value if on_update else "Cascade"
         if delete != "NoAction" or update != "NoAction":
-            yield m.type_name, Location(decl.source, rel.start, rel.end)
+            yield Relation(decl.name, m.type_name, index, decl, m, rel, delete, update)
 
 
 def _cycle(edges: Edges, target: TargetSpec) -> Diagnostic | None:
@@ -113,7 +128,7 @@ def _cycle(edges: Edges, target: TargetSpec) -> Diagnostic | None:
                     f"form {kind} ({models}), which SQL Server refuses (in either relation mode)",
                     where,
                     code="E403",
-                    hint=_NO_ACTION,
+                    hint=_NO_ACTION.format(target=target.name),
                 )
             if child not in state:
                 state[child] = 1
@@ -137,7 +152,7 @@ def _two_paths(edges: Edges, target: TargetSpec) -> Diagnostic | None:
                         code="E403",
                         hint=f'set `referential_actions = "emulate"` under `[targets.{target.name}.adapt]` '
                         '(the target gets `relationMode = "prisma"`: Prisma Client carries out the '
-                        f"referential actions itself), or {_NO_ACTION}",
+                        f"referential actions itself), or {_NO_ACTION.format(target=target.name)}",
                     )
                 seen.add(child)
                 stack.append(child)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, Location
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .report import note
 from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, native_types_only
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ class Rewriter:
 
     def note(self, what: str, message: str, start: int, end: int) -> None:
         self.result.counts[what] += 1
-        self.result.notes.append(note(message, Location(self.source, start, end), self.target))
+        self.result.notes.defer(message, self.source, start, end, self.target)
 
     def refuse(self, message: str, start: int, end: int, hint: str) -> None:
         self.errors.append(

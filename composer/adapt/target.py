@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
-from . import referential_actions
+from . import referential_actions, relation_arguments
 from .report import Adapted, note
 from .rewriter import Rewriter
 
@@ -54,6 +54,7 @@ def adapt_target(
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
     if not errors and dst.name == "sqlserver":
+        relation_arguments.sqlserver(result, target)
         errors.extend(referential_actions.check(result, datasource, target, policy))
     if errors:
         raise ComposeError(errors)

@@ -382,7 +382,8 @@ class _Validator:
     def adapt(self, path: KeyPath, value: object) -> AdaptPolicy | None:
         if isinstance(value, bool):
             return AdaptPolicy() if value else None
-        table = self.table(path, value, "`false`, or a table with `lists`, `enums` and `json`")
+        keys = "`lists`, `enums`, `json`, `referential_actions` and `defaults`"
+        table = self.table(path, value, f"`false`, or a table with {keys}")
         if table is None:
             return AdaptPolicy()
         self.check_keys(path, table, ADAPT_KEYS)

@@ -1,0 +1,246 @@
+"""`referential_actions = "no_action"` on SQL Server (composer/adapt/cascade_cuts.py), and the
+relation arguments SQL Server spells its own way (composer/adapt/relation_arguments.py).
+
+Each output is checked by Prisma 6 and 7; each input is first checked to be refused by Prisma on
+SQL Server as written, so the test fails if the adapting did nothing."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from composer.diagnostics import ComposeError
+
+from .helpers import compose, run_cli_inprocess
+from .test_adapt import PG, TWO_PATHS, fragment_line, project
+
+NO_ACTION = 'referential_actions = "no_action"'
+
+CYCLE = PG + textwrap.dedent(
+    """\
+    model A {
+      id  Int @id
+      bId Int
+      b   B   @relation(fields: [bId], references: [id], onDelete: Cascade)
+      bs  B[] @relation("back")
+    }
+
+    model B {
+      id  Int @id
+      aId Int
+      a   A   @relation("back", fields: [aId], references: [id], onDelete: Cascade)
+      as  A[]
+    }
+    """
+)
+
+SELF = PG + textwrap.dedent(
+    """\
+    model Employee {
+      id        Int        @id
+      managerId Int?
+      manager   Employee?  @relation("boss", fields: [managerId], references: [id], onDelete: NoAction)
+      reports   Employee[] @relation("boss")
+    }
+    """
+)
+
+# Every `Membership` reaches `User` twice (directly and through `Project`): one relation, the
+# one from `Project`, breaks all three diamonds; the relation that closes each as read would be
+# three.
+HUB = PG + "model User {\n  id Int @id\n  projects Project[]\n" + "".join(
+    f"  m{i} Membership{i}[]\n" for i in range(3)
+) + "}\n\nmodel Project {\n  id Int @id\n  userId Int\n" + (
+    "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n"
+) + "".join(f"  m{i} Membership{i}[]\n" for i in range(3)) + "}\n" + "".join(
+    f"\nmodel Membership{i} {{\n  id Int @id\n  userId Int\n  projectId Int\n"
+    "  user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n"
+    "  project Project @relation(fields: [projectId], references: [id], onDelete: Cascade)\n}\n"
+    for i in range(3)
+)
+
+
+def refused_on_sqlserver(fragment: str, prisma6) -> None:
+    schema = fragment.replace('provider = "postgresql"', 'provider = "sqlserver"')
+    assert [d for d in prisma6.validate(schema) if d.is_error], "Prisma takes it as written"
+
+
+def no_action_targets(tmp_path, fragment: str, adapt: str = NO_ACTION):
+    return compose(project(tmp_path, "sqlserver", adapt, fragment)).targets
+
+
+def changed_notes(target) -> list:
+    return [n for n in target.notes if "no_action" in n.message]
+
+
+def test_a_diamond_gets_no_action_on_one_relation(tmp_path, prisma6, assert_prisma_valid):
+    fragment = textwrap.dedent(TWO_PATHS)
+    refused_on_sqlserver(fragment, prisma6)
+    for t in no_action_targets(tmp_path, fragment):
+        body = t.files[0].body
+        assert_prisma_valid(body, t.target.name[1])
+        assert body.count("onDelete: Cascade") == 2 and "relationMode" not in body
+        assert (
+            "@relation(fields: [projectId], references: [id], onDelete: NoAction, onUpdate: NoAction)"
+            in body
+        )
+        (n,) = changed_notes(t)
+        assert n.severity == "info" and n.location.file == "f.prisma"
+        assert n.location.line == fragment_line(fragment, "project   Project @relation")
+        assert "second path from `Org` to `Task`" in n.message
+        assert "the database no longer carries out the action here" in n.message
+        assert "1 relations given `NoAction`" in (t.adapted or "")
+
+
+def test_a_cycle_gets_no_action_on_the_relation_that_closes_it(tmp_path, prisma6, assert_prisma_valid):
+    refused_on_sqlserver(CYCLE, prisma6)
+    for t in no_action_targets(tmp_path, CYCLE):
+        body = t.files[0].body
+        assert_prisma_valid(body, t.target.name[1])
+        assert body.count("NoAction") == 2 and body.count("onDelete: Cascade") == 1
+        (n,) = changed_notes(t)
+        assert "closed the cycle" in n.message
+        lines = (fragment_line(CYCLE, "b   B   @relation"), fragment_line(CYCLE, "a   A   @relation"))
+        assert n.location.line in lines
+
+
+def test_only_the_conflicting_action_is_changed(tmp_path, prisma6, assert_prisma_valid):
+    """The self-relation already deletes with `NoAction`: only its implicit `onUpdate: Cascade`
+    closes the cycle, and only that is added."""
+    refused_on_sqlserver(SELF, prisma6)
+    for t in no_action_targets(tmp_path, SELF):
+        body = t.files[0].body
+        assert_prisma_valid(body, t.target.name[1])
+        assert "onDelete: NoAction, onUpdate: NoAction)" in body and body.count("onDelete") == 1
+        (n,) = changed_notes(t)
+        assert "`onUpdate: NoAction` (was `Cascade`, implicit)" in n.message and "onDelete:" not in n.message
+        assert "a self-relation" in n.message
+        assert ": updating a `Employee` that `Employee` rows refer to fails instead" in n.message
+
+
+def test_the_fewest_relations_are_changed(tmp_path, prisma6, assert_prisma_valid):
+    refused_on_sqlserver(HUB, prisma6)
+    for t in no_action_targets(tmp_path, HUB):
+        assert_prisma_valid(t.files[0].body, t.target.name[1])
+        (n,) = changed_notes(t)
+        assert "`Project.user`" in n.message
+
+
+def test_under_prisma_relation_mode_only_cycles_are_changed(tmp_path, assert_prisma_valid):
+    """Prisma Client carries out several paths (`relationMode = "prisma"`), not a cycle."""
+    emulated = 'provider = "postgresql"\n  relationMode = "prisma"'
+    fragment = (CYCLE + "\n" + textwrap.dedent(TWO_PATHS).split("}\n", 1)[1]).replace(
+        'provider = "postgresql"', emulated
+    )
+    for t in no_action_targets(tmp_path, fragment):
+        assert_prisma_valid(t.files[0].body, t.target.name[1])
+        (n,) = changed_notes(t)
+        assert "cycle" in n.message
+
+
+def test_error_and_emulate_are_unchanged(tmp_path):
+    for adapt in ("", 'referential_actions = "emulate"'):
+        with pytest.raises(ComposeError) as exc:
+            no_action_targets(tmp_path / str(len(adapt)), CYCLE, adapt)
+        assert "form a cycle" in exc.value.diagnostics[0].message
+        assert NO_ACTION in (exc.value.diagnostics[0].hint or "")
+    with pytest.raises(ComposeError) as exc:
+        no_action_targets(tmp_path / "paths", textwrap.dedent(TWO_PATHS), "")
+    assert "along more than one path" in exc.value.diagnostics[0].message
+    emulate = 'referential_actions = "emulate"'
+    emulated = no_action_targets(tmp_path / "emulated", textwrap.dedent(TWO_PATHS), emulate)
+    assert all("NoAction" not in t.files[0].body for t in emulated)
+
+
+def test_the_notes_are_in_the_json_report(tmp_path):
+    root = project(tmp_path, "sqlserver", NO_ACTION, CYCLE)
+    done = run_cli_inprocess(root, "build", "--format", "json", COMPOSE_NO_CACHE="1")
+    assert done.returncode == 0, done.stderr
+    found = [d for d in json.loads(done.stdout)["diagnostics"] if "no_action" in d["message"]]
+    assert len(found) == 2  # one per target
+    assert all(d["severity"] == "info" and d["file"] == "f.prisma" and d["line"] for d in found)
+
+
+def test_a_chain_of_diamonds_is_cut_once_per_diamond(tmp_path):
+    """2^n paths, n diamonds: one relation each (the paths are counted, not walked)."""
+    n = 30
+    models = ["model M0 {\n  id Int @id\n  l1 L1[]\n  r1 R1[]\n}\n"]
+    for i in range(1, n + 1):
+        for side in "LR":
+            models.append(
+                f"model {side}{i} {{\n  id Int @id\n  pId Int\n"
+                f"  p M{i - 1} @relation(fields: [pId], references: [id], onDelete: Cascade)\n"
+                f"  m{i} M{i}[]\n}}\n"
+            )
+        models.append(
+            f"model M{i} {{\n  id Int @id\n  lId Int\n  rId Int\n"
+            f"  l L{i} @relation(fields: [lId], references: [id], onDelete: Cascade)\n"
+            f"  r R{i} @relation(fields: [rId], references: [id], onDelete: Cascade)\n"
+            + (f"  l{i + 1} L{i + 1}[]\n  r{i + 1} R{i + 1}[]\n" if i < n else "")
+            + "}\n"
+        )
+    (t, _) = no_action_targets(tmp_path, PG + "\n".join(models))
+    assert len(changed_notes(t)) == n
+
+
+RESTRICT = PG + textwrap.dedent(
+    """\
+    model A {
+      id Int @id
+      bs B[]
+    }
+
+    model B {
+      id  Int @id
+      aId Int
+      a   A   @relation(fields: [aId], references: [id], onDelete: Restrict, onUpdate: Restrict)
+    }
+    """
+)
+
+
+def test_restrict_is_written_no_action_on_sqlserver(tmp_path, prisma6, assert_prisma_valid):
+    """SQL Server has no `Restrict`; its NO ACTION refuses the change the same way."""
+    refused_on_sqlserver(RESTRICT, prisma6)
+    for t in compose(project(tmp_path, "sqlserver", "", RESTRICT)).targets:
+        body = t.files[0].body
+        assert_prisma_valid(body, t.target.name[1])
+        assert "onDelete: NoAction, onUpdate: NoAction" in body and "Restrict" not in body
+        found = [n for n in t.notes if "Restrict" in n.message]
+        assert len(found) == 2 and found[0].location.line == fragment_line(RESTRICT, "a   A   @relation")
+
+
+KEY_ORDER = PG + textwrap.dedent(
+    """\
+    model A {
+      x  Int
+      y  Int
+      bs B[]
+
+      @@unique([x, y])
+    }
+
+    model B {
+      id Int @id
+      ay Int
+      ax Int
+      a  A   @relation(fields: [ay, ax], references: [y, x])
+    }
+    """
+)
+
+
+def test_references_follow_the_key_order_on_sqlserver(tmp_path, prisma6, assert_prisma_valid):
+    """SQL Server needs `references` in the key's order: both lists are put in it, pairwise
+    (the same foreign key); SQLite takes the fragment as it is."""
+    refused_on_sqlserver(KEY_ORDER, prisma6)
+    for t in compose(project(tmp_path, "sqlserver", "", KEY_ORDER)).targets:
+        body = t.files[0].body
+        assert_prisma_valid(body, t.target.name[1])
+        assert "@relation(fields: [ax, ay], references: [x, y])" in body
+        (n,) = [n for n in t.notes if "order of the key" in n.message]
+        assert n.location.line == fragment_line(KEY_ORDER, "a  A   @relation")
+    for t in compose(project(tmp_path / "sqlite", "sqlite", "", KEY_ORDER)).targets:
+        assert "@relation(fields: [ay, ax], references: [y, x])" in t.files[0].body
