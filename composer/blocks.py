@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
-from .psl.render import Row, attribute_rank, body_rows, lay_out, text_width, write_rows
+from .psl.members import checked_rows
+from .psl.render import MEMBER_KINDS, Row, attribute_rank, body_rows, lay_out, text_width, write_rows
 from .writer import Anchors, ComposedFile, Writer
 
 if TYPE_CHECKING:
@@ -145,34 +146,17 @@ def write_merged(w: Writer, merged: Merged) -> None:
     # Added fields go after the last field (or value) of the block, added block attributes last,
     # where `prisma format` would put them. The merged block is then aligned again, the way
     # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
-    insert_at = decl.body_start
-    for m in decl.members:
-        if m.kind != "block_attribute":
-            insert_at = m.end
-    own = {m.line_start: m for m in decl.members}
-    rows = body_rows(src, decl.body_start, insert_at, own)
+    split = bool(merged.attributes)
+    rows, rest, blocks = checked_parts(decl, split) if decl.checked else own_parts(decl, split)
     for _, ext, m in merged.fields:
-        rows.extend(body_rows(ext.source, m.start, m.end, {m.line_start: m}))
-    if not merged.attributes:
-        rows.extend(body_rows(src, insert_at, decl.close_start, own))
-    else:
+        rows.extend(added_rows(ext, m))
+    rows.extend(rest)
+    if split:
         # `prisma format` puts block attributes last, after one blank line, sorted by kind (a
         # stable sort), each with the comment lines right above it; other comment lines of that
         # part of the block move up to the fields.
-        blocks: list[tuple[int, int, list[Row]]] = []
-        cursor = insert_at
-        for m in decl.members:
-            if m.kind != "block_attribute":
-                continue
-            start = attached_comments(src.text, m)
-            rows.extend(body_rows(src, cursor, start, {}))
-            attr_rows = body_rows(src, start, m.end, {})
-            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
-            cursor = m.end
-        rows.extend(body_rows(src, cursor, decl.close_start, {}))
         for _, ext, m in merged.attributes:
-            attr_rows = body_rows(ext.source, m.start, m.end, {})
-            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
+            blocks.append((attribute_rank(m.name), len(blocks), added_rows(ext, m)))
         while rows and rows[-1].kind == "blank":
             rows.pop()
         rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
@@ -182,6 +166,72 @@ def write_merged(w: Writer, merged: Merged) -> None:
     write_rows(w, rows)
     w.trim()
     w.copy(src, decl.close_start, decl.end)
+
+
+# The rows of a block's own body, in three parts: up to its last field (or value), where the
+# additions go; the rest; and, when block attributes are sorted (`split`), its block attributes,
+# each with the comment lines right above it, as (rank, position, rows), which the rest leaves out.
+Parts = tuple[list[Row], list[Row], list[tuple[int, int, list[Row]]]]
+
+
+def checked_parts(decl: Declaration, split: bool) -> Parts:
+    """The parts of a block the fast path checked, read from its text (no member is built)."""
+    rows = checked_rows(decl.source, decl.body_start, decl.close_start, member_kind(decl))
+    last = max((i for i, r in enumerate(rows) if r.kind in MEMBER_KINDS), default=-1)
+    head, after = rows[: last + 1], rows[last + 1 :]
+    if not split:
+        return head, after, []
+    rest: list[Row] = []
+    blocks: list[tuple[int, int, list[Row]]] = []
+    above: list[Row] = []  # comment lines with no blank line below them yet
+    for r in after:
+        if r.kind == "blank":
+            rest.extend(above)
+            rest.append(r)
+            above = []
+        elif r.name:  # a block attribute (`checked_rows` names them)
+            blocks.append((attribute_rank(r.name), len(blocks), [*above, r]))
+            above = []
+        else:
+            above.append(r)
+    rest.extend(above)
+    return head, rest, blocks
+
+
+def own_parts(decl: Declaration, split: bool) -> Parts:
+    """The parts of any block, from its members."""
+    src = decl.source
+    insert_at = decl.body_start
+    for m in decl.members:
+        if m.kind != "block_attribute":
+            insert_at = m.end
+    own = {m.line_start: m for m in decl.members}
+    head = body_rows(src, decl.body_start, insert_at, own)
+    if not split:
+        return head, body_rows(src, insert_at, decl.close_start, own), []
+    rest: list[Row] = []
+    blocks: list[tuple[int, int, list[Row]]] = []
+    cursor = insert_at
+    for m in decl.members:
+        if m.kind != "block_attribute":
+            continue
+        start = attached_comments(src.text, m)
+        rest.extend(body_rows(src, cursor, start, {}))
+        blocks.append((attribute_rank(m.name), len(blocks), body_rows(src, start, m.end, {})))
+        cursor = m.end
+    rest.extend(body_rows(src, cursor, decl.close_start, {}))
+    return head, rest, blocks
+
+
+def added_rows(ext: Declaration, m: Member) -> list[Row]:
+    """The rows of member `m` of `/// @extend` block `ext`, with the comment lines above it."""
+    if ext.checked:
+        return checked_rows(ext.source, m.start, m.end, member_kind(ext))
+    return body_rows(ext.source, m.start, m.end, {m.line_start: m} if m.kind != "block_attribute" else {})
+
+
+def member_kind(decl: Declaration) -> str:
+    return "value" if decl.keyword == "enum" else "field"
 
 
 def write_datasource(

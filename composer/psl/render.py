@@ -142,7 +142,8 @@ class Row:
     A member's cells: its name; the middle (a field's type, a property's value; none for an enum
     value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
     whether it starts with attributes (aligned in a column) or is only a comment. Each cell
-    remembers where it comes from as (source, offset, length).
+    remembers where it comes from as (source, offset, length). The text row of a block attribute
+    read by `members.checked_rows` has the attribute's name.
     """
 
     __slots__ = (

@@ -1,0 +1,145 @@
+"""The lines of a block the parser's fast path checked: its members, and its rows, from one pass.
+
+A block whose body `parser._FAST_BODY` accepted holds only blank lines, `//` comment lines, block
+attributes with simple arguments and one-line fields (enum values in an enum), so nothing in it
+can fail and one regular expression per line reads it. `build_members` builds the same `Member`
+nodes the line-by-line parser builds (tests/test_psl_fastpath.py); `checked_rows` gives the rows
+of `prisma format`'s layout (`render.Row`) straight from the text, as `render.body_rows` gives
+them from built members, so that merging `/// @extend` blocks never builds the members of the
+blocks it merges (tests/test_extend_fastpath.py holds the two to the same output).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .ast import Attribute, Member
+from .comments import comment_lines
+from .parser import _FAST_ATTR, _FIDENT, _PATH, _Parser
+from .render import Row
+
+if TYPE_CHECKING:
+    from ..diagnostics import Source
+    from .ast import Declaration
+
+# One checked line: its indentation, then a comment (group 1), a block attribute (2), or a member:
+# a name (3) and, in a field, its type with its `[]`/`?` (4); then the rest of the line (5): a
+# member's attributes and comment, from their first character. A blank line fills no group.
+_CHECKED_LINE = re.compile(
+    rf"[ \t]*(?:(/)|(@)|({_FIDENT})(?:[ \t]+({_FIDENT}(?:\[\]|\?)?))?[ \t]*|)([^\n]*)\n"
+)
+
+# The start of a checked member line: a field's or value's name (group 1), or a block attribute's
+# line (2). Comment and blank lines match neither.
+_MEMBER_START = re.compile(rf"^[ \t]*(?:({_FIDENT})|(@@[^\n]*))", re.MULTILINE)
+
+Lazy = Callable[[int], list]
+
+
+def checked_members(decl: Declaration) -> tuple[list[str], list[str]]:
+    """The field (or value) names of a block the fast path checked, and the text of its block
+    attribute lines, from the text (two C-level scans; no member is built)."""
+    found = _MEMBER_START.findall(decl.source.text, decl.body_start, decl.close_start)
+    return [name for name, _ in found if name], [line for _, line in found if line]
+
+
+def build_members(decl: Declaration) -> list[Member]:
+    """The members of a block the fast path checked, built as `block_body` builds them (the same
+    nodes, see tests/test_psl_fastpath.py) but from one match per line: nothing can fail here."""
+    text = decl.source.text
+    lazy = _Parser(decl.source).lazy_arguments
+    members: list[Member] = []
+    pending: int | None = None  # where the comment lines above the next member start
+    build = _value if decl.keyword == "enum" else _field
+    for m in _CHECKED_LINE.finditer(text, decl.body_start, decl.close_start):
+        if m.start(1) != -1:
+            pending = m.start() if pending is None else pending
+            continue
+        if m.start(2) != -1:
+            members.append(_block_attribute(text, m, pending, lazy))
+        elif m.start(3) != -1:
+            members.append(build(text, m, pending, lazy))
+        else:
+            continue  # a blank line: the comment lines above it stay attached
+        pending = None
+    decl._members = members
+    return members
+
+
+def _field(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
+    type_ = m.group(4)  # with its `[]` or `?`
+    mark = type_[-1]
+    cut = 2 if mark == "]" else 1 if mark == "?" else 0
+    start = m.start()
+    member = Member(
+        "field", m.group(3), start if pending is None else pending, start, m.end(), m.start(3), m.end(3),
+        type_name=type_[: len(type_) - cut], type_start=m.start(4), type_end=m.end(4),
+        optional=mark == "?", is_list=mark == "]",
+    )
+    _attributes(text, m.start(5), member.attributes, lazy)
+    return member
+
+
+def _value(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
+    start = m.start()
+    member = Member("value", m.group(3), start if pending is None else pending, start, m.end(), *m.span(3))
+    _attributes(text, m.start(5), member.attributes, lazy)
+    return member
+
+
+def _block_attribute(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
+    p = m.start(2)
+    a = _FAST_ATTR.match(text, p + 1)
+    assert a is not None
+    args_at = a.start(2)
+    attr = Attribute(a.group(1), None, p, a.end(), None if args_at == -1 else (lazy, args_at))
+    start = m.start()
+    return Member(
+        "block_attribute", attr.name, start if pending is None else pending, start, m.end(), p, attr.end,
+        attributes=[attr],
+    )
+
+
+def _attributes(text: str, q: int, attrs: list[Attribute], lazy: Lazy) -> None:
+    """The attributes from offset `q` (the rest of a checked member line) into `attrs`."""
+    while text[q] == "@":
+        a = _FAST_ATTR.match(text, q)
+        assert a is not None
+        args_at = a.start(2)
+        attrs.append(Attribute(a.group(1), None, q, a.end(), None if args_at == -1 else (lazy, args_at)))
+        q = a.end()
+        while text[q] in " \t":
+            q += 1
+
+
+def checked_rows(source: Source, start: int, end: int, kind: str) -> list[Row]:
+    """The rows of the checked lines `start..end` (whole lines) of a block whose members are of
+    `kind` ("field" or "value"): what `render.body_rows` gives for them, without their members."""
+    text = source.text
+    rows: list[Row] = []
+    for m in _CHECKED_LINE.finditer(text, start, end):
+        name = m.group(3)
+        if name is None:  # a comment, a block attribute, a blank line: as written
+            rows.append(Row(source, m.start(), m.end(), "text" if m.group(5) else "blank"))
+            if m.start(2) != -1:  # a block attribute's row carries the attribute's name
+                rows[-1].name = _PATH.match(text, m.start(2) + 2).group()  # type: ignore[union-attr]
+            continue
+        row = Row(source, m.start(), m.end(), kind)
+        row.name = name
+        row.name_at = (source, m.start(3), len(name))
+        if kind == "field":
+            row.mid = mid = m.group(4)
+            row.mid_at = (source, m.start(4), len(mid))
+        rest = m.group(5)
+        if rest:
+            row.rest_at = m.start(5)
+            row.attrs = rest[0] == "@"
+            row.rest = rest.rstrip()
+            if row.rest != rest and 0 in comment_lines(text, row.rest_at, m.end(5))[0]:
+                row.rest = rest  # the trailing spaces of a trailing comment are the user's
+        else:
+            row.rest_at = m.start(5)
+        rows.append(row)
+    return rows
