@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any
 from .diagnostics import Source
 from .psl.comments import comment_lines
 from .psl.members import checked_rows
-from .psl.render import MEMBER_KINDS, Row, attribute_rank, body_rows, lay_out, text_width, write_rows
+from .psl.render import (
+    KIND,
+    MEMBER_KINDS,
+    NAME,
+    Row,
+    attribute_rank,
+    body_rows,
+    lay_out,
+    text_width,
+    write_rows,
+)
 from .writer import Anchors, ComposedFile, Writer
 
 if TYPE_CHECKING:
@@ -157,11 +167,11 @@ def write_merged(w: Writer, merged: Merged) -> None:
         # part of the block move up to the fields.
         for _, ext, m in merged.attributes:
             blocks.append((attribute_rank(m.name), len(blocks), added_rows(ext, m)))
-        while rows and rows[-1].kind == "blank":
+        while rows and rows[-1][KIND] == "blank":
             rows.pop()
         rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
         for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
-            rows.extend(r for r in attr_rows if r.kind != "blank")
+            rows.extend(r for r in attr_rows if r[KIND] != "blank")
     w.copy(src, decl.start, decl.body_start)
     write_rows(w, rows)
     w.trim()
@@ -170,32 +180,39 @@ def write_merged(w: Writer, merged: Merged) -> None:
 
 # The rows of a block's own body, in three parts: up to its last field (or value), where the
 # additions go; the rest; and, when block attributes are sorted (`split`), its block attributes,
-# each with the comment lines right above it, as (rank, position, rows), which the rest leaves out.
+# each with the comment lines right above it, as (rank, position, rows), which the first two parts
+# then leave out, wherever they stood (`prisma format` moves them all last).
 Parts = tuple[list[Row], list[Row], list[tuple[int, int, list[Row]]]]
 
 
 def checked_parts(decl: Declaration, split: bool) -> Parts:
     """The parts of a block the fast path checked, read from its text (no member is built)."""
     rows = checked_rows(decl.source, decl.body_start, decl.close_start, member_kind(decl))
-    last = max((i for i, r in enumerate(rows) if r.kind in MEMBER_KINDS), default=-1)
-    head, after = rows[: last + 1], rows[last + 1 :]
+    last = max((i for i, r in enumerate(rows) if r[KIND] in MEMBER_KINDS), default=-1)
+    head, rest = rows[: last + 1], rows[last + 1 :]
     if not split:
-        return head, after, []
-    rest: list[Row] = []
+        return head, rest, []
     blocks: list[tuple[int, int, list[Row]]] = []
-    above: list[Row] = []  # comment lines with no blank line below them yet
-    for r in after:
-        if r.kind == "blank":
-            rest.extend(above)
-            rest.append(r)
-            above = []
-        elif r.name:  # a block attribute (`checked_rows` names them)
-            blocks.append((attribute_rank(r.name), len(blocks), [*above, r]))
-            above = []
-        else:
+    return without_attributes(head, blocks), without_attributes(rest, blocks), blocks
+
+
+def without_attributes(rows: list[Row], blocks: list[tuple[int, int, list[Row]]]) -> list[Row]:
+    """`rows` of checked lines but their block attributes, each added to `blocks` with the comment
+    lines right above it."""
+    kept: list[Row] = []
+    above: list[Row] = []  # comment lines with no blank line or member below them yet
+    for r in rows:
+        if r[KIND] == "text" and r[NAME]:  # a block attribute (`checked_rows` names them)
+            blocks.append((attribute_rank(r[NAME]), len(blocks), [*above, r]))
+        elif r[KIND] == "text":
             above.append(r)
-    rest.extend(above)
-    return head, rest, blocks
+            continue
+        else:
+            kept.extend(above)
+            kept.append(r)
+        above = []
+    kept.extend(above)
+    return kept
 
 
 def own_parts(decl: Declaration, split: bool) -> Parts:
@@ -206,20 +223,20 @@ def own_parts(decl: Declaration, split: bool) -> Parts:
         if m.kind != "block_attribute":
             insert_at = m.end
     own = {m.line_start: m for m in decl.members}
-    head = body_rows(src, decl.body_start, insert_at, own)
     if not split:
+        head = body_rows(src, decl.body_start, insert_at, own)
         return head, body_rows(src, insert_at, decl.close_start, own), []
+    head: list[Row] = []
     rest: list[Row] = []
     blocks: list[tuple[int, int, list[Row]]] = []
-    cursor = insert_at
-    for m in decl.members:
-        if m.kind != "block_attribute":
-            continue
-        start = attached_comments(src.text, m)
-        rest.extend(body_rows(src, cursor, start, {}))
-        blocks.append((attribute_rank(m.name), len(blocks), body_rows(src, start, m.end, {})))
-        cursor = m.end
-    rest.extend(body_rows(src, cursor, decl.close_start, {}))
+    cursor = decl.body_start
+    for m in [*(m for m in decl.members if m.kind == "block_attribute"), None]:
+        start = decl.close_start if m is None else attached_comments(src.text, m)
+        head.extend(body_rows(src, cursor, min(start, insert_at), own))
+        rest.extend(body_rows(src, max(cursor, insert_at), start, own))
+        if m is not None:
+            blocks.append((attribute_rank(m.name), len(blocks), body_rows(src, start, m.end, {})))
+            cursor = m.end
     return head, rest, blocks
 
 
@@ -253,18 +270,16 @@ def write_datasource(
                     kept.pop()
                 continue
             kloc = target.key_location("datasource", row.name)
-            row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
+            row = row._replace(mid=value, mid_at=(kloc.source, kloc.start, 0))
         kept.append(row)
     last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
     for key, value in overrides.items():
         if value is None or decl.member(key) is not None:
             continue
         kloc = target.key_location("datasource", key)
-        row = Row(kloc.source, kloc.start, kloc.start, "property")
-        row.name, row.name_at = key, (kloc.source, kloc.start, 0)
-        row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
+        here = (kloc.source, kloc.start, 0)
         last += 1
-        kept.insert(last, row)
+        kept.insert(last, Row(kloc.source, kloc.start, kloc.start, "property", key, (2, *here), value, here))
     w.copy(src, decl.start, decl.body_start)
     write_rows(w, kept)
     w.trim()

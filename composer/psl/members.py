@@ -16,19 +16,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
-from .comments import comment_lines
 from .parser import _FAST_ATTR, _FIDENT, _PATH, _Parser
-from .render import Row
+from .render import Row, trailing_kept
 
 if TYPE_CHECKING:
     from ..diagnostics import Source
     from .ast import Declaration
 
-# One checked line: its indentation, then a comment (group 1), a block attribute (2), or a member:
-# a name (3) and, in a field, its type with its `[]`/`?` (4); then the rest of the line (5): a
-# member's attributes and comment, from their first character. A blank line fills no group.
+# One checked line: its indentation (group 1), then `/` of a comment or `@` of a block attribute
+# (2), or a member: a name (3) and, in a field, the space (4) before its type with its `[]`/`?`
+# (5); the space after (6); then the rest of the line (7): a member's attributes and comment, from
+# their first character. A blank line fills no group. `findall` gives the pieces, whose lengths
+# give their offsets: a whole block is read without a `Match` object per line.
 _CHECKED_LINE = re.compile(
-    rf"[ \t]*(?:(/)|(@)|({_FIDENT})(?:[ \t]+({_FIDENT}(?:\[\]|\?)?))?[ \t]*|)([^\n]*)\n"
+    rf"([ \t]*)(?:([/@])|({_FIDENT})(?:([ \t]+)({_FIDENT}(?:\[\]|\?)?))?([ \t]*)|)([^\n]*)\n"
 )
 
 # The start of a checked member line: a field's or value's name (group 1), or a block attribute's
@@ -54,10 +55,11 @@ def build_members(decl: Declaration) -> list[Member]:
     pending: int | None = None  # where the comment lines above the next member start
     build = _value if decl.keyword == "enum" else _field
     for m in _CHECKED_LINE.finditer(text, decl.body_start, decl.close_start):
-        if m.start(1) != -1:
+        mark = m.group(2)
+        if mark == "/":
             pending = m.start() if pending is None else pending
             continue
-        if m.start(2) != -1:
+        if mark == "@":
             members.append(_block_attribute(text, m, pending, lazy))
         elif m.start(3) != -1:
             members.append(build(text, m, pending, lazy))
@@ -69,23 +71,23 @@ def build_members(decl: Declaration) -> list[Member]:
 
 
 def _field(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
-    type_ = m.group(4)  # with its `[]` or `?`
+    type_ = m.group(5)  # with its `[]` or `?`
     mark = type_[-1]
     cut = 2 if mark == "]" else 1 if mark == "?" else 0
     start = m.start()
     member = Member(
         "field", m.group(3), start if pending is None else pending, start, m.end(), m.start(3), m.end(3),
-        type_name=type_[: len(type_) - cut], type_start=m.start(4), type_end=m.end(4),
+        type_name=type_[: len(type_) - cut], type_start=m.start(5), type_end=m.end(5),
         optional=mark == "?", is_list=mark == "]",
     )
-    _attributes(text, m.start(5), member.attributes, lazy)
+    _attributes(text, m.start(7), member.attributes, lazy)
     return member
 
 
 def _value(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
     start = m.start()
     member = Member("value", m.group(3), start if pending is None else pending, start, m.end(), *m.span(3))
-    _attributes(text, m.start(5), member.attributes, lazy)
+    _attributes(text, m.start(7), member.attributes, lazy)
     return member
 
 
@@ -116,30 +118,30 @@ def _attributes(text: str, q: int, attrs: list[Attribute], lazy: Lazy) -> None:
 
 def checked_rows(source: Source, start: int, end: int, kind: str) -> list[Row]:
     """The rows of the checked lines `start..end` (whole lines) of a block whose members are of
-    `kind` ("field" or "value"): what `render.body_rows` gives for them, without their members."""
+    `kind` ("field" or "value"): what `render.body_rows` gives for them, without their members.
+    Plain tuples in `Row`'s order: a merged block's rows are made by the thousand."""
     text = source.text
     rows: list[Row] = []
-    for m in _CHECKED_LINE.finditer(text, start, end):
-        name = m.group(3)
-        if name is None:  # a comment, a block attribute, a blank line: as written
-            rows.append(Row(source, m.start(), m.end(), "text" if m.group(5) else "blank"))
-            if m.start(2) != -1:  # a block attribute's row carries the attribute's name
-                rows[-1].name = _PATH.match(text, m.start(2) + 2).group()  # type: ignore[union-attr]
+    append = rows.append
+    pos = start
+    field = kind == "field"
+    for indent, mark, name, gap, mid, gap2, rest in _CHECKED_LINE.findall(text, start, end):
+        at = pos + len(indent)
+        if not name:  # a comment, a block attribute, a blank line: as written
+            nxt = at + len(mark) + len(rest) + 1
+            if mark == "@":  # a block attribute's row carries the attribute's name
+                append((source, pos, nxt, "text", _PATH.match(rest, 1).group()))  # type: ignore[arg-type,union-attr]
+            else:
+                append((source, pos, nxt, "text" if mark else "blank", ""))  # type: ignore[arg-type]
+            pos = nxt
             continue
-        row = Row(source, m.start(), m.end(), kind)
-        row.name = name
-        row.name_at = (source, m.start(3), len(name))
-        if kind == "field":
-            row.mid = mid = m.group(4)
-            row.mid_at = (source, m.start(4), len(mid))
-        rest = m.group(5)
-        if rest:
-            row.rest_at = m.start(5)
-            row.attrs = rest[0] == "@"
-            row.rest = rest.rstrip()
-            if row.rest != rest and 0 in comment_lines(text, row.rest_at, m.end(5))[0]:
-                row.rest = rest  # the trailing spaces of a trailing comment are the user's
-        else:
-            row.rest_at = m.start(5)
-        rows.append(row)
+        mid_at = at + len(name) + len(gap)
+        rest_at = mid_at + len(mid) + len(gap2)
+        nxt = rest_at + len(rest) + 1
+        if rest and rest[-1] in " \t":
+            rest = trailing_kept(text, rest, rest_at, nxt - 1)
+        # A field's anchors are found again from its line when read (`render.REALIGNED`).
+        name_anchor = None if field else (2, source, at, len(name))
+        append((source, pos, nxt, kind, name, name_anchor, mid, None, rest, rest_at, rest[:1] == "@"))  # type: ignore[arg-type]
+        pos = nxt
     return rows
