@@ -18,6 +18,7 @@ from .psl.render import (
     Row,
     attribute_rank,
     body_rows,
+    copy_line,
     lay_out,
     text_width,
     write_rows,
@@ -175,7 +176,7 @@ def write_merged(w: Writer, merged: Merged) -> None:
     w.copy(src, decl.start, decl.body_start)
     write_rows(w, rows)
     w.trim()
-    w.copy(src, decl.close_start, decl.end)
+    copy_line(w, src, decl.close_start, decl.end)
 
 
 # The rows of a block's own body, in three parts: up to its last field (or value), where the
@@ -188,8 +189,10 @@ Parts = tuple[list[Row], list[Row], list[tuple[int, int, list[Row]]]]
 def checked_parts(decl: Declaration, split: bool) -> Parts:
     """The parts of a block the fast path checked, read from its text (no member is built)."""
     rows = checked_rows(decl.source, decl.body_start, decl.close_start, member_kind(decl))
-    last = max((i for i, r in enumerate(rows) if r[KIND] in MEMBER_KINDS), default=-1)
-    head, rest = rows[: last + 1], rows[last + 1 :]
+    last = len(rows)  # after the last field (or value)
+    while last and rows[last - 1][KIND] not in MEMBER_KINDS:
+        last -= 1
+    head, rest = rows[:last], rows[last:]
     if not split:
         return head, rest, []
     blocks: list[tuple[int, int, list[Row]]] = []

@@ -48,9 +48,11 @@ class Merged:
     fields: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
     attributes: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
     relayout: bool = False  # adapted to the target's provider: columns are aligned again
-    # What `/// @extend` blocks are merged against (`taken`), found once per declaration.
-    _taken: dict[str, tuple[Declaration, Member] | None] | None = None
-    _signatures: set[str] = field(default_factory=set)
+    # What `apply_extend` merges against: the additions by name, and (found when first needed)
+    # the declaration's own field names and the signatures of every block attribute.
+    _added: dict[str, tuple[Declaration, Member]] = field(default_factory=dict)
+    _own: set[str] | None = None
+    _signatures: set[str] | None = None
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -59,26 +61,42 @@ class Merged:
         for _, _, m in self.attributes:
             yield m
 
-    def taken(self) -> tuple[dict[str, tuple[Declaration, Member] | None], set[str]]:
-        """The field (or value) names the declaration has so far, each with where it is defined
-        (None: in `decl` itself, whose members are not built for this), and the signatures of its
-        block attributes; `apply_extend` adds to both."""
-        if self._taken is None:
-            self._taken = {}
-            if self.decl.checked:  # from the text: the members need not be built
-                names, lines = checked_members(self.decl)
-                self._taken = dict.fromkeys(names)
-                self._signatures = {line_signature(line) for line in lines}
+    def defined(self, name: str) -> tuple[Declaration, Member] | None:
+        """Where field (or value) `name` is defined so far: by an addition, or by the declaration
+        itself; None: nowhere."""
+        hit = self._added.get(name)
+        if hit is not None or not self.has_own(name):
+            return hit
+        return self.decl, own_member(self.decl, name)
+
+    def has_own(self, name: str) -> bool:
+        decl = self.decl
+        if decl.checked and decl.source.text.find(name, decl.body_start, decl.close_start) == -1:
+            return False  # the usual case, answered without reading the block's lines
+        if self._own is None:
+            self._own = (
+                set(checked_members(decl)[0]) if decl.checked
+                else {m.name for m in decl.members if m.kind != "block_attribute"}
+            )
+        return name in self._own
+
+    def add_field(self, frag: Fragment, ext: Declaration, m: Member) -> None:
+        self.fields.append((frag, ext, m))
+        self._added[m.name] = (ext, m)
+
+    def add_attribute(self, frag: Fragment, ext: Declaration, m: Member) -> None:
+        """Block attribute `m` of `ext`, unless the declaration has the same one already."""
+        if self._signatures is None:
+            decl = self.decl
+            if decl.checked:  # from the text: the members need not be built
+                self._signatures = {line_signature(line) for line in checked_members(decl)[1]}
             else:
-                for m in self.decl.members:
-                    if m.kind == "block_attribute":
-                        self._signatures.add(member_signature(self.decl, m))
-                    else:
-                        self._taken[m.name] = None
-            for _, d, m in self.fields:
-                self._taken[m.name] = (d, m)
-            self._signatures.update(member_signature(d, m) for _, d, m in self.attributes)
-        return self._taken, self._signatures
+                own = (m for m in decl.members if m.kind == "block_attribute")
+                self._signatures = {member_signature(decl, m) for m in own}
+        sig = member_signature(ext, m)
+        if sig not in self._signatures:
+            self._signatures.add(sig)
+            self.attributes.append((frag, ext, m))
 
 
 @dataclass
@@ -317,20 +335,15 @@ def apply_extend(
     everything: list[Fragment],
 ) -> None:
     base = extended(ext, named, selected, everything)
-    taken, signatures = base.taken()
     for m in ext.members:
-        sig = member_signature(ext, m)
         if m.kind == "block_attribute":
-            if sig not in signatures:
-                signatures.add(sig)
-                base.attributes.append((frag, ext, m))
-        elif m.name not in taken:
-            taken[m.name] = (ext, m)
-            base.fields.append((frag, ext, m))
-        else:
-            prior = taken[m.name] or (base.decl, own_member(base.decl, m.name))
-            if member_signature(*prior) != sig:
-                raise defined_twice(ext, m, *prior)
+            base.add_attribute(frag, ext, m)
+            continue
+        prior = base.defined(m.name)
+        if prior is None:
+            base.add_field(frag, ext, m)
+        elif member_signature(*prior) != member_signature(ext, m):
+            raise defined_twice(ext, m, *prior)
 
 
 def defined_twice(ext: Declaration, m: Member, other: Declaration, first: Member) -> ComposeError:
@@ -439,14 +452,12 @@ def declared_in(name: str, fragments: list[Fragment]) -> Fragment | None:
     return None
 
 
-def field_types(merged: Merged) -> Iterator[str]:
+def field_types(merged: Merged) -> list[str]:
     """The type names of a declaration's fields, its `@extend` additions' included, read from its
     summary (a lazy declaration's members are not built for this)."""
-    for type_name, _, _ in merged.decl.field_summary():
-        yield type_name
-    for _, _, m in merged.fields:
-        if m.kind == "field":
-            yield m.type_name
+    types = [t for t, _, _ in merged.decl.field_summary()]
+    types.extend(m.type_name for _, _, m in merged.fields if m.kind == "field")
+    return types
 
 
 def member_owners(merged: Merged) -> Iterator[tuple[Declaration, Member]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..stamp import normalise_newlines
@@ -157,12 +158,18 @@ def _gap_state(text: str, pos: int, gap: int) -> tuple[int | None, list[str]]:
     return first.start(), doc
 
 
+_builder: Callable[[Declaration], list[Member]] | None = None
+
+
 def _build_members(decl: Declaration) -> list[Member]:
     """The members of a block the fast path checked (`members.build_members`, which imports this
     module: looked up on first use)."""
-    from .members import build_members
+    global _builder
+    if _builder is None:
+        from .members import build_members
 
-    return build_members(decl)
+        _builder = build_members
+    return _builder(decl)
 
 
 def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:

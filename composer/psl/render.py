@@ -256,41 +256,43 @@ def write_rows(w: Writer, rows: list[Row]) -> None:
 
 
 def write_group(w: Writer, group: list[Row]) -> None:
-    """One group of rows (no blank line among them), its members in the group's columns: the
-    layout of `lay_out`, written out here for speed (tests/test_render.py holds the two equal)."""
-    cells = [r for r in group if r[KIND] != "text"]
-    names = [r[NAME] for r in cells]
-    mids = [r[MID] for r in cells if r[KIND] == "field"]
-    if all(map(str.isascii, names)) and all(map(str.isascii, mids)):
+    """One group of rows (no blank line among them), its members in the group's columns. An ASCII
+    field read from a checked line is laid out here, by the thousand in a merged project, without
+    calling `lay_out` (its rule, in three f-strings: tests/test_extend_fastpath.py holds them equal)."""
+    names = [r[NAME] for r in group if r[KIND] != "text"]
+    mids = [r[MID] for r in group if r[KIND] == "field"]
+    ascii_ = all(map(str.isascii, names)) and all(map(str.isascii, mids))
+    if ascii_:
         name_width, type_width = max(map(len, names), default=0), max(map(len, mids), default=0)
     else:
         name_width = max(map(text_width, names), default=0)
         type_width = max(map(text_width, mids), default=0)
     line_ = w.line
     for r in group:
-        source, start, end, kind = r[:4]
+        kind = r[KIND]
         if kind == "text":
-            line = source.text[start : end - 1]
-            if end - start > 1 and "\n" not in line and line[-1] not in " \t":
-                line_(line, (source, start))  # what `copy` makes of one line it keeps as it is
-            else:
-                w.copy(source, start, end)
-        elif r[NAME_AT] is None:  # a checked field line: its anchors are found again when read
-            line_(field_line(r, name_width, type_width), (source, start), REALIGNED)
-        else:
+            copy_line(w, r[0], r[1], r[2])
+        elif kind != "field" or r[NAME_AT] is not None:
             line_(*laid_out(r, name_width, type_width))
+        elif not ascii_:  # a checked field line: its anchors are found again when read
+            line = lay_out(kind, r[NAME], r[MID], r[REST], r[ATTRS], name_width, type_width)[0]
+            line_(line, (r[0], r[1]), REALIGNED)
+        elif not r[REST]:
+            line_(f"  {r[NAME]:<{name_width}} {r[MID]}", (r[0], r[1]), REALIGNED)
+        elif r[ATTRS]:
+            line_(f"  {r[NAME]:<{name_width}} {r[MID]:<{type_width}} {r[REST]}", (r[0], r[1]), REALIGNED)
+        else:
+            line_(f"  {r[NAME]:<{name_width}} {r[MID]} {r[REST]}", (r[0], r[1]), REALIGNED)
 
 
-def field_line(r: Row, name_width: int, type_width: int) -> str:
-    """`lay_out` of a field row (an ASCII one without calling it: the common case, by the thousand)."""
-    name, mid, rest, attrs = r[NAME], r[MID], r[REST], r[ATTRS]
-    if not (name.isascii() and mid.isascii()):
-        return lay_out("field", name, mid, rest, attrs, name_width, type_width)[0]
-    if not rest:
-        return f"  {name:<{name_width}} {mid}"
-    if attrs:
-        return f"  {name:<{name_width}} {mid:<{type_width}} {rest}"
-    return f"  {name:<{name_width}} {mid} {rest}"
+def copy_line(w: Writer, source: Source, start: int, end: int) -> None:
+    """`w.copy` of the text `start..end` (whole lines), quicker when it is one line that has no
+    trailing white space: `copy` would keep it as it is."""
+    line = source.text[start : end - 1]
+    if end - start > 1 and "\n" not in line and line[-1] not in " \t":
+        w.line(line, (source, start))
+    else:
+        w.copy(source, start, end)
 
 
 # The anchors of a field line laid out again from a checked line (`members.checked_rows`), which
