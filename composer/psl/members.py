@@ -23,13 +23,14 @@ if TYPE_CHECKING:
     from ..diagnostics import Source
     from .ast import Declaration
 
-# One checked line: its indentation (group 1), then `/` of a comment or `@` of a block attribute
-# (2), or a member: a name (3) and, in a field, the space (4) before its type with its `[]`/`?`
-# (5); the space after (6); then the rest of the line (7): a member's attributes and comment, from
-# their first character. A blank line fills no group. `findall` gives the pieces, whose lengths
-# give their offsets: a whole block is read without a `Match` object per line.
+# One checked line (group 1, without its newline): its indentation (2), then `/` of a comment or
+# `@` of a block attribute (3), or a member: a name (4) and, in a field, the space (5) before its
+# type with its `[]`/`?` (6); the space after (7); then the rest of the line (8): a member's
+# attributes and comment, from their first character. A blank line fills no group. `findall`
+# gives the pieces, whose lengths give their offsets: a whole block is read without a `Match`
+# object per line.
 _CHECKED_LINE = re.compile(
-    rf"([ \t]*)(?:([/@])|({_FIDENT})(?:([ \t]+)({_FIDENT}(?:\[\]|\?)?))?([ \t]*)|)([^\n]*)\n"
+    rf"(([ \t]*)(?:([/@])|({_FIDENT})(?:([ \t]+)({_FIDENT}(?:\[\]|\?)?))?([ \t]*)|)([^\n]*))\n"
 )
 
 # The start of a checked member line: a field's or value's name (group 1), or a block attribute's
@@ -55,13 +56,13 @@ def build_members(decl: Declaration) -> list[Member]:
     pending: int | None = None  # where the comment lines above the next member start
     build = _value if decl.keyword == "enum" else _field
     for m in _CHECKED_LINE.finditer(text, decl.body_start, decl.close_start):
-        mark = m.group(2)
+        mark = m.group(3)
         if mark == "/":
             pending = m.start() if pending is None else pending
             continue
         if mark == "@":
             members.append(_block_attribute(text, m, pending, lazy))
-        elif m.start(3) != -1:
+        elif m.start(4) != -1:
             members.append(build(text, m, pending, lazy))
         else:
             continue  # a blank line: the comment lines above it stay attached
@@ -71,28 +72,28 @@ def build_members(decl: Declaration) -> list[Member]:
 
 
 def _field(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
-    type_ = m.group(5)  # with its `[]` or `?`
+    type_ = m.group(6)  # with its `[]` or `?`
     mark = type_[-1]
     cut = 2 if mark == "]" else 1 if mark == "?" else 0
     start = m.start()
     member = Member(
-        "field", m.group(3), start if pending is None else pending, start, m.end(), m.start(3), m.end(3),
-        type_name=type_[: len(type_) - cut], type_start=m.start(5), type_end=m.end(5),
+        "field", m.group(4), start if pending is None else pending, start, m.end(), m.start(4), m.end(4),
+        type_name=type_[: len(type_) - cut], type_start=m.start(6), type_end=m.end(6),
         optional=mark == "?", is_list=mark == "]",
     )
-    _attributes(text, m.start(7), member.attributes, lazy)
+    _attributes(text, m.start(8), member.attributes, lazy)
     return member
 
 
 def _value(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
     start = m.start()
-    member = Member("value", m.group(3), start if pending is None else pending, start, m.end(), *m.span(3))
-    _attributes(text, m.start(7), member.attributes, lazy)
+    member = Member("value", m.group(4), start if pending is None else pending, start, m.end(), *m.span(4))
+    _attributes(text, m.start(8), member.attributes, lazy)
     return member
 
 
 def _block_attribute(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
-    p = m.start(2)
+    p = m.start(3)
     a = _FAST_ATTR.match(text, p + 1)
     assert a is not None
     args_at = a.start(2)
@@ -125,23 +126,20 @@ def checked_rows(source: Source, start: int, end: int, kind: str) -> list[Row]:
     append = rows.append
     pos = start
     field = kind == "field"
-    for indent, mark, name, gap, mid, gap2, rest in _CHECKED_LINE.findall(text, start, end):
-        at = pos + len(indent)
+    for line, indent, mark, name, _, mid, _, rest in _CHECKED_LINE.findall(text, start, end):
+        nxt = pos + len(line) + 1
         if not name:  # a comment, a block attribute, a blank line: as written
-            nxt = at + len(mark) + len(rest) + 1
             if mark == "@":  # a block attribute's row carries the attribute's name
                 append((source, pos, nxt, "text", _PATH.match(rest, 1).group()))  # type: ignore[arg-type,union-attr]
             else:
                 append((source, pos, nxt, "text" if mark else "blank", ""))  # type: ignore[arg-type]
             pos = nxt
             continue
-        mid_at = at + len(name) + len(gap)
-        rest_at = mid_at + len(mid) + len(gap2)
-        nxt = rest_at + len(rest) + 1
+        rest_at = nxt - 1 - len(rest)  # the rest ends the line
         if rest and rest[-1] in " \t":
             rest = trailing_kept(text, rest, rest_at, nxt - 1)
         # A field's anchors are found again from its line when read (`render.REALIGNED`).
-        name_anchor = None if field else (2, source, at, len(name))
-        append((source, pos, nxt, kind, name, name_anchor, mid, None, rest, rest_at, rest[:1] == "@"))  # type: ignore[arg-type]
+        name_anchor = None if field else (2, source, pos + len(indent), len(name))
+        append((source, pos, nxt, kind, name, name_anchor, mid, None, rest, rest_at, rest.startswith("@")))  # type: ignore[arg-type]
         pos = nxt
     return rows

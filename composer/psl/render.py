@@ -277,12 +277,13 @@ def write_group(w: Writer, group: list[Row]) -> None:
         elif not ascii_:  # a checked field line: its anchors are found again when read
             line = lay_out(kind, r[NAME], r[MID], r[REST], r[ATTRS], name_width, type_width)[0]
             line_(line, (r[0], r[1]), REALIGNED)
-        elif not r[REST]:
-            line_(f"  {r[NAME]:<{name_width}} {r[MID]}", (r[0], r[1]), REALIGNED)
-        elif r[ATTRS]:
-            line_(f"  {r[NAME]:<{name_width}} {r[MID]:<{type_width}} {r[REST]}", (r[0], r[1]), REALIGNED)
-        else:
-            line_(f"  {r[NAME]:<{name_width}} {r[MID]} {r[REST]}", (r[0], r[1]), REALIGNED)
+        else:  # `ljust`, not a width in a format spec, which is parsed again at every call
+            name, mid, rest = r[NAME].ljust(name_width), r[MID], r[REST]
+            if not rest:
+                line = f"  {name} {mid}"
+            else:
+                line = f"  {name} {mid.ljust(type_width) if r[ATTRS] else mid} {rest}"
+            line_(line, (r[0], r[1]), REALIGNED)
 
 
 def copy_line(w: Writer, source: Source, start: int, end: int) -> None:
