@@ -173,7 +173,7 @@ def write_merged(w: Writer, merged: Merged) -> None:
         rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
         for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
             rows.extend(r for r in attr_rows if r[KIND] != "blank")
-    w.copy(src, decl.start, decl.body_start)
+    copy_line(w, src, decl.start, decl.body_start)
     write_rows(w, rows)
     w.trim()
     copy_line(w, src, decl.close_start, decl.end)

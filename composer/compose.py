@@ -50,7 +50,7 @@ class Merged:
     relayout: bool = False  # adapted to the target's provider: columns are aligned again
     # What `apply_extend` merges against: the additions by name, and (found when first needed)
     # the declaration's own field names and the signatures of every block attribute.
-    _added: dict[str, tuple[Declaration, Member]] = field(default_factory=dict)
+    _added: dict[str, tuple[Declaration, Member]] | None = None
     _own: set[str] | None = None
     _signatures: set[str] | None = None
 
@@ -64,7 +64,7 @@ class Merged:
     def defined(self, name: str) -> tuple[Declaration, Member] | None:
         """Where field (or value) `name` is defined so far: by an addition, or by the declaration
         itself; None: nowhere."""
-        hit = self._added.get(name)
+        hit = self._added.get(name) if self._added is not None else None
         if hit is not None or not self.has_own(name):
             return hit
         return self.decl, own_member(self.decl, name)
@@ -82,6 +82,8 @@ class Merged:
 
     def add_field(self, frag: Fragment, ext: Declaration, m: Member) -> None:
         self.fields.append((frag, ext, m))
+        if self._added is None:
+            self._added = {}
         self._added[m.name] = (ext, m)
 
     def add_attribute(self, frag: Fragment, ext: Declaration, m: Member) -> None:

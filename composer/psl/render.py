@@ -287,11 +287,15 @@ def write_group(w: Writer, group: list[Row]) -> None:
 
 
 def copy_line(w: Writer, source: Source, start: int, end: int) -> None:
-    """`w.copy` of the text `start..end` (whole lines), quicker when it is one line that has no
-    trailing white space: `copy` would keep it as it is."""
-    line = source.text[start : end - 1]
-    if end - start > 1 and "\n" not in line and line[-1] not in " \t":
-        w.line(line, (source, start))
+    """`w.copy` of the text `start..end` (whole lines), quicker when it holds no blank line and no
+    trailing white space: `copy` would keep every line as it is."""
+    chunk = source.text[start : end - 1]
+    if chunk and "\n\n" not in chunk and chunk[0] != "\n" and chunk[-1] not in " \t" and (
+        "\n" not in chunk or (" \n" not in chunk and "\t\n" not in chunk)
+    ):
+        for line in chunk.split("\n"):
+            w.line(line, (source, start))
+            start += len(line) + 1
     else:
         w.copy(source, start, end)
 
