@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
-from .psl.members import checked_rows
+from .psl.members import Segment, checked_lines, checked_rows, write_fields
 from .psl.render import (
     KIND,
     MEMBER_KINDS,
@@ -157,6 +157,11 @@ def write_merged(w: Writer, merged: Merged) -> None:
     # Added fields go after the last field (or value) of the block, added block attributes last,
     # where `prisma format` would put them. The merged block is then aligned again, the way
     # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
+    if decl.checked and decl.keyword != "enum" and not merged.attributes and all(
+        ext.checked for _, ext, _ in merged.fields
+    ):
+        write_fields_merged(w, merged)  # the usual merge, from the text in one pass
+        return
     split = bool(merged.attributes)
     rows, rest, blocks = checked_parts(decl, split) if decl.checked else own_parts(decl, split)
     for _, ext, m in merged.fields:
@@ -175,6 +180,25 @@ def write_merged(w: Writer, merged: Merged) -> None:
             rows.extend(r for r in attr_rows if r[KIND] != "blank")
     copy_line(w, src, decl.start, decl.body_start)
     write_rows(w, rows)
+    w.trim()
+    copy_line(w, src, decl.close_start, decl.end)
+
+
+def write_fields_merged(w: Writer, merged: Merged) -> None:
+    """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to."""
+    decl = merged.decl
+    src = decl.source
+    lines = checked_lines(src.text, decl.body_start, decl.close_start)
+    last = len(lines)  # after the last field
+    while last and not lines[last - 1][3]:
+        last -= 1
+    rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
+    segments: list[Segment] = [(src, decl.body_start, lines[:last])]
+    for _, ext, m in merged.fields:
+        segments.append((ext.source, m.start, checked_lines(ext.source.text, m.start, m.end)))
+    segments.append((src, rest_at, lines[last:]))
+    copy_line(w, src, decl.start, decl.body_start)
+    write_fields(w, segments)
     w.trim()
     copy_line(w, src, decl.close_start, decl.end)
 
