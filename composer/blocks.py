@@ -162,26 +162,33 @@ def write_merged(w: Writer, merged: Merged) -> None:
     ):
         write_fields_merged(w, merged)  # the usual merge, from the text in one pass
         return
+    copy_line(w, src, decl.start, decl.body_start)
+    write_rows(w, merged_rows(merged))
+    w.trim()
+    copy_line(w, src, decl.close_start, decl.end)
+
+
+def merged_rows(merged: Merged) -> list[Row]:
+    """The rows of a merged block's body, additions in place."""
+    decl = merged.decl
     split = bool(merged.attributes)
     rows, rest, blocks = checked_parts(decl, split) if decl.checked else own_parts(decl, split)
     for _, ext, m in merged.fields:
         rows.extend(added_rows(ext, m))
     rows.extend(rest)
-    if split:
-        # `prisma format` puts block attributes last, after one blank line, sorted by kind (a
-        # stable sort), each with the comment lines right above it; other comment lines of that
-        # part of the block move up to the fields.
-        for _, ext, m in merged.attributes:
-            blocks.append((attribute_rank(m.name), len(blocks), added_rows(ext, m)))
-        while rows and rows[-1][KIND] == "blank":
-            rows.pop()
-        rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
-        for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
-            rows.extend(r for r in attr_rows if r[KIND] != "blank")
-    copy_line(w, src, decl.start, decl.body_start)
-    write_rows(w, rows)
-    w.trim()
-    copy_line(w, src, decl.close_start, decl.end)
+    if not split:
+        return rows
+    # `prisma format` puts block attributes last, after one blank line, sorted by kind (a stable
+    # sort), each with the comment lines right above it; other comment lines of that part of the
+    # block move up to the fields.
+    for _, ext, m in merged.attributes:
+        blocks.append((attribute_rank(m.name), len(blocks), added_rows(ext, m)))
+    while rows and rows[-1][KIND] == "blank":
+        rows.pop()
+    rows.append(Row(decl.source, decl.close_start, decl.close_start, "blank"))
+    for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
+        rows.extend(r for r in attr_rows if r[KIND] != "blank")
+    return rows
 
 
 def write_fields_merged(w: Writer, merged: Merged) -> None:

@@ -50,60 +50,57 @@ def checked_members(decl: Declaration) -> tuple[list[str], list[str]]:
 
 def build_members(decl: Declaration) -> list[Member]:
     """The members of a block the fast path checked, built as `block_body` builds them (the same
-    nodes, see tests/test_psl_fastpath.py) but from one match per line: nothing can fail here."""
+    nodes, see tests/test_psl_fastpath.py) but from the pieces of each line, whose lengths give
+    the offsets: nothing can fail here."""
     text = decl.source.text
     lazy = _Parser(decl.source).lazy_arguments
     members: list[Member] = []
     pending: int | None = None  # where the comment lines above the next member start
-    build = _value if decl.keyword == "enum" else _field
-    for m in _CHECKED_LINE.finditer(text, decl.body_start, decl.close_start):
-        mark = m.group(3)
+    kind = "value" if decl.keyword == "enum" else "field"
+    pos = decl.body_start
+    for pieces in _CHECKED_LINE.findall(text, decl.body_start, decl.close_start):
+        start, pos = pos, pos + len(pieces[0]) + 1
+        mark = pieces[2]
         if mark == "/":
-            pending = m.start() if pending is None else pending
-            continue
-        if mark == "@":
-            members.append(_block_attribute(text, m, pending, lazy))
-        elif m.start(4) != -1:
-            members.append(build(text, m, pending, lazy))
-        else:
-            continue  # a blank line: the comment lines above it stay attached
-        pending = None
+            pending = start if pending is None else pending
+        elif mark or pieces[3]:  # a block attribute or a member (not a blank line)
+            first = start if pending is None else pending
+            at = start + len(pieces[1])
+            member = _block_attribute(text, at, lazy) if mark else _member(text, kind, pieces, at, lazy)
+            member.start, member.line_start, member.end = first, start, pos
+            members.append(member)
+            pending = None
     decl._members = members
     return members
 
 
-def _field(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
-    type_ = m.group(6)  # with its `[]` or `?`
-    mark = type_[-1]
-    cut = 2 if mark == "]" else 1 if mark == "?" else 0
-    start = m.start()
-    member = Member(
-        "field", m.group(4), start if pending is None else pending, start, m.end(), m.start(4), m.end(4),
-        type_name=type_[: len(type_) - cut], type_start=m.start(6), type_end=m.end(6),
-        optional=mark == "?", is_list=mark == "]",
-    )
-    _attributes(text, m.start(8), member.attributes, lazy)
+def _member(text: str, kind: str, pieces: tuple[str, ...], name_start: int, lazy: Lazy) -> Member:
+    """The field or enum value of a checked line whose name starts at `name_start`, from its
+    pieces (`_CHECKED_LINE`)."""
+    line, indent, _, name, gap, type_, _, rest = pieces
+    name_end = name_start + len(name)
+    if kind == "value":
+        member = Member(kind, name, 0, 0, 0, name_start, name_end)
+    else:
+        mark = type_[-1]  # the type is written with its `[]` or `?`
+        cut = 2 if mark == "]" else 1 if mark == "?" else 0
+        type_start = name_end + len(gap)
+        member = Member(
+            kind, name, 0, 0, 0, name_start, name_end,
+            type_[: len(type_) - cut], type_start, type_start + len(type_), mark == "?", mark == "]",
+        )
+    if rest[:1] == "@":
+        line_end = name_start - len(indent) + len(line)
+        _attributes(text, line_end - len(rest), member.attributes, lazy)
     return member
 
 
-def _value(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
-    start = m.start()
-    member = Member("value", m.group(4), start if pending is None else pending, start, m.end(), *m.span(4))
-    _attributes(text, m.start(8), member.attributes, lazy)
-    return member
-
-
-def _block_attribute(text: str, m: re.Match[str], pending: int | None, lazy: Lazy) -> Member:
-    p = m.start(3)
+def _block_attribute(text: str, p: int, lazy: Lazy) -> Member:
     a = _FAST_ATTR.match(text, p + 1)
     assert a is not None
     args_at = a.start(2)
     attr = Attribute(a.group(1), None, p, a.end(), None if args_at == -1 else (lazy, args_at))
-    start = m.start()
-    return Member(
-        "block_attribute", attr.name, start if pending is None else pending, start, m.end(), p, attr.end,
-        attributes=[attr],
-    )
+    return Member("block_attribute", attr.name, 0, 0, 0, p, attr.end, attributes=[attr])
 
 
 def _attributes(text: str, q: int, attrs: list[Attribute], lazy: Lazy) -> None:

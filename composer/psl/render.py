@@ -256,34 +256,17 @@ def write_rows(w: Writer, rows: list[Row]) -> None:
 
 
 def write_group(w: Writer, group: list[Row]) -> None:
-    """One group of rows (no blank line among them), its members in the group's columns. An ASCII
-    field read from a checked line is laid out here, by the thousand in a merged project, without
-    calling `lay_out` (its rule, in three f-strings: tests/test_extend_fastpath.py holds them equal)."""
-    names = [r[NAME] for r in group if r[KIND] != "text"]
-    mids = [r[MID] for r in group if r[KIND] == "field"]
-    ascii_ = all(map(str.isascii, names)) and all(map(str.isascii, mids))
-    if ascii_:
-        name_width, type_width = max(map(len, names), default=0), max(map(len, mids), default=0)
-    else:
-        name_width = max(map(text_width, names), default=0)
-        type_width = max(map(text_width, mids), default=0)
-    line_ = w.line
+    """One group of rows (no blank line among them), its members in the group's columns."""
+    name_width = max([text_width(r[NAME]) for r in group if r[KIND] != "text"], default=0)
+    type_width = max([text_width(r[MID]) for r in group if r[KIND] == "field"], default=0)
     for r in group:
-        kind = r[KIND]
-        if kind == "text":
+        if r[KIND] == "text":
             copy_line(w, r[0], r[1], r[2])
-        elif kind != "field" or r[NAME_AT] is not None:
-            line_(*laid_out(r, name_width, type_width))
-        elif not ascii_:  # a checked field line: its anchors are found again when read
-            line = lay_out(kind, r[NAME], r[MID], r[REST], r[ATTRS], name_width, type_width)[0]
-            line_(line, (r[0], r[1]), REALIGNED)
-        else:  # `ljust`, not a width in a format spec, which is parsed again at every call
-            name, mid, rest = r[NAME].ljust(name_width), r[MID], r[REST]
-            if not rest:
-                line = f"  {name} {mid}"
-            else:
-                line = f"  {name} {mid.ljust(type_width) if r[ATTRS] else mid} {rest}"
-            line_(line, (r[0], r[1]), REALIGNED)
+        elif r[NAME_AT] is None:  # a checked field line: its anchors are found again when read
+            line = lay_out("field", r[NAME], r[MID], r[REST], r[ATTRS], name_width, type_width)[0]
+            w.line(line, (r[0], r[1]), REALIGNED)
+        else:
+            w.line(*laid_out(r, name_width, type_width))
 
 
 def copy_line(w: Writer, source: Source, start: int, end: int) -> None:
