@@ -53,7 +53,9 @@ def build_members(decl: Declaration) -> list[Member]:
     nodes, see tests/test_psl_fastpath.py) but from the pieces of each line, whose lengths give
     the offsets: nothing can fail here."""
     text = decl.source.text
-    lazy = _Parser(decl.source).lazy_arguments
+    # What builds an attribute's arguments when they are read; none without a `(` in the block.
+    has_arguments = text.find("(", decl.body_start, decl.close_start) != -1
+    lazy = _Parser(decl.source).lazy_arguments if has_arguments else _no_arguments
     members: list[Member] = []
     pending: int | None = None  # where the comment lines above the next member start
     kind = "value" if decl.keyword == "enum" else "field"
@@ -72,6 +74,10 @@ def build_members(decl: Declaration) -> list[Member]:
             pending = None
     decl._members = members
     return members
+
+
+def _no_arguments(pos: int) -> list:
+    raise AssertionError("a checked block without `(` has no attribute with arguments")
 
 
 def _member(text: str, kind: str, pieces: tuple[str, ...], name_start: int, lazy: Lazy) -> Member:
@@ -190,13 +196,14 @@ def _group_widths(segments: list[Segment]) -> list[tuple[int, int, bool]]:
     names: list[str] = []
     mids: list[str] = []
     for _, _, pieces in segments:
-        for p in pieces:
-            if p[3]:
-                names.append(p[3])
-                mids.append(p[5])
-            elif not p[2]:
-                widths.append(_widths(names, mids))
-                names, mids = [], []
+        part = 0
+        for blank in [i for i, p in enumerate(pieces) if not (p[2] or p[3])]:
+            names += [p[3] for p in pieces[part:blank] if p[3]]
+            mids += [p[5] for p in pieces[part:blank] if p[3]]
+            widths.append(_widths(names, mids))
+            names, mids, part = [], [], blank + 1
+        names += [p[3] for p in pieces[part:] if p[3]]
+        mids += [p[5] for p in pieces[part:] if p[3]]
     widths.append(_widths(names, mids))
     return widths
 
