@@ -165,7 +165,8 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
     widths = _group_widths(segments)
     name_width, type_width, ascii_ = widths[0]
     group = 0
-    line_ = w.line
+    # `w.line`, inlined: three appends (a merged project writes hundreds of thousands of lines).
+    add_line, add_origin, add_anchors = w.lines.append, w.origins.append, w.anchors.append
     for source, pos, pieces in segments:
         for line, _, mark, name, _, mid, _, rest in pieces:
             nxt = pos + len(line) + 1
@@ -173,19 +174,24 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
                 if rest and rest[-1] in " \t":
                     rest = trailing_kept(source.text, rest, nxt - 1 - len(rest), nxt - 1)
                 if not ascii_:
-                    laid = lay_out("field", name, mid, rest, rest[:1] == "@", name_width, type_width)[0]
+                    add_line(lay_out("field", name, mid, rest, rest[:1] == "@", name_width, type_width)[0])
                 elif not rest:  # `ljust`, not a width in a format spec, which is parsed at every call
-                    laid = f"  {name.ljust(name_width)} {mid}"
+                    add_line(f"  {name.ljust(name_width)} {mid}")
                 else:
                     mid = mid.ljust(type_width) if rest[0] == "@" else mid
-                    laid = f"  {name.ljust(name_width)} {mid} {rest}"
-                line_(laid, (source, pos), REALIGNED)
-            elif mark:
-                copy_line(w, source, pos, nxt)
-            else:
+                    add_line(f"  {name.ljust(name_width)} {mid} {rest}")
+                add_origin((source, pos))
+                add_anchors(REALIGNED)
+            elif not mark:
                 w.blank()
                 group += 1
                 name_width, type_width, ascii_ = widths[group]
+            elif line[-1] not in " \t":  # a comment or block attribute line `copy` keeps as it is
+                add_line(line)
+                add_origin((source, pos))
+                add_anchors(None)
+            else:
+                copy_line(w, source, pos, nxt)
             pos = nxt
 
 
