@@ -204,14 +204,19 @@ def _group_widths(segments: list[Segment]) -> list[tuple[int, int, bool]]:
     for _, _, pieces in segments:
         part = 0
         for blank in [i for i, p in enumerate(pieces) if not (p[2] or p[3])]:
-            names += [p[3] for p in pieces[part:blank] if p[3]]
-            mids += [p[5] for p in pieces[part:blank] if p[3]]
+            _add_cells(pieces[part:blank], names, mids)
             widths.append(_widths(names, mids))
             names, mids, part = [], [], blank + 1
-        names += [p[3] for p in pieces[part:] if p[3]]
-        mids += [p[5] for p in pieces[part:] if p[3]]
+        _add_cells(pieces[part:] if part else pieces, names, mids)
     widths.append(_widths(names, mids))
     return widths
+
+
+def _add_cells(pieces: list[tuple[str, ...]], names: list[str], mids: list[str]) -> None:
+    """The names and types of the field lines among `pieces`, added to `names` and `mids`."""
+    fields = [p for p in pieces if p[3]]
+    names.extend([p[3] for p in fields])
+    mids.extend([p[5] for p in fields])
 
 
 def _widths(names: list[str], mids: list[str]) -> tuple[int, int, bool]:
