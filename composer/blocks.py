@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
-from .psl.render import Row, attribute_rank, body_rows, lay_out, text_width, write_rows
+from .psl.members import Segment, checked_lines, checked_rows, write_fields
+from .psl.render import (
+    KIND,
+    MEMBER_KINDS,
+    NAME,
+    Row,
+    attribute_rank,
+    body_rows,
+    copy_line,
+    lay_out,
+    text_width,
+    write_rows,
+)
 from .writer import Anchors, ComposedFile, Writer
 
 if TYPE_CHECKING:
@@ -145,43 +157,132 @@ def write_merged(w: Writer, merged: Merged) -> None:
     # Added fields go after the last field (or value) of the block, added block attributes last,
     # where `prisma format` would put them. The merged block is then aligned again, the way
     # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
+    if decl.checked and decl.keyword != "enum" and not merged.attributes and all(
+        ext.checked for _, ext, _ in merged.fields
+    ):
+        write_fields_merged(w, merged)  # the usual merge, from the text in one pass
+        return
+    copy_line(w, src, decl.start, decl.body_start)
+    write_rows(w, merged_rows(merged))
+    w.trim()
+    copy_line(w, src, decl.close_start, decl.end)
+
+
+def merged_rows(merged: Merged) -> list[Row]:
+    """The rows of a merged block's body, additions in place."""
+    decl = merged.decl
+    split = bool(merged.attributes)
+    rows, rest, blocks = checked_parts(decl, split) if decl.checked else own_parts(decl, split)
+    for _, ext, m in merged.fields:
+        rows.extend(added_rows(ext, m))
+    rows.extend(rest)
+    if not split:
+        return rows
+    # `prisma format` puts block attributes last, after one blank line, sorted by kind (a stable
+    # sort), each with the comment lines right above it; other comment lines of that part of the
+    # block move up to the fields.
+    for _, ext, m in merged.attributes:
+        blocks.append((attribute_rank(m.name), len(blocks), added_rows(ext, m)))
+    while rows and rows[-1][KIND] == "blank":
+        rows.pop()
+    rows.append(Row(decl.source, decl.close_start, decl.close_start, "blank"))
+    for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
+        rows.extend(r for r in attr_rows if r[KIND] != "blank")
+    return rows
+
+
+def write_fields_merged(w: Writer, merged: Merged) -> None:
+    """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to."""
+    decl = merged.decl
+    src = decl.source
+    lines = checked_lines(src.text, decl.body_start, decl.close_start)
+    last = len(lines)  # after the last field
+    while last and not lines[last - 1][3]:
+        last -= 1
+    rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
+    segments: list[Segment] = [(src, decl.body_start, lines[:last])]
+    for _, ext, m in merged.fields:
+        segments.append((ext.source, m.start, checked_lines(ext.source.text, m.start, m.end)))
+    segments.append((src, rest_at, lines[last:]))
+    copy_line(w, src, decl.start, decl.body_start)
+    write_fields(w, segments)
+    w.trim()
+    copy_line(w, src, decl.close_start, decl.end)
+
+
+# The rows of a block's own body, in three parts: up to its last field (or value), where the
+# additions go; the rest; and, when block attributes are sorted (`split`), its block attributes,
+# each with the comment lines right above it, as (rank, position, rows), which the first two parts
+# then leave out, wherever they stood (`prisma format` moves them all last).
+Parts = tuple[list[Row], list[Row], list[tuple[int, int, list[Row]]]]
+
+
+def checked_parts(decl: Declaration, split: bool) -> Parts:
+    """The parts of a block the fast path checked, read from its text (no member is built)."""
+    rows = checked_rows(decl.source, decl.body_start, decl.close_start, member_kind(decl))
+    last = len(rows)  # after the last field (or value)
+    while last and rows[last - 1][KIND] not in MEMBER_KINDS:
+        last -= 1
+    head, rest = rows[:last], rows[last:]
+    if not split:
+        return head, rest, []
+    blocks: list[tuple[int, int, list[Row]]] = []
+    return without_attributes(head, blocks), without_attributes(rest, blocks), blocks
+
+
+def without_attributes(rows: list[Row], blocks: list[tuple[int, int, list[Row]]]) -> list[Row]:
+    """`rows` of checked lines but their block attributes, each added to `blocks` with the comment
+    lines right above it."""
+    kept: list[Row] = []
+    above: list[Row] = []  # comment lines with no blank line or member below them yet
+    for r in rows:
+        if r[KIND] == "text" and r[NAME]:  # a block attribute (`checked_rows` names them)
+            blocks.append((attribute_rank(r[NAME]), len(blocks), [*above, r]))
+        elif r[KIND] == "text":
+            above.append(r)
+            continue
+        else:
+            kept.extend(above)
+            kept.append(r)
+        above = []
+    kept.extend(above)
+    return kept
+
+
+def own_parts(decl: Declaration, split: bool) -> Parts:
+    """The parts of any block, from its members."""
+    src = decl.source
     insert_at = decl.body_start
     for m in decl.members:
         if m.kind != "block_attribute":
             insert_at = m.end
     own = {m.line_start: m for m in decl.members}
-    rows = body_rows(src, decl.body_start, insert_at, own)
-    for _, ext, m in merged.fields:
-        rows.extend(body_rows(ext.source, m.start, m.end, {m.line_start: m}))
-    if not merged.attributes:
-        rows.extend(body_rows(src, insert_at, decl.close_start, own))
-    else:
-        # `prisma format` puts block attributes last, after one blank line, sorted by kind (a
-        # stable sort), each with the comment lines right above it; other comment lines of that
-        # part of the block move up to the fields.
-        blocks: list[tuple[int, int, list[Row]]] = []
-        cursor = insert_at
-        for m in decl.members:
-            if m.kind != "block_attribute":
-                continue
-            start = attached_comments(src.text, m)
-            rows.extend(body_rows(src, cursor, start, {}))
-            attr_rows = body_rows(src, start, m.end, {})
-            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
+    if not split:
+        head = body_rows(src, decl.body_start, insert_at, own)
+        return head, body_rows(src, insert_at, decl.close_start, own), []
+    head: list[Row] = []
+    rest: list[Row] = []
+    blocks: list[tuple[int, int, list[Row]]] = []
+    cursor = decl.body_start
+    for m in [*(m for m in decl.members if m.kind == "block_attribute"), None]:
+        start = decl.close_start if m is None else attached_comments(src.text, m)
+        head.extend(body_rows(src, cursor, min(start, insert_at), own))
+        rest.extend(body_rows(src, max(cursor, insert_at), start, own))
+        if m is not None:
+            blocks.append((attribute_rank(m.name), len(blocks), body_rows(src, start, m.end, {})))
             cursor = m.end
-        rows.extend(body_rows(src, cursor, decl.close_start, {}))
-        for _, ext, m in merged.attributes:
-            attr_rows = body_rows(ext.source, m.start, m.end, {})
-            blocks.append((attribute_rank(m.name), len(blocks), attr_rows))
-        while rows and rows[-1].kind == "blank":
-            rows.pop()
-        rows.append(Row(src, decl.close_start, decl.close_start, "blank"))
-        for _, _, attr_rows in sorted(blocks, key=lambda b: b[:2]):
-            rows.extend(r for r in attr_rows if r.kind != "blank")
-    w.copy(src, decl.start, decl.body_start)
-    write_rows(w, rows)
-    w.trim()
-    w.copy(src, decl.close_start, decl.end)
+    return head, rest, blocks
+
+
+def added_rows(ext: Declaration, m: Member) -> list[Row]:
+    """The rows of member `m` of `/// @extend` block `ext`, with the comment lines above it."""
+    if ext.checked:
+        return checked_rows(ext.source, m.start, m.end, member_kind(ext))
+    return body_rows(ext.source, m.start, m.end, {m.line_start: m} if m.kind != "block_attribute" else {})
+
+
+def member_kind(decl: Declaration) -> str:
+    return "value" if decl.keyword == "enum" else "field"
 
 
 def write_datasource(
@@ -203,18 +304,16 @@ def write_datasource(
                     kept.pop()
                 continue
             kloc = target.key_location("datasource", row.name)
-            row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
+            row = row._replace(mid=value, mid_at=(kloc.source, kloc.start, 0))
         kept.append(row)
     last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
     for key, value in overrides.items():
         if value is None or decl.member(key) is not None:
             continue
         kloc = target.key_location("datasource", key)
-        row = Row(kloc.source, kloc.start, kloc.start, "property")
-        row.name, row.name_at = key, (kloc.source, kloc.start, 0)
-        row.mid, row.mid_at = value, (kloc.source, kloc.start, 0)
+        here = (kloc.source, kloc.start, 0)
         last += 1
-        kept.insert(last, row)
+        kept.insert(last, Row(kloc.source, kloc.start, kloc.start, "property", key, (2, *here), value, here))
     w.copy(src, decl.start, decl.body_start)
     write_rows(w, kept)
     w.trim()

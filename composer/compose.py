@@ -28,6 +28,7 @@ from .blocks import (
 from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_mean
 from .graph import dependencies, field_relations, stable_order
 from .psl import Declaration, Member, decode_string
+from .psl.members import checked_members
 from .writer import ComposedFile, Writer
 
 if TYPE_CHECKING:
@@ -47,6 +48,11 @@ class Merged:
     fields: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
     attributes: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
     relayout: bool = False  # adapted to the target's provider: columns are aligned again
+    # What `apply_extend` merges against: the additions by name, and (found when first needed)
+    # the declaration's own field names and the signatures of every block attribute.
+    _added: dict[str, tuple[Declaration, Member]] | None = None
+    _own: set[str] | None = None
+    _signatures: set[str] | None = None
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -54,6 +60,45 @@ class Merged:
             yield m
         for _, _, m in self.attributes:
             yield m
+
+    def defined(self, name: str) -> tuple[Declaration, Member] | None:
+        """Where field (or value) `name` is defined so far: by an addition, or by the declaration
+        itself; None: nowhere."""
+        hit = self._added.get(name) if self._added is not None else None
+        if hit is not None or not self.has_own(name):
+            return hit
+        return self.decl, own_member(self.decl, name)
+
+    def has_own(self, name: str) -> bool:
+        decl = self.decl
+        if decl.checked and decl.source.text.find(name, decl.body_start, decl.close_start) == -1:
+            return False  # the usual case, answered without reading the block's lines
+        if self._own is None:
+            self._own = (
+                set(checked_members(decl)[0]) if decl.checked
+                else {m.name for m in decl.members if m.kind != "block_attribute"}
+            )
+        return name in self._own
+
+    def add_field(self, frag: Fragment, ext: Declaration, m: Member) -> None:
+        self.fields.append((frag, ext, m))
+        if self._added is None:
+            self._added = {}
+        self._added[m.name] = (ext, m)
+
+    def add_attribute(self, frag: Fragment, ext: Declaration, m: Member) -> None:
+        """Block attribute `m` of `ext`, unless the declaration has the same one already."""
+        if self._signatures is None:
+            decl = self.decl
+            if decl.checked:  # from the text: the members need not be built
+                self._signatures = {line_signature(line) for line in checked_members(decl)[1]}
+            else:
+                own = (m for m in decl.members if m.kind == "block_attribute")
+                self._signatures = {member_signature(decl, m) for m in own}
+        sig = member_signature(ext, m)
+        if sig not in self._signatures:
+            self._signatures.add(sig)
+            self.attributes.append((frag, ext, m))
 
 
 @dataclass
@@ -274,7 +319,12 @@ def duplicate(decl: Declaration, first: Declaration) -> ComposeError:
 
 
 def member_signature(decl: Declaration, m: Member) -> str:
-    text = decl.source.text[m.line_start : m.end]
+    return line_signature(decl.source.text[m.line_start : m.end])
+
+
+def line_signature(text: str) -> str:
+    """A member's line without its comment and with its spaces normalised: two definitions with the
+    same signature are the same definition."""
     comment = text.find("//")
     if comment != -1 and '"' not in text[:comment]:
         text = text[:comment]
@@ -288,6 +338,34 @@ def apply_extend(
     selected: list[Fragment],
     everything: list[Fragment],
 ) -> None:
+    base = extended(ext, named, selected, everything)
+    for m in ext.members:
+        if m.kind == "block_attribute":
+            base.add_attribute(frag, ext, m)
+            continue
+        prior = base.defined(m.name)
+        if prior is None:
+            base.add_field(frag, ext, m)
+        elif member_signature(*prior) != member_signature(ext, m):
+            raise defined_twice(ext, m, *prior)
+
+
+def defined_twice(ext: Declaration, m: Member, other: Declaration, first: Member) -> ComposeError:
+    what = "value" if m.kind == "value" else "field"
+    return ComposeError(
+        Diagnostic(
+            f"{what} `{ext.name}.{m.name}` is defined twice with different definitions",
+            Location(ext.source, m.name_start, m.name_end),
+            code="E204",
+            notes=[("the other definition", other.loc(first.name_start, first.name_end))],
+        )
+    )
+
+
+def extended(
+    ext: Declaration, named: dict[str, Merged], selected: list[Fragment], everything: list[Fragment]
+) -> Merged:
+    """The declaration `/// @extend` block `ext` extends."""
     base = named.get(ext.name)
     if base is None:
         home = declared_in(ext.name, [f for f in everything if f not in selected])
@@ -313,34 +391,12 @@ def apply_extend(
                 notes=[("declared here", base.decl.location)],
             )
         )
-    existing: dict[str, tuple[Declaration, Member]] = {
-        m.name: (base.decl, m) for m in base.decl.members if m.kind != "block_attribute"
-    }
-    for _, d, m in base.fields:
-        existing[m.name] = (d, m)
-    attrs = {member_signature(base.decl, m) for m in base.decl.members if m.kind == "block_attribute"}
-    attrs.update(member_signature(d, m) for _, d, m in base.attributes)
-    for m in ext.members:
-        sig = member_signature(ext, m)
-        if m.kind == "block_attribute":
-            if sig not in attrs:
-                attrs.add(sig)
-                base.attributes.append((frag, ext, m))
-            continue
-        prior = existing.get(m.name)
-        if prior is None:
-            existing[m.name] = (ext, m)
-            base.fields.append((frag, ext, m))
-        elif member_signature(*prior) != sig:
-            what = "value" if m.kind == "value" else "field"
-            raise ComposeError(
-                Diagnostic(
-                    f"{what} `{ext.name}.{m.name}` is defined twice with different definitions",
-                    Location(ext.source, m.name_start, m.name_end),
-                    code="E204",
-                    notes=[("the other definition", prior[0].loc(prior[1].name_start, prior[1].name_end))],
-                )
-            )
+    return base
+
+
+def own_member(decl: Declaration, name: str) -> Member:
+    """The field or value `name` of `decl` (the last one, should the block define it twice)."""
+    return next(m for m in reversed(decl.members) if m.kind != "block_attribute" and m.name == name)
 
 
 def check_types(
@@ -352,9 +408,7 @@ def check_types(
     for merged in named.values():
         if merged.decl.keyword == "enum":
             continue
-        if merged.decl.lazy and not merged.fields and all(
-            t in SCALARS or t in named for t, _, _ in merged.decl.field_summary()
-        ):
+        if merged.decl.lazy and all(t in SCALARS or t in named for t in field_types(merged)):
             continue  # all is well, without building the members
         for frag_decl, m in member_owners(merged):
             if m.kind != "field" or m.type_name in SCALARS or m.type_name in named:
@@ -402,6 +456,14 @@ def declared_in(name: str, fragments: list[Fragment]) -> Fragment | None:
     return None
 
 
+def field_types(merged: Merged) -> list[str]:
+    """The type names of a declaration's fields, its `@extend` additions' included, read from its
+    summary (a lazy declaration's members are not built for this)."""
+    types = [t for t, _, _ in merged.decl.field_summary()]
+    types.extend(m.type_name for _, _, m in merged.fields if m.kind == "field")
+    return types
+
+
 def member_owners(merged: Merged) -> Iterator[tuple[Declaration, Member]]:
     for m in merged.decl.members:
         yield merged.decl, m
@@ -431,16 +493,22 @@ def merged_relations(
     """`graph.field_relations` of a declaration with its `@extend` additions. They depend on the
     fields alone, so `memo` keeps them across builds, keyed like the laid-out blocks (what the
     types are is looked up every time, by `graph.dependencies`)."""
-    members = merged.members() if merged.fields else None
     if memo is None:
-        return field_relations(merged.decl, members)
+        return relations_of(merged)
     key = (-1, id(merged.decl), *(id(m) for _, _, m in merged.fields))
     hit = memo.get(key)
     if hit is None:
-        hit = (field_relations(merged.decl, members), merged)  # `merged` keeps the ids' objects alive
+        hit = (relations_of(merged), merged)  # `merged` keeps the ids' objects alive
     if used is not None:
         used[key] = hit
     return hit[0]
+
+
+def relations_of(merged: Merged) -> list[tuple[str, bool]]:
+    """The declaration's own field relations (from its summary while its members are not built),
+    then its additions'."""
+    own = field_relations(merged.decl)
+    return own + field_relations(merged.decl, [m for _, _, m in merged.fields]) if merged.fields else own
 
 
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:

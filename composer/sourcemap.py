@@ -21,6 +21,7 @@ import bisect
 from .compose import ComposedTarget
 from .diagnostics import Location, Source
 from .output import seal
+from .psl.render import line_anchors
 from .writer import Anchors, ComposedFile, Origin
 
 
@@ -44,7 +45,7 @@ class OutputMap:
         """Origin and anchors of body line `index` (0-based)."""
         f = self.file
         anchors = f.anchors[index] if index < len(f.anchors) else None
-        return f.origins[index], anchors
+        return f.origins[index], line_anchors(f.lines[index], f.origins[index], anchors)
 
     def source_offset(self, offset: int) -> tuple[Source, int] | None:
         """The (source, offset) that output offset `offset` was produced from, or None."""

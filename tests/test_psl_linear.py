@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from composer.diagnostics import Source
 from composer.psl import PSLSyntaxError, parse
 from composer.psl import comments as psl_comments
+from composer.psl import members as psl_members
 from composer.psl import parser as psl
 
 from .regex_steps import BudgetExceeded, count_steps, matches_like_re
@@ -35,8 +36,10 @@ def field(attrs: str) -> str:
     return f"scores Int[] {attrs}"
 
 
+CHECKED = '  a Int @id\n  // c\n  @@map("x")\n \n\n'  # lines of a block the fast path checked
+
 # (pattern name, how it is called, shape name, the input of size n, n). Each pattern is called
-# the way the parser calls it: `_SUMMARY` and `_MEMBER_LINE` scan (`finditer`) only the lines of
+# the way the parser calls it: `_SUMMARY` and `members._CHECKED_LINE` scan (`finditer`) only the lines of
 # a block `_FAST_BODY` checked, where every match starts where the last one ended.
 SHAPES: list[tuple[str, str, str, Shape, int]] = [
     (
@@ -137,7 +140,10 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
     ("_SUMMARY", "all", "field lines", lambda n: "  a Int @id // c\n" * n, 8),
     ("_SUMMARY", "all", "comment and attribute lines", lambda n: "  // c\n  @@id([a])\n" * n, 8),
     ("_SUMMARY", "all", "blank lines", lambda n: " \n" * n, 16),
-    ("_MEMBER_LINE", "all", "checked lines", lambda n: '  a Int @id\n  // c\n  @@map("x")\n\n' * n, 8),
+    ("members._CHECKED_LINE", "all", "checked lines", lambda n: CHECKED * n, 8),
+    ("members._MEMBER_START", "all", "checked lines", lambda n: CHECKED * n, 8),
+    ("members._MEMBER_START", "all", "indented comments", lambda n: " " * n + "// c\n", 50),
+    ("members._CHECKED_LINE", "all", "values with attributes", lambda n: '  A   @map("a") // c  \n' * n, 8),
     (
         "_RELATION_FIELDS",
         "match",
@@ -168,6 +174,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     found = {k: v for k, v in vars(psl).items() if isinstance(v, re.Pattern)}
     found.update({f"_FAST_BODY[{k}]": v for k, v in psl._FAST_BODY.items()})
     found.update({f"comments.{k}": v for k, v in vars(psl_comments).items() if isinstance(v, re.Pattern)})
+    found.update({f"members.{k}": v for k, v in vars(psl_members).items() if isinstance(v, re.Pattern)})
     return found
 
 

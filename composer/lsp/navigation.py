@@ -163,6 +163,7 @@ def symbols(text: str, display: str, encoding: str) -> list[types.DocumentSymbol
 def output_position(snap: Snapshot, path: str, offset: int) -> tuple[ComposedTarget, str, int, int] | None:
     """Where a fragment offset stands in a composed output of the last analysis: (target, output
     file, 0-based line of the sealed text, column), or None (not composed from this text)."""
+    from ..psl.render import line_anchors
     from ..sourcemap import OutputMap
 
     frag = snap.fragment_of(path)
@@ -177,7 +178,8 @@ def output_position(snap: Snapshot, path: str, offset: int) -> tuple[ComposedTar
             for i, origin in enumerate(file.origins):
                 if origin is None or origin[0] is not source or origin[1] != line_start:
                     continue
-                anchors = file.anchors[i] if i < len(file.anchors) else None
+                recorded = file.anchors[i] if i < len(file.anchors) else None
+                anchors = line_anchors(file.lines[i], origin, recorded)
                 column = offset - line_start
                 if anchors:
                     hits = [at + offset - start for at, src, start, length in anchors

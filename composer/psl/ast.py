@@ -162,7 +162,7 @@ class Declaration:
     _members: list[Member] | None = field(default_factory=list)
     doc: list[str] = field(default_factory=list)  # `///` lines directly above, without the slashes
     is_extend: bool = False  # a `/// @extend` line is among the doc lines
-    # Set while `_members` is None: builds the members of this (already checked) block.
+    # Builds the members of a block the fast path checked (kept once they are built: `checked`).
     _build: Callable[[Declaration], list[Member]] | None = None
     _summary: list[tuple[str, str, str]] | None = None
 
@@ -170,13 +170,18 @@ class Declaration:
     def members(self) -> list[Member]:
         if self._members is None:
             self._members = self._build(self)  # type: ignore[misc]
-            self._build = None
         return self._members
 
     @property
     def lazy(self) -> bool:
         """Are the members not built yet (so `field_summary()` is the cheap way to look at them)?"""
         return self._members is None
+
+    @property
+    def checked(self) -> bool:
+        """Did the fast path check this block's body (so that `psl.members` can read its lines from
+        the text, whether or not its members were built since)?"""
+        return self._build is not None
 
     def field_summary(self) -> list[tuple[str, str, str]]:
         """(type name, `[]`/`?`/"", attributes) for each field line; for a block whose members are

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..inputfiles import normalise_newlines
@@ -137,13 +138,6 @@ def parse(source: Source) -> SchemaFile:
     return _Parser(source).parse()
 
 
-# A line of a block the fast path checked: a comment, a block attribute, a member (a field's name
-# and type, or an enum value's name) or a blank line; the rest of the line follows.
-_MEMBER_LINE = re.compile(
-    rf"[ \t\n]*(?:(//)|(@@)|({_FIDENT})(?:[ \t]+({_FIDENT})(\[\]|\?)?)?)[^\n]*\n|[ \t\n]+\Z"
-)
-
-
 def _gap_state(text: str, pos: int, gap: int) -> tuple[int | None, list[str]]:
     """What the line-by-line loop knows after the comment and blank lines `pos..gap`: where the
     first comment line starts (None: no comment), and the `///` lines after the last blank line."""
@@ -164,64 +158,18 @@ def _gap_state(text: str, pos: int, gap: int) -> tuple[int | None, list[str]]:
     return first.start(), doc
 
 
+_builder: Callable[[Declaration], list[Member]] | None = None
+
+
 def _build_members(decl: Declaration) -> list[Member]:
-    """The members of a block the fast path checked, built as `block_body` builds them (the same
-    nodes, see tests/test_psl_fastpath.py) but from one match per line: nothing can fail here."""
-    source = decl.source
-    text = source.text
-    lazy = _Parser(source).lazy_arguments
-    attr_match = _FAST_ATTR.match
-    members: list[Member] = []
-    pending: int | None = None
-    field_kind = "value" if decl.keyword == "enum" else "field"
-    for m in _MEMBER_LINE.finditer(text, decl.body_start, decl.close_start):
-        if m.lastindex is None:
-            break  # the blank lines at the end of the block
-        first = m.start(1) if m.group(1) is not None else m.start(2) if m.group(2) is not None else m.start(3)
-        pos = text.rfind("\n", 0, first) + 1  # the line's start: blank lines before it are skipped
-        if m.group(1) is not None:
-            if pending is None:
-                pending = pos
-            continue
-        start = pending if pending is not None else pos
-        if m.group(2) is not None:
-            p = m.start(2)
-            a = attr_match(text, p + 1)
-            assert a is not None
-            args_at = a.start(2)
-            attr = Attribute(a.group(1), None, p, a.end(), None if args_at == -1 else (lazy, args_at))
-            members.append(
-                Member("block_attribute", attr.name, start, pos, m.end(), p, attr.end, attributes=[attr])
-            )
-        elif m.group(3) is not None:
-            mark = m.group(5)
-            if field_kind == "field":
-                member = Member(
-                    "field", m.group(3), start, pos, m.end(), m.start(3), m.end(3),
-                    type_name=m.group(4), type_start=m.start(4), type_end=m.end(5 if mark else 4),
-                    optional=mark == "?", is_list=mark == "[]",
-                )
-                q = m.end(5 if mark else 4)
-            else:
-                member = Member("value", m.group(3), start, pos, m.end(), m.start(3), m.end(3))
-                q = m.end(3)
-            attrs = member.attributes
-            while True:
-                while text[q] in " \t":
-                    q += 1
-                a = attr_match(text, q) if text[q] == "@" else None
-                if a is None:
-                    break
-                args_at = a.start(2)
-                lazy_args = None if args_at == -1 else (lazy, args_at)
-                attrs.append(Attribute(a.group(1), None, q, a.end(), lazy_args))
-                q = a.end()
-            members.append(member)
-        else:
-            continue
-        pending = None
-    decl._members = members
-    return members
+    """The members of a block the fast path checked (`members.build_members`, which imports this
+    module: looked up on first use)."""
+    global _builder
+    if _builder is None:
+        from .members import build_members
+
+        _builder = build_members
+    return _builder(decl)
 
 
 def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ output is what Prisma's own formatter would write.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .comments import comment_lines, line_end_past_comment
 
@@ -134,33 +134,35 @@ def lay_out(
 
 
 MEMBER_KINDS = frozenset(("field", "value", "property"))
+# The fields of a `Row` by position: the rows of large merged blocks are plain tuples of its shape
+# (`members.checked_rows`); a text or blank row may end after its name.
+KIND, NAME, NAME_AT, MID, REST, ATTRS = 3, 4, 5, 6, 8, 10
 
 
-class Row:
+class Row(NamedTuple):
     """One line of a block body: a member in three cells, verbatim text, or a blank line.
 
     A member's cells: its name; the middle (a field's type, a property's value; none for an enum
     value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
-    whether it starts with attributes (aligned in a column) or is only a comment. Each cell
-    remembers where it comes from as (source, offset, length).
+    whether it starts with attributes (aligned in a column) or is only a comment. `name_at` is the
+    name's anchor in the laid-out line (it always starts in column 2), `mid_at` where the middle
+    comes from as (source, offset, length), `rest_at` the rest's offset in `source`; a field row
+    read from a checked line has neither anchor (its line gets `REALIGNED`). The text row of
+    a block attribute read by `members.checked_rows` has the attribute's name.
+    A tuple, so that making the rows of a large merged block costs little.
     """
 
-    __slots__ = (
-        "attrs", "end", "kind", "mid", "mid_at", "name", "name_at", "rest", "rest_at", "source", "start"
-    )
-
-    def __init__(self, source: Source, start: int, end: int, kind: str = "text") -> None:
-        self.source = source
-        self.start = start  # offset of the line in `source`
-        self.end = end  # after the line
-        self.kind = kind  # "text" | "blank" | "field" | "value" | "property"
-        self.name = ""
-        self.name_at: tuple[Source, int, int] = (source, start, 0)
-        self.mid = ""
-        self.mid_at: tuple[Source, int, int] = (source, start, 0)
-        self.rest = ""
-        self.rest_at = 0
-        self.attrs = False
+    source: Source
+    start: int  # offset of the line in `source`
+    end: int  # after the line
+    kind: str = "text"  # "text" | "blank" | "field" | "value" | "property"
+    name: str = ""
+    name_at: Anchor | None = None
+    mid: str = ""
+    mid_at: tuple[Source, int, int] | None = None
+    rest: str = ""
+    rest_at: int = 0
+    attrs: bool = False
 
 
 def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) -> list[Row]:
@@ -190,41 +192,45 @@ def member_row(source: Source, m: Member) -> Row:
     """A field, enum value or property split into cells; verbatim when it holds anything unusual
     (an inline `/* */` comment between the cells, say)."""
     text = source.text
+    verbatim = Row(source, m.line_start, m.end)
     if m.line_start != m.name_start and text[m.line_start : m.name_start].strip():
-        return Row(source, m.line_start, m.end)
-    row = Row(source, m.line_start, m.end, m.kind)
-    row.name = text[m.name_start : m.name_end]
-    row.name_at = (source, m.name_start, m.name_end - m.name_start)
-    cursor = m.name_end
+        return verbatim
+    mid, mid_at, cursor = "", None, m.name_end
     if m.kind == "field":
         if text[cursor : m.type_start].strip():
-            return Row(source, m.line_start, m.end)
-        row.mid = text[m.type_start : m.type_end]
-        row.mid_at = (source, m.type_start, m.type_end - m.type_start)
-        cursor = m.type_end
+            return verbatim
+        mid, cursor = text[m.type_start : m.type_end], m.type_end
+        mid_at = (source, m.type_start, m.type_end - m.type_start)
     elif m.kind == "property":
         if m.value is None or text[cursor : m.value.start].strip() != "=":
-            return Row(source, m.line_start, m.end)
-        row.mid = text[m.value.start : m.value.end]
-        row.mid_at = (source, m.value.start, m.value.end - m.value.start)
-        cursor = m.value.end
+            return verbatim
+        v = m.value
+        mid, mid_at, cursor = text[v.start : v.end], (source, v.start, v.end - v.start), v.end
     eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
-    if m.attributes:
+    attrs = bool(m.attributes)
+    if attrs:
         first = m.attributes[0].start
         if first != cursor and text[cursor:first].strip():
-            return Row(source, m.line_start, m.end)
-        row.attrs = True
+            return verbatim
         cursor = first
-    rest = text[cursor:eol]
-    stripped = rest.lstrip()
-    if stripped and not row.attrs and not stripped.startswith("//"):
-        return Row(source, m.line_start, m.end)
-    row.rest_at = cursor + len(rest) - len(stripped)
-    # Trailing spaces of a trailing `//`/`///` comment are the user's (Prisma keeps them in docs).
-    row.rest = stripped.rstrip()
-    if row.rest != stripped and 0 in comment_lines(text, row.rest_at, eol)[0]:
-        row.rest = stripped
-    return row
+    rest = text[cursor:eol].lstrip()
+    if rest and not attrs and not rest.startswith("//"):
+        return verbatim
+    rest_at = eol - len(rest)
+    return Row(
+        source, m.line_start, m.end, m.kind, text[m.name_start : m.name_end],
+        (2, source, m.name_start, m.name_end - m.name_start), mid, mid_at,
+        trailing_kept(text, rest, rest_at, eol), rest_at, attrs,
+    )
+
+
+def trailing_kept(text: str, rest: str, at: int, eol: int) -> str:
+    """The rest of a member's line (from `at` to `eol`, no leading space) without its trailing
+    spaces, unless they end a comment: those are the user's (Prisma keeps them in docs)."""
+    stripped = rest.rstrip()
+    if stripped != rest and 0 in comment_lines(text, at, eol)[0]:
+        return rest
+    return stripped
 
 
 def write_rows(w: Writer, rows: list[Row]) -> None:
@@ -237,32 +243,87 @@ def write_rows(w: Writer, rows: list[Row]) -> None:
     one space. Widths count UTF-8 bytes, as Prisma's do.
     """
     group: list[Row] = []
-
-    def flush() -> None:
-        name_width = max((text_width(r.name) for r in group if r.kind != "text"), default=0)
-        type_width = max((text_width(r.mid) for r in group if r.kind == "field"), default=0)
-        for r in group:
-            if r.kind == "text":
-                w.copy(r.source, r.start, r.end)
-            else:
-                w.line(*laid_out(r, name_width, type_width))
-        group.clear()
-
     for row in rows:
-        if row.kind == "blank":
-            flush()
+        if row[KIND] == "blank":
+            if group:
+                write_group(w, group)
+                group = []
             w.blank()
         else:
             group.append(row)
-    flush()
+    if group:
+        write_group(w, group)
+
+
+def write_group(w: Writer, group: list[Row]) -> None:
+    """One group of rows (no blank line among them), its members in the group's columns."""
+    name_width = max([text_width(r[NAME]) for r in group if r[KIND] != "text"], default=0)
+    type_width = max([text_width(r[MID]) for r in group if r[KIND] == "field"], default=0)
+    for r in group:
+        if r[KIND] == "text":
+            copy_line(w, r[0], r[1], r[2])
+        elif r[NAME_AT] is None:  # a checked field line: its anchors are found again when read
+            line = lay_out("field", r[NAME], r[MID], r[REST], r[ATTRS], name_width, type_width)[0]
+            w.line(line, (r[0], r[1]), REALIGNED)
+        else:
+            w.line(*laid_out(r, name_width, type_width))
+
+
+def copy_line(w: Writer, source: Source, start: int, end: int) -> None:
+    """`w.copy` of the text `start..end` (whole lines), quicker when it holds no blank line and no
+    trailing white space: `copy` would keep every line as it is."""
+    chunk = source.text[start : end - 1]
+    if chunk and "\n\n" not in chunk and chunk[0] != "\n" and chunk[-1] not in " \t" and (
+        "\n" not in chunk or (" \n" not in chunk and "\t\n" not in chunk)
+    ):
+        for line in chunk.split("\n"):
+            w.line(line, (source, start))
+            start += len(line) + 1
+    else:
+        w.copy(source, start, end)
+
+
+# The anchors of a field line laid out again from a checked line (`members.checked_rows`), which
+# are not kept for every line of every merged block: `line_anchors` finds them again from the line
+# and its origin when something reads them (validate, the language server). Falsy, like no
+# anchors, so that a reader that does not resolve it still maps columns from the line's origin.
+REALIGNED: Anchors = ()
+
+
+def line_anchors(line: str, origin: Origin, anchors: Anchors) -> Anchors:
+    """The anchors of output line `line`: as recorded, or those of a `REALIGNED` field line (its
+    name, type and rest, which no white space is inside of, found again in it and at its origin)."""
+    if anchors != () or origin is None:
+        return anchors
+    source, start = origin
+    text = source.text
+    name_end = line.index(" ", 2)
+    mid_col = _after_blanks(line, name_end)
+    mid_end = line.find(" ", mid_col)
+    name_at = _after_blanks(text, start)
+    mid_at = _after_blanks(text, name_at + name_end - 2)
+    found: list[Anchor] = [(2, source, name_at, name_end - 2)]
+    if mid_end == -1:
+        found.append((mid_col, source, mid_at, len(line) - mid_col))
+    else:
+        found.append((mid_col, source, mid_at, mid_end - mid_col))
+        rest_col = _after_blanks(line, mid_end)
+        rest_at = _after_blanks(text, mid_at + mid_end - mid_col)
+        found.append((rest_col, source, rest_at, len(line) - rest_col))
+    return tuple(found)
+
+
+def _after_blanks(text: str, pos: int) -> int:
+    while text[pos] in " \t":
+        pos += 1
+    return pos
 
 
 def laid_out(r: Row, name_width: int, type_width: int) -> tuple[str, Origin, Anchors]:
     """Row `r` as `prisma format` lays it out, with where each of its cells comes from."""
-    line, mid_at, rest_at = lay_out(r.kind, r.name, r.mid, r.rest, r.attrs, name_width, type_width)
-    anchors: list[Anchor] = [(2, *r.name_at)]
-    if r.kind != "value":
-        anchors.append((mid_at, *r.mid_at))
-    if r.rest:
-        anchors.append((rest_at, r.source, r.rest_at, len(r.rest)))
-    return line, (r.source, r.start), tuple(anchors)
+    source, start, _, kind, name, name_at, mid, mid_at, rest, rest_at, attrs = r
+    line, mid_col, rest_col = lay_out(kind, name, mid, rest, attrs, name_width, type_width)
+    tail = ((rest_col, source, rest_at, len(rest)),) if rest else ()
+    if kind == "value":
+        return line, (source, start), (name_at, *tail)
+    return line, (source, start), (name_at, (mid_col, *mid_at), *tail)

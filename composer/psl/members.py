@@ -1,0 +1,225 @@
+"""The lines of a block the parser's fast path checked: its members, and its rows, from one pass.
+
+A block whose body `parser._FAST_BODY` accepted holds only blank lines, `//` comment lines, block
+attributes with simple arguments and one-line fields (enum values in an enum), so nothing in it
+can fail and one regular expression per line reads it. `build_members` builds the same `Member`
+nodes the line-by-line parser builds (tests/test_psl_fastpath.py); `checked_rows` gives the rows
+of `prisma format`'s layout (`render.Row`) straight from the text, as `render.body_rows` gives
+them from built members, so that merging `/// @extend` blocks never builds the members of the
+blocks it merges (tests/test_extend_fastpath.py holds the two to the same output).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .ast import Attribute, Member
+from .parser import _FAST_ATTR, _FIDENT, _PATH, _Parser
+from .render import REALIGNED, Row, copy_line, lay_out, text_width, trailing_kept
+
+if TYPE_CHECKING:
+    from ..diagnostics import Source
+    from ..writer import Writer
+    from .ast import Declaration
+
+# One checked line (group 1, without its newline): its indentation (2), then `/` of a comment or
+# `@` of a block attribute (3), or a member: a name (4) and, in a field, the space (5) before its
+# type with its `[]`/`?` (6); the space after (7); then the rest of the line (8): a member's
+# attributes and comment, from their first character. A blank line fills no group. `findall`
+# gives the pieces, whose lengths give their offsets: a whole block is read without a `Match`
+# object per line.
+_CHECKED_LINE = re.compile(
+    rf"(([ \t]*)(?:([/@])|({_FIDENT})(?:([ \t]+)({_FIDENT}(?:\[\]|\?)?))?([ \t]*)|)([^\n]*))\n"
+)
+
+# The start of a checked member line: a field's or value's name (group 1), or a block attribute's
+# line (2). Comment and blank lines match neither.
+_MEMBER_START = re.compile(rf"^[ \t]*(?:({_FIDENT})|(@@[^\n]*))", re.MULTILINE)
+
+Lazy = Callable[[int], list]
+
+
+def checked_members(decl: Declaration) -> tuple[list[str], list[str]]:
+    """The field (or value) names of a block the fast path checked, and the text of its block
+    attribute lines, from the text (two C-level scans; no member is built)."""
+    found = _MEMBER_START.findall(decl.source.text, decl.body_start, decl.close_start)
+    return [name for name, _ in found if name], [line for _, line in found if line]
+
+
+def build_members(decl: Declaration) -> list[Member]:
+    """The members of a block the fast path checked, built as `block_body` builds them (the same
+    nodes, see tests/test_psl_fastpath.py) but from the pieces of each line, whose lengths give
+    the offsets: nothing can fail here."""
+    text = decl.source.text
+    # What builds an attribute's arguments when they are read; none without a `(` in the block.
+    has_arguments = text.find("(", decl.body_start, decl.close_start) != -1
+    lazy = _Parser(decl.source).lazy_arguments if has_arguments else _no_arguments
+    members: list[Member] = []
+    pending: int | None = None  # where the comment lines above the next member start
+    kind = "value" if decl.keyword == "enum" else "field"
+    pos = decl.body_start
+    for pieces in _CHECKED_LINE.findall(text, decl.body_start, decl.close_start):
+        start, pos = pos, pos + len(pieces[0]) + 1
+        mark = pieces[2]
+        if mark == "/":
+            pending = start if pending is None else pending
+        elif mark or pieces[3]:  # a block attribute or a member (not a blank line)
+            first = start if pending is None else pending
+            at = start + len(pieces[1])
+            member = _block_attribute(text, at, lazy) if mark else _member(text, kind, pieces, at, lazy)
+            member.start, member.line_start, member.end = first, start, pos
+            members.append(member)
+            pending = None
+    decl._members = members
+    return members
+
+
+def _no_arguments(pos: int) -> list:
+    raise AssertionError("a checked block without `(` has no attribute with arguments")
+
+
+def _member(text: str, kind: str, pieces: tuple[str, ...], name_start: int, lazy: Lazy) -> Member:
+    """The field or enum value of a checked line whose name starts at `name_start`, from its
+    pieces (`_CHECKED_LINE`)."""
+    line, indent, _, name, gap, type_, _, rest = pieces
+    name_end = name_start + len(name)
+    if kind == "value":
+        member = Member(kind, name, 0, 0, 0, name_start, name_end)
+    else:
+        mark = type_[-1]  # the type is written with its `[]` or `?`
+        cut = 2 if mark == "]" else 1 if mark == "?" else 0
+        type_start = name_end + len(gap)
+        member = Member(
+            kind, name, 0, 0, 0, name_start, name_end,
+            type_[: len(type_) - cut], type_start, type_start + len(type_), mark == "?", mark == "]",
+        )
+    if rest[:1] == "@":
+        line_end = name_start - len(indent) + len(line)
+        _attributes(text, line_end - len(rest), member.attributes, lazy)
+    return member
+
+
+def _block_attribute(text: str, p: int, lazy: Lazy) -> Member:
+    a = _FAST_ATTR.match(text, p + 1)
+    assert a is not None
+    args_at = a.start(2)
+    attr = Attribute(a.group(1), None, p, a.end(), None if args_at == -1 else (lazy, args_at))
+    return Member("block_attribute", attr.name, 0, 0, 0, p, attr.end, attributes=[attr])
+
+
+def _attributes(text: str, q: int, attrs: list[Attribute], lazy: Lazy) -> None:
+    """The attributes from offset `q` (the rest of a checked member line) into `attrs`."""
+    while text[q] == "@":
+        a = _FAST_ATTR.match(text, q)
+        assert a is not None
+        args_at = a.start(2)
+        attrs.append(Attribute(a.group(1), None, q, a.end(), None if args_at == -1 else (lazy, args_at)))
+        q = a.end()
+        while text[q] in " \t":
+            q += 1
+
+
+def checked_rows(source: Source, start: int, end: int, kind: str) -> list[Row]:
+    """The rows of the checked lines `start..end` (whole lines) of a block whose members are of
+    `kind` ("field" or "value"): what `render.body_rows` gives for them, without their members.
+    Plain tuples in `Row`'s order: a merged block's rows are made by the thousand."""
+    text = source.text
+    rows: list[Row] = []
+    append = rows.append
+    pos = start
+    field = kind == "field"
+    for line, indent, mark, name, _, mid, _, rest in _CHECKED_LINE.findall(text, start, end):
+        nxt = pos + len(line) + 1
+        if not name:  # a comment, a block attribute, a blank line: as written
+            if mark == "@":  # a block attribute's row carries the attribute's name
+                append((source, pos, nxt, "text", _PATH.match(rest, 1).group()))  # type: ignore[arg-type,union-attr]
+            else:
+                append((source, pos, nxt, "text" if mark else "blank", ""))  # type: ignore[arg-type]
+            pos = nxt
+            continue
+        rest_at = nxt - 1 - len(rest)  # the rest ends the line
+        if rest and rest[-1] in " \t":
+            rest = trailing_kept(text, rest, rest_at, nxt - 1)
+        # A field's anchors are found again from its line when read (`render.REALIGNED`).
+        name_anchor = None if field else (2, source, pos + len(indent), len(name))
+        append((source, pos, nxt, kind, name, name_anchor, mid, None, rest, rest_at, rest.startswith("@")))  # type: ignore[arg-type]
+        pos = nxt
+    return rows
+
+
+# A run of checked lines of one source: (source, offset of its first line, `checked_lines` of it).
+Segment = tuple["Source", int, list[tuple[str, ...]]]
+
+
+def checked_lines(text: str, start: int, end: int) -> list[tuple[str, ...]]:
+    """The pieces of each checked line `start..end` (whole lines): the groups of `_CHECKED_LINE`."""
+    return _CHECKED_LINE.findall(text, start, end)
+
+
+def write_fields(w: Writer, segments: list[Segment]) -> None:
+    """Checked field lines (and the comment, block attribute and blank lines among them), one run
+    after the other, laid out as `render.write_rows` lays out their rows (tests/test_extend_fastpath.py
+    holds the two equal), reading each line once: the body of a merged model, by the thousand."""
+    widths = _group_widths(segments)
+    name_width, type_width, ascii_ = widths[0]
+    group = 0
+    # `w.line`, inlined: three appends (a merged project writes hundreds of thousands of lines).
+    add_line, add_origin, add_anchors = w.lines.append, w.origins.append, w.anchors.append
+    for source, pos, pieces in segments:
+        for line, _, mark, name, _, mid, _, rest in pieces:
+            nxt = pos + len(line) + 1
+            if name:
+                if rest and rest[-1] in " \t":
+                    rest = trailing_kept(source.text, rest, nxt - 1 - len(rest), nxt - 1)
+                if not ascii_:
+                    add_line(lay_out("field", name, mid, rest, rest[:1] == "@", name_width, type_width)[0])
+                elif not rest:  # `ljust`, not a width in a format spec, which is parsed at every call
+                    add_line(f"  {name.ljust(name_width)} {mid}")
+                else:
+                    mid = mid.ljust(type_width) if rest[0] == "@" else mid
+                    add_line(f"  {name.ljust(name_width)} {mid} {rest}")
+                add_origin((source, pos))
+                add_anchors(REALIGNED)
+            elif not mark:
+                w.blank()
+                group += 1
+                name_width, type_width, ascii_ = widths[group]
+            elif line[-1] not in " \t":  # a comment or block attribute line `copy` keeps as it is
+                add_line(line)
+                add_origin((source, pos))
+                add_anchors(None)
+            else:
+                copy_line(w, source, pos, nxt)
+            pos = nxt
+
+
+def _group_widths(segments: list[Segment]) -> list[tuple[int, int, bool]]:
+    """For each group of lines between blank lines: its name and type widths, and whether its
+    names and types are ASCII (their widths are then their lengths)."""
+    widths: list[tuple[int, int, bool]] = []
+    names: list[str] = []
+    mids: list[str] = []
+    for _, _, pieces in segments:
+        part = 0
+        for blank in [i for i, p in enumerate(pieces) if not (p[2] or p[3])]:
+            _add_cells(pieces[part:blank], names, mids)
+            widths.append(_widths(names, mids))
+            names, mids, part = [], [], blank + 1
+        _add_cells(pieces[part:] if part else pieces, names, mids)
+    widths.append(_widths(names, mids))
+    return widths
+
+
+def _add_cells(pieces: list[tuple[str, ...]], names: list[str], mids: list[str]) -> None:
+    """The names and types of the field lines among `pieces`, added to `names` and `mids`."""
+    fields = [p for p in pieces if p[3]]
+    names.extend([p[3] for p in fields])
+    mids.extend([p[5] for p in fields])
+
+
+def _widths(names: list[str], mids: list[str]) -> tuple[int, int, bool]:
+    if all(map(str.isascii, names)) and all(map(str.isascii, mids)):
+        return max(map(len, names), default=0), max(map(len, mids), default=0), True
+    return max(map(text_width, names), default=0), max(map(text_width, mids), default=0), False
