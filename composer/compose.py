@@ -26,7 +26,7 @@ from .blocks import (
     write_verbatim,
 )
 from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_mean
-from .graph import dependencies, field_relations, stable_order
+from .graph import dependencies, field_relations, file_dependencies, stable_order
 from .psl import Declaration, Member, decode_string
 from .writer import ComposedFile, Writer
 
@@ -89,7 +89,7 @@ def compose_target(
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
     selected, overrides, adapted = adapt_fragments(selected, target)
     datasources, generators, named = collect(selected, fragments)
-    check_types(named, left_out, target)
+    check_types(named, left_out, target, selected)
     datasource = one_datasource(datasources, target)
     if adapted is not None:
         for merged in named.values():
@@ -342,37 +342,69 @@ def apply_extend(
 
 
 def check_types(
-    named: dict[str, Merged], left_out: list[Fragment] | None = None, target: TargetSpec | None = None
+    named: dict[str, Merged],
+    left_out: list[Fragment] | None = None,
+    target: TargetSpec | None = None,
+    selected: list[Fragment] | None = None,
 ) -> None:
     """Every field type is a scalar or a declaration of the target; `left_out`: the fragments the
-    target does not take, to say so when the missing type is declared in one of them."""
+    target does not take, to say so when the missing type is declared in one of them. With
+    `selected` (the target's fragments), the clean ones are answered a file at a time."""
+    checked = known_fragments(selected, named) if selected is not None else set()
+    if checked is None:  # an unknown type in a clean file: each declaration says where
+        checked = set()
     problems: list[Diagnostic] = []
     for merged in named.values():
         if merged.decl.keyword == "enum":
             continue
-        if merged.decl.lazy and not merged.fields and all(
-            t in SCALARS or t in named for t, _, _ in merged.decl.field_summary()
-        ):
-            continue  # all is well, without building the members
-        for frag_decl, m in member_owners(merged):
-            if m.kind != "field" or m.type_name in SCALARS or m.type_name in named:
-                continue
-            where = Location(frag_decl.source, m.type_start, m.type_start + len(m.type_name))
-            home = declared_in(m.type_name, left_out or [])
-            if home is not None and target is not None:
-                problems.append(left_out_type(merged.decl, m, where, home, target))
-                continue
-            problems.append(
-                Diagnostic(
-                    f"type `{m.type_name}` of `{merged.decl.name}.{m.name}` is not a model, enum or "
-                    "composite type in this target",
-                    where,
-                    code="E206",
-                    hint=did_you_mean(m.type_name, set(named) | SCALARS),
-                )
-            )
+        if id(merged.fragment) in checked and all(id(f) in checked for f, _, _ in merged.fields):
+            continue
+        problems.extend(type_problems(merged, named, left_out or [], target))
     if problems:
         raise ComposeError(problems)
+
+
+def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[int] | None:
+    """The ids of the clean fragments (`SchemaFile.fields`) whose every field type is a scalar or
+    declared in `named`; None when a clean fragment's field has another type."""
+    checked: set[int] = set()
+    for frag in selected:
+        fields = frag.schema.fields()
+        if fields is None:
+            continue
+        if not all(map(named.__contains__, fields.types - SCALARS)):
+            return None
+        checked.add(id(frag))
+    return checked
+
+
+def type_problems(
+    merged: Merged, named: dict[str, Merged], left_out: list[Fragment], target: TargetSpec | None
+) -> list[Diagnostic]:
+    """The fields of `merged` (its `@extend` additions included) whose type is not declared."""
+    if merged.decl.lazy and not merged.fields and all(
+        t in SCALARS or t in named for t, _, _ in merged.decl.field_summary()
+    ):
+        return []  # all is well, without building the members
+    problems = []
+    for frag_decl, m in member_owners(merged):
+        if m.kind != "field" or m.type_name in SCALARS or m.type_name in named:
+            continue
+        where = Location(frag_decl.source, m.type_start, m.type_start + len(m.type_name))
+        home = declared_in(m.type_name, left_out)
+        if home is not None and target is not None:
+            problems.append(left_out_type(merged.decl, m, where, home, target))
+            continue
+        problems.append(
+            Diagnostic(
+                f"type `{m.type_name}` of `{merged.decl.name}.{m.name}` is not a model, enum or "
+                "composite type in this target",
+                where,
+                code="E206",
+                hint=did_you_mean(m.type_name, set(named) | SCALARS),
+            )
+        )
+    return problems
 
 
 def left_out_type(
@@ -416,8 +448,22 @@ def fragment_order(
     position = {id(f): i for i, f in enumerate(selected)}
     keywords = {name: merged.decl.keyword for name, merged in named.items()}
     edges: list[tuple[int, int]] = []
+    # A clean fragment none of whose declarations an `@extend` adds to, and which holds no
+    # `@extend` block (whose fields count for the declaration they extend): its dependencies
+    # are those of its fields, read from the whole file at once (`SchemaFile.fields`).
+    extended = {id(merged.fragment) for merged in named.values() if merged.fields}
+    whole: set[int] = set()
+    for i, frag in enumerate(selected):
+        fields = frag.schema.fields()
+        if fields is None or fields.extends or id(frag) in extended:
+            continue
+        whole.add(i)
+        for dep in file_dependencies(fields.types, fields.owners, keywords):
+            edges.append((i, position[id(named[dep].fragment)]))
     for merged in named.values():
         me = position[id(merged.fragment)]
+        if me in whole:
+            continue
         for dep in dependencies(merged.decl.name, merged_relations(merged, memo, used), keywords):
             edges.append((me, position[id(named[dep].fragment)]))
     return [selected[i] for i in stable_order(len(selected), edges)]

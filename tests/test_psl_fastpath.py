@@ -20,6 +20,7 @@ from composer.diagnostics import Source
 from composer.graph import declaration_dependencies
 from composer.psl import Declaration, PSLSyntaxError, SchemaFile, parse
 from composer.psl import parser as psl_parser
+from composer.psl.fields import FileFields
 
 from .test_corpus import CORPUS, corpus_files
 
@@ -72,9 +73,30 @@ def assert_same(text: str) -> int:
     ]
     assert deps == [declaration_dependencies(d, full_index) for d in full.declarations]
     assert deps == [reference_dependencies(d, full_index) for d in full.declarations]
+    fields = fast.fields()
+    assert sum(d.lazy for d in fast.declarations) == lazy, "the file's fields built members"
     assert fast.declarations == full.declarations  # builds the members of the lazy blocks
     assert fast.trailing == full.trailing
+    if fields is not None:
+        assert_same_fields(fields, full)
     return lazy
+
+
+def assert_same_fields(fields: FileFields, full: SchemaFile) -> None:
+    """A clean file's fields read at once (`SchemaFile.fields`) say what its members say: every
+    field type (and maybe a block's own name, from its header line), the types a field owns a
+    foreign key to, whether an `@extend` block is among its declarations."""
+    types = {m.type_name for d in full.declarations for m in d.members if m.kind == "field"}
+    names = {d.name for d in full.declarations}
+    assert types <= fields.types <= types | names
+    owners = set()
+    for d in full.declarations:
+        for m in d.members:
+            relation = m.attribute("relation") if m.kind == "field" and not m.is_list else None
+            if relation is not None and (f := relation.arg("fields")) is not None and f.names():
+                owners.add(m.type_name)
+    assert fields.owners == owners
+    assert fields.extends == any(d.is_extend for d in full.declarations)
 
 
 def reference_dependencies(decl: Declaration, index: dict[str, Declaration]) -> list[str]:
@@ -102,6 +124,18 @@ def test_corpus_file(path: Path) -> None:
 def test_the_fast_path_is_taken_on_real_schemas() -> None:
     lazy = sum(assert_same(p.read_text(encoding="utf-8").replace("\r\n", "\n")) for p in corpus_files())
     assert lazy > 1500  # 1,715 on tests/corpus/: nearly every block of the real-world schemas
+
+
+def test_a_file_of_fast_blocks_is_clean() -> None:
+    """Only a file whose every line the fast path checked answers for its fields at once."""
+    block = "/// d\nmodel A {\n  id Int @id\n  b B? @relation(fields: [id], references: [id])\n}\n"
+    enum = "// e\n\nenum E {\n  X\n}\n"
+    assert parse(Source("s.prisma", block + enum + "// end\n")).clean
+    for other in ("/* c */\n", 'datasource db {\n  provider = "sqlite"\n}\n', "type T = Int\n", "/* c */"):
+        schema = parse(Source("s.prisma", block + other + enum))
+        assert not schema.clean and schema.fields() is None
+    fields = parse(Source("s.prisma", block + enum)).fields()
+    assert fields is not None and fields.owners == {"B"} and {"Int", "B"} <= fields.types
 
 
 def test_a_block_it_cannot_take_falls_back() -> None:

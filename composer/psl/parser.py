@@ -17,7 +17,7 @@ import sys
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..stamp import normalise_newlines
-from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
+from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile, _doc_lines
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
 # non-ASCII letters, which Prisma's validator (not its parser) judges.
@@ -97,7 +97,15 @@ _FAST_BODY = {
 # millions of blank lines); `gap_end` cuts the match back to the start of a line.
 _GAP = re.compile(r"(?:[ \t\n]*//[^\n]*\n)*[ \t\n]*")
 _COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
-_FAST_HEAD = re.compile(rf"([ \t]*)(model|view|type|enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n")
+# What the loop tries first, in one match: the comment and blank lines before a declaration
+# (group 1, whole lines), then a `model`/`view`/`type` (groups 2, 3: keyword, name)
+# or an `enum` (groups 5, 6) whose header and body take the fast path; group 4 or 7 is the
+# closing brace. One call per declaration, and nothing of the gap is read unless it holds `/`.
+_DECL = re.compile(
+    rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
+    rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n{_FAST_BODY['model'].pattern}"
+    rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n{_FAST_BODY['enum'].pattern})"
+)
 # One match per line (so `finditer` never retries inside a line); only field lines fill the
 # groups. The lines were checked by `_FAST_BODY`, so this needs no grammar: the rest of a field line
 # is its attributes, then maybe a comment.
@@ -150,18 +158,7 @@ def _gap_state(text: str, pos: int, gap: int) -> tuple[int | None, list[str]]:
     first = _COMMENT_START.search(text, pos, gap)
     if first is None:
         return None, []
-    doc: list[str] = []
-    q = gap  # walk back from the end: a blank line ends the doc comment
-    while q > pos:
-        start = max(text.rfind("\n", pos, q - 1) + 1, pos)
-        line = text[start : q - 1].lstrip(" \t")
-        if not line:
-            break
-        if line.startswith("///"):
-            doc.append(line[3:])
-        q = start
-    doc.reverse()
-    return first.start(), doc
+    return first.start(), _doc_lines(text, pos, gap)
 
 
 def _build_members(decl: Declaration) -> list[Member]:
@@ -372,14 +369,17 @@ class _Parser:
         doc: list[str] = []
         pos = 0
         slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
+        fast = _DECL.match if _FAST_BODY else None  # (tests turn the fast path off)
+        taken = 0  # declarations of the fast path
         while pos < n:
-            if pos >= slow_until and pending is None and not doc:
-                gap = self.gap_end(pos)
-                decl = self.fast_declaration(pos, gap)
-                if decl is not None:
-                    decls.append(decl)
-                    pos = decl.end
+            if pos >= slow_until and pending is None and not doc and fast is not None:
+                m = fast(text, pos)
+                if m is not None:
+                    decls.append(self.lazy_declaration(m))
+                    taken += 1
+                    pos = m.end()
                     continue
+                gap = self.gap_end(pos)
                 slow_until = gap + 1
                 if gap > pos:  # comment and blank lines, all at once (a file may hold millions)
                     pending, doc = _gap_state(text, pos, gap)
@@ -406,43 +406,41 @@ class _Parser:
                 pos = decl.end
                 continue
             pos = eol + 1
-        return SchemaFile(self.source, decls, pending if pending is not None else n)
+        schema = SchemaFile(self.source, decls, pending if pending is not None else n)
+        # Every block of the fast path and nothing after the last but blank and `//` lines: the
+        # whole text is lines the fast path checked (what `SchemaFile.clean` promises).
+        last = decls[-1].end if decls else 0
+        schema.clean = taken == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
+        return schema
 
     def gap_end(self, pos: int) -> int:
         """The start of the first line from `pos` that is neither blank nor a `//` comment."""
         end = _GAP.match(self.text, pos).end()  # type: ignore[union-attr]
         return self.text.rfind("\n", pos, end) + 1 or pos
 
-    def fast_declaration(self, pos: int, gap: int) -> Declaration | None:
-        """The comment and blank lines `pos..gap` and the block after them, when the header and
-        the body take the fast path (None: the line-by-line loop takes over, as for any error)."""
+    def lazy_declaration(self, m: re.Match[str]) -> Declaration:
+        """The declaration of a `_DECL` match, its members built on first use. Its documentation
+        is read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`)."""
         text = self.text
-        head = _FAST_HEAD.match(text, gap)
-        if head is None:
-            return None
-        keyword = head.group(2)
-        fast = _FAST_BODY.get(keyword)
-        body = fast.match(text, head.end()) if fast is not None else None
-        if body is None:
-            return None
-        pending, doc = _gap_state(text, pos, gap)
-        decl = Declaration(
-            keyword,
-            head.group(3),
-            self.source,
-            pending if pending is not None else gap,
-            head.start(2),
-            head.start(3),
-            head.end(3),
-            body_start=head.end(),
-            close_start=text.rfind("\n", 0, body.start(1)) + 1,
-            end=body.end(),
-            _members=None,
-            doc=doc,
-            is_extend=any(line.strip() == "@extend" for line in doc),
-            _build=_build_members,
+        gap, header = m.span(1)
+        kw = 2 if m.start(2) != -1 else 5
+        start = header
+        doc: list[str] | None = []
+        is_extend = False
+        comment = text.find("//", gap, header) if gap != header else -1
+        if comment != -1:
+            start = text.rfind("\n", gap, comment) + 1 or gap
+            if text.find("@extend", comment, header) == -1:
+                doc = None
+            else:
+                doc = _doc_lines(text, start, header)
+                is_extend = any(line.strip() == "@extend" for line in doc)
+        close = m.start(kw + 2)
+        return Declaration(
+            m.group(kw), m.group(kw + 1), self.source, start, m.start(kw), m.start(kw + 1), m.end(kw + 1),
+            text.find("\n", m.end(kw + 1)) + 1, text.rfind("\n", 0, close) + 1, m.end(),
+            None, doc, is_extend, _build_members,
         )
-        return decl
 
     def declaration(self, line_start: int, p: int, pending: int | None, doc: list[str]) -> Declaration:
         text = self.text
@@ -478,7 +476,7 @@ class _Parser:
             body_start=min(self.eol + 1, self.n),
             close_start=0,
             end=0,
-            doc=list(doc),
+            _doc=list(doc),
             is_extend=any(line.strip() == "@extend" for line in doc),
         )
         fast = _FAST_BODY.get(keyword)
@@ -500,7 +498,7 @@ class _Parser:
         self.field_attributes(member, pos)
         end = min(self.eol + 1, self.n)
         decl = Declaration(
-            "alias", name, self.source, start, kw, name_start, name_end, end, end, end, doc=list(doc)
+            "alias", name, self.source, start, kw, name_start, name_end, end, end, end, _doc=list(doc)
         )
         member.end = end
         decl.members.append(member)

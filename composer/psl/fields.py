@@ -1,0 +1,66 @@
+"""The fields of a whole clean file at once: their types, and which own a foreign key.
+
+Composing asks two things of every field of every model: is its type declared (`check_types`),
+and does it make its declaration depend on another (`graph.dependencies`: a type it holds a
+foreign key to, an enum, a composite type). For a file whose every line the parser's fast path
+checked (`SchemaFile.clean`), one regular expression over the whole text answers both, instead
+of one summary per declaration: its field lines are the only lines of the text that start with
+two names (a header `model A {` matches too, naming its own declaration, which changes neither
+answer). The attributes of the field lines are answered once per distinct text (most repeat:
+`@id @default(autoincrement())`, `@default(now())`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+from .parser import relation_with_fields
+
+if TYPE_CHECKING:
+    from .ast import SchemaFile
+
+# A line's indentation, its first name, white space, the second name (group 1: the field's type),
+# the rest of the line (group 2: `[]`/`?`, attributes, maybe a comment). Linear: each try starts
+# at a newline and ends within its line, and the runs stop at different characters.
+_FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
+_FIELD_LINES = re.compile(_FIELD_LINE_SRC)
+# For a text without a non-ASCII character (`str.isascii` is free), the same matches with the
+# ASCII classes, which `re` checks faster than Unicode categories.
+_FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
+_OWNS: dict[str, bool] = {}  # a field line's rest -> does the field own a foreign key
+_OWNS_MAX = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class FileFields:
+    types: frozenset[str]  # the type of every field (and the names of the file's own blocks)
+    owners: frozenset[str]  # the types that a field which is not a list holds a foreign key to
+    extends: bool  # a `/// @extend` block is among the declarations (its fields are another's)
+
+
+def owns_key(rest: str) -> bool:
+    """Does a field whose line goes on with `rest` after its type own a foreign key: not a list,
+    and an `@relation` whose `fields:` names a field (`graph.field_relations`)."""
+    if rest.startswith("[]") or "@relation" not in rest:
+        return False
+    return relation_with_fields(rest.lstrip("?").lstrip(" \t"))
+
+
+def file_fields(schema: SchemaFile) -> FileFields:
+    text = schema.source.text
+    found = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall(text)
+    rests = list(map(itemgetter(1), found))
+    # Each distinct rest is looked at once (in this file or an earlier one); the rest is C loops.
+    new = set(rests).difference(_OWNS)
+    if len(_OWNS) + len(new) > _OWNS_MAX:  # a long watch session over ever new texts
+        _OWNS.clear()
+        new = set(rests)
+    for rest in new:
+        _OWNS[rest] = owns_key(rest)
+    owners = frozenset(compress(map(itemgetter(0), found), map(_OWNS.__getitem__, rests)))
+    extends = any(d.is_extend for d in schema.declarations)
+    return FileFields(frozenset(map(itemgetter(0), found)), owners, extends)
