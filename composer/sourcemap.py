@@ -41,16 +41,14 @@ class OutputMap:
         return self.file.path
 
     def line_origin(self, index: int) -> tuple[Origin, Anchors]:
-        """Origin and anchors of body line `index` (0-based)."""
-        f = self.file
-        anchors = f.anchors[index] if index < len(f.anchors) else None
-        return f.origins[index], anchors
+        """Origin and anchors of body line `index` (0-based), without making every line's."""
+        return self.file.origin(index)
 
     def source_offset(self, offset: int) -> tuple[Source, int] | None:
         """The (source, offset) that output offset `offset` was produced from, or None."""
         line, col = self.output.line_col(offset)
         index = line - 1 - self.first_body_line
-        if index < 0 or index >= len(self.file.lines):
+        if index < 0 or index >= self.file.line_count:
             return None
         origin, anchors = self.line_origin(index)
         column = col - 1
