@@ -105,7 +105,7 @@ def compose_target(
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
         w = write_section(frag, named, memo, used)
-        if w.lines:
+        if not w.empty:
             sections.append((frag, w))
     if memo is not None:
         # Keep only what this build used, so a long watch session does not grow the memo.
@@ -372,7 +372,7 @@ def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[i
         fields = frag.schema.fields()
         if fields is None:
             continue
-        if not all(map(named.__contains__, fields.types - SCALARS)):
+        if not all(t in SCALARS or t in named for t in fields.types):
             return None
         checked.add(id(frag))
     return checked

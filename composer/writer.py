@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 from itertools import accumulate, repeat
 from operator import add
-from typing import Union
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
@@ -31,7 +30,7 @@ Anchors = tuple[Anchor, ...] | None
 Run = tuple[Source, int, int, int]
 # Lines with their origins and anchors (three lists of the same length, never empty).
 Lines = tuple[list[str], list[Origin], list[Anchors]]
-Part = Union[Run, Lines]
+Part = Run | Lines
 
 
 def _is_run(part: Part) -> bool:
@@ -233,6 +232,10 @@ class Writer:
     def anchors(self) -> list[Anchors]:
         self._as_lines()
         return self._anchors
+
+    @property
+    def empty(self) -> bool:
+        return not self._lines and not self._parts
 
     def _ends_in_text(self) -> bool:
         """Is there a last line, and is it not blank?"""

@@ -136,7 +136,9 @@ class LineWriter:
 
 
 TEXT = st.lists(
-    st.sampled_from(["a", "\n", " ", "\n\n", "x  \n", "model A {\n  id Int\n}\n", "// c\n", "/* c\n\n*/", "é"]),
+    st.sampled_from(
+        ["a", "\n", " ", "\n\n", "x  \n", "model A {\n  id Int\n}\n", "// c\n", "/* c\n\n*/", "é"]
+    ),
     max_size=12,
 ).map("".join)
 OP = st.one_of(
@@ -192,7 +194,7 @@ def test_runs_keep_the_lines_and_origins_of_the_line_by_line_writer(
     single = [lazy.origin(i) for i in range(lazy.line_count)]
     assert lazy.line_count == len(ref.lines)
     assert lazy.body == ("\n".join(ref.lines) + "\n" if ref.lines else "")
-    assert single == list(zip(ref.origins, ref.anchors))
+    assert single == list(zip(ref.origins, ref.anchors, strict=True))
     assert (lazy.lines, lazy.origins, lazy.anchors) == (ref.lines, ref.origins, ref.anchors)
 
 

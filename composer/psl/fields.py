@@ -13,6 +13,7 @@ answer). The attributes of the field lines are answered once per distinct text (
 from __future__ import annotations
 
 import re
+from sys import intern
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
@@ -37,8 +38,8 @@ _OWNS_MAX = 65536
 
 @dataclass(frozen=True, slots=True)
 class FileFields:
-    types: frozenset[str]  # the type of every field (and the names of the file's own blocks)
-    owners: frozenset[str]  # the types that a field which is not a list holds a foreign key to
+    types: tuple[str, ...]  # every field type, once (and maybe names of the file's own blocks)
+    owners: tuple[str, ...]  # the types that a field which is not a list holds a foreign key to
     extends: bool  # a `/// @extend` block is among the declarations (its fields are another's)
 
 
@@ -61,6 +62,9 @@ def file_fields(schema: SchemaFile) -> FileFields:
         new = set(rests)
     for rest in new:
         _OWNS[rest] = owns_key(rest)
-    owners = frozenset(compress(map(itemgetter(0), found), map(_OWNS.__getitem__, rests)))
+    owners = set(compress(map(itemgetter(0), found), map(_OWNS.__getitem__, rests)))
     extends = any(d.is_extend for d in schema.declarations)
-    return FileFields(frozenset(map(itemgetter(0), found)), owners, extends)
+    # Kept as long as the parse tree: tuples of interned names (each the string of the block
+    # that declares it) are a fraction of the size of sets of fresh strings.
+    types = tuple(map(intern, set(map(itemgetter(0), found))))
+    return FileFields(types, tuple(map(intern, owners)), extends)

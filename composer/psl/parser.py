@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+from sys import intern
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..stamp import normalise_newlines
@@ -437,7 +438,10 @@ class _Parser:
                 is_extend = any(line.strip() == "@extend" for line in doc)
         close = m.start(kw + 2)
         return Declaration(
-            m.group(kw), m.group(kw + 1), self.source, start, m.start(kw), m.start(kw + 1), m.end(kw + 1),
+            # Interned: one string per keyword, and a name is the same string as the field types
+            # that name it (`psl.fields` interns those).
+            intern(m.group(kw)), intern(m.group(kw + 1)), self.source, start, m.start(kw), m.start(kw + 1),
+            m.end(kw + 1),
             text.find("\n", m.end(kw + 1)) + 1, text.rfind("\n", 0, close) + 1, m.end(),
             None, doc, is_extend, _build_members,
         )
