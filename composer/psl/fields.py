@@ -13,10 +13,10 @@ answer). The attributes of the field lines are answered once per distinct text (
 from __future__ import annotations
 
 import re
-from sys import intern
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
+from sys import intern
 from typing import TYPE_CHECKING
 
 from .parser import relation_with_fields
