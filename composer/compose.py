@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 SCALARS = frozenset(
     ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes", "Unsupported")
 )
-@dataclass
+@dataclass(slots=True)  # one per declaration of the target: no `__dict__` each
 class Merged:
     """A declaration of the target with what `/// @extend` blocks add to it."""
 

@@ -169,7 +169,8 @@ class ComposedFile:
             part[0].text[part[1] : part[2]] if _is_run(part) else "\n".join(part[0])  # type: ignore[union-attr,arg-type,misc]
             for part in self._parts
         ]
-        return "\n".join(pieces) + "\n"
+        pieces.append("")  # the last newline, in the one join (`+ "\n"` would copy the whole text)
+        return "\n".join(pieces)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ComposedFile):
