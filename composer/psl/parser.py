@@ -79,12 +79,12 @@ _BLOCK_ATTR_LINE = rf"@{_FAST_ATTR_NC}"
 
 
 def _fast_body(member_line: str) -> re.Pattern[str]:
-    # Blank lines and indentation are one character class run before each non-blank line. The
-    # closing brace's position is group 1; its line starts after the last newline before it.
+    # Blank lines and indentation are one character class run before each non-blank line. Group
+    # 1 starts the line of the closing brace (and holds the spaces before it).
     line = rf"[ \t\n]*(?:{member_line}{_LINE_END}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
     if _ATOMIC:
         line = f"(?>{line})"
-    return re.compile(rf"(?:{line})*[ \t\n]*(\}}){_LINE_END}(?:\n|\Z)")
+    return re.compile(rf"(?:{line})*(?:[ \t]*\n)*([ \t]*)\}}{_LINE_END}(?:\n|\Z)")
 
 
 _FAST_BODY = {
@@ -99,14 +99,16 @@ _FAST_BODY = {
 _GAP = re.compile(r"(?:[ \t\n]*//[^\n]*\n)*[ \t\n]*")
 _COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
 # What the loop tries first, in one match: the comment and blank lines before a declaration
-# (group 1, whole lines), then a `model`/`view`/`type` (groups 2, 3: keyword, name)
-# or an `enum` (groups 5, 6) whose header and body take the fast path; group 4 or 7 is the
-# closing brace. One call per declaration, and nothing of the gap is read unless it holds `/`.
+# (group 1, whole lines), then a `model`/`view`/`type` (groups 2, 3: keyword, name) or an `enum`
+# (groups 6, 7) whose header and body take the fast path; group 4 or 8 (empty) starts the body,
+# group 5 or 9 starts the line of the closing brace. One call per declaration, and nothing of
+# the gap is read unless it holds `/`.
 _DECL = re.compile(
     rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
-    rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n{_FAST_BODY['model'].pattern}"
-    rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n{_FAST_BODY['enum'].pattern})"
+    rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_FAST_BODY['model'].pattern}"
+    rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_FAST_BODY['enum'].pattern})"
 )
+_KEYWORD = {"m": "model", "v": "view", "t": "type", "e": "enum"}  # by the first letter
 # One match per line (so `finditer` never retries inside a line); only field lines fill the
 # groups. The lines were checked by `_FAST_BODY`, so this needs no grammar: the rest of a field line
 # is its attributes, then maybe a comment.
@@ -423,8 +425,10 @@ class _Parser:
         """The declaration of a `_DECL` match, its members built on first use. Its documentation
         is read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`)."""
         text = self.text
-        gap, header = m.span(1)
-        kw = 2 if m.start(2) != -1 else 5
+        regs = m.regs  # every group's span in one call: this runs once per declaration
+        gap, header = regs[1]
+        kw = 2 if regs[2][0] != -1 else 6
+        (keyword_start, _), (name_start, name_end), (body_start, _), (close_start, _) = regs[kw : kw + 4]
         start = header
         doc: list[str] | None = []
         is_extend = False
@@ -436,13 +440,11 @@ class _Parser:
             else:
                 doc = _doc_lines(text, start, header)
                 is_extend = any(line.strip() == "@extend" for line in doc)
-        close = m.start(kw + 2)
         return Declaration(
-            # Interned: one string per keyword, and a name is the same string as the field types
-            # that name it (`psl.fields` interns those).
-            intern(m.group(kw)), intern(m.group(kw + 1)), self.source, start, m.start(kw), m.start(kw + 1),
-            m.end(kw + 1),
-            text.find("\n", m.end(kw + 1)) + 1, text.rfind("\n", 0, close) + 1, m.end(),
+            # One string per keyword, and a name is the same string as the field types that
+            # name it (`psl.fields` interns those).
+            _KEYWORD[text[keyword_start]], intern(text[name_start:name_end]), self.source, start,
+            keyword_start, name_start, name_end, body_start, close_start, regs[0][1],
             None, doc, is_extend, _build_members,
         )
 
