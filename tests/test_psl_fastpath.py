@@ -138,6 +138,22 @@ def test_a_file_of_fast_blocks_is_clean() -> None:
     assert fields is not None and fields.owners == ("B",) and {"Int", "B"} <= set(fields.types)
 
 
+@pytest.mark.parametrize(
+    "rest",
+    ["@default(", "@default([1,])", "@x(a: b(c: d))", "@id x", "? @relation(fields: [a]) @", "@@map"],
+)
+@pytest.mark.parametrize("datasource", ["", 'datasource db {\n  provider = "sqlite"\n}\n'])
+def test_a_field_rest_the_whole_block_pattern_refuses(rest: str, datasource: str) -> None:
+    """`_DECL` looks only at a field line's first character after its type; a rest that
+    `_FIELD_REST` refuses (checked once per distinct rest) sends the file to the exact patterns:
+    the same error, or the same blocks from the full parser, in a clean file or not."""
+    text = f"{datasource}model A {{\n  id Int @id\n  b Int{rest}\n}}\n\nenum E {{\n  X\n}}\n"
+    assert psl_parser._DECL.match(text, len(datasource)) is not None  # the loose match takes it
+    assert_same(text)
+    fast, full = both(text)
+    assert isinstance(full, str) or not fast.declarations[-2].lazy  # type: ignore[union-attr]
+
+
 def test_a_block_it_cannot_take_falls_back() -> None:
     text = 'model A {\n  id Int @id\n  v Unsupported("x")\n  @@index([id(sort: Desc)])\n}\n'
     fast, _ = both(text)

@@ -145,11 +145,32 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
         8,
     ),
     ("_DECL", "match", "an enum, never closed", lambda n: "enum A {\n" + '  A @map("a")\n' * n, 8),
-    ("fields._FIELD_LINES", "all", "field lines", lambda n: "\n  a Int @id // c" * n, 8),
-    ("fields._FIELD_LINES", "all", "lines of one name, spaces after", lambda n: "\n  a" + " " * n, 50),
-    ("fields._FIELD_LINES", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
-    ("fields._FIELD_LINES_ASCII", "all", "field lines", lambda n: "\n  a Int? @relation(fields: [a])" * n, 8),
-    ("fields._FIELD_LINES_ASCII", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
+    ("_FIELD_REST", "match", "attributes, then junk", lambda n: "? " + "@id " * n + "x", 16),
+    ("_FIELD_REST", "match", "a list never closed", lambda n: f" @default([{nums(n)})", 8),
+    # The parser asks for a whole rest (`fullmatch`): the same pattern, then the end.
+    ("_FIELD_REST (whole)", "match", "attributes, then junk", lambda n: "? " + "@id " * n + "x", 16),
+    ("_FIELD_REST (whole)", "match", "a list never closed", lambda n: f" @default([{nums(n)})", 8),
+    ("_FIELD_REST (whole)", "match", "`fn(` then spaces", lambda n: " @default(fn(" + " " * n, 100),
+    ("_FIELD_REST (whole)", "match", "numbers, then a comment", lambda n: f" @default([{nums(n)}]) //", 8),
+    (
+        "_DECL_EXACT",
+        "match",
+        "a header, then field lines and a bad one",
+        lambda n: "model A {\n" + "  id Int @id @default(autoincrement())\n" * n + "  a Int @x(\n}\n",
+        8,
+    ),
+    (
+        "_DECL",
+        "match",
+        "field lines with long rests, never closed",
+        lambda n: "model A {\n" + "  a Int @default([1, 2]) // c\n" * n,
+        8,
+    ),
+    ("_FIELD_LINES", "all", "field lines", lambda n: "\n  a Int @id // c" * n, 8),
+    ("_FIELD_LINES", "all", "lines of one name, spaces after", lambda n: "\n  a" + " " * n, 50),
+    ("_FIELD_LINES", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
+    ("_FIELD_LINES_ASCII", "all", "field lines", lambda n: "\n  a Int? @relation(fields: [a])" * n, 8),
+    ("_FIELD_LINES_ASCII", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
     ("_SUMMARY", "all", "field lines", lambda n: "  a Int @id // c\n" * n, 8),
     ("_SUMMARY", "all", "comment and attribute lines", lambda n: "  // c\n  @@id([a])\n" * n, 8),
     ("_SUMMARY", "all", "blank lines", lambda n: " \n" * n, 16),
@@ -185,6 +206,8 @@ def patterns() -> dict[str, re.Pattern[str]]:
     found.update({f"_FAST_BODY[{k}]": v for k, v in psl._FAST_BODY.items()})
     found.update({f"comments.{k}": v for k, v in vars(psl_comments).items() if isinstance(v, re.Pattern)})
     found.update({f"fields.{k}": v for k, v in vars(psl_fields).items() if isinstance(v, re.Pattern)})
+    found["_DECL_EXACT"] = re.compile(psl._DECL_EXACT_SRC)  # compiled by the parser when needed
+    found["_FIELD_REST (whole)"] = re.compile(rf"(?:{psl._FIELD_REST.pattern})\Z")
     return found
 
 

@@ -12,28 +12,18 @@ answer). The attributes of the field lines are answered once per distinct text (
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
 from sys import intern
 from typing import TYPE_CHECKING
 
-from .parser import relation_with_fields
+from .parser import _FIELD_LINES, _FIELD_LINES_ASCII, _MAX_CACHED, relation_with_fields
 
 if TYPE_CHECKING:
     from .ast import SchemaFile
 
-# A line's indentation, its first name, white space, the second name (group 1: the field's type),
-# the rest of the line (group 2: `[]`/`?`, attributes, maybe a comment). Linear: each try starts
-# at a newline and ends within its line, and the runs stop at different characters.
-_FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
-_FIELD_LINES = re.compile(_FIELD_LINE_SRC)
-# For a text without a non-ASCII character (`str.isascii` is free), the same matches with the
-# ASCII classes, which `re` checks faster than Unicode categories.
-_FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
 _OWNS: dict[str, bool] = {}  # a field line's rest -> does the field own a foreign key
-_OWNS_MAX = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +41,16 @@ def owns_key(rest: str) -> bool:
     return relation_with_fields(rest.lstrip("?").lstrip(" \t"))
 
 
-def file_fields(schema: SchemaFile) -> FileFields:
-    text = schema.source.text
-    found = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall(text)
+def file_fields(schema: SchemaFile, found: list[tuple[str, str]] | None = None) -> FileFields:
+    """The `FileFields` of a clean file, from its lines that start with two names (`found`: as
+    the parser already read them)."""
+    if found is None:
+        text = schema.source.text
+        found = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall(text)
     rests = list(map(itemgetter(1), found))
     # Each distinct rest is looked at once (in this file or an earlier one); the rest is C loops.
     new = set(rests).difference(_OWNS)
-    if len(_OWNS) + len(new) > _OWNS_MAX:  # a long watch session over ever new texts
+    if len(_OWNS) + len(new) > _MAX_CACHED:  # a long watch session over ever new texts
         _OWNS.clear()
         new = set(rests)
     for rest in new:

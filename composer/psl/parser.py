@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import sys
+from operator import itemgetter
 from sys import intern
+from typing import Any
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..stamp import normalise_newlines
@@ -78,10 +80,10 @@ _VALUE_LINE = rf"{_FIDENT}(?:{_W}{_FAST_ATTR_NC})*"
 _BLOCK_ATTR_LINE = rf"@{_FAST_ATTR_NC}"
 
 
-def _fast_body(member_line: str) -> re.Pattern[str]:
+def _fast_body(member_line: str, member_end: str = _LINE_END) -> re.Pattern[str]:
     # Blank lines and indentation are one character class run before each non-blank line. Group
     # 1 starts the line of the closing brace (and holds the spaces before it).
-    line = rf"[ \t\n]*(?:{member_line}{_LINE_END}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
+    line = rf"[ \t\n]*(?:{member_line}{member_end}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
     if _ATOMIC:
         line = f"(?>{line})"
     return re.compile(rf"(?:{line})*(?:[ \t]*\n)*([ \t]*)\}}{_LINE_END}(?:\n|\Z)")
@@ -103,11 +105,44 @@ _COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
 # (groups 6, 7) whose header and body take the fast path; group 4 or 8 (empty) starts the body,
 # group 5 or 9 starts the line of the closing brace. One call per declaration, and nothing of
 # the gap is read unless it holds `/`.
-_DECL = re.compile(
-    rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
-    rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_FAST_BODY['model'].pattern}"
-    rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_FAST_BODY['enum'].pattern})"
+#
+# In this match a field line's rest (after its type: `[]`/`?`, attributes, a comment) is only
+# looked at for its first character (`@`, `/`, or nothing but spaces): checking every argument
+# list of every line is most of the work of `_FAST_BODY`, and most rests repeat. Each distinct
+# rest is then checked once by `_FIELD_REST` (`_Parser.check_rests`, through the lines
+# `psl.fields` reads); a file with one that fails is parsed again with `_FAST_BODY` itself.
+# (The rest is one run to the end of the line, with no `_LINE_END` after it: two runs that could
+# both take a `//` would make a line without its newline quadratic.)
+_LOOSE_FIELD_LINE = (
+    rf"{_FIDENT}[ \t]+(?!Unsupported(?![\w-])){_FIDENT}(?:\[\]|\?)?(?:[ \t]*[@/][^\n]*|[ \t]*)"
 )
+_FIELD_REST = re.compile(rf"(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*{_LINE_END}")
+_REST_OK: dict[str, bool] = {}  # field line rest -> `_FIELD_REST` takes it whole
+
+
+def _declaration_pattern(field_body: str, compiled: bool = True) -> Any:
+    source = (
+        rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
+        rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){field_body}"
+        rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_FAST_BODY['enum'].pattern})"
+    )
+    return re.compile(source) if compiled else source
+
+
+_DECL = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, "").pattern)
+# The same with every rest checked in the match, for a file with a rest `_FIELD_REST` refuses:
+# compiled only then (`_Parser.parse`).
+_DECL_EXACT_SRC = _declaration_pattern(_FAST_BODY["model"].pattern, compiled=False)
+# A line's indentation, its first name, white space, the second name (group 1: a field's type),
+# the rest of the line (group 2). In a clean file (`SchemaFile.clean`) the field lines of the
+# blocks are the lines that start with two names, but for the headers (`model A {`: a rest that
+# starts with `{`, naming the block itself). Linear: each try starts at a newline and ends within
+# its line, and its runs stop at different characters. For a text without a non-ASCII character
+# (`str.isascii` is free) the same matches with ASCII classes, which `re` checks faster.
+_FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
+_FIELD_LINES = re.compile(_FIELD_LINE_SRC)
+_FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
+_MAX_CACHED = 65536  # distinct rests remembered (a long watch session sees ever new ones)
 _KEYWORD = {"m": "model", "v": "view", "t": "type", "e": "enum"}  # by the first letter
 # One match per line (so `finditer` never retries inside a line); only field lines fill the
 # groups. The lines were checked by `_FAST_BODY`, so this needs no grammar: the rest of a field line
@@ -236,6 +271,13 @@ def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:
 
 
 
+def _file_fields(schema: SchemaFile, found: list[tuple[str, str]]) -> Any:
+    """`psl.fields.file_fields` (which imports this module: looked up on first use)."""
+    from .fields import file_fields
+
+    return file_fields(schema, found)
+
+
 def relation_names_fields(relation: Attribute) -> bool:
     """Does this `@relation`'s `fields:` name a field? Read from the text when its arguments
     are not built yet (the fast path checked them), so that nobody has to build them."""
@@ -287,9 +329,10 @@ def decode_string(literal: str) -> str:
 
 
 class _Parser:
-    __slots__ = ("depth", "eol", "n", "source", "text")
+    __slots__ = ("depth", "eol", "exact", "n", "source", "text")
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, exact: bool = False) -> None:
+        self.exact = exact  # every field line's rest checked by `_DECL` itself (see `_FIELD_REST`)
         self.source = source
         self.text = source.text
         self.n = len(self.text)
@@ -372,14 +415,15 @@ class _Parser:
         doc: list[str] = []
         pos = 0
         slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
-        fast = _DECL.match if _FAST_BODY else None  # (tests turn the fast path off)
-        taken = 0  # declarations of the fast path
+        fast = (re.compile(_DECL_EXACT_SRC) if self.exact else _DECL).match if _FAST_BODY else None
+        loose: list[Declaration] = []  # declarations of `_DECL` (tests turn the fast path off)
         while pos < n:
             if pos >= slow_until and pending is None and not doc and fast is not None:
                 m = fast(text, pos)
                 if m is not None:
-                    decls.append(self.lazy_declaration(m))
-                    taken += 1
+                    decl = self.lazy_declaration(m)
+                    decls.append(decl)
+                    loose.append(decl)
                     pos = m.end()
                     continue
                 gap = self.gap_end(pos)
@@ -413,8 +457,32 @@ class _Parser:
         # Every block of the fast path and nothing after the last but blank and `//` lines: the
         # whole text is lines the fast path checked (what `SchemaFile.clean` promises).
         last = decls[-1].end if decls else 0
-        schema.clean = taken == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
+        schema.clean = len(loose) == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
+        if loose and not self.exact and not self.check_rests(schema, loose):
+            return _Parser(self.source, exact=True).parse()
         return schema
+
+    def check_rests(self, schema: SchemaFile, loose: list[Declaration]) -> bool:
+        """Does `_FIELD_REST` take the rest of every field line of the `loose` declarations? Each
+        distinct rest is checked once; a clean file's lines are read once for this and for its
+        `SchemaFile.fields`."""
+        text = self.text
+        lines = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall
+        if schema.clean:
+            found = lines(text)
+            schema._fields = _file_fields(schema, found)
+        else:
+            found = [f for d in loose for f in lines(text, d.body_start - 1, d.close_start)]
+        rests = set(map(itemgetter(1), found))
+        new = rests.difference(_REST_OK)
+        if len(_REST_OK) + len(new) > _MAX_CACHED:
+            _REST_OK.clear()
+            new = rests
+        for rest in new:
+            # A header (`model A {`) has a rest that starts with `{`, which no field line of
+            # `_DECL` has.
+            _REST_OK[rest] = rest.lstrip(" \t").startswith("{") or _FIELD_REST.fullmatch(rest) is not None
+        return all(map(_REST_OK.__getitem__, rests))
 
     def gap_end(self, pos: int) -> int:
         """The start of the first line from `pos` that is neither blank nor a `//` comment."""
