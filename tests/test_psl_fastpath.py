@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from composer.diagnostics import Source
@@ -244,6 +244,8 @@ HEADER_SPACE = st.sampled_from(["", "", "  ", "\t"])
     ).map("\n".join),
     GAP,
 )
+# A syntax error after a block whose bad rest `_DECL` has not checked yet: the first error wins.
+@example("model User {\n}\n\nmodel User {\n  id Int @default(\n}\n\nmodel User {\n} x\n", "")
 def test_generated_blocks(text: str, trailing: str) -> None:
     text += trailing
     lazy = assert_same(text)

@@ -203,7 +203,8 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
 def patterns() -> dict[str, re.Pattern[str]]:
     """Every compiled pattern of the parser module (and of `psl.comments`), by name."""
     found = {k: v for k, v in vars(psl).items() if isinstance(v, re.Pattern)}
-    found.update({f"_FAST_BODY[{k}]": v for k, v in psl._FAST_BODY.items()})
+    found.update({f"_FAST_BODY[{k}]": psl._FAST_BODY[k] for k in psl._FAST_BODY})
+    found["_FAST_FIELD"] = re.compile(psl._FAST_FIELD_SRC)  # compiled by the parser when needed
     found.update({f"comments.{k}": v for k, v in vars(psl_comments).items() if isinstance(v, re.Pattern)})
     found.update({f"fields.{k}": v for k, v in vars(psl_fields).items() if isinstance(v, re.Pattern)})
     found["_DECL_EXACT"] = re.compile(psl._DECL_EXACT_SRC)  # compiled by the parser when needed

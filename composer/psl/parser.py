@@ -65,7 +65,9 @@ _FARG = rf"(?:{_FIDENT}{_W}:{_W})?{_FVAL}"
 _FARGS = rf"\({_W}(?:{_FARG}{_W}(?:,{_W}|(?=\))))*\)"
 _FAST_ATTR_SRC = rf"@({_FPATH})(?:{_W}({_FARGS}))?"
 _FAST_ATTR = re.compile(_FAST_ATTR_SRC)
-_FAST_FIELD = re.compile(
+# Only the line-by-line parser uses this one (compiled on first use: start-up compiles only what
+# the fast path needs, and compiling is part of every start).
+_FAST_FIELD_SRC = (
     rf"({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?((?:{_W}{_FAST_ATTR_SRC})*){_W}(?://[^\n]*)?(?=\n|\Z)"
 )
 # Whole blocks at once: a body made only of blank lines, `//` comment lines, fast-path field lines
@@ -80,21 +82,35 @@ _VALUE_LINE = rf"{_FIDENT}(?:{_W}{_FAST_ATTR_NC})*"
 _BLOCK_ATTR_LINE = rf"@{_FAST_ATTR_NC}"
 
 
-def _fast_body(member_line: str, member_end: str = _LINE_END) -> re.Pattern[str]:
+def _fast_body(member_line: str, member_end: str = _LINE_END) -> str:
     # Blank lines and indentation are one character class run before each non-blank line. Group
     # 1 starts the line of the closing brace (and holds the spaces before it).
     line = rf"[ \t\n]*(?:{member_line}{member_end}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
     if _ATOMIC:
         line = f"(?>{line})"
-    return re.compile(rf"(?:{line})*(?:[ \t]*\n)*([ \t]*)\}}{_LINE_END}(?:\n|\Z)")
+    return rf"(?:{line})*(?:[ \t]*\n)*([ \t]*)\}}{_LINE_END}(?:\n|\Z)"
 
 
-_FAST_BODY = {
-    "model": _fast_body(_FIELD_LINE),
-    "view": _fast_body(_FIELD_LINE),
-    "type": _fast_body(_FIELD_LINE),
-    "enum": _fast_body(_VALUE_LINE),
-}
+class _CompiledOnUse(dict):  # type: ignore[type-arg]
+    """Pattern sources, each compiled when first asked for: the line-by-line parser's patterns
+    (start-up compiles only those of `_DECL`)."""
+
+    def __getitem__(self, key: str) -> re.Pattern[str]:
+        value = super().__getitem__(key)
+        if isinstance(value, str):
+            value = re.compile(value)
+            self[key] = value
+        return value
+
+    def get(self, key: str, default: None = None) -> re.Pattern[str] | None:  # type: ignore[override]
+        return self[key] if key in self else default  # noqa: SIM401 (`dict.get` would not compile)
+
+
+_FIELD_BODY_SRC = _fast_body(_FIELD_LINE)
+_VALUE_BODY_SRC = _fast_body(_VALUE_LINE)
+_FAST_BODY = _CompiledOnUse(
+    model=_FIELD_BODY_SRC, view=_FIELD_BODY_SRC, type=_FIELD_BODY_SRC, enum=_VALUE_BODY_SRC
+)
 # Comment and blank lines before a declaration, then a block header the fast path takes.
 # Blank and `//` lines run together as one character class where possible (a file may hold
 # millions of blank lines); `gap_end` cuts the match back to the start of a line.
@@ -124,15 +140,15 @@ def _declaration_pattern(field_body: str, compiled: bool = True) -> Any:
     source = (
         rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
         rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){field_body}"
-        rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_FAST_BODY['enum'].pattern})"
+        rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_VALUE_BODY_SRC})"
     )
     return re.compile(source) if compiled else source
 
 
-_DECL = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, "").pattern)
+_DECL = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, ""))
 # The same with every rest checked in the match, for a file with a rest `_FIELD_REST` refuses:
 # compiled only then (`_Parser.parse`).
-_DECL_EXACT_SRC = _declaration_pattern(_FAST_BODY["model"].pattern, compiled=False)
+_DECL_EXACT_SRC = _declaration_pattern(_FIELD_BODY_SRC, compiled=False)
 # A line's indentation, its first name, white space, the second name (group 1: a field's type),
 # the rest of the line (group 2). In a clean file (`SchemaFile.clean`) the field lines of the
 # blocks are the lines that start with two names, but for the headers (`model A {`: a rest that
@@ -409,6 +425,18 @@ class _Parser:
     # -- top level -----------------------------------------------------------------------------
 
     def parse(self) -> SchemaFile:
+        loose: list[Declaration] = []  # declarations of `_DECL`, whose rests are checked after
+        try:
+            schema = self.scan(loose)
+        except PSLSyntaxError:
+            if loose and not self.exact:  # the first error may be in a rest not checked yet
+                return _Parser(self.source, exact=True).parse()
+            raise
+        if loose and not self.exact and not self.check_rests(schema, loose):
+            return _Parser(self.source, exact=True).parse()
+        return schema
+
+    def scan(self, loose: list[Declaration]) -> SchemaFile:
         text, n = self.text, self.n
         decls: list[Declaration] = []
         pending: int | None = None  # start of the comment lines waiting for a declaration
@@ -416,7 +444,6 @@ class _Parser:
         pos = 0
         slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
         fast = (re.compile(_DECL_EXACT_SRC) if self.exact else _DECL).match if _FAST_BODY else None
-        loose: list[Declaration] = []  # declarations of `_DECL` (tests turn the fast path off)
         while pos < n:
             if pos >= slow_until and pending is None and not doc and fast is not None:
                 m = fast(text, pos)
@@ -458,8 +485,6 @@ class _Parser:
         # whole text is lines the fast path checked (what `SchemaFile.clean` promises).
         last = decls[-1].end if decls else 0
         schema.clean = len(loose) == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
-        if loose and not self.exact and not self.check_rests(schema, loose):
-            return _Parser(self.source, exact=True).parse()
         return schema
 
     def check_rests(self, schema: SchemaFile, loose: list[Declaration]) -> bool:
@@ -646,7 +671,7 @@ class _Parser:
 
     def field(self, start: int, line_start: int, p: int) -> Member:
         text = self.text
-        fast = _FAST_FIELD.match(text, p)
+        fast = re.compile(_FAST_FIELD_SRC).match(text, p)  # (`re` keeps it compiled)
         if fast is not None and fast.group(2) != "Unsupported":
             mark = fast.group(3)
             member = Member(
