@@ -97,14 +97,15 @@ def compose_target(
     else:
         check_entities(selected, datasource_provider(datasource, overrides))
     used: BlockMemo = {}
-    order = fragment_order(selected, named, memo, used)
+    touched = extended_in(named)
+    order = fragment_order(selected, named, memo, used, touched)
     config = Writer()
     if datasource is not None:
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
-        w = write_section(frag, named, memo, used)
+        w = write_section(frag, named, memo, used, touched)
         if not w.empty:
             sections.append((frag, w))
     if memo is not None:
@@ -169,9 +170,17 @@ def check_entities(selected: list[Fragment], provider: str | None) -> None:
 
 
 def write_section(
-    frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo
+    frag: Fragment,
+    named: dict[str, Merged],
+    memo: BlockMemo | None,
+    used: BlockMemo,
+    touched: set[int] | None = None,
 ) -> Writer:
-    """A fragment's section of the output: its declarations, merged or as written."""
+    """A fragment's section of the output: its declarations, merged or as written (`touched`:
+    see `fragment_order`; a clean fragment not among them is written as it is, in runs)."""
+    fields = frag.schema.fields() if touched is not None else None
+    if fields is not None and not fields.extends and id(frag) not in touched:  # type: ignore[operator]
+        return write_plain_section(frag, named)
     w = Writer()
     run: list[Declaration] = []  # declarations written as they are, one after the other
     for decl in frag.schema.declarations:
@@ -195,6 +204,21 @@ def write_section(
         else:
             write_merged_memo(w, merged, memo, used)
     write_verbatim(w, run)
+    write_trailing_comments(w, frag.schema, named)
+    return w
+
+
+def write_plain_section(frag: Fragment, named: dict[str, Merged]) -> Writer:
+    """The section of a clean fragment none of whose declarations is merged: each as written, in
+    runs from one declaration to the next, but where two touch (a blank line is added between)."""
+    w = Writer()
+    decls = frag.schema.declarations
+    first = 0
+    for k in range(1, len(decls)):
+        if decls[k - 1].end == decls[k].start:
+            write_verbatim(w, decls[first:k])
+            first = k
+    write_verbatim(w, decls[first:])
     write_trailing_comments(w, frag.schema, named)
     return w
 
@@ -357,7 +381,9 @@ def check_types(
     for merged in named.values():
         if merged.decl.keyword == "enum":
             continue
-        if id(merged.fragment) in checked and all(id(f) in checked for f, _, _ in merged.fields):
+        if id(merged.fragment) in checked and (
+            not merged.fields or all(id(f) in checked for f, _, _ in merged.fields)
+        ):
             continue
         problems.extend(type_problems(merged, named, left_out or [], target))
     if problems:
@@ -444,29 +470,46 @@ def fragment_order(
     named: dict[str, Merged],
     memo: BlockMemo | None = None,
     used: BlockMemo | None = None,
+    touched: set[int] | None = None,
 ) -> list[Fragment]:
+    """The fragments in output order (`graph.stable_order` of their dependencies). `touched`:
+    the ids of the fragments holding a declaration that `@extend` blocks add to (`extended_in`)."""
     position = {id(f): i for i, f in enumerate(selected)}
     keywords = {name: merged.decl.keyword for name, merged in named.items()}
+    touched = extended_in(named) if touched is None else touched
     edges: list[tuple[int, int]] = []
-    # A clean fragment none of whose declarations an `@extend` adds to, and which holds no
-    # `@extend` block (whose fields count for the declaration they extend): its dependencies
-    # are those of its fields, read from the whole file at once (`SchemaFile.fields`).
-    extended = {id(merged.fragment) for merged in named.values() if merged.fields}
-    whole: set[int] = set()
     for i, frag in enumerate(selected):
-        fields = frag.schema.fields()
-        if fields is None or fields.extends or id(frag) in extended:
-            continue
-        whole.add(i)
-        for dep in file_dependencies(fields.types, fields.owners, keywords):
-            edges.append((i, position[id(named[dep].fragment)]))
-    for merged in named.values():
-        me = position[id(merged.fragment)]
-        if me in whole:
-            continue
-        for dep in dependencies(merged.decl.name, merged_relations(merged, memo, used), keywords):
-            edges.append((me, position[id(named[dep].fragment)]))
+        deps = fragment_dependencies(frag, named, keywords, touched, memo, used)
+        edges.extend([(i, position[id(named[dep].fragment)]) for dep in deps])
     return [selected[i] for i in stable_order(len(selected), edges)]
+
+
+def extended_in(named: dict[str, Merged]) -> set[int]:
+    """The ids of the fragments that hold a declaration whose text is not written as it is: one
+    that `@extend` blocks add to, or that adapting lays out again."""
+    return {id(m.fragment) for m in named.values() if m.fields or m.attributes or m.relayout}
+
+
+def fragment_dependencies(
+    frag: Fragment,
+    named: dict[str, Merged],
+    keywords: dict[str, str],
+    touched: set[int],
+    memo: BlockMemo | None,
+    used: BlockMemo | None,
+) -> list[str]:
+    """The names the declarations of `frag` depend on. A clean fragment that holds no `@extend`
+    block (whose fields count for the declaration they extend) and none of whose declarations
+    is extended: those of its fields, read from the whole file at once (`SchemaFile.fields`)."""
+    fields = frag.schema.fields()
+    if fields is not None and not fields.extends and id(frag) not in touched:
+        return file_dependencies(fields.types, fields.owners, keywords)
+    deps: list[str] = []
+    for decl in frag.schema.declarations:
+        merged = named.get(decl.name)
+        if merged is not None and merged.decl is decl:
+            deps.extend(dependencies(decl.name, merged_relations(merged, memo, used), keywords))
+    return deps
 
 
 def merged_relations(
