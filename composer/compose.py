@@ -398,7 +398,7 @@ def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[i
         fields = frag.schema.fields()
         if fields is None:
             continue
-        if not all(t in SCALARS or t in named for t in fields.types):
+        if not named.keys() >= set(fields.types).difference(SCALARS):  # (C loops)
             return None
         checked.add(id(frag))
     return checked

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 from .psl import Declaration, Member, relation_names_fields, relation_with_fields
 
@@ -55,7 +56,8 @@ def file_dependencies(types: Iterable[str], owners: Iterable[str], keywords: dic
     composite type or alias among `types`, and every declared type among `owners` (those a field
     holds a foreign key to). The file's own declarations are among them: an edge to itself,
     which `stable_order` ignores."""
-    deps = [t for t in types if keywords.get(t) in _ALWAYS]
+    types = list(types)
+    deps = list(compress(types, map(_ALWAYS.__contains__, map(keywords.get, types))))  # C loops
     deps.extend(t for t in owners if t in keywords)
     return deps
 
