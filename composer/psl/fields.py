@@ -12,7 +12,6 @@ answer). The attributes of the field lines are answered once per distinct text (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
 from sys import intern
@@ -26,11 +25,15 @@ if TYPE_CHECKING:
 _OWNS: dict[str, bool] = {}  # a field line's rest -> does the field own a foreign key
 
 
-@dataclass(frozen=True, slots=True)
 class FileFields:
-    types: tuple[str, ...]  # every field type, once (and maybe names of the file's own blocks)
-    owners: tuple[str, ...]  # the types that a field which is not a list holds a foreign key to
-    extends: bool  # a `/// @extend` block is among the declarations (its fields are another's)
+    """What `file_fields` found (read-only by convention; a plain class: one is made per file)."""
+
+    __slots__ = ("extends", "owners", "types")
+
+    def __init__(self, types: tuple[str, ...], owners: tuple[str, ...], extends: bool) -> None:
+        self.types = types  # every field type, once (and maybe names of the file's own blocks)
+        self.owners = owners  # the types that a field which is not a list holds a foreign key to
+        self.extends = extends  # an `/// @extend` block is among them (its fields are another's)
 
 
 def owns_key(rest: str) -> bool:
@@ -41,23 +44,29 @@ def owns_key(rest: str) -> bool:
     return relation_with_fields(rest.lstrip("?").lstrip(" \t"))
 
 
-def file_fields(schema: SchemaFile, found: list[tuple[str, str]] | None = None) -> FileFields:
-    """The `FileFields` of a clean file, from its lines that start with two names (`found`: as
-    the parser already read them)."""
+def file_fields(
+    schema: SchemaFile, found: list[tuple[str, str]] | None = None, rests: set[str] | None = None
+) -> FileFields:
+    """The `FileFields` of a clean file, from its lines that start with two names (`found`, and
+    the set of their rests: as the parser already read them)."""
+    text = schema.source.text
     if found is None:
-        text = schema.source.text
         found = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall(text)
-    rests = list(map(itemgetter(1), found))
+    if rests is None:
+        rests = set(map(itemgetter(1), found))
     # Each distinct rest is looked at once (in this file or an earlier one); the rest is C loops.
-    new = set(rests).difference(_OWNS)
+    new = rests.difference(_OWNS)
     if len(_OWNS) + len(new) > _MAX_CACHED:  # a long watch session over ever new texts
         _OWNS.clear()
-        new = set(rests)
+        new = rests
     for rest in new:
         _OWNS[rest] = owns_key(rest)
-    owners = set(compress(map(itemgetter(0), found), map(_OWNS.__getitem__, rests)))
-    extends = any(d.is_extend for d in schema.declarations)
+    owning = {rest for rest in rests if _OWNS[rest]}
+    owners: tuple[str, ...] = ()
+    if owning:
+        owned = map(owning.__contains__, map(itemgetter(1), found))
+        owners = tuple(map(intern, set(compress(map(itemgetter(0), found), owned))))
+    extends = "@extend" in text and any(d.is_extend for d in schema.declarations)
     # Kept as long as the parse tree: tuples of interned names (each the string of the block
     # that declares it) are a fraction of the size of sets of fresh strings.
-    types = tuple(map(intern, set(map(itemgetter(0), found))))
-    return FileFields(types, tuple(map(intern, owners)), extends)
+    return FileFields(tuple(map(intern, set(map(itemgetter(0), found)))), owners, extends)

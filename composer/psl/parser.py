@@ -287,11 +287,13 @@ def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:
 
 
 
-def _file_fields(schema: SchemaFile, found: list[tuple[str, str]]) -> Any:
+def _file_fields(schema: SchemaFile, found: list[tuple[str, str]], rests: set[str]) -> Any:
     """`psl.fields.file_fields` (which imports this module: looked up on first use)."""
+    global _file_fields
     from .fields import file_fields
 
-    return file_fields(schema, found)
+    _file_fields = file_fields
+    return file_fields(schema, found, rests)
 
 
 def relation_names_fields(relation: Attribute) -> bool:
@@ -495,10 +497,11 @@ class _Parser:
         lines = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall
         if schema.clean:
             found = lines(text)
-            schema._fields = _file_fields(schema, found)
+            rests = set(map(itemgetter(1), found))
+            schema._fields = _file_fields(schema, found, rests)
         else:
             found = [f for d in loose for f in lines(text, d.body_start - 1, d.close_start)]
-        rests = set(map(itemgetter(1), found))
+            rests = set(map(itemgetter(1), found))
         new = rests.difference(_REST_OK)
         if len(_REST_OK) + len(new) > _MAX_CACHED:
             _REST_OK.clear()
