@@ -33,6 +33,7 @@ from .writer import ComposedFile, Writer
 if TYPE_CHECKING:
     from .adapt import Adapted
     from .manifest import Manifest, TargetSpec
+    from .psl.fields import FileFields
     from .sources import Fragment
 
 SCALARS = frozenset(
@@ -105,7 +106,7 @@ def compose_target(
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
-        w = write_section(frag, named, memo, used, touched)
+        w = section(frag, named, memo, used, touched)
         if not w.empty:
             sections.append((frag, w))
     if memo is not None:
@@ -169,18 +170,28 @@ def check_entities(selected: list[Fragment], provider: str | None) -> None:
         raise ComposeError(problems)
 
 
-def write_section(
-    frag: Fragment,
-    named: dict[str, Merged],
-    memo: BlockMemo | None,
-    used: BlockMemo,
-    touched: set[int] | None = None,
+def section(
+    frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo, touched: set[int]
 ) -> Writer:
-    """A fragment's section of the output: its declarations, merged or as written (`touched`:
-    see `fragment_order`; a clean fragment not among them is written as it is, in runs)."""
-    fields = frag.schema.fields() if touched is not None else None
-    if fields is not None and not fields.extends and id(frag) not in touched:  # type: ignore[operator]
+    """A fragment's section of the output (`touched`: see `extended_in`)."""
+    if plain_fields(frag, touched) is not None:
         return write_plain_section(frag, named)
+    return write_section(frag, named, memo, used)
+
+
+def plain_fields(frag: Fragment, touched: set[int]) -> FileFields | None:
+    """The fields of a clean fragment that holds no `@extend` block and none of whose
+    declarations is extended or laid out again (`touched`), read a file at a time; else None."""
+    fields = frag.schema.fields()
+    if fields is None or fields.extends or id(frag) in touched:
+        return None
+    return fields
+
+
+def write_section(
+    frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo
+) -> Writer:
+    """A fragment's section of the output: its declarations, merged or as written."""
     w = Writer()
     run: list[Declaration] = []  # declarations written as they are, one after the other
     for decl in frag.schema.declarations:
@@ -498,11 +509,11 @@ def fragment_dependencies(
     memo: BlockMemo | None,
     used: BlockMemo | None,
 ) -> list[str]:
-    """The names the declarations of `frag` depend on. A clean fragment that holds no `@extend`
-    block (whose fields count for the declaration they extend) and none of whose declarations
-    is extended: those of its fields, read from the whole file at once (`SchemaFile.fields`)."""
-    fields = frag.schema.fields()
-    if fields is not None and not fields.extends and id(frag) not in touched:
+    """The names the declarations of `frag` depend on: of a plain fragment (`plain_fields`; an
+    `@extend` block's fields count for the declaration it extends), those of its fields, read
+    from the whole file at once."""
+    fields = plain_fields(frag, touched)
+    if fields is not None:
         return file_dependencies(fields.types, fields.owners, keywords)
     deps: list[str] = []
     for decl in frag.schema.declarations:

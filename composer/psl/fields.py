@@ -44,6 +44,14 @@ def owns_key(rest: str) -> bool:
     return relation_with_fields(rest.lstrip("?").lstrip(" \t"))
 
 
+def owners_of(found: list[tuple[str, str]], owning: set[str]) -> tuple[str, ...]:
+    """The types of the field lines whose rest is among `owning`, once each."""
+    if not owning:
+        return ()
+    owned = map(owning.__contains__, map(itemgetter(1), found))
+    return tuple(map(intern, set(compress(map(itemgetter(0), found), owned))))
+
+
 def file_fields(
     schema: SchemaFile, found: list[tuple[str, str]] | None = None, rests: set[str] | None = None
 ) -> FileFields:
@@ -61,11 +69,7 @@ def file_fields(
         new = rests
     for rest in new:
         _OWNS[rest] = owns_key(rest)
-    owning = {rest for rest in rests if _OWNS[rest]}
-    owners: tuple[str, ...] = ()
-    if owning:
-        owned = map(owning.__contains__, map(itemgetter(1), found))
-        owners = tuple(map(intern, set(compress(map(itemgetter(0), found), owned))))
+    owners = owners_of(found, {rest for rest in rests if _OWNS[rest]})
     extends = "@extend" in text and any(d.is_extend for d in schema.declarations)
     # Kept as long as the parse tree: tuples of interned names (each the string of the block
     # that declares it) are a fraction of the size of sets of fresh strings.

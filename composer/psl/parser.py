@@ -461,33 +461,34 @@ class _Parser:
                     pending, doc = _gap_state(text, pos, gap)
                     pos = gap
                     continue
-            eol = self.eol = self.line_end(pos)
-            p = self.ws(pos)
-            if p == eol:
-                doc = []
-            elif text.startswith("/*", p):
-                if pending is None:
-                    pending = pos
-                pos = self.block_comment(p)
-                continue
-            elif text.startswith("//", p):
-                if pending is None:
-                    pending = pos
-                if text.startswith("///", p):
-                    doc.append(text[p + 3 : eol])
-            else:
-                decl = self.declaration(pos, p, pending, doc)
-                decls.append(decl)
-                pending, doc = None, []
-                pos = decl.end
-                continue
-            pos = eol + 1
+            pos, pending, doc = self.top_line(pos, pending, doc, decls)
         schema = SchemaFile(self.source, decls, pending if pending is not None else n)
         # Every block of the fast path and nothing after the last but blank and `//` lines: the
         # whole text is lines the fast path checked (what `SchemaFile.clean` promises).
         last = decls[-1].end if decls else 0
         schema.clean = len(loose) == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
         return schema
+
+    def top_line(
+        self, pos: int, pending: int | None, doc: list[str], decls: list[Declaration]
+    ) -> tuple[int, int | None, list[str]]:
+        """One line (or declaration, or `/* */` comment) of the top level, line by line: where
+        the next starts, and the comment lines waiting for a declaration (their start, and the
+        `///` lines after the last blank one)."""
+        text = self.text
+        eol = self.eol = self.line_end(pos)
+        p = self.ws(pos)
+        if p == eol:
+            return eol + 1, pending, []
+        if text.startswith("/*", p):
+            return self.block_comment(p), pos if pending is None else pending, doc
+        if text.startswith("//", p):
+            if text.startswith("///", p):
+                doc.append(text[p + 3 : eol])
+            return eol + 1, pos if pending is None else pending, doc
+        decl = self.declaration(pos, p, pending, doc)
+        decls.append(decl)
+        return decl.end, None, []
 
     def check_rests(self, schema: SchemaFile, loose: list[Declaration]) -> bool:
         """Does `_FIELD_REST` take the rest of every field line of the `loose` declarations? Each
