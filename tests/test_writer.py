@@ -10,6 +10,8 @@ comment is kept. The reference below finds comments on its own, one character at
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -207,3 +209,42 @@ def test_a_verbatim_copy_is_one_run_until_read() -> None:
     assert f._lines is None and f.line_count == 7 and f.origin(4)[0] == (f._parts[0][0], text.index("enum"))
     assert f._lines is None
     assert f.body == text
+
+
+def test_validate_maps_lazy_origins_to_the_same_fragment_places(tmp_path: Path) -> None:
+    """`OutputMap` (what `validate` sends Prisma's errors through) reads one line's origin from
+    the runs, without making the lists: every column of every output line maps to the same
+    fragment place as through the full lists, and the lists were never made."""
+    from composer.sourcemap import OutputMap
+    from composer.writer import ComposedFile
+
+    from .helpers import compose, write_project
+
+    base = (
+        'datasource db {\n  provider = "postgresql"\n}\n\n'
+        'generator client {\n  provider = "prisma-client-js"\n}\n'
+    )
+    user = (
+        "// users\n\n/// A user.\nmodel User {\n  id   Int    @id\n  role Role\n  posts Post[]\n}\n"
+        "enum Role {\n  A\n}\n"
+    )
+    post = (
+        "model Post {\n  id     Int  @id\n  userId Int\n"
+        "  user   User @relation(fields: [userId], references: [id])\n}\n"
+        "\n/// @extend\nmodel User {\n  nick String? // added\n}\n// the end  \n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "base.prisma"\n[[fragments]]\npath = "post.prisma"\n'
+        '[[fragments]]\npath = "user.prisma"\n\n[targets.app]\noutput = "out.prisma"\n'
+    )
+    write_project(tmp_path, {"prisma.compose.toml": manifest})
+    for name, text in (("base.prisma", base), ("user.prisma", user), ("post.prisma", post)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    composed = compose(tmp_path).targets[0]
+    f = composed.files[0]
+    lazy = OutputMap(composed, f)
+    places = [lazy.source_offset(offset) for offset in range(len(lazy.text))]
+    assert f._lines is None  # nothing made the lists
+    full = OutputMap(composed, ComposedFile(f.path, list(f.lines), list(f.origins), list(f.anchors)))
+    assert places == [full.source_offset(offset) for offset in range(len(full.text))]
+    assert sum(p is not None and p[0].display == "user.prisma" for p in places) > 50
