@@ -8,6 +8,11 @@ computed when an error is raised.
 The grammar followed is prisma-engines' `schema-ast` (datamodel.pest) plus the newer object
 expressions (`where: { published: true }`). Unlike Prisma's error-tolerant parser, the first
 syntax error stops parsing: composing a schema with a broken fragment is never useful.
+
+Why one module of this size: the fast path's patterns (`_DECL`, `_FAST_BODY`, `_FIELD_REST`)
+are built from the same pieces as the full parser's, and each must accept exactly what the full
+parser accepts (tests/test_psl_fastpath.py); split across modules, the two halves of one grammar
+would drift apart. What only reads a parsed clean file lives in `psl/fields.py`.
 """
 
 from __future__ import annotations
