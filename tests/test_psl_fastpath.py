@@ -283,3 +283,36 @@ def test_composed_output_is_the_same_without_the_fast_path(path: Path, tmp_path:
     with fast_path_off():
         full = compose_once(tmp_path)
     assert fast == full  # (51 of these compose; multi-file fragments alone lack their types)
+
+
+@pytest.mark.parametrize("extend", [False, True])
+def test_a_project_of_clean_and_other_fragments_composes_the_same(tmp_path: Path, extend: bool) -> None:
+    """Fragments read a file at a time (clean ones: their types checked, their dependencies and
+    sections at once) beside fragments that are not clean (a `/* */` comment, a datasource, an
+    `@extend` block): the same order, text, origins and errors as without the fast path."""
+    from .helpers import write_project
+
+    files = {"base.prisma": 'datasource db {\n  provider = "postgresql"\n}\n'}
+    last = 5
+    for n in range(last + 1):
+        lines = ["  id Int @id", f"  status S{n} @default(A)"]
+        if n:
+            lines += ["  parentId Int", f"  parent M{n - 1} @relation(fields: [parentId], references: [id])"]
+        if n < last and not extend:
+            lines.append(f"  children M{n + 1}[]")
+        text = f"// fragment {n}\nenum S{n} {{\n  A\n}}\n\n/// model {n}\nmodel M{n} {{\n"
+        text += "".join(line + "\n" for line in lines) + "}\n"
+        if n and extend:
+            text += f"\n/// @extend\nmodel M{n - 1} {{\n  children M{n}[]\n}}\n"
+        files[f"f{n}.prisma"] = "/* not clean */\n" + text if n == 2 else text
+    entries = "".join(f'[[fragments]]\npath = "{name}"\n' for name in reversed(list(files)))
+    write_project(tmp_path, {"prisma.compose.toml": entries + '\n[targets.app]\noutput = "out.prisma"\n'})
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    fast = compose_once(tmp_path)
+    with fast_path_off():
+        full = compose_once(tmp_path)
+    assert fast == full
+    assert not isinstance(fast, str), fast
+    body = fast[0]
+    assert body.index("fragment f0") < body.index("fragment f1") < body.index("fragment f5")
