@@ -76,6 +76,17 @@ def _without_last(part: Part) -> Part | None:
     return (lines[:-1], origins[:-1], anchors[:-1]) if len(lines) > 1 else None
 
 
+def _text(part: Part) -> str:
+    """The part's lines, each with its newline. A run of a whole file that ends in a newline is
+    the file's own text (a slice of all of a string is that string): joining those copies the
+    output once, rather than slicing every fragment first."""
+    if not _is_run(part):
+        return "\n".join(part[0]) + "\n"  # type: ignore[arg-type]
+    source, start, stop, _ = part  # type: ignore[misc]
+    text = source.text
+    return text[start : stop + 1] if stop < len(text) else text[start:stop] + "\n"
+
+
 def _count(part: Part) -> int:
     return part[3] if _is_run(part) else len(part[0])  # type: ignore[misc,return-value]
 
@@ -163,14 +174,13 @@ class ComposedFile:
 
     @property
     def body(self) -> str:
-        if not self._parts:
-            return ""
-        pieces = [
-            part[0].text[part[1] : part[2]] if _is_run(part) else "\n".join(part[0])  # type: ignore[union-attr,arg-type,misc]
-            for part in self._parts
-        ]
-        pieces.append("")  # the last newline, in the one join (`+ "\n"` would copy the whole text)
-        return "\n".join(pieces)
+        return "".join(self.pieces())
+
+    def pieces(self) -> list[str]:
+        """The body in pieces, most of them fragments' own texts (`output.seal` joins them once,
+        without a copy of the body beside the sealed text)."""
+        return list(map(_text, self._parts))
+
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ComposedFile):
