@@ -17,13 +17,10 @@ from operator import itemgetter
 from sys import intern
 from typing import TYPE_CHECKING
 
-from .parser import _FIELD_LINES, _FIELD_LINES_ASCII, _MAX_CACHED, relation_with_fields
+from .parser import _FIELD_LINES, _FIELD_LINES_ASCII, _REST_KIND, OWNS_KEY, rest_kinds
 
 if TYPE_CHECKING:
     from .ast import SchemaFile
-
-_OWNS: dict[str, bool] = {}  # a field line's rest -> does the field own a foreign key
-
 
 class FileFields:
     """What `file_fields` found (read-only by convention; a plain class: one is made per file)."""
@@ -36,14 +33,6 @@ class FileFields:
         self.extends = extends  # an `/// @extend` block is among them (its fields are another's)
 
 
-def owns_key(rest: str) -> bool:
-    """Does a field whose line goes on with `rest` after its type own a foreign key: not a list,
-    and an `@relation` whose `fields:` names a field (`graph.field_relations`)."""
-    if rest.startswith("[]") or "@relation" not in rest:
-        return False
-    return relation_with_fields(rest.lstrip("?").lstrip(" \t"))
-
-
 def owners_of(found: list[tuple[str, str]], owning: set[str]) -> tuple[str, ...]:
     """The types of the field lines whose rest is among `owning`, once each."""
     if not owning:
@@ -53,24 +42,20 @@ def owners_of(found: list[tuple[str, str]], owning: set[str]) -> tuple[str, ...]
 
 
 def file_fields(
-    schema: SchemaFile, found: list[tuple[str, str]] | None = None, rests: set[str] | None = None
+    schema: SchemaFile, found: list[tuple[str, str]] | None = None, owning: set[str] | None = None
 ) -> FileFields:
-    """The `FileFields` of a clean file, from its lines that start with two names (`found`, and
-    the set of their rests: as the parser already read them)."""
+    """The `FileFields` of a clean file, from its lines that start with two names (`found`) and
+    the rests among theirs of a field that owns a foreign key (`owning`): as the parser read
+    them, or read here."""
     text = schema.source.text
     if found is None:
         found = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall(text)
-    if rests is None:
+    if owning is None:
         rests = set(map(itemgetter(1), found))
-    # Each distinct rest is looked at once (in this file or an earlier one); the rest is C loops.
-    new = rests.difference(_OWNS)
-    if len(_OWNS) + len(new) > _MAX_CACHED:  # a long watch session over ever new texts
-        _OWNS.clear()
-        new = rests
-    for rest in new:
-        _OWNS[rest] = owns_key(rest)
-    owners = owners_of(found, {rest for rest in rests if _OWNS[rest]})
+        rest_kinds(rests)
+        owning = {rest for rest in rests if _REST_KIND[rest] == OWNS_KEY}
     extends = "@extend" in text and any(d.is_extend for d in schema.declarations)
     # Kept as long as the parse tree: tuples of interned names (each the string of the block
     # that declares it) are a fraction of the size of sets of fresh strings.
-    return FileFields(tuple(map(intern, set(map(itemgetter(0), found)))), owners, extends)
+    types = tuple(map(intern, set(map(itemgetter(0), found))))
+    return FileFields(types, owners_of(found, owning), extends)

@@ -138,7 +138,10 @@ _LOOSE_FIELD_LINE = (
     rf"{_FIDENT}[ \t]+(?!Unsupported(?![\w-])){_FIDENT}(?:\[\]|\?)?(?:[ \t]*[@/][^\n]*|[ \t]*)"
 )
 _FIELD_REST = re.compile(rf"(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*{_LINE_END}")
-_REST_OK: dict[str, bool] = {}  # field line rest -> `_FIELD_REST` takes it whole
+# A field line's rest -> REFUSED (`_FIELD_REST` does not take it whole), TAKEN, or OWNS_KEY
+# (taken, and the field owns a foreign key: not a list, an `@relation` with `fields:`).
+_REST_KIND: dict[str, int] = {}
+REFUSED, TAKEN, OWNS_KEY = 0, 1, 2
 
 
 def _declaration_pattern(field_body: str, compiled: bool = True) -> Any:
@@ -292,13 +295,34 @@ def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:
 
 
 
-def _file_fields(schema: SchemaFile, found: list[tuple[str, str]], rests: set[str]) -> Any:
+def rest_kinds(rests: set[str]) -> None:
+    """Put the kind of each of these field line rests in `_REST_KIND` (each distinct rest is
+    looked at once, in this file or an earlier one)."""
+    new = rests.difference(_REST_KIND)
+    if len(_REST_KIND) + len(new) > _MAX_CACHED:  # a long watch session over ever new texts
+        _REST_KIND.clear()
+        new = rests
+    for rest in new:
+        _REST_KIND[rest] = _rest_kind(rest)
+
+
+def _rest_kind(rest: str) -> int:
+    if rest.lstrip(" \t").startswith("{"):
+        return TAKEN  # a header (`model A {`), which no field line of `_DECL` is like
+    if _FIELD_REST.fullmatch(rest) is None:
+        return REFUSED
+    if rest.startswith("[]") or "@relation" not in rest:
+        return TAKEN
+    return OWNS_KEY if relation_with_fields(rest.lstrip("?").lstrip(" \t")) else TAKEN
+
+
+def _file_fields(schema: SchemaFile, found: list[tuple[str, str]], owning: set[str]) -> Any:
     """`psl.fields.file_fields` (which imports this module: looked up on first use)."""
     global _file_fields
     from .fields import file_fields
 
     _file_fields = file_fields
-    return file_fields(schema, found, rests)
+    return file_fields(schema, found, owning)
 
 
 def relation_names_fields(relation: Attribute) -> bool:
@@ -503,20 +527,15 @@ class _Parser:
         lines = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall
         if schema.clean:
             found = lines(text)
-            rests = set(map(itemgetter(1), found))
-            schema._fields = _file_fields(schema, found, rests)
         else:
             found = [f for d in loose for f in lines(text, d.body_start - 1, d.close_start)]
-            rests = set(map(itemgetter(1), found))
-        new = rests.difference(_REST_OK)
-        if len(_REST_OK) + len(new) > _MAX_CACHED:
-            _REST_OK.clear()
-            new = rests
-        for rest in new:
-            # A header (`model A {`) has a rest that starts with `{`, which no field line of
-            # `_DECL` has.
-            _REST_OK[rest] = rest.lstrip(" \t").startswith("{") or _FIELD_REST.fullmatch(rest) is not None
-        return all(map(_REST_OK.__getitem__, rests))
+        rests = set(map(itemgetter(1), found))
+        rest_kinds(rests)
+        if not all(map(_REST_KIND.__getitem__, rests)):  # one is REFUSED
+            return False
+        if schema.clean:
+            schema._fields = _file_fields(schema, found, {r for r in rests if _REST_KIND[r] == OWNS_KEY})
+        return True
 
     def gap_end(self, pos: int) -> int:
         """The start of the first line from `pos` that is neither blank nor a `//` comment."""
