@@ -1,6 +1,6 @@
 """The fields of a whole clean file at once: their types, and which own a foreign key.
 
-Composing asks two things of every field of every model: is its type declared (`check_types`),
+Composing asks two things of every field of every model: is its type declared (`typecheck.check_types`),
 and does it make its declaration depend on another (`graph.dependencies`: a type it holds a
 foreign key to, an enum, a composite type). For a file whose every line the parser's fast path
 checked (`SchemaFile.clean`), one regular expression over the whole text answers both, instead
