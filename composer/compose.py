@@ -26,20 +26,21 @@ from .blocks import (
     write_verbatim,
 )
 from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_mean
-from .graph import dependencies, field_relations, stable_order
+from .graph import dependencies, field_relations, file_dependencies, stable_order
 from .psl import Declaration, Member, decode_string
 from .psl.members import checked_members
+from .typecheck import SCALARS as SCALARS  # where the language server reads it
+from .typecheck import check_types, declared_in
 from .writer import ComposedFile, Writer
 
 if TYPE_CHECKING:
     from .adapt import Adapted
     from .manifest import Manifest, TargetSpec
+    from .psl.fields import FileFields
     from .sources import Fragment
 
-SCALARS = frozenset(
-    ("String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes", "Unsupported")
-)
-@dataclass
+
+@dataclass(slots=True)  # one per declaration of the target: no `__dict__` each
 class Merged:
     """A declaration of the target with what `/// @extend` blocks add to it."""
 
@@ -134,7 +135,7 @@ def compose_target(
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
     selected, overrides, adapted = adapt_fragments(selected, target)
     datasources, generators, named = collect(selected, fragments)
-    check_types(named, left_out, target)
+    check_types(named, left_out, target, selected)
     datasource = one_datasource(datasources, target)
     if adapted is not None:
         for merged in named.values():
@@ -142,15 +143,16 @@ def compose_target(
     else:
         check_entities(selected, datasource_provider(datasource, overrides))
     used: BlockMemo = {}
-    order = fragment_order(selected, named, memo, used)
+    touched = extended_in(named)
+    order = fragment_order(selected, named, memo, used, touched)
     config = Writer()
     if datasource is not None:
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
-        w = write_section(frag, named, memo, used)
-        if w.lines:
+        w = section(frag, named, memo, used, touched)
+        if not w.empty:
             sections.append((frag, w))
     if memo is not None:
         # Keep only what this build used, so a long watch session does not grow the memo.
@@ -215,6 +217,24 @@ def check_entities(selected: list[Fragment], provider: str | None) -> None:
         raise ComposeError(problems)
 
 
+def section(
+    frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo, touched: set[int]
+) -> Writer:
+    """A fragment's section of the output (`touched`: see `extended_in`)."""
+    if plain_fields(frag, touched) is not None:
+        return write_plain_section(frag, named)
+    return write_section(frag, named, memo, used)
+
+
+def plain_fields(frag: Fragment, touched: set[int]) -> FileFields | None:
+    """The fields of a clean fragment that holds no `@extend` block and none of whose
+    declarations is extended or laid out again (`touched`), read a file at a time; else None."""
+    fields = frag.schema.fields()
+    if fields is None or fields.extends or id(frag) in touched:
+        return None
+    return fields
+
+
 def write_section(
     frag: Fragment, named: dict[str, Merged], memo: BlockMemo | None, used: BlockMemo
 ) -> Writer:
@@ -242,6 +262,21 @@ def write_section(
         else:
             write_merged_memo(w, merged, memo, used)
     write_verbatim(w, run)
+    write_trailing_comments(w, frag.schema, named)
+    return w
+
+
+def write_plain_section(frag: Fragment, named: dict[str, Merged]) -> Writer:
+    """The section of a clean fragment none of whose declarations is merged: each as written, in
+    runs from one declaration to the next, but where two touch (a blank line is added between)."""
+    w = Writer()
+    decls = frag.schema.declarations
+    first = 0
+    for k in range(1, len(decls)):
+        if decls[k - 1].end == decls[k].start:
+            write_verbatim(w, decls[first:k])
+            first = k
+    write_verbatim(w, decls[first:])
     write_trailing_comments(w, frag.schema, named)
     return w
 
@@ -399,92 +434,51 @@ def own_member(decl: Declaration, name: str) -> Member:
     return next(m for m in reversed(decl.members) if m.kind != "block_attribute" and m.name == name)
 
 
-def check_types(
-    named: dict[str, Merged], left_out: list[Fragment] | None = None, target: TargetSpec | None = None
-) -> None:
-    """Every field type is a scalar or a declaration of the target; `left_out`: the fragments the
-    target does not take, to say so when the missing type is declared in one of them."""
-    problems: list[Diagnostic] = []
-    for merged in named.values():
-        if merged.decl.keyword == "enum":
-            continue
-        if merged.decl.lazy and all(t in SCALARS or t in named for t in field_types(merged)):
-            continue  # all is well, without building the members
-        for frag_decl, m in member_owners(merged):
-            if m.kind != "field" or m.type_name in SCALARS or m.type_name in named:
-                continue
-            where = Location(frag_decl.source, m.type_start, m.type_start + len(m.type_name))
-            home = declared_in(m.type_name, left_out or [])
-            if home is not None and target is not None:
-                problems.append(left_out_type(merged.decl, m, where, home, target))
-                continue
-            problems.append(
-                Diagnostic(
-                    f"type `{m.type_name}` of `{merged.decl.name}.{m.name}` is not a model, enum or "
-                    "composite type in this target",
-                    where,
-                    code="E206",
-                    hint=did_you_mean(m.type_name, set(named) | SCALARS),
-                )
-            )
-    if problems:
-        raise ComposeError(problems)
-
-
-def left_out_type(
-    decl: Declaration, m: Member, where: Location, home: Fragment, target: TargetSpec
-) -> Diagnostic:
-    """The type of `decl.m` is declared in fragment `home`, which `target` does not take."""
-    key = "exclude" if target.include is None else "include"
-    takes, change = ("excludes", "remove {} from") if key == "exclude" else ("does not include", "add {} to")
-    return Diagnostic(
-        f"type `{m.type_name}` of `{decl.name}.{m.name}` is declared in fragment `{home.name}`, which "
-        f"target `{target.name}` {takes}",
-        where,
-        code="E206",
-        notes=[(f"the target's `{key}`", target.key_location(key))],
-        hint=change.format(f"`{home.name}`") + f" `targets.{target.name}.{key}`, or move the field to "
-        f"fragment `{home.name}`, in a `/// @extend` block of `{decl.name}`: then only targets with that "
-        "fragment have it",
-    )
-
-
-def declared_in(name: str, fragments: list[Fragment]) -> Fragment | None:
-    for frag in fragments:
-        if any(d.name == name and not d.is_extend for d in frag.schema.declarations):
-            return frag
-    return None
-
-
-def field_types(merged: Merged) -> list[str]:
-    """The type names of a declaration's fields, its `@extend` additions' included, read from its
-    summary (a lazy declaration's members are not built for this)."""
-    types = [t for t, _, _ in merged.decl.field_summary()]
-    types.extend(m.type_name for _, _, m in merged.fields if m.kind == "field")
-    return types
-
-
-def member_owners(merged: Merged) -> Iterator[tuple[Declaration, Member]]:
-    for m in merged.decl.members:
-        yield merged.decl, m
-    for _, d, m in merged.fields:
-        yield d, m
-
-
 def fragment_order(
     selected: list[Fragment],
     named: dict[str, Merged],
     memo: BlockMemo | None = None,
     used: BlockMemo | None = None,
+    touched: set[int] | None = None,
 ) -> list[Fragment]:
+    """The fragments in output order (`graph.stable_order` of their dependencies). `touched`:
+    the ids of the fragments holding a declaration that `@extend` blocks add to (`extended_in`)."""
     position = {id(f): i for i, f in enumerate(selected)}
     keywords = {name: merged.decl.keyword for name, merged in named.items()}
+    touched = extended_in(named) if touched is None else touched
     edges: list[tuple[int, int]] = []
-    for merged in named.values():
-        me = position[id(merged.fragment)]
-        for dep in dependencies(merged.decl.name, merged_relations(merged, memo, used), keywords):
-            edges.append((me, position[id(named[dep].fragment)]))
+    for i, frag in enumerate(selected):
+        deps = fragment_dependencies(frag, named, keywords, touched, memo, used)
+        edges.extend([(i, position[id(named[dep].fragment)]) for dep in deps])
     return [selected[i] for i in stable_order(len(selected), edges)]
+
+
+def extended_in(named: dict[str, Merged]) -> set[int]:
+    """The ids of the fragments that hold a declaration whose text is not written as it is: one
+    that `@extend` blocks add to, or that adapting lays out again."""
+    return {id(m.fragment) for m in named.values() if m.fields or m.attributes or m.relayout}
+
+
+def fragment_dependencies(
+    frag: Fragment,
+    named: dict[str, Merged],
+    keywords: dict[str, str],
+    touched: set[int],
+    memo: BlockMemo | None,
+    used: BlockMemo | None,
+) -> list[str]:
+    """The names the declarations of `frag` depend on: of a plain fragment (`plain_fields`; an
+    `@extend` block's fields count for the declaration it extends), those of its fields, read
+    from the whole file at once."""
+    fields = plain_fields(frag, touched)
+    if fields is not None:
+        return file_dependencies(fields.types, fields.owners, keywords)
+    deps: list[str] = []
+    for decl in frag.schema.declarations:
+        merged = named.get(decl.name)
+        if merged is not None and merged.decl is decl:
+            deps.extend(dependencies(decl.name, merged_relations(merged, memo, used), keywords))
+    return deps
 
 
 def merged_relations(

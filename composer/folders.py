@@ -202,7 +202,10 @@ def stage(path: Path, text: str, folder: Folder | None = None, durable: bool = T
     fd, tmp = make_temp(path, folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+            # Encoded a MiB at a time: at 10,000 fragments the whole output at once would be tens
+            # of MiB beside the text, the build's peak.
+            for at in range(0, len(text), 1 << 20):
+                fh.write(text[at : at + (1 << 20)].encode("utf-8"))
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 from .psl import Declaration, Member, relation_names_fields, relation_with_fields
 
 NAMED_KINDS = frozenset(("model", "enum", "type", "view", "alias"))
+_ALWAYS = frozenset(("enum", "type", "alias"))  # a field of these types always depends on them
 
 
 def field_relations(
@@ -44,8 +46,19 @@ def dependencies(name: str, relations: list[tuple[str, bool]], keywords: dict[st
         if type_name == name or type_name in deps:
             continue
         keyword = keywords.get(type_name)
-        if keyword is not None and (owns_key or keyword in ("enum", "type", "alias")):
+        if keyword is not None and (owns_key or keyword in _ALWAYS):
             deps.append(type_name)
+    return deps
+
+
+def file_dependencies(types: Iterable[str], owners: Iterable[str], keywords: dict[str, str]) -> list[str]:
+    """`dependencies` of a whole file's fields at once (`psl.fields.FileFields`): every enum,
+    composite type or alias among `types`, and every declared type among `owners` (those a field
+    holds a foreign key to). The file's own declarations are among them: an edge to itself,
+    which `stable_order` ignores."""
+    types = list(types)
+    deps = list(compress(types, map(_ALWAYS.__contains__, map(keywords.get, types))))  # C loops
+    deps.extend(t for t in owners if t in keywords)
     return deps
 
 

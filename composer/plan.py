@@ -98,7 +98,7 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
 
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
     path, data = outputs.read(f.path)
-    text = seal(composed.banner, f.body)
+    text = seal(composed.banner, f.pieces())
     if data is not None and data == text.encode("utf-8"):
         # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
         current: str | None = text

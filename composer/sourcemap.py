@@ -42,16 +42,18 @@ class OutputMap:
         return self.file.path
 
     def line_origin(self, index: int) -> tuple[Origin, Anchors]:
-        """Origin and anchors of body line `index` (0-based)."""
-        f = self.file
-        anchors = f.anchors[index] if index < len(f.anchors) else None
-        return f.origins[index], line_anchors(f.lines[index], f.origins[index], anchors)
+        """Origin and anchors of body line `index` (0-based), without making every line's (only a
+        realigned `@extend` field line, whose anchors are found again in its text, reads the lines)."""
+        origin, anchors = self.file.origin(index)
+        if anchors == () and origin is not None:
+            anchors = line_anchors(self.file.lines[index], origin, anchors)
+        return origin, anchors
 
     def source_offset(self, offset: int) -> tuple[Source, int] | None:
         """The (source, offset) that output offset `offset` was produced from, or None."""
         line, col = self.output.line_col(offset)
         index = line - 1 - self.first_body_line
-        if index < 0 or index >= len(self.file.lines):
+        if index < 0 or index >= self.file.line_count:
             return None
         origin, anchors = self.line_origin(index)
         column = col - 1

@@ -79,6 +79,15 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def text_sha(text: str) -> str:
+    """`sha` of the text's UTF-8, encoded a MiB at a time (an output of 10,000 fragments is tens
+    of MiB: encoded at once, it would be the build's peak memory)."""
+    h = hashlib.sha256()
+    for at in range(0, len(text), 1 << 20):
+        h.update(text[at : at + (1 << 20)].encode("utf-8"))
+    return h.hexdigest()
+
+
 def read_or_none(path: str | os.PathLike[str]) -> bytes | None:
     try:
         with open(path, "rb") as f:
@@ -153,7 +162,7 @@ def record(
             "entries": entries,
             "files": [p for p, _ in inputs],
             "inputs": inputs_digest(inputs),
-            "outputs": [[p, None if t is None else sha(t.encode())] for p, t in outputs],
+            "outputs": [[p, None if t is None else text_sha(t)] for p, t in outputs],
             "folders": [[f, folder_listing(f)] for f in folders],
             "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from composer.diagnostics import Source
 from composer.graph import declaration_dependencies
 from composer.psl import Declaration, PSLSyntaxError, SchemaFile, parse
 from composer.psl import parser as psl_parser
+from composer.psl.fields import FileFields
 
 from .test_corpus import CORPUS, corpus_files
 
@@ -72,9 +73,30 @@ def assert_same(text: str) -> int:
     ]
     assert deps == [declaration_dependencies(d, full_index) for d in full.declarations]
     assert deps == [reference_dependencies(d, full_index) for d in full.declarations]
+    fields = fast.fields()
+    assert sum(d.lazy for d in fast.declarations) == lazy, "the file's fields built members"
     assert fast.declarations == full.declarations  # builds the members of the lazy blocks
     assert fast.trailing == full.trailing
+    if fields is not None:
+        assert_same_fields(fields, full)
     return lazy
+
+
+def assert_same_fields(fields: FileFields, full: SchemaFile) -> None:
+    """A clean file's fields read at once (`SchemaFile.fields`) say what its members say: every
+    field type (and maybe a block's own name, from its header line), the types a field owns a
+    foreign key to, whether an `@extend` block is among its declarations."""
+    types = {m.type_name for d in full.declarations for m in d.members if m.kind == "field"}
+    names = {d.name for d in full.declarations}
+    assert types <= set(fields.types) <= types | names and len(set(fields.types)) == len(fields.types)
+    owners = set()
+    for d in full.declarations:
+        for m in d.members:
+            relation = m.attribute("relation") if m.kind == "field" and not m.is_list else None
+            if relation is not None and (f := relation.arg("fields")) is not None and f.names():
+                owners.add(m.type_name)
+    assert set(fields.owners) == owners and len(owners) == len(fields.owners)
+    assert fields.extends == any(d.is_extend for d in full.declarations)
 
 
 def reference_dependencies(decl: Declaration, index: dict[str, Declaration]) -> list[str]:
@@ -102,6 +124,34 @@ def test_corpus_file(path: Path) -> None:
 def test_the_fast_path_is_taken_on_real_schemas() -> None:
     lazy = sum(assert_same(p.read_text(encoding="utf-8").replace("\r\n", "\n")) for p in corpus_files())
     assert lazy > 1500  # 1,715 on tests/corpus/: nearly every block of the real-world schemas
+
+
+def test_a_file_of_fast_blocks_is_clean() -> None:
+    """Only a file whose every line the fast path checked answers for its fields at once."""
+    block = "/// d\nmodel A {\n  id Int @id\n  b B? @relation(fields: [id], references: [id])\n}\n"
+    enum = "// e\n\nenum E {\n  X\n}\n"
+    assert parse(Source("s.prisma", block + enum + "// end\n")).clean
+    for other in ("/* c */\n", 'datasource db {\n  provider = "sqlite"\n}\n', "type T = Int\n", "/* c */"):
+        schema = parse(Source("s.prisma", block + other + enum))
+        assert not schema.clean and schema.fields() is None
+    fields = parse(Source("s.prisma", block + enum)).fields()
+    assert fields is not None and fields.owners == ("B",) and {"Int", "B"} <= set(fields.types)
+
+
+@pytest.mark.parametrize(
+    "rest",
+    ["@default(", "@default([1,])", "@x(a: b(c: d))", "@id x", "? @relation(fields: [a]) @", "@@map"],
+)
+@pytest.mark.parametrize("datasource", ["", 'datasource db {\n  provider = "sqlite"\n}\n'])
+def test_a_field_rest_the_whole_block_pattern_refuses(rest: str, datasource: str) -> None:
+    """`_DECL` looks only at a field line's first character after its type; a rest that
+    `_FIELD_REST` refuses (checked once per distinct rest) sends the file to the exact patterns:
+    the same error, or the same blocks from the full parser, in a clean file or not."""
+    text = f"{datasource}model A {{\n  id Int @id\n  b Int{rest}\n}}\n\nenum E {{\n  X\n}}\n"
+    assert psl_parser._DECL.match(text, len(datasource)) is not None  # the loose match takes it
+    assert_same(text)
+    fast, full = both(text)
+    assert isinstance(full, str) or not fast.declarations[-2].lazy  # type: ignore[union-attr]
 
 
 def test_a_block_it_cannot_take_falls_back() -> None:
@@ -194,6 +244,8 @@ HEADER_SPACE = st.sampled_from(["", "", "  ", "\t"])
     ).map("\n".join),
     GAP,
 )
+# A syntax error after a block whose bad rest `_DECL` has not checked yet: the first error wins.
+@example("model User {\n}\n\nmodel User {\n  id Int @default(\n}\n\nmodel User {\n} x\n", "")
 def test_generated_blocks(text: str, trailing: str) -> None:
     text += trailing
     lazy = assert_same(text)
@@ -231,3 +283,36 @@ def test_composed_output_is_the_same_without_the_fast_path(path: Path, tmp_path:
     with fast_path_off():
         full = compose_once(tmp_path)
     assert fast == full  # (51 of these compose; multi-file fragments alone lack their types)
+
+
+@pytest.mark.parametrize("extend", [False, True])
+def test_a_project_of_clean_and_other_fragments_composes_the_same(tmp_path: Path, extend: bool) -> None:
+    """Fragments read a file at a time (clean ones: their types checked, their dependencies and
+    sections at once) beside fragments that are not clean (a `/* */` comment, a datasource, an
+    `@extend` block): the same order, text, origins and errors as without the fast path."""
+    from .helpers import write_project
+
+    files = {"base.prisma": 'datasource db {\n  provider = "postgresql"\n}\n'}
+    last = 5
+    for n in range(last + 1):
+        lines = ["  id Int @id", f"  status S{n} @default(A)"]
+        if n:
+            lines += ["  parentId Int", f"  parent M{n - 1} @relation(fields: [parentId], references: [id])"]
+        if n < last and not extend:
+            lines.append(f"  children M{n + 1}[]")
+        text = f"// fragment {n}\nenum S{n} {{\n  A\n}}\n\n/// model {n}\nmodel M{n} {{\n"
+        text += "".join(line + "\n" for line in lines) + "}\n"
+        if n and extend:
+            text += f"\n/// @extend\nmodel M{n - 1} {{\n  children M{n}[]\n}}\n"
+        files[f"f{n}.prisma"] = "/* not clean */\n" + text if n == 2 else text
+    entries = "".join(f'[[fragments]]\npath = "{name}"\n' for name in reversed(list(files)))
+    write_project(tmp_path, {"prisma.compose.toml": entries + '\n[targets.app]\noutput = "out.prisma"\n'})
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    fast = compose_once(tmp_path)
+    with fast_path_off():
+        full = compose_once(tmp_path)
+    assert fast == full
+    assert not isinstance(fast, str), fast
+    body = fast[0]
+    assert body.index("fragment f0") < body.index("fragment f1") < body.index("fragment f5")

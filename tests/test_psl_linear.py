@@ -21,6 +21,7 @@ from composer.diagnostics import Source
 from composer.psl import PSLSyntaxError, parse
 from composer.psl import comments as psl_comments
 from composer.psl import members as psl_members
+from composer.psl import fields as psl_fields
 from composer.psl import parser as psl
 
 from .regex_steps import BudgetExceeded, count_steps, matches_like_re
@@ -135,8 +136,44 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
     ),
     ("_GAP", "match", "comment lines, the last unterminated", lambda n: "// c\n" * n + "//" + "x" * n, 16),
     ("_GAP", "match", "blank and comment lines", lambda n: " \n\t\n// c\n" * n + "model", 16),
-    ("_FAST_HEAD", "match", "a long name, no `{`", lambda n: "model " + "a" * n + " " * n, 50),
-    ("_FAST_HEAD", "match", "a header with a comment, no newline", lambda n: "model A { //" + " " * n, 50),
+    ("_DECL", "match", "a long name, no `{`", lambda n: "model " + "a" * n + " " * n, 50),
+    ("_DECL", "match", "a header with a comment, no newline", lambda n: "model A { //" + " " * n, 50),
+    ("_DECL", "match", "comment lines, then no header", lambda n: " \n\t\n// c\n" * n + "modelx", 16),
+    ("_DECL", "match", "indented comment lines, never ended", lambda n: "  // c\n" * n + "  //", 16),
+    (
+        "_DECL",
+        "match",
+        "a header, then field lines and a bad one",
+        lambda n: "/// d\nmodel A {\n" + "  id Int @id @default(autoincrement())\n" * n + "  ?\n}\n",
+        8,
+    ),
+    ("_DECL", "match", "an enum, never closed", lambda n: "enum A {\n" + '  A @map("a")\n' * n, 8),
+    ("_FIELD_REST", "match", "attributes, then junk", lambda n: "? " + "@id " * n + "x", 16),
+    ("_FIELD_REST", "match", "a list never closed", lambda n: f" @default([{nums(n)})", 8),
+    # The parser asks for a whole rest (`fullmatch`): the same pattern, then the end.
+    ("_FIELD_REST (whole)", "match", "attributes, then junk", lambda n: "? " + "@id " * n + "x", 16),
+    ("_FIELD_REST (whole)", "match", "a list never closed", lambda n: f" @default([{nums(n)})", 8),
+    ("_FIELD_REST (whole)", "match", "`fn(` then spaces", lambda n: " @default(fn(" + " " * n, 100),
+    ("_FIELD_REST (whole)", "match", "numbers, then a comment", lambda n: f" @default([{nums(n)}]) //", 8),
+    (
+        "_DECL_EXACT",
+        "match",
+        "a header, then field lines and a bad one",
+        lambda n: "model A {\n" + "  id Int @id @default(autoincrement())\n" * n + "  a Int @x(\n}\n",
+        8,
+    ),
+    (
+        "_DECL",
+        "match",
+        "field lines with long rests, never closed",
+        lambda n: "model A {\n" + "  a Int @default([1, 2]) // c\n" * n,
+        8,
+    ),
+    ("_FIELD_LINES", "all", "field lines", lambda n: "\n  a Int @id // c" * n, 8),
+    ("_FIELD_LINES", "all", "lines of one name, spaces after", lambda n: "\n  a" + " " * n, 50),
+    ("_FIELD_LINES", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
+    ("_FIELD_LINES_ASCII", "all", "field lines", lambda n: "\n  a Int? @relation(fields: [a])" * n, 8),
+    ("_FIELD_LINES_ASCII", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
     ("_SUMMARY", "all", "field lines", lambda n: "  a Int @id // c\n" * n, 8),
     ("_SUMMARY", "all", "comment and attribute lines", lambda n: "  // c\n  @@id([a])\n" * n, 8),
     ("_SUMMARY", "all", "blank lines", lambda n: " \n" * n, 16),
@@ -172,9 +209,13 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
 def patterns() -> dict[str, re.Pattern[str]]:
     """Every compiled pattern of the parser module (and of `psl.comments`), by name."""
     found = {k: v for k, v in vars(psl).items() if isinstance(v, re.Pattern)}
-    found.update({f"_FAST_BODY[{k}]": v for k, v in psl._FAST_BODY.items()})
+    found.update({f"_FAST_BODY[{k}]": psl._FAST_BODY[k] for k in psl._FAST_BODY})
+    found["_FAST_FIELD"] = re.compile(psl._FAST_FIELD_SRC)  # compiled by the parser when needed
     found.update({f"comments.{k}": v for k, v in vars(psl_comments).items() if isinstance(v, re.Pattern)})
     found.update({f"members.{k}": v for k, v in vars(psl_members).items() if isinstance(v, re.Pattern)})
+    found.update({f"fields.{k}": v for k, v in vars(psl_fields).items() if isinstance(v, re.Pattern)})
+    found["_DECL_EXACT"] = re.compile(psl._DECL_EXACT_SRC)  # compiled by the parser when needed
+    found["_FIELD_REST (whole)"] = re.compile(rf"(?:{psl._FIELD_REST.pattern})\Z")
     return found
 
 
@@ -252,7 +293,11 @@ PIECES = st.lists(
     attr=st.sampled_from(["@default(", "@default([", "@x(a: [", ""]),
 )
 def test_random_shapes_grow_linearly(prefix: str, piece: str, suffix: str, attr: str) -> None:
-    for name, start in (("_FAST_FIELD", "a Int[] "), ("_FAST_BODY[model]", "  a Int[] ")):
+    for name, start in (
+        ("_FAST_FIELD", "a Int[] "),
+        ("_FAST_BODY[model]", "  a Int[] "),
+        ("_DECL", "model A {\n  a Int[] "),
+    ):
         pattern = patterns()[name]
 
         def text(n: int, start: str = start) -> str:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Location, Source
+
+if TYPE_CHECKING:
+    from .fields import FileFields
 
 
 @dataclass(slots=True)
@@ -139,6 +143,22 @@ def _summarize(decl: Declaration) -> list[tuple[str, str, str]]:
     return _field_summary(decl)
 
 
+def _doc_lines(text: str, start: int, end: int) -> list[str]:
+    """The `///` lines of the comment lines `start..end` (whole lines) after the last blank line."""
+    doc: list[str] = []
+    q = end  # walk back from the end: a blank line ends the doc comment
+    while q > start:
+        line_start = max(text.rfind("\n", start, q - 1) + 1, start)
+        line = text[line_start : q - 1].lstrip(" \t")
+        if not line:
+            break
+        if line.startswith("///"):
+            doc.append(line[3:])
+        q = line_start
+    doc.reverse()
+    return doc
+
+
 @dataclass(slots=True, eq=False)
 class Declaration:
     """A top-level block.
@@ -160,7 +180,9 @@ class Declaration:
     close_start: int  # start of the line holding the closing `}` (alias: same as end)
     end: int  # after the closing line, newline included
     _members: list[Member] | None = field(default_factory=list)
-    doc: list[str] = field(default_factory=list)  # `///` lines directly above, without the slashes
+    # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
+    # yet (a block of the fast path: most documentation is never read while composing).
+    _doc: list[str] | None = field(default_factory=list)
     is_extend: bool = False  # a `/// @extend` line is among the doc lines
     # Builds the members of a block the fast path checked (kept once they are built: `checked`).
     _build: Callable[[Declaration], list[Member]] | None = None
@@ -171,6 +193,14 @@ class Declaration:
         if self._members is None:
             self._members = self._build(self)  # type: ignore[misc]
         return self._members
+
+    @property
+    def doc(self) -> list[str]:
+        if self._doc is None:
+            text = self.source.text
+            header = text.rfind("\n", 0, self.keyword_start) + 1
+            self._doc = _doc_lines(text, self.start, header)
+        return self._doc
 
     @property
     def lazy(self) -> bool:
@@ -236,3 +266,18 @@ class SchemaFile:
     source: Source
     declarations: list[Declaration]
     trailing: int  # offset where comments after the last declaration start (== len(text) if none)
+    # Every line of the text was checked by the parser's fast path: its declarations are all
+    # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
+    clean: bool = False
+    _fields: FileFields | None = None
+
+    def fields(self) -> FileFields | None:
+        """What composing needs of every field of a clean file, read from the whole text at once
+        (None: not clean, ask each declaration)."""
+        if not self.clean:
+            return None
+        if self._fields is None:
+            from .fields import file_fields
+
+            self._fields = file_fields(self)
+        return self._fields

@@ -8,6 +8,11 @@ computed when an error is raised.
 The grammar followed is prisma-engines' `schema-ast` (datamodel.pest) plus the newer object
 expressions (`where: { published: true }`). Unlike Prisma's error-tolerant parser, the first
 syntax error stops parsing: composing a schema with a broken fragment is never useful.
+
+Why one module of this size: the fast path's patterns (`_DECL`, `_FAST_BODY`, `_FIELD_REST`)
+are built from the same pieces as the full parser's, and each must accept exactly what the full
+parser accepts (tests/test_psl_fastpath.py); split across modules, the two halves of one grammar
+would drift apart. What only reads a parsed clean file lives in `psl/fields.py`.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from operator import itemgetter
+from sys import intern
+from typing import Any
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..inputfiles import normalise_newlines
-from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
+from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile, _doc_lines
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
 # non-ASCII letters, which Prisma's validator (not its parser) judges.
@@ -63,7 +71,9 @@ _FARG = rf"(?:{_FIDENT}{_W}:{_W})?{_FVAL}"
 _FARGS = rf"\({_W}(?:{_FARG}{_W}(?:,{_W}|(?=\))))*\)"
 _FAST_ATTR_SRC = rf"@({_FPATH})(?:{_W}({_FARGS}))?"
 _FAST_ATTR = re.compile(_FAST_ATTR_SRC)
-_FAST_FIELD = re.compile(
+# Only the line-by-line parser uses this one (compiled on first use: start-up compiles only what
+# the fast path needs, and compiling is part of every start).
+_FAST_FIELD_SRC = (
     rf"({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?((?:{_W}{_FAST_ATTR_SRC})*){_W}(?://[^\n]*)?(?=\n|\Z)"
 )
 # Whole blocks at once: a body made only of blank lines, `//` comment lines, fast-path field lines
@@ -78,27 +88,87 @@ _VALUE_LINE = rf"{_FIDENT}(?:{_W}{_FAST_ATTR_NC})*"
 _BLOCK_ATTR_LINE = rf"@{_FAST_ATTR_NC}"
 
 
-def _fast_body(member_line: str) -> re.Pattern[str]:
-    # Blank lines and indentation are one character class run before each non-blank line. The
-    # closing brace's position is group 1; its line starts after the last newline before it.
-    line = rf"[ \t\n]*(?:{member_line}{_LINE_END}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
+def _fast_body(member_line: str, member_end: str = _LINE_END) -> str:
+    # Blank lines and indentation are one character class run before each non-blank line. Group
+    # 1 starts the line of the closing brace (and holds the spaces before it).
+    line = rf"[ \t\n]*(?:{member_line}{member_end}|{_BLOCK_ATTR_LINE}{_LINE_END}|//[^\n]*)\n"
     if _ATOMIC:
         line = f"(?>{line})"
-    return re.compile(rf"(?:{line})*[ \t\n]*(\}}){_LINE_END}(?:\n|\Z)")
+    return rf"(?:{line})*(?:[ \t]*\n)*([ \t]*)\}}{_LINE_END}(?:\n|\Z)"
 
 
-_FAST_BODY = {
-    "model": _fast_body(_FIELD_LINE),
-    "view": _fast_body(_FIELD_LINE),
-    "type": _fast_body(_FIELD_LINE),
-    "enum": _fast_body(_VALUE_LINE),
-}
+class _CompiledOnUse(dict):  # type: ignore[type-arg]
+    """Pattern sources, each compiled when first asked for: the line-by-line parser's patterns
+    (start-up compiles only those of `_DECL`)."""
+
+    def __getitem__(self, key: str) -> re.Pattern[str]:
+        value = super().__getitem__(key)
+        if isinstance(value, str):
+            value = re.compile(value)
+            self[key] = value
+        return value
+
+    def get(self, key: str, default: None = None) -> re.Pattern[str] | None:  # type: ignore[override]
+        return self[key] if key in self else default  # noqa: SIM401 (`dict.get` would not compile)
+
+
+_FIELD_BODY_SRC = _fast_body(_FIELD_LINE)
+_VALUE_BODY_SRC = _fast_body(_VALUE_LINE)
+_FAST_BODY = _CompiledOnUse(
+    model=_FIELD_BODY_SRC, view=_FIELD_BODY_SRC, type=_FIELD_BODY_SRC, enum=_VALUE_BODY_SRC
+)
 # Comment and blank lines before a declaration, then a block header the fast path takes.
 # Blank and `//` lines run together as one character class where possible (a file may hold
 # millions of blank lines); `gap_end` cuts the match back to the start of a line.
 _GAP = re.compile(r"(?:[ \t\n]*//[^\n]*\n)*[ \t\n]*")
 _COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
-_FAST_HEAD = re.compile(rf"([ \t]*)(model|view|type|enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n")
+# What the loop tries first, in one match: the comment and blank lines before a declaration
+# (group 1, whole lines), then a `model`/`view`/`type` (groups 2, 3: keyword, name) or an `enum`
+# (groups 6, 7) whose header and body take the fast path; group 4 or 8 (empty) starts the body,
+# group 5 or 9 starts the line of the closing brace. One call per declaration, and nothing of
+# the gap is read unless it holds `/`.
+#
+# In this match a field line's rest (after its type: `[]`/`?`, attributes, a comment) is only
+# looked at for its first character (`@`, `/`, or nothing but spaces): checking every argument
+# list of every line is most of the work of `_FAST_BODY`, and most rests repeat. Each distinct
+# rest is then checked once by `_FIELD_REST` (`_Parser.check_rests`, through the lines
+# `psl.fields` reads); a file with one that fails is parsed again with `_FAST_BODY` itself.
+# (The rest is one run to the end of the line, with no `_LINE_END` after it: two runs that could
+# both take a `//` would make a line without its newline quadratic.)
+_LOOSE_FIELD_LINE = (
+    rf"{_FIDENT}[ \t]+(?!Unsupported(?![\w-])){_FIDENT}(?:\[\]|\?)?(?:[ \t]*[@/][^\n]*|[ \t]*)"
+)
+_FIELD_REST = re.compile(rf"(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*{_LINE_END}")
+# A field line's rest -> REFUSED (`_FIELD_REST` does not take it whole), TAKEN, or OWNS_KEY
+# (taken, and the field owns a foreign key: not a list, an `@relation` with `fields:`).
+_REST_KIND: dict[str, int] = {}
+REFUSED, TAKEN, OWNS_KEY = 0, 1, 2
+
+
+def _declaration_pattern(field_body: str, compiled: bool = True) -> Any:
+    source = (
+        rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
+        rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){field_body}"
+        rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_VALUE_BODY_SRC})"
+    )
+    return re.compile(source) if compiled else source
+
+
+_DECL = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, ""))
+# The same with every rest checked in the match, for a file with a rest `_FIELD_REST` refuses:
+# compiled only then (`_Parser.parse`).
+_DECL_EXACT_SRC = _declaration_pattern(_FIELD_BODY_SRC, compiled=False)
+# A line's indentation, its first name, white space, the second name (group 1: a field's type),
+# the rest of the line (group 2). In a clean file (`SchemaFile.clean`) the field lines of the
+# blocks are the lines that start with two names, but for the headers (`model A {`: a rest that
+# starts with `{`, naming the block itself). Linear: each try starts at a newline and ends within
+# its line, and its runs stop at different characters. For a text without a non-ASCII character
+# (`str.isascii` is free) the same matches with ASCII classes, which `re` checks faster.
+_FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
+_FIELD_LINES = re.compile(_FIELD_LINE_SRC)
+_FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
+_MAX_CACHED = 65536  # distinct rests remembered (a long watch session sees ever new ones)
+_KEYWORD = {"m": "model", "v": "view", "t": "type", "e": "enum"}  # by the first letter
 # One match per line (so `finditer` never retries inside a line); only field lines fill the
 # groups. The lines were checked by `_FAST_BODY`, so this needs no grammar: the rest of a field line
 # is its attributes, then maybe a comment.
@@ -144,18 +214,7 @@ def _gap_state(text: str, pos: int, gap: int) -> tuple[int | None, list[str]]:
     first = _COMMENT_START.search(text, pos, gap)
     if first is None:
         return None, []
-    doc: list[str] = []
-    q = gap  # walk back from the end: a blank line ends the doc comment
-    while q > pos:
-        start = max(text.rfind("\n", pos, q - 1) + 1, pos)
-        line = text[start : q - 1].lstrip(" \t")
-        if not line:
-            break
-        if line.startswith("///"):
-            doc.append(line[3:])
-        q = start
-    doc.reverse()
-    return first.start(), doc
+    return first.start(), _doc_lines(text, pos, gap)
 
 
 _builder: Callable[[Declaration], list[Member]] | None = None
@@ -182,6 +241,36 @@ def field_summary(decl: Declaration) -> list[tuple[str, str, str]]:
         found = [f for f in found if f[0]]
     return found
 
+
+
+def rest_kinds(rests: set[str]) -> None:
+    """Put the kind of each of these field line rests in `_REST_KIND` (each distinct rest is
+    looked at once, in this file or an earlier one)."""
+    new = rests.difference(_REST_KIND)
+    if len(_REST_KIND) + len(new) > _MAX_CACHED:  # a long watch session over ever new texts
+        _REST_KIND.clear()
+        new = rests
+    for rest in new:
+        _REST_KIND[rest] = _rest_kind(rest)
+
+
+def _rest_kind(rest: str) -> int:
+    if rest.lstrip(" \t").startswith("{"):
+        return TAKEN  # a header (`model A {`), which no field line of `_DECL` is like
+    if _FIELD_REST.fullmatch(rest) is None:
+        return REFUSED
+    if rest.startswith("[]") or "@relation" not in rest:
+        return TAKEN
+    return OWNS_KEY if relation_with_fields(rest.lstrip("?").lstrip(" \t")) else TAKEN
+
+
+def _file_fields(schema: SchemaFile, found: list[tuple[str, str]], owning: set[str]) -> Any:
+    """`psl.fields.file_fields` (which imports this module: looked up on first use)."""
+    global _file_fields
+    from .fields import file_fields
+
+    _file_fields = file_fields
+    return file_fields(schema, found, owning)
 
 
 def relation_names_fields(relation: Attribute) -> bool:
@@ -235,9 +324,10 @@ def decode_string(literal: str) -> str:
 
 
 class _Parser:
-    __slots__ = ("depth", "eol", "n", "source", "text")
+    __slots__ = ("depth", "eol", "exact", "n", "source", "text")
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, exact: bool = False) -> None:
+        self.exact = exact  # every field line's rest checked by `_DECL` itself (see `_FIELD_REST`)
         self.source = source
         self.text = source.text
         self.n = len(self.text)
@@ -314,83 +404,118 @@ class _Parser:
     # -- top level -----------------------------------------------------------------------------
 
     def parse(self) -> SchemaFile:
+        loose: list[Declaration] = []  # declarations of `_DECL`, whose rests are checked after
+        try:
+            schema = self.scan(loose)
+        except PSLSyntaxError:
+            if loose and not self.exact:  # the first error may be in a rest not checked yet
+                return _Parser(self.source, exact=True).parse()
+            raise
+        if loose and not self.exact and not self.check_rests(schema, loose):
+            return _Parser(self.source, exact=True).parse()
+        return schema
+
+    def scan(self, loose: list[Declaration]) -> SchemaFile:
         text, n = self.text, self.n
         decls: list[Declaration] = []
         pending: int | None = None  # start of the comment lines waiting for a declaration
         doc: list[str] = []
         pos = 0
         slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
+        fast = (re.compile(_DECL_EXACT_SRC) if self.exact else _DECL).match if _FAST_BODY else None
         while pos < n:
-            if pos >= slow_until and pending is None and not doc:
-                gap = self.gap_end(pos)
-                decl = self.fast_declaration(pos, gap)
-                if decl is not None:
+            if pos >= slow_until and pending is None and not doc and fast is not None:
+                m = fast(text, pos)
+                if m is not None:
+                    decl = self.lazy_declaration(m)
                     decls.append(decl)
-                    pos = decl.end
+                    loose.append(decl)
+                    pos = m.end()
                     continue
+                gap = self.gap_end(pos)
                 slow_until = gap + 1
                 if gap > pos:  # comment and blank lines, all at once (a file may hold millions)
                     pending, doc = _gap_state(text, pos, gap)
                     pos = gap
                     continue
-            eol = self.eol = self.line_end(pos)
-            p = self.ws(pos)
-            if p == eol:
-                doc = []
-            elif text.startswith("/*", p):
-                if pending is None:
-                    pending = pos
-                pos = self.block_comment(p)
-                continue
-            elif text.startswith("//", p):
-                if pending is None:
-                    pending = pos
-                if text.startswith("///", p):
-                    doc.append(text[p + 3 : eol])
-            else:
-                decl = self.declaration(pos, p, pending, doc)
-                decls.append(decl)
-                pending, doc = None, []
-                pos = decl.end
-                continue
-            pos = eol + 1
-        return SchemaFile(self.source, decls, pending if pending is not None else n)
+            pos, pending, doc = self.top_line(pos, pending, doc, decls)
+        schema = SchemaFile(self.source, decls, pending if pending is not None else n)
+        # Every block of the fast path and nothing after the last but blank and `//` lines: the
+        # whole text is lines the fast path checked (what `SchemaFile.clean` promises).
+        last = decls[-1].end if decls else 0
+        schema.clean = len(loose) == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
+        return schema
+
+    def top_line(
+        self, pos: int, pending: int | None, doc: list[str], decls: list[Declaration]
+    ) -> tuple[int, int | None, list[str]]:
+        """One line (or declaration, or `/* */` comment) of the top level, line by line: where
+        the next starts, and the comment lines waiting for a declaration (their start, and the
+        `///` lines after the last blank one)."""
+        text = self.text
+        eol = self.eol = self.line_end(pos)
+        p = self.ws(pos)
+        if p == eol:
+            return eol + 1, pending, []
+        if text.startswith("/*", p):
+            return self.block_comment(p), pos if pending is None else pending, doc
+        if text.startswith("//", p):
+            if text.startswith("///", p):
+                doc.append(text[p + 3 : eol])
+            return eol + 1, pos if pending is None else pending, doc
+        decl = self.declaration(pos, p, pending, doc)
+        decls.append(decl)
+        return decl.end, None, []
+
+    def check_rests(self, schema: SchemaFile, loose: list[Declaration]) -> bool:
+        """Does `_FIELD_REST` take the rest of every field line of the `loose` declarations? Each
+        distinct rest is checked once; a clean file's lines are read once for this and for its
+        `SchemaFile.fields`."""
+        text = self.text
+        lines = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall
+        if schema.clean:
+            found = lines(text)
+        else:
+            found = [f for d in loose for f in lines(text, d.body_start - 1, d.close_start)]
+        rests = set(map(itemgetter(1), found))
+        rest_kinds(rests)
+        if not all(map(_REST_KIND.__getitem__, rests)):  # one is REFUSED
+            return False
+        if schema.clean:
+            schema._fields = _file_fields(schema, found, {r for r in rests if _REST_KIND[r] == OWNS_KEY})
+        return True
 
     def gap_end(self, pos: int) -> int:
         """The start of the first line from `pos` that is neither blank nor a `//` comment."""
         end = _GAP.match(self.text, pos).end()  # type: ignore[union-attr]
         return self.text.rfind("\n", pos, end) + 1 or pos
 
-    def fast_declaration(self, pos: int, gap: int) -> Declaration | None:
-        """The comment and blank lines `pos..gap` and the block after them, when the header and
-        the body take the fast path (None: the line-by-line loop takes over, as for any error)."""
+    def lazy_declaration(self, m: re.Match[str]) -> Declaration:
+        """The declaration of a `_DECL` match, its members built on first use. Its documentation
+        is read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`)."""
         text = self.text
-        head = _FAST_HEAD.match(text, gap)
-        if head is None:
-            return None
-        keyword = head.group(2)
-        fast = _FAST_BODY.get(keyword)
-        body = fast.match(text, head.end()) if fast is not None else None
-        if body is None:
-            return None
-        pending, doc = _gap_state(text, pos, gap)
-        decl = Declaration(
-            keyword,
-            head.group(3),
-            self.source,
-            pending if pending is not None else gap,
-            head.start(2),
-            head.start(3),
-            head.end(3),
-            body_start=head.end(),
-            close_start=text.rfind("\n", 0, body.start(1)) + 1,
-            end=body.end(),
-            _members=None,
-            doc=doc,
-            is_extend=any(line.strip() == "@extend" for line in doc),
-            _build=_build_members,
+        regs = m.regs  # every group's span in one call: this runs once per declaration
+        gap, header = regs[1]
+        kw = 2 if regs[2][0] != -1 else 6
+        (keyword_start, _), (name_start, name_end), (body_start, _), (close_start, _) = regs[kw : kw + 4]
+        start = header
+        doc: list[str] | None = []
+        is_extend = False
+        comment = text.find("//", gap, header) if gap != header else -1
+        if comment != -1:
+            start = text.rfind("\n", gap, comment) + 1 or gap
+            if text.find("@extend", comment, header) == -1:
+                doc = None
+            else:
+                doc = _doc_lines(text, start, header)
+                is_extend = any(line.strip() == "@extend" for line in doc)
+        return Declaration(
+            # One string per keyword, and a name is the same string as the field types that
+            # name it (`psl.fields` interns those).
+            _KEYWORD[text[keyword_start]], intern(text[name_start:name_end]), self.source, start,
+            keyword_start, name_start, name_end, body_start, close_start, regs[0][1],
+            None, doc, is_extend, _build_members,
         )
-        return decl
 
     def declaration(self, line_start: int, p: int, pending: int | None, doc: list[str]) -> Declaration:
         text = self.text
@@ -426,7 +551,7 @@ class _Parser:
             body_start=min(self.eol + 1, self.n),
             close_start=0,
             end=0,
-            doc=list(doc),
+            _doc=list(doc),
             is_extend=any(line.strip() == "@extend" for line in doc),
         )
         fast = _FAST_BODY.get(keyword)
@@ -448,7 +573,7 @@ class _Parser:
         self.field_attributes(member, pos)
         end = min(self.eol + 1, self.n)
         decl = Declaration(
-            "alias", name, self.source, start, kw, name_start, name_end, end, end, end, doc=list(doc)
+            "alias", name, self.source, start, kw, name_start, name_end, end, end, end, _doc=list(doc)
         )
         member.end = end
         decl.members.append(member)
@@ -522,7 +647,7 @@ class _Parser:
 
     def field(self, start: int, line_start: int, p: int) -> Member:
         text = self.text
-        fast = _FAST_FIELD.match(text, p)
+        fast = re.compile(_FAST_FIELD_SRC).match(text, p)  # (`re` keeps it compiled)
         if fast is not None and fast.group(2) != "Unsupported":
             mark = fast.group(3)
             member = Member(

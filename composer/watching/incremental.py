@@ -261,22 +261,22 @@ def _order(edges: list[frozenset[int]]) -> list[int]:
     return stable_order(len(edges), ((i, dep) for i, deps in enumerate(edges) for dep in deps))
 
 
-def _copy(w: Writer) -> Writer:
-    out = Writer()
-    out.lines, out.origins, out.anchors = list(w.lines), list(w.origins), list(w.anchors)
-    return out
-
-
-@dataclass
 class TextFile(ComposedFile):
     """A single-file output as `recompose` lays it out: its text only, joined from the kept
     sections' texts; the lines and their origins (what `validate` maps back) are not made."""
 
-    text: str = ""
+    __slots__ = ("text",)
+
+    def __init__(self, path: str, text: str) -> None:
+        super().__init__(path)
+        self.text = text
 
     @property
     def body(self) -> str:
         return self.text
+
+    def pieces(self) -> list[str]:
+        return [self.text]
 
 
 SectionText = tuple[str, bool]  # a section's lines joined, and whether its last line is blank
@@ -293,7 +293,7 @@ def section_text(frag: Fragment, w: Writer) -> SectionText | None:
 
 def single_file(target: TargetSpec, config: Writer, texts: Iterable[SectionText]) -> TextFile:
     """`blocks.layout` of a single-file target, from section texts: the same text, one join."""
-    head = _copy(config)
+    head = config.clone()
     head.strip()
     parts = ["\n".join(head.lines)] if head.lines else []
     blank = not parts  # the config's last line is not blank; before any line `Writer.blank` adds none
@@ -303,17 +303,17 @@ def single_file(target: TargetSpec, config: Writer, texts: Iterable[SectionText]
         parts.append(text)
         blank = ends_blank
     if not parts:
-        return TextFile(target.output, [], [], [], "")
+        return TextFile(target.output, "")
     if blank:  # `Writer.trim`: the last section ends in a blank line (never above its header)
         parts[-1] = parts[-1].rstrip("\n")
     parts.append("")  # the newline at the end, in the same join: one copy of a large text
-    return TextFile(target.output, [], [], [], "\n".join(parts))
+    return TextFile(target.output, "\n".join(parts))
 
 
 def _composed(manifest: Manifest, target: TargetSpec, state: TargetState) -> ComposedTarget:
     if target.folder:
         sections = [(state.fragments[i], state.sections[i]) for i in state.order if state.sections[i].lines]
-        files: list[ComposedFile] = layout(target, _copy(state.config), sections)  # it strips the config
+        files: list[ComposedFile] = layout(target, state.config.clone(), sections)  # it strips the config
     else:
         texts = state.texts
         files = [single_file(target, state.config, (t for i in state.order if (t := texts[i]) is not None))]
