@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from composer.diagnostics import Source
 from composer.psl import PSLSyntaxError, parse
 from composer.psl import comments as psl_comments
-from composer.psl import members as psl_members
 from composer.psl import fields as psl_fields
+from composer.psl import members as psl_members
 from composer.psl import parser as psl
 
 from .regex_steps import BudgetExceeded, count_steps, matches_like_re

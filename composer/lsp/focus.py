@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..compose import SCALARS
-from ..writer import ComposedFile
+from ..writer import Anchors, ComposedFile, Origin
 
 if TYPE_CHECKING:
     from ..compose import ComposedTarget, Merged
@@ -41,10 +41,12 @@ def focused_file(composed: ComposedTarget, fragments: list[Fragment]) -> Compose
     if not focus:
         return None
     wanted = _wanted(composed, focus)
-    out = ComposedFile(composed.files[0].path, [], [], [])
+    lines: list[str] = []
+    origins: list[Origin] = []
+    anchors: list[Anchors] = []
     for file in composed.files:
-        _copy_blocks(file, wanted, focus, out)
-    return out
+        _copy_blocks(file, wanted, focus, (lines, origins, anchors))
+    return ComposedFile(composed.files[0].path, lines, origins, anchors)
 
 
 def _wanted(composed: ComposedTarget, focus: set[str]) -> set[str]:
@@ -58,8 +60,12 @@ def _wanted(composed: ComposedTarget, focus: set[str]) -> set[str]:
     return wanted
 
 
-def _copy_blocks(file: ComposedFile, wanted: set[str], focus: set[str], out: ComposedFile) -> None:
-    """The datasource, generators and `wanted` blocks of `file`, with their origins, into `out`."""
+def _copy_blocks(
+    file: ComposedFile, wanted: set[str], focus: set[str], out: tuple[list[str], list[Origin], list[Anchors]]
+) -> None:
+    """The datasource, generators and `wanted` blocks of `file`, with their origins, into `out`
+    (lines, origins, anchors)."""
+    out_lines, out_origins, out_anchors = out
     known = wanted | SCALARS
     keep = neighbour = False
     for i, line in enumerate(file.lines):
@@ -76,14 +82,14 @@ def _copy_blocks(file: ComposedFile, wanted: set[str], focus: set[str], out: Com
             # A neighbour's field of a type left out would stop Prisma's validation before
             # the relation checks (types are resolved first): the field goes.
             continue
-        out.lines.append(line)
-        out.origins.append(file.origins[i])
-        out.anchors.append(file.anchors[i] if i < len(file.anchors) else None)
+        out_lines.append(line)
+        out_origins.append(file.origins[i])
+        out_anchors.append(file.anchors[i] if i < len(file.anchors) else None)
         if line.startswith("}"):
             keep = False
-            out.lines.append("")
-            out.origins.append(None)
-            out.anchors.append(None)
+            out_lines.append("")
+            out_origins.append(None)
+            out_anchors.append(None)
 
 
 def _unknown_field(line: str, known: set[str]) -> bool:
