@@ -42,12 +42,19 @@ class OutputMap:
         return self.file.path
 
     def line_origin(self, index: int) -> tuple[Origin, Anchors]:
-        """Origin and anchors of body line `index` (0-based), without making every line's (only a
-        realigned `@extend` field line, whose anchors are found again in its text, reads the lines)."""
+        """Origin and anchors of body line `index` (0-based), without making every line's (a
+        realigned `@extend` field line's anchors are found again in its text, read from the output)."""
         origin, anchors = self.file.origin(index)
         if anchors == () and origin is not None:
-            anchors = line_anchors(self.file.lines[index], origin, anchors)
+            anchors = line_anchors(self.body_line(index), origin, anchors)
         return origin, anchors
+
+    def body_line(self, index: int) -> str:
+        """The text of body line `index` (0-based), from the sealed output."""
+        output = self.output
+        start = output.line_starts()[self.first_body_line + index]
+        end = output.text.find("\n", start)
+        return output.text[start : len(output.text) if end == -1 else end]
 
     def source_offset(self, offset: int) -> tuple[Source, int] | None:
         """The (source, offset) that output offset `offset` was produced from, or None."""
