@@ -124,12 +124,21 @@ def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
     ]
 
 
-def compose_target(
-    manifest: Manifest, fragments: list[Fragment], target: TargetSpec, memo: BlockMemo | None = None
-) -> ComposedTarget:
-    """Compose one target. `memo` (one dict per target, kept by the caller across builds, as
-    `watch` does) reuses the laid-out lines of every declaration whose parse tree and `@extend`
-    additions are the same objects as last time: the parse cache keeps unchanged files' trees."""
+@dataclass
+class Gathered:
+    """What every compose of a target starts from (`gather`): its fragments (adapted to its
+    provider), their declarations with the `@extend` additions merged and type-checked, and its
+    datasource and generators written."""
+
+    selected: list[Fragment]
+    named: dict[str, Merged]
+    config: Writer
+    adapted: Adapted | None
+
+
+def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
+    """The first steps of composing `target`, shared by `compose_target` and watch's
+    `compose_recording`, so that both check and write exactly the same."""
     selected = select_fragments(fragments, target)
     taken = {id(f) for f in selected}
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
@@ -142,13 +151,24 @@ def compose_target(
             merged.relayout = (merged.fragment.name, merged.decl.name) in adapted.relayout
     else:
         check_entities(selected, datasource_provider(datasource, overrides))
-    used: BlockMemo = {}
-    touched = extended_in(named)
-    order = fragment_order(selected, named, memo, used, touched)
     config = Writer()
     if datasource is not None:
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
+    return Gathered(selected, named, config, adapted)
+
+
+def compose_target(
+    manifest: Manifest, fragments: list[Fragment], target: TargetSpec, memo: BlockMemo | None = None
+) -> ComposedTarget:
+    """Compose one target. `memo` (one dict per target, kept by the caller across builds, as
+    `watch` does) reuses the laid-out lines of every declaration whose parse tree and `@extend`
+    additions are the same objects as last time: the parse cache keeps unchanged files' trees."""
+    got = gather(fragments, target)
+    named = got.named
+    used: BlockMemo = {}
+    touched = extended_in(named)
+    order = fragment_order(got.selected, named, memo, used, touched)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
         w = section(frag, named, memo, used, touched)
@@ -158,10 +178,10 @@ def compose_target(
         # Keep only what this build used, so a long watch session does not grow the memo.
         memo.clear()
         memo.update(used)
-    files = layout(target, config, sections)
+    files = layout(target, got.config, sections)
     composed = ComposedTarget(target, files, order, named, banner_lines(manifest, target))
-    if adapted is not None:
-        composed.notes, composed.adapted = adapted.notes, adapted.summary()
+    if got.adapted is not None:
+        composed.notes, composed.adapted = got.adapted.notes, got.adapted.summary()
     return composed
 
 

@@ -3,7 +3,7 @@
 `compose_target` (compose.py) takes every fragment through every step: collect the declarations
 and merge the `/// @extend` blocks, check the field types, find each declaration's dependencies,
 order the fragments, write each fragment's section, lay the file(s) out. Watch runs the same
-steps once (`compose_recording`) and keeps their per-fragment results in a `TargetState`: the
+steps once (`compose_recording`: the first ones are the same function, `compose.gather`) and keeps their per-fragment results in a `TargetState`: the
 merged declarations, each fragment's dependency edges (as the positions of the fragments it
 depends on), the order, each fragment's laid-out section (a `Writer`) and the datasource and
 generator lines. An edit then (`recompose`) rebuilds only the declarations it names (its own, and
@@ -28,20 +28,16 @@ from itertools import compress
 from operator import attrgetter, ne
 from typing import TYPE_CHECKING, cast
 
-from ..blocks import BlockMemo, layout, section_header, write_datasource, write_generators
+from ..blocks import BlockMemo, layout, section_header
 from ..compose import (
     ComposedTarget,
     Merged,
     apply_extend,
     banner_lines,
-    check_entities,
     check_types,
-    collect,
     compose_target,
-    datasource_provider,
+    gather,
     merged_relations,
-    one_datasource,
-    select_fragments,
     write_section,
 )
 from ..graph import dependencies, stable_order
@@ -97,13 +93,8 @@ def compose_recording(
     it changed."""
     if adapts(target):
         return compose_target(manifest, fragments, target, memo), None
-    selected = select_fragments(fragments, target)
-    taken = {id(f) for f in selected}
-    left_out = [f for f in fragments if id(f) not in taken]
-    datasources, generators, named = collect(selected, fragments)
-    check_types(named, left_out, target)
-    datasource = one_datasource(datasources, target)
-    check_entities(selected, datasource_provider(datasource, target.datasource))
+    got = gather(fragments, target)
+    selected, named = got.selected, got.named
     home: dict[str, int] = {}
     extenders: dict[str, list[int]] = {}
     position = {id(f): i for i, f in enumerate(selected)}
@@ -119,10 +110,7 @@ def compose_recording(
     used: BlockMemo = {}
     edges = [_edges(frag, named, home, keywords, memo, used) for frag in selected]
     order = _order(edges)
-    config = Writer()
-    if datasource is not None:
-        write_datasource(config, datasource, target.datasource, target)
-    write_generators(config, generators, target)
+    config = got.config
     written = [write_section(frag, named, memo, used) for frag in selected]
     # A folder output is laid out from the writers; a single file from their texts alone (the
     # lines' origins, which only `validate` reads, are not kept: 80 MB at 10,000 fragments).
