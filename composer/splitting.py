@@ -26,6 +26,9 @@ neighbour in the original file.
 
 Error codes: E501 no input, E502 a bad `--map` file, E503 an input Prisma would reject anyway
 (a name declared twice), E504 files in the way in `--out`, E599 the self-check failed (a bug).
+
+Slightly over 500 lines: reading, planning, the self-check and the all-or-nothing write of one
+split, each a small function; the clustering itself is `clustering.py`.
 """
 
 
