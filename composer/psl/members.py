@@ -166,7 +166,7 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
     name_width, type_width, ascii_ = widths[0]
     group = 0
     # `w.line`, inlined: three appends (a merged project writes hundreds of thousands of lines).
-    add_line, add_origin, add_anchors = w.lines.append, w.origins.append, w.anchors.append
+    add_line, add_origin, add_anchors = w.appenders()
     for source, pos, pieces in segments:
         for line, _, mark, name, _, mid, _, rest in pieces:
             nxt = pos + len(line) + 1
@@ -192,6 +192,7 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
                 add_anchors(None)
             else:
                 copy_line(w, source, pos, nxt)
+                add_line, add_origin, add_anchors = w.appenders()  # `copy` may have closed them
             pos = nxt
 
 

@@ -3,13 +3,14 @@
 `compose_target` (compose.py) takes every fragment through every step: collect the declarations
 and merge the `/// @extend` blocks, check the field types, find each declaration's dependencies,
 order the fragments, write each fragment's section, lay the file(s) out. Watch runs the same
-steps once (`compose_recording`: the first ones are the same function, `compose.gather`) and keeps their per-fragment results in a `TargetState`: the
-merged declarations, each fragment's dependency edges (as the positions of the fragments it
-depends on), the order, each fragment's laid-out section (a `Writer`) and the datasource and
-generator lines. An edit then (`recompose`) rebuilds only the declarations it names (its own, and
-those its `@extend` blocks extend, with every `@extend` of them), type-checks those, finds their
-fragments' edges again (the order is sorted again only when an edge changed), writes the
-sections of those fragments again, and lays the file(s) out from the kept sections.
+steps once (`compose_recording`; the first ones are one function, `compose.gather`) and keeps
+their per-fragment results in a `TargetState`: the merged declarations, each fragment's
+dependency edges (as the positions of the fragments it depends on), the order, each fragment's
+laid-out section (a `Writer`) and the datasource and generator lines. An edit then
+(`recompose`) rebuilds only the declarations it names (its own, and those its `@extend` blocks
+extend, with every `@extend` of them), type-checks those, finds their fragments' edges again
+(the order is sorted again only when an edge changed), writes the sections of those fragments
+again, and lays the file(s) out from the kept sections.
 
 That holds while the edit leaves every fragment's list of declarations (keyword, name, `@extend`
 or not) as it was, and touches no datasource, generator or YAML entity: the names, their
