@@ -12,7 +12,8 @@ Every function takes `manifest` (a path to `prisma.compose.toml`, or None: searc
 the current folder, as the CLI does) and `targets` (target names; None or empty: all of them).
 Bad input raises `ComposeError`, whose `diagnostics` are located (`file:line:col`); a usage
 problem (no manifest, an unknown target, no way to run Prisma) raises `UsageError`. Either way
-nothing is written. Warnings are returned, not printed: the API prints nothing.
+nothing is written. Warnings are returned, not printed: the API prints nothing (but the notice on
+stderr while `build` waits for another compose writing the same project).
 
 The functions call the same library code as the commands (`pipeline`, `output`, `diffs`,
 `validation`), so a result says what the command would have reported.
@@ -135,21 +136,28 @@ def _compose(manifest: Manifest, targets: Sequence[str] | None) -> Composition:
     return pipeline.load(_option(manifest), _names(targets))
 
 
+@dataclass
+class _Warnings:
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
 def build(
     manifest: Manifest = None, targets: Sequence[str] | None = None, force: bool = False
 ) -> BuildResult:
-    """Compose the targets and write their outputs, as `compose build [TARGET…] [--force]`.
+    """Compose the targets and write their outputs, as `compose build [TARGET…] [--force]`: the
+    same build, holding the project's lock as `compose build` and `compose watch` do (a second
+    writer waits), so that two builds never interleave their writes.
 
     An output edited by hand raises ComposeError unless `force` (then the old file is kept as
     `NAME.bak`). Outputs are written atomically and only when they change.
     """
-    from . import pipeline
+    from .building import build as build_project
 
-    comp = _compose(manifest, targets)
-    written = pipeline.write_outputs(comp, force)
+    built = build_project(_names(targets) or [], _option(manifest), _Warnings(), force)
+    comp = built.comp
     return BuildResult(
         [TargetResult(t.target.name, t.target.output, t.adapted, list(t.notes)) for t in comp.targets],
-        [OutputFile(f.target, f.display, state) for f, state in written.statuses()],
+        [OutputFile(f.target, f.display, state) for f, state in built.written.statuses()],
         list(comp.warnings),
     )
 

@@ -91,6 +91,53 @@ def test_build_writes_the_outputs_and_says_what_it_did(tmp_path: Path, assert_pr
     assert outputs(tmp_path) == written
 
 
+HOLD_THE_LOCK = """
+import sys, time
+from pathlib import Path
+from composer.lock import project_lock
+
+root = Path(sys.argv[1])
+with project_lock(root):
+    print("held", flush=True)
+    sys.stdin.readline()  # until the test has started its build
+    time.sleep(0.5)
+    (root / "released").write_text("")
+"""
+
+
+def test_build_waits_for_another_compose_writing_the_project(tmp_path: Path) -> None:
+    """`composer.build` takes the project's lock, as `compose build` and `compose watch` do: with
+    another process holding it, the build's writes come after that process let it go."""
+    import threading
+
+    from .helpers import cli_env
+
+    manifest = project(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=cli_env(),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        seen: list[bool] = []
+
+        def build() -> None:
+            composer.build(manifest)
+            seen.append((tmp_path / "released").exists())
+
+        worker = threading.Thread(target=build)
+        worker.start()
+        assert holder.stdin is not None
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        worker.join(60)
+        assert seen == [True]  # the outputs were written once the other writer was done
+        assert (tmp_path / "out" / "schema.prisma").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_build_removes_what_a_folder_output_no_longer_has(tmp_path: Path) -> None:
     manifest = project(tmp_path)
     composer.build(manifest)
