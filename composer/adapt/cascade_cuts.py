@@ -17,12 +17,15 @@ its 2^n paths.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..diagnostics import Location
 from .edits import Edit, rewritten_fragment
 from .report import note
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from ..manifest import TargetSpec
@@ -77,9 +80,16 @@ def cut(result: Adapted, relations: list[Relation], target: TargetSpec, *, paths
 
 def _closing_relation(relations: list[Relation], kept: list[int]) -> tuple[int, list[str]] | None:
     """The relation that closes the first cycle a depth-first walk finds, and the cycle."""
-    edges: dict[str, list[int]] = {}
+    edges: dict[str, list[tuple[str, int]]] = {}
     for i in kept:
-        edges.setdefault(relations[i].referenced, []).append(i)
+        edges.setdefault(relations[i].referenced, []).append((relations[i].referencing, i))
+    return first_cycle(edges)
+
+
+def first_cycle(edges: Mapping[str, Sequence[tuple[str, T]]]) -> tuple[T, list[str]] | None:
+    """The edge (its payload) that closes the first cycle of `edges` (node -> (child, payload))
+    that a depth-first walk from the sorted nodes finds, and the cycle's nodes (first = last).
+    Each node is visited once: a chain of diamonds costs its size, not its number of paths."""
     state: dict[str, int] = {}  # 1: on the walk's path, 2: done
     for start in sorted(edges):
         if start in state:
@@ -87,18 +97,18 @@ def _closing_relation(relations: list[Relation], kept: list[int]) -> tuple[int, 
         path, pending = [start], [iter(edges[start])]
         state[start] = 1
         while pending:
-            i = next(pending[-1], None)
-            if i is None:
+            step = next(pending[-1], None)
+            if step is None:
                 state[path.pop()] = 2
                 pending.pop()
                 continue
-            child = relations[i].referencing
+            child, payload = step
             if state.get(child) == 1:
-                return i, [*path[path.index(child) :], child]
+                return payload, [*path[path.index(child) :], child]
             if child not in state:
                 state[child] = 1
                 path.append(child)
-                pending.append(iter(edges.get(child, [])))
+                pending.append(iter(edges.get(child, ())))
     return None
 
 

@@ -107,34 +107,18 @@ def _relations_with_actions(decl: Declaration, index: int) -> Iterator[Relation]
 
 def _cycle(edges: Edges, target: TargetSpec) -> Diagnostic | None:
     """The first cycle of the actions (a depth-first walk that visits each model once)."""
-    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
-    for start in sorted(edges):
-        if start in state:
-            continue
-        path, pending = [start], [iter(edges[start])]
-        state[start] = 1
-        while pending:
-            step = next(pending[-1], None)
-            if step is None:
-                state[path.pop()] = 2
-                pending.pop()
-                continue
-            child, where = step
-            if state.get(child) == 1:
-                kind = "a self-relation" if child == path[-1] else "a cycle"
-                models = " → ".join((*path[path.index(child) :], child))
-                return Diagnostic(
-                    f"target `{target.name}` (sqlserver): the referential actions of this relation "
-                    f"form {kind} ({models}), which SQL Server refuses (in either relation mode)",
-                    where,
-                    code="E403",
-                    hint=_NO_ACTION.format(target=target.name),
-                )
-            if child not in state:
-                state[child] = 1
-                path.append(child)
-                pending.append(iter(edges.get(child, [])))
-    return None
+    found = cascade_cuts.first_cycle(edges)
+    if found is None:
+        return None
+    where, cycle = found
+    kind = "a self-relation" if len(cycle) == 2 else "a cycle"
+    return Diagnostic(
+        f"target `{target.name}` (sqlserver): the referential actions of this relation "
+        f"form {kind} ({' → '.join(cycle)}), which SQL Server refuses (in either relation mode)",
+        where,
+        code="E403",
+        hint=_NO_ACTION.format(target=target.name),
+    )
 
 
 def _two_paths(edges: Edges, target: TargetSpec) -> Diagnostic | None:
