@@ -244,3 +244,16 @@ def test_references_follow_the_key_order_on_sqlserver(tmp_path, prisma6, assert_
         assert n.location.line == fragment_line(KEY_ORDER, "a  A   @relation")
     for t in compose(project(tmp_path / "sqlite", "sqlite", "", KEY_ORDER)).targets:
         assert "@relation(fields: [ay, ax], references: [y, x])" in t.files[0].body
+
+
+def test_a_trailing_comma_in_the_relation_takes_the_added_actions(tmp_path, prisma6, assert_prisma_valid):
+    """Compose's parser takes `references: [id],)`: the actions added after it are separated by
+    that comma, not by a second one (`,, onDelete: NoAction` did not parse: an error quoting text
+    the fragment does not hold)."""
+    for written in ("references: [id],)", "references: [id], )", "references: [id], onDelete: Cascade,)"):
+        fragment = SELF.replace("references: [id], onDelete: NoAction)", written)
+        refused_on_sqlserver(fragment, prisma6)
+        for t in no_action_targets(tmp_path / str(len(written)), fragment):
+            body = t.files[0].body
+            assert_prisma_valid(body, t.target.name[1])
+            assert "references: [id], onDelete: NoAction, onUpdate: NoAction)" in body
