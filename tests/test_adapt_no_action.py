@@ -257,3 +257,30 @@ def test_a_trailing_comma_in_the_relation_takes_the_added_actions(tmp_path, pris
             body = t.files[0].body
             assert_prisma_valid(body, t.target.name[1])
             assert "references: [id], onDelete: NoAction, onUpdate: NoAction)" in body
+
+
+def test_a_relation_mode_the_target_removes_gives_foreign_keys(tmp_path, prisma6, assert_prisma_valid):
+    """The fragments emulate their relations (`relationMode = "prisma"`, two cascade paths are
+    fine there); a SQL Server target that removes it (`relationMode = false`) has foreign keys,
+    so the paths are its problem: cut with `no_action`, an error else (both were taken as
+    emulated: an output Prisma refuses, and no word)."""
+    fragment = textwrap.dedent(TWO_PATHS).replace(
+        'provider = "postgresql"', 'provider = "postgresql"\n  relationMode = "prisma"'
+    )
+    refused_on_sqlserver(fragment.replace('  relationMode = "prisma"\n', ""), prisma6)
+    for adapt in (NO_ACTION, ""):
+        root = project(tmp_path / str(len(adapt)), "sqlserver", adapt, fragment)
+        manifest = root / "prisma.compose.toml"
+        removed = manifest.read_text().replace('"sqlserver"\n', '"sqlserver"\nrelationMode = false\n')
+        manifest.write_text(removed)
+        if not adapt:
+            with pytest.raises(ComposeError) as exc:
+                compose(root)
+            assert "along more than one path" in exc.value.diagnostics[0].message
+            continue
+        for t in compose(root).targets:
+            body = t.files[0].body
+            assert "relationMode" not in body
+            assert_prisma_valid(body, t.target.name[1])
+            (n,) = changed_notes(t)
+            assert "second path from `Org` to `Task`" in n.message

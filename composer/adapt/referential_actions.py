@@ -37,9 +37,10 @@ EMULATED = 'relations emulated (relationMode = "prisma")'
 
 
 def relation_mode(datasource: Declaration | None, target: TargetSpec) -> str | None:
-    value = target.datasource.get("relationMode")
-    if value is not None:
-        return value.strip('"')
+    if "relationMode" in target.datasource:
+        value = target.datasource["relationMode"]
+        # `relationMode = false` removes the fragments' own: Prisma's default, foreign keys.
+        return None if value is None else value.strip('"')
     prop = datasource.member("relationMode") if datasource is not None else None
     return prop.value.value if prop is not None and prop.value is not None else None
 
