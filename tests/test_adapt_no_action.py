@@ -284,3 +284,37 @@ def test_a_relation_mode_the_target_removes_gives_foreign_keys(tmp_path, prisma6
             assert_prisma_valid(body, t.target.name[1])
             (n,) = changed_notes(t)
             assert "second path from `Org` to `Task`" in n.message
+
+
+VIEWS = 'generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["views"]\n}\n\n'
+VIEW_CYCLE = PG + VIEWS + textwrap.dedent(
+    """\
+    model A {
+      id  Int @id
+      vId Int
+      v   V   @relation(fields: [vId], references: [id], onDelete: Cascade)
+      vs  V[] @relation("back")
+    }
+
+    view V {
+      id  Int @unique
+      aId Int
+      a   A   @relation("back", fields: [aId], references: [id], onDelete: Restrict)
+      as  A[]
+    }
+    """
+)
+
+
+def test_a_view_s_relations_count_as_a_model_s(tmp_path, prisma6, assert_prisma_valid):
+    """Prisma's validator checks a view's relations on SQL Server as a model's: the cycle through
+    a view is an error or, with `no_action`, cut; its `Restrict` is written `NoAction` (a view's
+    relations were left out: no error, an output Prisma refuses)."""
+    refused_on_sqlserver(VIEW_CYCLE, prisma6)
+    with pytest.raises(ComposeError) as exc:
+        no_action_targets(tmp_path / "error", VIEW_CYCLE, "")
+    assert "form a cycle" in exc.value.diagnostics[0].message
+    for t in no_action_targets(tmp_path, VIEW_CYCLE):
+        body = t.files[0].body
+        assert_prisma_valid(body, t.target.name[1])
+        assert "Restrict" not in body and len(changed_notes(t)) == 1

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, Location
 from . import cascade_cuts
 from .cascade_cuts import Relation
+from .relation_arguments import RELATED
 from .report import note
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def _relations(fragments: list[Fragment]) -> list[Relation]:
         r
         for index, frag in enumerate(fragments)
         for decl in frag.schema.declarations
-        if decl.keyword == "model"
+        if decl.keyword in RELATED
         for r in _relations_with_actions(decl, index)
     ]
 
