@@ -10,6 +10,8 @@ import json
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from composer.diagnostics import ComposeError
 
@@ -318,3 +320,54 @@ def test_a_view_s_relations_count_as_a_model_s(tmp_path, prisma6, assert_prisma_
         body = t.files[0].body
         assert_prisma_valid(body, t.target.name[1])
         assert "Restrict" not in body and len(changed_notes(t)) == 1
+
+
+ACTIONS = [None, "Cascade", "SetNull", "NoAction", "Restrict", "SetDefault"]
+relation_graphs = st.tuples(
+    st.integers(1, 5),  # models
+    st.sets(st.integers(0, 4), max_size=2),  # which of them are views
+    st.lists(  # (referencing, referenced, optional, onDelete, onUpdate)
+        st.tuples(st.integers(0, 4), st.integers(0, 4), st.booleans(), st.sampled_from(ACTIONS),
+                  st.sampled_from(ACTIONS)),
+        min_size=1,
+        max_size=8,
+    ),
+)
+
+
+Edge = tuple[int, int, bool, "str | None", "str | None"]
+
+
+def relation_graph(models: int, views: set[int], relations: list[Edge]) -> str:
+    key = {True: "  id Int @unique @default(0)", False: "  id Int @id @default(0)"}
+    lines = {i: [key[i in views]] for i in range(models)}
+    for k, (a, b, optional, on_delete, on_update) in enumerate(relations):
+        a, b = a % models, b % models
+        args = [f'"r{k}"', f"fields: [r{k}Id]", "references: [id]"]
+        args += [f"{name}: {action}" for name, action in (("onDelete", on_delete), ("onUpdate", on_update))
+                 if action is not None and (optional or action != "SetNull")]
+        q = "?" if optional else ""
+        lines[a] += [f"  r{k}Id Int{q} @default(0)", f"  r{k} M{b}{q} @relation({', '.join(args)})"]
+        lines[b].append(f'  r{k}s M{a}[] @relation("r{k}")')
+    kinds = {i: "view" if i in views else "model" for i in lines}
+    blocks = [f"{kinds[i]} M{i} {{\n" + "\n".join(body) + "\n}\n" for i, body in lines.items()]
+    return PG + VIEWS + "\n".join(blocks)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(relation_graphs)
+def test_random_relation_graphs_give_what_prisma_takes(tmp_path_factory, prisma6, prisma7, graph) -> None:
+    """Models and views, relations between them with every action (explicit or implicit): with
+    `no_action` each SQL Server output is one Prisma 6 and 7 accept."""
+    fragment = relation_graph(*graph)
+    if [d for d in prisma6.validate(fragment) if d.is_error]:
+        return  # not a schema to start from
+    for t in no_action_targets(tmp_path_factory.mktemp("graph"), fragment):
+        engine = prisma6 if t.target.name == "t6" else prisma7
+        errors = [d.message for d in engine.validate(t.files[0].body) if d.is_error]
+        assert not errors, (fragment, errors)
