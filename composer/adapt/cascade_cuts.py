@@ -199,6 +199,7 @@ def _no_action_edits(r: Relation) -> tuple[list[Edit], list[str]]:
     edits: list[Edit] = []
     changed: list[str] = []
     closing = r.attr.end - 1  # the `)` of `@relation(…)` (it has `fields:`, so it has one)
+    added: list[str] = []
     for name, action in (("onDelete", r.on_delete), ("onUpdate", r.on_update)):
         if action == "NoAction":
             continue
@@ -207,6 +208,11 @@ def _no_action_edits(r: Relation) -> tuple[list[Edit], list[str]]:
             edits.append((written.start, written.end, "NoAction"))
             changed.append(f"`{name}: NoAction` (was `{action}`)")
         else:
-            edits.append((closing, closing, f", {name}: NoAction"))
+            added.append(f"{name}: NoAction")
             changed.append(f"`{name}: NoAction` (was `{action}`, implicit)")
+    if added:
+        # After a trailing comma (compose's parser takes one) the first needs no comma of its own.
+        before = r.decl.source.text[r.attr.start : closing]
+        lead = (" " if before[-1] == "," else "") if before.rstrip().endswith(",") else ", "
+        edits.append((closing, closing, lead + ", ".join(added)))
     return edits, changed

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, Location
 from . import cascade_cuts
 from .cascade_cuts import Relation
+from .relation_arguments import RELATED
 from .report import note
 
 if TYPE_CHECKING:
@@ -37,9 +38,10 @@ EMULATED = 'relations emulated (relationMode = "prisma")'
 
 
 def relation_mode(datasource: Declaration | None, target: TargetSpec) -> str | None:
-    value = target.datasource.get("relationMode")
-    if value is not None:
-        return value.strip('"')
+    if "relationMode" in target.datasource:
+        value = target.datasource["relationMode"]
+        # `relationMode = false` removes the fragments' own: Prisma's default, foreign keys.
+        return None if value is None else value.strip('"')
     prop = datasource.member("relationMode") if datasource is not None else None
     return prop.value.value if prop is not None and prop.value is not None else None
 
@@ -88,7 +90,7 @@ def _relations(fragments: list[Fragment]) -> list[Relation]:
         r
         for index, frag in enumerate(fragments)
         for decl in frag.schema.declarations
-        if decl.keyword == "model"
+        if decl.keyword in RELATED
         for r in _relations_with_actions(decl, index)
     ]
 

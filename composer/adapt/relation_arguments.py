@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 RESTRICT = "`Restrict` written `NoAction`"
 REORDERED = "relation fields put in their key's order"
+RELATED = ("model", "view")  # a view's relations are checked by Prisma's validator as a model's
 
 
 def sqlserver(result: Adapted, target: TargetSpec) -> None:
@@ -27,7 +28,7 @@ def sqlserver(result: Adapted, target: TargetSpec) -> None:
     for index, frag in enumerate(result.fragments):
         edits: list[Edit] = []
         for decl in frag.schema.declarations:
-            if decl.keyword != "model" or "@relation" not in frag.source.text[decl.start : decl.end]:
+            if decl.keyword not in RELATED or "@relation" not in frag.source.text[decl.start : decl.end]:
                 continue
             for m in decl.members:
                 rel = m.attribute("relation") if m.kind == "field" else None
@@ -51,7 +52,7 @@ def _keys(result: Adapted) -> dict[str, list[list[str]]]:
     found: dict[str, list[list[str]]] = {}
     for frag in result.fragments:
         for decl in frag.schema.declarations:
-            if decl.keyword != "model":
+            if decl.keyword not in RELATED:
                 continue
             for m in decl.members:
                 if m.kind == "block_attribute" and m.name in ("id", "unique"):
