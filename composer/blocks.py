@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
-from .psl.members import Segment, checked_lines, checked_rows, write_fields
+from .psl.members import (
+    Segment,
+    Span,
+    checked_lines,
+    checked_rows,
+    write_aligned,
+    write_fields,
+    write_text_lines,
+)
 from .psl.render import (
     KIND,
     MEMBER_KINDS,
@@ -200,12 +208,15 @@ def write_fields_merged(w: Writer, merged: Merged) -> None:
     while last and not lines[last - 1][3]:
         last -= 1
     rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
-    segments: list[Segment] = [(src, decl.body_start, lines[:last])]
+    spans: list[Span] = [(src, decl.body_start, rest_at, lines[:last])]
     for _, ext, m in merged.fields:
-        segments.append((ext.source, m.start, checked_lines(ext.source.text, m.start, m.end)))
-    segments.append((src, rest_at, lines[last:]))
+        spans.append((ext.source, m.start, m.end, checked_lines(ext.source.text, m.start, m.end)))
     copy_line(w, src, decl.start, decl.body_start)
-    write_fields(w, segments)
+    if write_aligned(w, spans):  # the usual merge: its lines are one group
+        write_text_lines(w, src, rest_at, lines[last:])  # what follows the fields
+    else:
+        segments: list[Segment] = [(s, start, pieces) for s, start, _, pieces in spans]
+        write_fields(w, [*segments, (src, rest_at, lines[last:])])
     w.trim()
     copy_line(w, src, decl.close_start, decl.end)
 

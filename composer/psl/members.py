@@ -12,7 +12,10 @@ blocks it merges (tests/test_extend_fastpath.py holds the two to the same output
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
+from itertools import accumulate, chain, repeat
+from operator import add, itemgetter
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
@@ -186,14 +189,69 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
                 w.blank()
                 group += 1
                 name_width, type_width, ascii_ = widths[group]
-            elif line[-1] not in " \t":  # a comment or block attribute line `copy` keeps as it is
-                add_line(line)
-                add_origin((source, pos))
-                add_anchors(None)
             else:
-                copy_line(w, source, pos, nxt)
+                text_line(w, source, pos, line)
                 add_line, add_origin, add_anchors = w.appenders()  # `copy` may have closed them
             pos = nxt
+
+
+# A run of checked lines with where it ends: (source, start, end, `checked_lines` of it).
+Span = tuple["Source", int, int, list[tuple[str, ...]]]
+_drain = deque(maxlen=0).extend  # runs an iterator of `append` calls at C speed, keeping nothing
+_LINE, _NAME, _MID = itemgetter(0), itemgetter(3), itemgetter(5)
+
+
+def write_aligned(w: Writer, spans: list[Span]) -> bool:
+    """`write_fields` of the usual lines of a merged model, if they are (else nothing is written):
+    ASCII, with no blank line (the lines are one group) and no trailing white space (every line
+    is written as it is or laid out again, with no look at its ends). The lines of every span
+    are then written by a few comprehensions, not one step per line."""
+    for source, start, end, _ in spans:
+        text = source.text
+        if (
+            not text.isascii()
+            or text.find("\n\n", start - 1, end) != -1
+            or text.find(" \n", start, end) != -1
+            or text.find("\t\n", start, end) != -1
+        ):
+            return False
+    every = list(chain.from_iterable(map(itemgetter(3), spans)))
+    name_width = max(map(len, map(_NAME, every)))
+    type_width = max(map(len, map(_MID, every)))
+    add_line, add_origin, add_anchors = w.appenders()
+    # `ljust`, not a width in a format spec, which is parsed at every call.
+    _drain(map(add_line, [
+        (
+            f"  {n.ljust(name_width)} {m.ljust(type_width) if r[0] == '@' else m} {r}" if r
+            else f"  {n.ljust(name_width)} {m}"
+        ) if n else line
+        for line, _, _, n, _, m, _, r in every
+    ]))
+    for source, start, _, pieces in spans:
+        starts = list(accumulate(map(add, map(len, map(_LINE, pieces)), repeat(1)), initial=start))
+        starts.pop()
+        _drain(map(add_origin, zip(repeat(source), starts)))
+    _drain(map(add_anchors, [REALIGNED if p[3] else None for p in every]))
+    return True
+
+
+def text_line(w: Writer, source: Source, pos: int, line: str) -> None:
+    """A checked comment or block attribute `line` (at `pos`), as `copy` keeps it."""
+    if line[-1] not in " \t":
+        w.line(line, (source, pos))
+    else:
+        copy_line(w, source, pos, pos + len(line) + 1)
+
+
+def write_text_lines(w: Writer, source: Source, pos: int, pieces: list[tuple[str, ...]]) -> None:
+    """Checked lines that hold no field (comment, block attribute and blank lines), as
+    `write_fields` writes them."""
+    for line, _, mark, *_ in pieces:
+        if mark:
+            text_line(w, source, pos, line)
+        else:
+            w.blank()
+        pos += len(line) + 1
 
 
 def _group_widths(segments: list[Segment]) -> list[tuple[int, int, bool]]:
