@@ -218,7 +218,10 @@ def write_fields_merged(w: Writer, merged: Merged) -> None:
         segments: list[Segment] = [(s, start, pieces) for s, start, _, pieces in spans]
         write_fields(w, [*segments, (src, rest_at, lines[last:])])
     w.trim()
-    copy_line(w, src, decl.close_start, decl.end)
+    if src.text.startswith("}\n", decl.close_start) and decl.end == decl.close_start + 2:
+        w.line("}", (src, decl.close_start))  # the usual closing line, as `copy_line` writes it
+    else:
+        copy_line(w, src, decl.close_start, decl.end)
 
 
 # The rows of a block's own body, in three parts: up to its last field (or value), where the
