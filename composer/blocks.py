@@ -12,12 +12,10 @@ from .diagnostics import Source
 from .psl.comments import comment_lines
 from .psl.members import (
     Segment,
-    Span,
     checked_lines,
     checked_rows,
     write_aligned,
     write_fields,
-    write_text_lines,
 )
 from .psl.render import (
     KIND,
@@ -203,19 +201,16 @@ def write_fields_merged(w: Writer, merged: Merged) -> None:
     """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to."""
     decl = merged.decl
     src = decl.source
-    lines = checked_lines(src.text, decl.body_start, decl.close_start)
-    last = len(lines)  # after the last field
-    while last and not lines[last - 1][3]:
-        last -= 1
-    rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
-    spans: list[Span] = [(src, decl.body_start, rest_at, lines[:last])]
-    for _, ext, m in merged.fields:
-        spans.append((ext.source, m.start, m.end, checked_lines(ext.source.text, m.start, m.end)))
     copy_line(w, src, decl.start, decl.body_start)
-    if write_aligned(w, spans):  # the usual merge: its lines are one group
-        write_text_lines(w, src, rest_at, lines[last:])  # what follows the fields
-    else:
-        segments: list[Segment] = [(s, start, pieces) for s, start, _, pieces in spans]
+    if not write_aligned(w, decl, [(ext.source, m.start, m.end) for _, ext, m in merged.fields]):
+        lines = checked_lines(src.text, decl.body_start, decl.close_start)
+        last = len(lines)  # after the last field
+        while last and not lines[last - 1][3]:
+            last -= 1
+        rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
+        segments: list[Segment] = [(src, decl.body_start, lines[:last])]
+        for _, ext, m in merged.fields:
+            segments.append((ext.source, m.start, checked_lines(ext.source.text, m.start, m.end)))
         write_fields(w, [*segments, (src, rest_at, lines[last:])])
     w.trim()
     if src.text.startswith("}\n", decl.close_start) and decl.end == decl.close_start + 2:

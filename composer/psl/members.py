@@ -198,44 +198,68 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
             pos = nxt
 
 
-# A run of checked lines with where it ends: (source, start, end, `checked_lines` of it).
-Span = tuple["Source", int, int, list[tuple[str, ...]]]
+# Checked lines with where they start and end: (source, start, end, the lines, without newlines).
+Span = tuple["Source", int, int, list[str]]
 _drain = deque(maxlen=0).extend  # runs an iterator of `append` calls at C speed, keeping nothing
-_LINE, _NAME, _MID = itemgetter(0), itemgetter(3), itemgetter(5)
 
 
-def write_aligned(w: Writer, spans: list[Span]) -> bool:
-    """`write_fields` of the usual lines of a merged model, if they are (else nothing is written):
-    ASCII, with no blank line (the lines are one group) and no trailing white space (every line
-    is written as it is or laid out again, with no look at its ends). The lines of every span
-    are then written by a few comprehensions, not one step per line."""
-    for source, start, end, _ in spans:
-        text = source.text
-        if (
-            not text.isascii()
-            or text.find("\n\n", start - 1, end) != -1
-            or text.find(" \n", start, end) != -1
-            or text.find("\t\n", start, end) != -1
-        ):
-            return False
+def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]]) -> bool:
+    """`write_fields` of the body of checked model `decl` with the `added` field lines (source,
+    start, end) after its last field, if they are the usual lines (else nothing is written):
+    ASCII, with no blank line among the fields (they are one group) and no trailing white space
+    (every line is written as it is or laid out again, with no look at its ends). Each line is
+    then cut by `str.split` (a checked field line is its name, its type, and its rest from its
+    first character on) and written by a few comprehensions, not one step per line."""
+    src = decl.source
+    body = src.text[decl.body_start : decl.close_start].split("\n")
+    body.pop()  # the body ends with a newline
+    last = len(body)  # after the last field
+    while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
+        last -= 1
+    rest_at = decl.body_start + sum(map(len, body[:last])) + last
+    spans: list[Span] = [(src, decl.body_start, rest_at, body[:last])]
+    for source, start, end in added:
+        spans.append((source, start, end, source.text[start : end - 1].split("\n")))
+    if not all(map(_usual, spans)):
+        return False
     every = list(chain.from_iterable(map(itemgetter(3), spans)))
-    name_width = max(map(len, map(_NAME, every)))
-    type_width = max(map(len, map(_MID, every)))
+    cells = [line.split(None, 2) for line in every]
+    fields = [c for c in cells if c[0][0] not in "/@"]
+    types = "".join([c[1] for c in fields])
+    if "@" in types or "/" in types:
+        return False  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
+    name_width = max([len(c[0]) for c in fields], default=0)
+    type_width = max([len(c[1]) for c in fields], default=0)
     add_line, add_origin, add_anchors = w.appenders()
     # `ljust`, not a width in a format spec, which is parsed at every call.
     _drain(map(add_line, [
-        (
-            f"  {n.ljust(name_width)} {m.ljust(type_width) if r[0] == '@' else m} {r}" if r
-            else f"  {n.ljust(name_width)} {m}"
-        ) if n else line
-        for line, _, _, n, _, m, _, r in every
+        line if c[0][0] in "/@"
+        else f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
+        else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
+        for c, line in zip(cells, every, strict=True)
     ]))
-    for source, start, _, pieces in spans:
-        starts = list(accumulate(map(add, map(len, map(_LINE, pieces)), repeat(1)), initial=start))
+    for source, start, _, lines in spans:
+        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
         starts.pop()
         _drain(map(add_origin, zip(repeat(source), starts)))
-    _drain(map(add_anchors, [REALIGNED if p[3] else None for p in every]))
+    if len(fields) == len(cells):  # no comment or block attribute line among the fields
+        _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
+    else:
+        _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
+    write_text_lines(w, src, rest_at, body[last:])  # what follows the fields
     return True
+
+
+def _usual(span: Span) -> bool:
+    """Are the lines of `span` ASCII, none blank, none with trailing white space?"""
+    source, start, end, _ = span
+    text = source.text
+    return (
+        text.isascii()
+        and text.find("\n\n", start - 1, end) == -1
+        and text.find(" \n", start, end) == -1
+        and text.find("\t\n", start, end) == -1
+    )
 
 
 def text_line(w: Writer, source: Source, pos: int, line: str) -> None:
@@ -246,11 +270,11 @@ def text_line(w: Writer, source: Source, pos: int, line: str) -> None:
         copy_line(w, source, pos, pos + len(line) + 1)
 
 
-def write_text_lines(w: Writer, source: Source, pos: int, pieces: list[tuple[str, ...]]) -> None:
-    """Checked lines that hold no field (comment, block attribute and blank lines), as
-    `write_fields` writes them."""
-    for line, _, mark, *_ in pieces:
-        if mark:
+def write_text_lines(w: Writer, source: Source, pos: int, lines: list[str]) -> None:
+    """Checked lines (without their newlines) that hold no field (comment, block attribute and
+    blank lines), as `write_fields` writes them."""
+    for line in lines:
+        if line.strip():
             text_line(w, source, pos, line)
         else:
             w.blank()
