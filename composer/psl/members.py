@@ -228,9 +228,21 @@ def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, i
     types = "".join([c[1] for c in fields])
     if "@" in types or "/" in types:
         return False  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
+    _write_cells(w, cells, every, fields)
+    for source, start, _, lines in spans:  # their origins, in the same order (nothing between)
+        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
+        starts.pop()
+        _drain(map(w.appenders()[1], zip(repeat(source), starts)))
+    write_text_lines(w, src, rest_at, body[last:])  # what follows the fields
+    return True
+
+
+def _write_cells(w: Writer, cells: list[list[str]], every: list[str], fields: list[list[str]]) -> None:
+    """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
+    group, with their anchors (their origins are the caller's)."""
     name_width = max([len(c[0]) for c in fields], default=0)
     type_width = max([len(c[1]) for c in fields], default=0)
-    add_line, add_origin, add_anchors = w.appenders()
+    add_line, _, add_anchors = w.appenders()
     # `ljust`, not a width in a format spec, which is parsed at every call.
     _drain(map(add_line, [
         line if c[0][0] in "/@"
@@ -238,16 +250,10 @@ def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, i
         else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
         for c, line in zip(cells, every, strict=True)
     ]))
-    for source, start, _, lines in spans:
-        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
-        starts.pop()
-        _drain(map(add_origin, zip(repeat(source), starts)))
     if len(fields) == len(cells):  # no comment or block attribute line among the fields
         _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
     else:
         _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
-    write_text_lines(w, src, rest_at, body[last:])  # what follows the fields
-    return True
 
 
 def _usual(span: Span) -> bool:
