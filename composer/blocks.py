@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
-from .psl.members import Segment, checked_lines, checked_rows, write_fields
+from .psl.members import (
+    Segment,
+    checked_lines,
+    checked_rows,
+    write_aligned,
+    write_fields,
+)
 from .psl.render import (
     KIND,
     MEMBER_KINDS,
@@ -195,19 +201,22 @@ def write_fields_merged(w: Writer, merged: Merged) -> None:
     """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to."""
     decl = merged.decl
     src = decl.source
-    lines = checked_lines(src.text, decl.body_start, decl.close_start)
-    last = len(lines)  # after the last field
-    while last and not lines[last - 1][3]:
-        last -= 1
-    rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
-    segments: list[Segment] = [(src, decl.body_start, lines[:last])]
-    for _, ext, m in merged.fields:
-        segments.append((ext.source, m.start, checked_lines(ext.source.text, m.start, m.end)))
-    segments.append((src, rest_at, lines[last:]))
     copy_line(w, src, decl.start, decl.body_start)
-    write_fields(w, segments)
+    if not write_aligned(w, decl, [(ext.source, m.start, m.end) for _, ext, m in merged.fields]):
+        lines = checked_lines(src.text, decl.body_start, decl.close_start)
+        last = len(lines)  # after the last field
+        while last and not lines[last - 1][3]:
+            last -= 1
+        rest_at = decl.close_start - sum(len(p[0]) + 1 for p in lines[last:])
+        segments: list[Segment] = [(src, decl.body_start, lines[:last])]
+        for _, ext, m in merged.fields:
+            segments.append((ext.source, m.start, checked_lines(ext.source.text, m.start, m.end)))
+        write_fields(w, [*segments, (src, rest_at, lines[last:])])
     w.trim()
-    copy_line(w, src, decl.close_start, decl.end)
+    if src.text.startswith("}\n", decl.close_start) and decl.end == decl.close_start + 2:
+        w.line("}", (src, decl.close_start))  # the usual closing line, as `copy_line` writes it
+    else:
+        copy_line(w, src, decl.close_start, decl.end)
 
 
 # The rows of a block's own body, in three parts: up to its last field (or value), where the

@@ -494,11 +494,41 @@ def fragment_dependencies(
     fields = plain_fields(frag, touched)
     if fields is not None:
         return file_dependencies(fields.types, fields.owners, keywords)
+    if memo is None:  # a cold build (watch keeps each declaration's relations instead)
+        found = extended_file_dependencies(frag, named, keywords)
+        if found is not None:
+            return found
     deps: list[str] = []
     for decl in frag.schema.declarations:
         merged = named.get(decl.name)
         if merged is not None and merged.decl is decl:
             deps.extend(dependencies(decl.name, merged_relations(merged, memo, used), keywords))
+    return deps
+
+
+def extended_file_dependencies(
+    frag: Fragment, named: dict[str, Merged], keywords: dict[str, str]
+) -> list[str] | None:
+    """`fragment_dependencies` of a clean fragment that holds `@extend` blocks or declarations
+    they add to: those of the whole file's fields (read at once, as for a plain fragment), and
+    those of the fields added to its declarations; None when that is not the same thing (an
+    `@extend` block whose own fields would count here, not for the declaration it extends)."""
+    fields = frag.schema.fields()
+    if fields is None:
+        return None
+    deps = file_dependencies(fields.types, fields.owners, keywords)
+    for decl in frag.schema.declarations:
+        if decl.is_extend:
+            # Its header names the declaration it extends, which counts as a field type of the
+            # file: harmless for a model or view, not for an enum or a composite type.
+            own = field_relations(decl, decl.members)
+            if decl.keyword not in ("model", "view") or dependencies("", own, keywords):
+                return None
+            continue
+        merged = named.get(decl.name)
+        if merged is not None and merged.decl is decl and merged.fields:
+            added = field_relations(decl, [m for _, _, m in merged.fields])
+            deps.extend(dependencies(decl.name, added, keywords))
     return deps
 
 

@@ -39,6 +39,7 @@ output = "out/schema.prisma"
 """
 
 SPACE = st.sampled_from([" ", " ", "  ", "\t", "    "])
+GAP = st.sampled_from([" ", " ", "  ", "\t", ""])
 INDENT = st.sampled_from(["  ", "  ", "    ", "\t", " "])
 TYPES = st.sampled_from(["Int", "String?", "Post[]", "DateTime", "Json?", "Décimal", 'Unsupported("x y")'])
 ATTRS = st.sampled_from(
@@ -66,10 +67,10 @@ def field_line(draw: st.DrawFn, name: str) -> str:
     attrs = draw(ATTRS)
     comment = draw(COMMENT)
     line = draw(INDENT) + name + draw(SPACE) + type_
-    if attrs:
-        line += draw(SPACE) + attrs
+    if attrs:  # no space at all runs the type into its attributes (`Int@id`), which Prisma reads
+        line += draw(GAP) + attrs
     if comment:
-        line += draw(SPACE) + comment
+        line += draw(GAP) + comment
     return line
 
 
@@ -223,3 +224,41 @@ def test_block_attributes_among_fields_move_last_once(
         '  @@index([id])\n  @@map("t") // why\n}\n'
     )
     assert_prisma_valid(body)
+
+
+USUAL_TYPES = st.sampled_from(["Int", "String?", "Post[]", "Json?"])
+
+
+@st.composite
+def usual_model_project(draw: st.DrawFn) -> tuple[str, str]:
+    """The lines `members.write_aligned` takes: ASCII, no blank line among the fields, no trailing
+    white space (but types run into their attributes, comments and block attributes among them)."""
+
+    def lines(names: list[str]) -> str:
+        out = []
+        for name in names:
+            above = draw(st.lists(st.sampled_from(["// note", "@@index([id])"]), max_size=1))
+            out.extend(draw(INDENT) + o for o in above)
+            line = draw(INDENT) + name + draw(SPACE) + draw(USUAL_TYPES)
+            attrs = draw(st.sampled_from(["", "@id", '@map("m")', "@db.VarChar(200)", '@unique @map("u")']))
+            comment = draw(st.sampled_from(["", "// c", '// "q" //']))
+            line += draw(GAP) + attrs if attrs else ""
+            line += draw(GAP) + comment if comment else ""
+            out.append(line)
+        return "".join(line + "\n" for line in out)
+
+    own_names = st.sampled_from(["id", "name", "x_y", "user-id", "aVeryLongFieldName"])
+    own = draw(st.lists(own_names, min_size=1, max_size=4, unique=True))
+    added_names = st.sampled_from(["e", "extra_field", "posts", "zz-top"])
+    added = draw(st.lists(added_names, min_size=1, max_size=3, unique=True))
+    tail = draw(st.sampled_from(["", "\n  @@index([id])\n", "  // after\n"]))
+    a = f"model Post {{\n  id Int @id\n}}\n\nmodel M {{\n{lines(own)}{tail}}}\n"
+    return a, f"/// @extend\nmodel M {{\n{lines(added)}}}\n"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(usual_model_project())
+def test_usual_models_merged_from_text_as_from_members(
+    project: tuple[Manifest, list[Fragment]], texts: tuple[str, str]
+) -> None:
+    assert_same(*compose_both(project, *texts))

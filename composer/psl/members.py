@@ -12,7 +12,10 @@ blocks it merges (tests/test_extend_fastpath.py holds the two to the same output
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
+from itertools import accumulate, chain, repeat
+from operator import add, itemgetter
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
 _CHECKED_LINE = re.compile(
     rf"(([ \t]*)(?:([/@])|({_FIDENT})(?:([ \t]+)({_FIDENT}(?:\[\]|\?)?))?([ \t]*)|)([^\n]*))\n"
 )
+
+# The same for an ASCII text (`str.isascii` is free), whose ASCII classes `re` checks faster.
+_CHECKED_LINE_ASCII = re.compile(_CHECKED_LINE.pattern, re.ASCII)
 
 # The start of a checked member line: a field's or value's name (group 1), or a block attribute's
 # line (2). Comment and blank lines match neither.
@@ -155,7 +161,7 @@ Segment = tuple["Source", int, list[tuple[str, ...]]]
 
 def checked_lines(text: str, start: int, end: int) -> list[tuple[str, ...]]:
     """The pieces of each checked line `start..end` (whole lines): the groups of `_CHECKED_LINE`."""
-    return _CHECKED_LINE.findall(text, start, end)
+    return (_CHECKED_LINE_ASCII if text.isascii() else _CHECKED_LINE).findall(text, start, end)
 
 
 def write_fields(w: Writer, segments: list[Segment]) -> None:
@@ -186,14 +192,99 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
                 w.blank()
                 group += 1
                 name_width, type_width, ascii_ = widths[group]
-            elif line[-1] not in " \t":  # a comment or block attribute line `copy` keeps as it is
-                add_line(line)
-                add_origin((source, pos))
-                add_anchors(None)
             else:
-                copy_line(w, source, pos, nxt)
+                text_line(w, source, pos, line)
                 add_line, add_origin, add_anchors = w.appenders()  # `copy` may have closed them
             pos = nxt
+
+
+# Checked lines with where they start and end: (source, start, end, the lines, without newlines).
+Span = tuple["Source", int, int, list[str]]
+_drain = deque(maxlen=0).extend  # runs an iterator of `append` calls at C speed, keeping nothing
+
+
+def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]]) -> bool:
+    """`write_fields` of the body of checked model `decl` with the `added` field lines (source,
+    start, end) after its last field, if they are the usual lines (else nothing is written):
+    ASCII, with no blank line among the fields (they are one group) and no trailing white space
+    (every line is written as it is or laid out again, with no look at its ends). Each line is
+    then cut by `str.split` (a checked field line is its name, its type, and its rest from its
+    first character on) and written by a few comprehensions, not one step per line."""
+    src = decl.source
+    body = src.text[decl.body_start : decl.close_start].split("\n")
+    body.pop()  # the body ends with a newline
+    last = len(body)  # after the last field
+    while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
+        last -= 1
+    rest_at = decl.body_start + sum(map(len, body[:last])) + last
+    spans: list[Span] = [(src, decl.body_start, rest_at, body[:last])]
+    for source, start, end in added:
+        spans.append((source, start, end, source.text[start : end - 1].split("\n")))
+    if not all(map(_usual, spans)):
+        return False
+    every = list(chain.from_iterable(map(itemgetter(3), spans)))
+    cells = [line.split(None, 2) for line in every]
+    fields = [c for c in cells if c[0][0] not in "/@"]
+    types = "".join([c[1] for c in fields])
+    if "@" in types or "/" in types:
+        return False  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
+    _write_cells(w, cells, every, fields)
+    for source, start, _, lines in spans:  # their origins, in the same order (nothing between)
+        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
+        starts.pop()
+        _drain(map(w.appenders()[1], zip(repeat(source), starts)))
+    write_text_lines(w, src, rest_at, body[last:])  # what follows the fields
+    return True
+
+
+def _write_cells(w: Writer, cells: list[list[str]], every: list[str], fields: list[list[str]]) -> None:
+    """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
+    group, with their anchors (their origins are the caller's)."""
+    name_width = max([len(c[0]) for c in fields], default=0)
+    type_width = max([len(c[1]) for c in fields], default=0)
+    add_line, _, add_anchors = w.appenders()
+    # `ljust`, not a width in a format spec, which is parsed at every call.
+    _drain(map(add_line, [
+        line if c[0][0] in "/@"
+        else f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
+        else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
+        for c, line in zip(cells, every, strict=True)
+    ]))
+    if len(fields) == len(cells):  # no comment or block attribute line among the fields
+        _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
+    else:
+        _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
+
+
+def _usual(span: Span) -> bool:
+    """Are the lines of `span` ASCII, none blank, none with trailing white space?"""
+    source, start, end, _ = span
+    text = source.text
+    return (
+        text.isascii()
+        and text.find("\n\n", start - 1, end) == -1
+        and text.find(" \n", start, end) == -1
+        and text.find("\t\n", start, end) == -1
+    )
+
+
+def text_line(w: Writer, source: Source, pos: int, line: str) -> None:
+    """A checked comment or block attribute `line` (at `pos`), as `copy` keeps it."""
+    if line[-1] not in " \t":
+        w.line(line, (source, pos))
+    else:
+        copy_line(w, source, pos, pos + len(line) + 1)
+
+
+def write_text_lines(w: Writer, source: Source, pos: int, lines: list[str]) -> None:
+    """Checked lines (without their newlines) that hold no field (comment, block attribute and
+    blank lines), as `write_fields` writes them."""
+    for line in lines:
+        if line.strip():
+            text_line(w, source, pos, line)
+        else:
+            w.blank()
+        pos += len(line) + 1
 
 
 def _group_widths(segments: list[Segment]) -> list[tuple[int, int, bool]]:
