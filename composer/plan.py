@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -45,17 +45,27 @@ class PlannedFile:
     # interrupted was replacing it: the old and the new one); None when nothing is recorded.
     recorded: tuple[str, ...] | None = None
     at: Where = None  # the target's `output` in the manifest, for diagnostics: see `where`
-    # The digest of the bytes on disk when planned (None: missing): the file is checked against
-    # it again right before it is replaced, so a save made during the build is never lost. Or
-    # those bytes, hashed when first asked (`seen`): only an output that changed is ever asked.
+    # The bytes on disk when planned (None: missing), or their digest: the file is checked against
+    # them again right before it is replaced, so a save made during the build is never lost.
+    # Bytes are compared as they are (a memcmp; a digest costs a pass of sha256 over the file).
     on_disk: str | bytes | None = None
     backup: str | None = None  # where `--force` kept the file it replaced (relative to the project)
+    # `text` as UTF-8, when `plan` encoded it to compare it with the file on disk: staged as it is.
+    encoded: bytes | None = None
+    # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
+    wrote: bytes | None = None
 
     @property
     def seen(self) -> str | None:
         if isinstance(self.on_disk, bytes):
             self.on_disk = hashlib.sha256(self.on_disk).hexdigest()
         return self.on_disk
+
+    def as_planned(self, data: bytes | None) -> bool:
+        """Are `data` (the output's bytes now; None: missing) what `plan` read?"""
+        if self.on_disk is None or isinstance(self.on_disk, bytes):
+            return data == self.on_disk
+        return data is not None and hashlib.sha256(data).hexdigest() == self.on_disk
 
     @property
     def where(self) -> Location | None:
@@ -70,6 +80,10 @@ class PlannedFile:
         """Is what is on disk exactly what compose wrote?"""
         if self.current is None:
             return True
+        if self.wrote is not None and self.wrote == self.on_disk and self.wrote.startswith(_BANNER):
+            # Byte for byte a sealed file this process wrote: `verify` would hash the whole
+            # output to say what these bytes already say (their checksum line is compose's).
+            return True
         if self.recorded and digest(self.current) in self.recorded:
             return True
         return verify(self.current) is True
@@ -80,8 +94,11 @@ class PlannedFile:
         return self.current is not None and self.changed and not self.ours
 
 
-def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> list[PlannedFile]:
-    """The files of one composed target, and the stale files of its output folder."""
+def plan(
+    root: Path, composed: ComposedTarget, state: State | None = None, wrote: Mapping[str, bytes] | None = None
+) -> list[PlannedFile]:
+    """The files of one composed target, and the stale files of its output folder. `wrote`: the
+    bytes this process last wrote to outputs, by absolute path (`apply(wrote=)` keeps them)."""
     target = composed.target
     state = state if state is not None else read_state(root)
 
@@ -90,6 +107,9 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
 
     outputs = _Outputs(root, where)
     files = [_planned(outputs, composed, f, state) for f in composed.files]
+    if wrote:
+        for f in files:
+            f.wrote = wrote.get(str(f.path))
     if target.folder:
         wanted = {os.path.normcase(str(f.path)) for f in files}
         files.extend(_stale(root, target, wanted, state, where))
@@ -99,17 +119,20 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
     path, data = outputs.read(f.path)
     text = seal(composed.banner, f.pieces())
-    if data is not None and data == text.encode("utf-8"):
+    encoded = None if data is None else text.encode("utf-8")
+    if encoded is not None and data == encoded:
         # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
         current: str | None = text
-        on_disk: str | bytes | None = data
+        encoded = None
     else:
-        current, on_disk = _text(data), _digest(data)
+        current = _text(data)
     target = composed.target.name
-    return PlannedFile(path, f.path, text, current, target, state.get(f.path), outputs.where, on_disk)
+    where = outputs.where
+    return PlannedFile(path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded)
 
 
 _MISSING = object()
+_BANNER = BANNER_PREFIX.encode("utf-8")
 
 
 class _Outputs:
@@ -196,17 +219,12 @@ def _stale(root: Path, target: TargetSpec, wanted: set[str], state: State, where
         data = read_output(stale, rel, where)
         current = _text(data)
         if current is not None and (current.startswith(BANNER_PREFIX) or rel in state):
-            seen = _digest(data)
-            found.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel), where, seen))
+            found.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel), where, data))
     return found
 
 
 def _text(data: bytes | None) -> str | None:
     return None if data is None else data.decode("utf-8", errors="replace")
-
-
-def _digest(data: bytes | None) -> str | None:
-    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def confine(root: Path, rel: str, where: Where) -> Path:
