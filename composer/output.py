@@ -94,10 +94,9 @@ def apply(
     try:
         writing.write(files, changed)
         if wrote is not None:
-            # An unchanged output holds the very bytes compose makes: as good as written (`plan`
-            # gives such a file its text itself as `current`; one only decoded to it may not).
-            kept = [f for f in files if f.current is f.text and isinstance(f.on_disk, bytes)]
-            wrote.update((str(f.path), f.on_disk) for f in kept if isinstance(f.on_disk, bytes))
+            # An unchanged output holds the very bytes compose makes: as good as written.
+            kept = [(str(f.path), f.unchanged_bytes) for f in files]
+            wrote.update((path, data) for path, data in kept if data is not None)
         writing.sweep(files)
     finally:
         writing.close()
@@ -172,8 +171,16 @@ class _Writing:
 
     def check(self, changed: list[PlannedFile]) -> None:
         """Everything is on disk: one look at every output before the first rename, so that a file
-        saved since `plan` read it stops the build while it has changed nothing."""
+        saved since `plan` read it stops the build while it has changed nothing.
+
+        All but the first to be renamed: `replace_one` reads that one again anyway right before
+        its rename, later than this look, and when it finds a save there nothing was renamed yet:
+        the staged files are removed and the state put back, as here (a one-file output, what
+        watch writes after an edit, is read once instead of twice)."""
+        first = self.staged[0][1] if self.staged else None
         for f in changed:
+            if f is first:
+                continue
             try:
                 same, _ = _as_planned(f, self.folders[_parent(f)])
             except OSError as exc:

@@ -39,7 +39,9 @@ class PlannedFile:
     path: Path  # absolute
     display: str  # relative to the project
     text: str | None  # None: a stale file of a folder output, to delete
-    current: str | None  # what is on disk now (None: missing)
+    # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
+    # gives an unchanged output its text itself.
+    on_disk_text: str | bytes | None
     target: str
     # Header-less outputs: the checksums compose recorded when writing (two while a build that was
     # interrupted was replacing it: the old and the new one); None when nothing is recorded.
@@ -54,6 +56,25 @@ class PlannedFile:
     encoded: bytes | None = None
     # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
     wrote: bytes | None = None
+
+    @property
+    def current(self) -> str | None:
+        """What is on disk now (None: missing)."""
+        if isinstance(self.on_disk_text, bytes):
+            self.on_disk_text = self.on_disk_text.decode("utf-8", errors="replace")
+        return self.on_disk_text
+
+    @property
+    def unchanged_bytes(self) -> bytes | None:
+        """The bytes on disk, when they are exactly those compose makes now (else None)."""
+        if self.on_disk_text is self.text and isinstance(self.on_disk, bytes):
+            return self.on_disk
+        return None
+
+    @cached_property
+    def as_wrote(self) -> bool:
+        """Does the output on disk hold the very bytes this process last wrote to it?"""
+        return self.wrote is not None and self.wrote == self.on_disk
 
     @property
     def seen(self) -> str | None:
@@ -73,14 +94,18 @@ class PlannedFile:
 
     @property
     def changed(self) -> bool:
+        if isinstance(self.on_disk_text, bytes) and self.as_wrote:
+            # Not the text's bytes (`plan` would have given it the text), and valid UTF-8 (this
+            # process encoded them): not the text once decoded either, so no need to decode them.
+            return True
         return self.text != self.current
 
     @cached_property  # `apply` asks twice; each answer hashes the whole file on disk
     def ours(self) -> bool:
         """Is what is on disk exactly what compose wrote?"""
-        if self.current is None:
+        if self.on_disk_text is None:
             return True
-        if self.wrote is not None and self.wrote == self.on_disk and self.wrote.startswith(_BANNER):
+        if self.wrote is not None and self.as_wrote and self.wrote.startswith(_BANNER):
             # Byte for byte a sealed file this process wrote: `verify` would hash the whole
             # output to say what these bytes already say (their checksum line is compose's).
             return True
@@ -91,7 +116,7 @@ class PlannedFile:
     @property
     def hand_edited(self) -> bool:
         """On disk, differs from what we'd write, and compose did not write it as it is."""
-        return self.current is not None and self.changed and not self.ours
+        return self.on_disk_text is not None and self.changed and not self.ours
 
 
 def plan(
@@ -120,12 +145,11 @@ def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state
     path, data = outputs.read(f.path)
     text = seal(composed.banner, f.pieces())
     encoded = None if data is None else text.encode("utf-8")
+    current: str | bytes | None = data  # decoded if asked (`PlannedFile.current`)
     if encoded is not None and data == encoded:
         # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
-        current: str | None = text
+        current = text
         encoded = None
-    else:
-        current = _text(data)
     target = composed.target.name
     where = outputs.where
     return PlannedFile(path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded)
