@@ -88,6 +88,13 @@ class PlannedFile:
             return data == self.on_disk
         return data is not None and hashlib.sha256(data).hexdigest() == self.on_disk
 
+    @cached_property  # the state file records it twice a build (`statefile.next_state`)
+    def text_digest(self) -> str | None:
+        """The checksum of `text` (None: a file to remove)."""
+        if self.text is None:
+            return None
+        return hashlib.sha256(self.encoded).hexdigest() if self.encoded is not None else digest(self.text)
+
     @property
     def where(self) -> Location | None:
         return located(self.at)

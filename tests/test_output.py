@@ -50,6 +50,7 @@ def test_the_state_ahead_of_the_renames_accepts_old_and_new() -> None:
         display = "out.prisma"
         text = "model A {}\n"
         changed = True
+        text_digest = None  # not known: the state computes it
 
     new = hashlib.sha256(F.text.encode()).hexdigest()
     ahead = next_state({"out.prisma": ("old",)}, [F()], ahead=True)
