@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
-from .seal import BANNER_PREFIX, digest, seal, verify
+from .seal import BANNER_PREFIX, digest, seal, sealed, verify
 from .statefile import State, read_state
 
 if TYPE_CHECKING:
@@ -150,8 +150,13 @@ def plan(
 
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
     path, data = outputs.read(f.path)
-    text = seal(composed.banner, f.pieces())
-    encoded = None if data is None else text.encode("utf-8")
+    # A file on disk is compared with the text's bytes: made with the text (no second encoding).
+    # None on disk (a first build): the text alone, and `stage` encodes it a MiB at a time.
+    encoded: bytes | None = None
+    if data is None:
+        text = seal(composed.banner, f.pieces())
+    else:
+        text, encoded = sealed(composed.banner, f.pieces())
     current: str | bytes | None = data  # decoded if asked (`PlannedFile.current`)
     if encoded is not None and data == encoded:
         # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
