@@ -192,9 +192,9 @@ class _Walk:
 # -- temporary files and atomic writes ------------------------------------------------------------
 
 
-def stage(path: Path, text: str, folder: Folder | None = None, durable: bool = True) -> str:
-    """Write `text` to a new temporary file beside `path` (synced unless not `durable`, with
-    `path`'s mode); its name (relative to `folder` when given, else a full path)."""
+def stage(path: Path, text: str | bytes, folder: Folder | None = None, durable: bool = True) -> str:
+    """Write `text` (or its UTF-8 bytes) to a new temporary file beside `path` (synced unless not
+    `durable`, with `path`'s mode); its name (relative to `folder` when given, else a full path)."""
     by_path = folder is None
     if folder is None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,8 +204,11 @@ def stage(path: Path, text: str, folder: Folder | None = None, durable: bool = T
         with os.fdopen(fd, "wb") as fh:
             # Encoded a MiB at a time: at 10,000 fragments the whole output at once would be tens
             # of MiB beside the text, the build's peak.
-            for at in range(0, len(text), 1 << 20):
-                fh.write(text[at : at + (1 << 20)].encode("utf-8"))
+            if isinstance(text, bytes):
+                fh.write(text)
+            else:
+                for at in range(0, len(text), 1 << 20):
+                    fh.write(text[at : at + (1 << 20)].encode("utf-8"))
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

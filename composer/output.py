@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 from pathlib import Path
 
@@ -74,22 +73,30 @@ __all__ = [
 ]
 
 
-def apply(files: list[PlannedFile], force: bool, root: Path) -> list[PlannedFile]:
+def apply(
+    files: list[PlannedFile], force: bool, root: Path, wrote: dict[str, bytes] | None = None
+) -> list[PlannedFile]:
     """Write (or delete) every changed file; returns those touched. Checks all before touching any.
 
     Every new text is staged in a temporary file before any output is replaced, so a failing
     write (full disk, read-only folder) changes nothing; the renames that follow cannot run out
     of space. Header-less outputs get their new checksums recorded ahead of the renames. Each
     output is checked against what `plan` read before the first rename and again right before
-    its own: one saved meanwhile is left alone (exit 1, nothing lost).
+    its own: one saved meanwhile is left alone (exit 1, nothing lost). `wrote`, when given, gets
+    the bytes of every output renamed into place or left as it was (and loses those removed), for
+    `plan(wrote=)`.
     """
     edited = [f for f in files if f.hand_edited]
     if edited and not force:
         raise ComposeError([edited_diagnostic(f) for f in edited])
     changed = [f for f in files if f.changed]
-    writing = _Writing(root)
+    writing = _Writing(root, wrote)
     try:
         writing.write(files, changed)
+        if wrote is not None:
+            # An unchanged output holds the very bytes compose makes: as good as written.
+            kept = [(str(f.path), f.unchanged_bytes) for f in files]
+            wrote.update((path, data) for path, data in kept if data is not None)
         writing.sweep(files)
     finally:
         writing.close()
@@ -104,8 +111,9 @@ class _Writing:
     """One build's writes: the output folders opened (by their POSIX path from the project), the
     temporary files staged, and the state file as it was before this build wrote to it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, wrote: dict[str, bytes] | None = None) -> None:
         self.root = root
+        self.wrote = wrote
         self.folders: dict[str, Folder] = {}
         self.staged: list[tuple[str, PlannedFile]] = []  # (temporary file in the output's folder, output)
         self.previous: str | None = None
@@ -152,7 +160,8 @@ class _Writing:
             try:
                 folder = self.folder(f)
                 if f.text is not None:
-                    self.staged.append((_folders.stage(f.path, f.text, folder, durable=not many), f))
+                    text = f.text if f.encoded is None else f.encoded
+                    self.staged.append((_folders.stage(f.path, text, folder, durable=not many), f))
             except OSError as exc:
                 raise _write_error(f, exc) from None
         if many:
@@ -162,8 +171,16 @@ class _Writing:
 
     def check(self, changed: list[PlannedFile]) -> None:
         """Everything is on disk: one look at every output before the first rename, so that a file
-        saved since `plan` read it stops the build while it has changed nothing."""
+        saved since `plan` read it stops the build while it has changed nothing.
+
+        All but the first to be renamed: `replace_one` reads that one again anyway right before
+        its rename, later than this look, and when it finds a save there nothing was renamed yet:
+        the staged files are removed and the state put back, as here (a one-file output, what
+        watch writes after an edit, is read once instead of twice)."""
+        first = self.staged[0][1] if self.staged else None
         for f in changed:
+            if f is first:
+                continue
             try:
                 same, _ = _as_planned(f, self.folders[_parent(f)])
             except OSError as exc:
@@ -225,11 +242,20 @@ class _Writing:
                 folder.replace(tmp, f.path.name)
             else:
                 folder.unlink(f.path.name)
+            self.remember(f)
         except OSError as exc:
             what = "write" if f.text is not None else "remove"
             message = f"cannot {what} `{f.display}`: {exc.strerror or exc}; {done}"
             return ComposeError(Diagnostic(message, f.where, code="E304"))
         return None
+
+    def remember(self, f: PlannedFile) -> None:
+        if self.wrote is None:
+            return
+        if f.text is None:
+            self.wrote.pop(str(f.path), None)
+        else:
+            self.wrote[str(f.path)] = f.encoded if f.encoded is not None else f.text.encode("utf-8")
 
     def sweep(self, files: list[PlannedFile]) -> None:
         """Remove what writers that died left in the folders of these outputs."""
@@ -291,7 +317,7 @@ def _as_planned(f: PlannedFile, folder: Folder) -> tuple[bool, bytes | None]:
         data = folder.read(f.path.name)
     except IsADirectoryError:
         return False, None
-    return (None if data is None else hashlib.sha256(data).hexdigest()) == f.seen, data
+    return f.as_planned(data), data
 
 
 def _back_up(f: PlannedFile, folder: Folder, data: bytes | None, taken: set[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
-from .seal import BANNER_PREFIX, digest, seal, verify
+from .seal import BANNER_PREFIX, digest, seal, sealed, verify
 from .statefile import State, read_state
 
 if TYPE_CHECKING:
@@ -39,17 +39,42 @@ class PlannedFile:
     path: Path  # absolute
     display: str  # relative to the project
     text: str | None  # None: a stale file of a folder output, to delete
-    current: str | None  # what is on disk now (None: missing)
+    # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
+    # gives an unchanged output its text itself.
+    on_disk_text: str | bytes | None
     target: str
     # Header-less outputs: the checksums compose recorded when writing (two while a build that was
     # interrupted was replacing it: the old and the new one); None when nothing is recorded.
     recorded: tuple[str, ...] | None = None
     at: Where = None  # the target's `output` in the manifest, for diagnostics: see `where`
-    # The digest of the bytes on disk when planned (None: missing): the file is checked against
-    # it again right before it is replaced, so a save made during the build is never lost. Or
-    # those bytes, hashed when first asked (`seen`): only an output that changed is ever asked.
+    # The bytes on disk when planned (None: missing), or their digest: the file is checked against
+    # them again right before it is replaced, so a save made during the build is never lost.
+    # Bytes are compared as they are (a memcmp; a digest costs a pass of sha256 over the file).
     on_disk: str | bytes | None = None
     backup: str | None = None  # where `--force` kept the file it replaced (relative to the project)
+    # `text` as UTF-8, when `plan` encoded it to compare it with the file on disk: staged as it is.
+    encoded: bytes | None = None
+    # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
+    wrote: bytes | None = None
+
+    @property
+    def current(self) -> str | None:
+        """What is on disk now (None: missing)."""
+        if isinstance(self.on_disk_text, bytes):
+            self.on_disk_text = self.on_disk_text.decode("utf-8", errors="replace")
+        return self.on_disk_text
+
+    @property
+    def unchanged_bytes(self) -> bytes | None:
+        """The bytes on disk, when they are exactly those compose makes now (else None)."""
+        if self.on_disk_text is self.text and isinstance(self.on_disk, bytes):
+            return self.on_disk
+        return None
+
+    @cached_property
+    def as_wrote(self) -> bool:
+        """Does the output on disk hold the very bytes this process last wrote to it?"""
+        return self.wrote is not None and self.wrote == self.on_disk
 
     @property
     def seen(self) -> str | None:
@@ -57,18 +82,39 @@ class PlannedFile:
             self.on_disk = hashlib.sha256(self.on_disk).hexdigest()
         return self.on_disk
 
+    def as_planned(self, data: bytes | None) -> bool:
+        """Are `data` (the output's bytes now; None: missing) what `plan` read?"""
+        if self.on_disk is None or isinstance(self.on_disk, bytes):
+            return data == self.on_disk
+        return data is not None and hashlib.sha256(data).hexdigest() == self.on_disk
+
+    @cached_property  # the state file records it twice a build (`statefile.next_state`)
+    def text_digest(self) -> str | None:
+        """The checksum of `text` (None: a file to remove)."""
+        if self.text is None:
+            return None
+        return hashlib.sha256(self.encoded).hexdigest() if self.encoded is not None else digest(self.text)
+
     @property
     def where(self) -> Location | None:
         return located(self.at)
 
     @property
     def changed(self) -> bool:
+        if isinstance(self.on_disk_text, bytes) and self.as_wrote:
+            # Not the text's bytes (`plan` would have given it the text), and valid UTF-8 (this
+            # process encoded them): not the text once decoded either, so no need to decode them.
+            return True
         return self.text != self.current
 
     @cached_property  # `apply` asks twice; each answer hashes the whole file on disk
     def ours(self) -> bool:
         """Is what is on disk exactly what compose wrote?"""
-        if self.current is None:
+        if self.on_disk_text is None:
+            return True
+        if self.wrote is not None and self.as_wrote and self.wrote.startswith(_BANNER):
+            # Byte for byte a sealed file this process wrote: `verify` would hash the whole
+            # output to say what these bytes already say (their checksum line is compose's).
             return True
         if self.recorded and digest(self.current) in self.recorded:
             return True
@@ -77,11 +123,14 @@ class PlannedFile:
     @property
     def hand_edited(self) -> bool:
         """On disk, differs from what we'd write, and compose did not write it as it is."""
-        return self.current is not None and self.changed and not self.ours
+        return self.on_disk_text is not None and self.changed and not self.ours
 
 
-def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> list[PlannedFile]:
-    """The files of one composed target, and the stale files of its output folder."""
+def plan(
+    root: Path, composed: ComposedTarget, state: State | None = None, wrote: Mapping[str, bytes] | None = None
+) -> list[PlannedFile]:
+    """The files of one composed target, and the stale files of its output folder. `wrote`: the
+    bytes this process last wrote to outputs, by absolute path (`apply(wrote=)` keeps them)."""
     target = composed.target
     state = state if state is not None else read_state(root)
 
@@ -90,6 +139,9 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
 
     outputs = _Outputs(root, where)
     files = [_planned(outputs, composed, f, state) for f in composed.files]
+    if wrote:
+        for f in files:
+            f.wrote = wrote.get(str(f.path))
     if target.folder:
         wanted = {os.path.normcase(str(f.path)) for f in files}
         files.extend(_stale(root, target, wanted, state, where))
@@ -98,18 +150,25 @@ def plan(root: Path, composed: ComposedTarget, state: State | None = None) -> li
 
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
     path, data = outputs.read(f.path)
-    text = seal(composed.banner, f.pieces())
-    if data is not None and data == text.encode("utf-8"):
-        # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
-        current: str | None = text
-        on_disk: str | bytes | None = data
+    # A file on disk is compared with the text's bytes: made with the text (no second encoding).
+    # None on disk (a first build): the text alone, and `stage` encodes it a MiB at a time.
+    encoded: bytes | None = None
+    if data is None:
+        text = seal(composed.banner, f.pieces())
     else:
-        current, on_disk = _text(data), _digest(data)
+        text, encoded = sealed(composed.banner, f.pieces())
+    current: str | bytes | None = data  # decoded if asked (`PlannedFile.current`)
+    if encoded is not None and data == encoded:
+        # Unchanged (the common case of a rebuild): the text is what is on disk, no decoding.
+        current = text
+        encoded = None
     target = composed.target.name
-    return PlannedFile(path, f.path, text, current, target, state.get(f.path), outputs.where, on_disk)
+    where = outputs.where
+    return PlannedFile(path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded)
 
 
 _MISSING = object()
+_BANNER = BANNER_PREFIX.encode("utf-8")
 
 
 class _Outputs:
@@ -196,17 +255,12 @@ def _stale(root: Path, target: TargetSpec, wanted: set[str], state: State, where
         data = read_output(stale, rel, where)
         current = _text(data)
         if current is not None and (current.startswith(BANNER_PREFIX) or rel in state):
-            seen = _digest(data)
-            found.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel), where, seen))
+            found.append(PlannedFile(stale, rel, None, current, target.name, state.get(rel), where, data))
     return found
 
 
 def _text(data: bytes | None) -> str | None:
     return None if data is None else data.decode("utf-8", errors="replace")
-
-
-def _digest(data: bytes | None) -> str | None:
-    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def confine(root: Path, rel: str, where: Where) -> Path:

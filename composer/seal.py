@@ -29,6 +29,20 @@ def seal(banner: list[str], body: str | list[str]) -> str:
     return "".join(["\n".join(banner), f"\n// checksum: sha256:{h.hexdigest()}\n\n", *pieces])
 
 
+def sealed(banner: list[str], body: str | list[str]) -> tuple[str, bytes]:
+    """`seal`'s text and its UTF-8 bytes, each made in one join: the pieces are encoded once, for
+    the checksum and the bytes (`plan` compares them with the file on disk, `apply` stages them)."""
+    pieces = [body] if isinstance(body, str) else body
+    encoded = [piece.encode("utf-8") for piece in pieces]
+    if not banner:
+        return "".join(pieces), b"".join(encoded)
+    h = hashlib.sha256(b"\n")
+    for piece in encoded:
+        h.update(piece)
+    head = "".join(["\n".join(banner), f"\n// checksum: sha256:{h.hexdigest()}\n\n"])
+    return "".join([head, *pieces]), b"".join([head.encode("utf-8"), *encoded])
+
+
 def verify(text: str) -> bool | None:
     """True: compose wrote this and nobody changed it since; False: edited; None: not compose's."""
     if not text.startswith(BANNER_PREFIX):

@@ -32,6 +32,9 @@ class Recorded(Protocol):
     @property
     def changed(self) -> bool: ...
 
+    @property
+    def text_digest(self) -> str | None: ...  # `digest(text)`, computed once
+
 
 def read_state(root: Path) -> State:
     """The recorded checksums of header-less outputs: a digest, or a list of them (a write-ahead).
@@ -111,7 +114,7 @@ def next_state(state: State, files: Iterable[Recorded], ahead: bool) -> State:
     state = dict(state)
     for f in files:
         if f.text is not None and not f.text.startswith(BANNER_PREFIX):
-            new = digest(f.text)
+            new = f.text_digest or digest(f.text)
             old = state.get(f.display, ()) if ahead and f.changed else ()
             state[f.display] = (*(d for d in old if d != new), new)
         elif f.display in state and not ahead:

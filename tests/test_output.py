@@ -14,7 +14,7 @@ import pytest
 
 from composer import folders, output, pipeline
 from composer.diagnostics import ComposeError
-from composer.seal import BANNER_PREFIX, seal, verify
+from composer.seal import BANNER_PREFIX, seal, sealed, verify
 from composer.statefile import next_state, parse_state, state_text
 
 from .helpers import write_project
@@ -45,11 +45,20 @@ def test_the_state_file_holds_one_or_two_checksums() -> None:
     assert parse_state("[]") == 0
 
 
+@pytest.mark.parametrize("banner", [[], [BANNER_PREFIX, "// from prisma.compose.toml"]])
+@pytest.mark.parametrize("body", ["", "model A {}\n", ["model Ä {\n", "  id Int @id\n}\n"], []])
+def test_sealed_is_the_sealed_text_and_its_bytes(banner: list[str], body: str | list[str]) -> None:
+    text, encoded = sealed(banner, body)
+    assert text == seal(banner, body) and encoded == text.encode("utf-8")
+    assert not banner or verify(text) is True
+
+
 def test_the_state_ahead_of_the_renames_accepts_old_and_new() -> None:
     class F:
         display = "out.prisma"
         text = "model A {}\n"
         changed = True
+        text_digest = None  # not known: the state computes it
 
     new = hashlib.sha256(F.text.encode()).hexdigest()
     ahead = next_state({"out.prisma": ("old",)}, [F()], ahead=True)

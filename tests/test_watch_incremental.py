@@ -279,3 +279,76 @@ def test_hard_linked_inputs_always_take_the_full_load(tmp_path: Path) -> None:
     expected = cold(tmp_path)
     assert isinstance(expected, list) and "declared twice" in expected[0][0]
     assert sorted((d.message, str(d.location)) for d in b.errors) == expected
+
+
+# -- writing an edit's outputs (composer/plan.py, output.py with `wrote=`) -----------------------
+
+
+def _edit_f0(root: Path, frags: list[Frag], serial: int) -> Path:
+    frags[0].models[0].fields.append(f"w{serial} String?")
+    path = root / "prisma/f/f0.prisma"
+    path.write_text(frags[0].text())
+    return path
+
+
+@pytest.mark.parametrize("output", ["out/app.prisma", "out/bare.prisma", "out/some/f1.prisma"])
+def test_an_output_edited_by_hand_between_builds_is_never_taken_for_what_watch_wrote(
+    tmp_path: Path, output: str
+) -> None:
+    """Watch keeps the bytes it wrote, to tell its own output without a checksum pass: a hand
+    edit of the same size (so a size or stat comparison could miss it) is still a hand edit,
+    and stays on disk."""
+    frags = start()
+    p = new_project(tmp_path, frags)
+    assert p.build().ok
+    assert p.build([str(_edit_f0(tmp_path, frags, 0))]).ok  # written by this process, remembered
+    target = tmp_path / output
+    data = target.read_bytes()
+    at = data.rindex(b"String")
+    edited = data[:at] + b"Strinx" + data[at + 6 :]  # the same size
+    target.write_bytes(edited)
+    b = p.build([str(_edit_f0(tmp_path, frags, 1))])
+    assert not b.ok and any(d.code == "E303" for d in b.errors), b.errors
+    assert target.read_bytes() == edited
+
+
+def test_an_edit_checks_what_watch_wrote_without_hashing_or_reading_it_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit, the outputs watch wrote are not hashed again by `verify` (nor their texts
+    twice for the state file), and the first to
+    be renamed is read once in `apply`, right before its rename (`plan` read it before)."""
+    import composer.folders
+    import composer.plan
+
+    frags = start()
+    p = new_project(tmp_path, frags)
+    assert p.build().ok
+    assert p.build([str(_edit_f0(tmp_path, frags, 0))]).ok
+    verified: list[str] = []
+    reads: list[str] = []
+    real_read = composer.folders.Folder.read
+    real_verify = composer.plan.verify
+
+    def read(self: composer.folders.Folder, name: str) -> bytes | None:
+        reads.append(name)
+        return real_read(self, name)
+
+    def verify(text: str) -> bool | None:
+        verified.append(text)
+        return real_verify(text)
+
+    monkeypatch.setattr(composer.folders.Folder, "read", read)
+    monkeypatch.setattr(composer.plan, "verify", verify)
+    import composer.statefile
+
+    # The state file's checksum of the header-less output: `PlannedFile.text_digest`, hashed once.
+    monkeypatch.setattr(composer.statefile, "digest", lambda text: verified.append(text) or "")
+    b = p.build([str(_edit_f0(tmp_path, frags, 1))])
+    assert b.ok, b.errors
+    rewritten = sorted(f.path.name for f in b.written)
+    assert rewritten == ["app.prisma", "bare.prisma", "f0.prisma"]
+    assert verified == []
+    # The outputs are written together: the first to be renamed is read once, each other twice
+    # (before the first rename, and before its own).
+    assert len(reads) == 2 * len(rewritten) - 1, reads

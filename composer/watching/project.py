@@ -118,6 +118,9 @@ class Project:
         self._explicit: list[tuple[str, ...]] = []  # `path` entries, as path components
         self._patterns: list[tuple[str, ...]] = []  # `glob` and `yaml` entries, as path components
         self._outputs: list[tuple[str, bool]] = []  # (absolute path, is a folder) of every target
+        # The bytes last written to each output (absolute path): an output still holding them is
+        # known to be compose's without hashing it again (`output.plan(wrote=)`).
+        self._wrote: dict[str, bytes] = {}
 
     # -- building --------------------------------------------------------------------------------
 
@@ -182,8 +185,9 @@ class Project:
             return _Done(loaded, changed, composed, recomposed, [], [], superseded=True)
         try:
             state = output.read_state(self.root)
-            planned = [f for target, _, _ in composed for f in output.plan(self.root, target, state)]
-            written = output.apply(planned, self.force, self.root)
+            wrote = self._wrote
+            planned = [f for target, _, _ in composed for f in output.plan(self.root, target, state, wrote)]
+            written = output.apply(planned, self.force, self.root, wrote)
         except BaseException:
             # What these outputs hold is no longer known (a hand edit found, a write that
             # failed): the next build plans them again, even from the same parse trees.
