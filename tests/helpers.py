@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from composer.manifest import load_manifest
@@ -149,3 +149,23 @@ def fill_disk(where: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def stat_calls(work: Callable[[], object]) -> int:
+    """How many `os.stat`/`os.lstat` calls `work()` makes (the n-versus-2n tests of lookups)."""
+    calls = [0]
+    real = os.stat, os.lstat
+
+    def counted(call: Callable[..., os.stat_result]) -> Callable[..., os.stat_result]:
+        def wrapper(*args: object, **kwargs: object) -> os.stat_result:
+            calls[0] += 1
+            return call(*args, **kwargs)
+
+        return wrapper
+
+    os.stat, os.lstat = counted(real[0]), counted(real[1])
+    try:
+        work()
+    finally:
+        os.stat, os.lstat = real
+    return calls[0]

@@ -314,11 +314,10 @@ def test_cycles_stay_refused_with_emulate(tmp_path, prisma6):
     assert any("cycle" in d.message for d in prisma6.validate(emulated) if d.is_error)
 
 
-def test_the_cascade_walk_visits_each_model_once(tmp_path):
-    """A chain of diamonds has 2^n paths: walking them all (as a walk without a visited set
-    does when only cycles are looked for, under `relationMode = "prisma"`) would never end."""
+def diamond_chain(n: int) -> list[str]:
+    """Models M0 … Mn, each Mi reached from M(i-1) through Li and through Ri, every relation
+    cascading: n diamonds, 2^n paths from M0 to Mn."""
     models = ["model M0 {\n  id Int @id\n  l1 L1[]\n  r1 R1[]\n}\n"]
-    n = 40
     for i in range(1, n + 1):
         for side in "LR":
             models.append(
@@ -333,6 +332,13 @@ def test_the_cascade_walk_visits_each_model_once(tmp_path):
             + (f"  l{i + 1} L{i + 1}[]\n  r{i + 1} R{i + 1}[]\n" if i < n else "")
             + "}\n"
         )
+    return models
+
+
+def test_the_cascade_walk_visits_each_model_once(tmp_path):
+    """A chain of diamonds has 2^n paths: walking them all (as a walk without a visited set
+    does when only cycles are looked for, under `relationMode = "prisma"`) would never end."""
+    models = diamond_chain(40)
     fragment = PG.replace('provider = "postgresql"', 'provider = "postgresql"\n  relationMode = "prisma"')
     bodies = adapt_one(tmp_path, fragment + "\n".join(models), "sqlserver")
     assert all('relationMode = "prisma"' in body for body in bodies.values())

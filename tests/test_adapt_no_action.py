@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from composer.diagnostics import ComposeError
 
 from .helpers import compose, run_cli_inprocess
-from .test_adapt import PG, TWO_PATHS, fragment_line, project
+from .test_adapt import PG, TWO_PATHS, diamond_chain, fragment_line, project
 
 NO_ACTION = 'referential_actions = "no_action"'
 
@@ -168,21 +168,7 @@ def test_the_notes_are_in_the_json_report(tmp_path):
 def test_a_chain_of_diamonds_is_cut_once_per_diamond(tmp_path):
     """2^n paths, n diamonds: one relation each (the paths are counted, not walked)."""
     n = 30
-    models = ["model M0 {\n  id Int @id\n  l1 L1[]\n  r1 R1[]\n}\n"]
-    for i in range(1, n + 1):
-        for side in "LR":
-            models.append(
-                f"model {side}{i} {{\n  id Int @id\n  pId Int\n"
-                f"  p M{i - 1} @relation(fields: [pId], references: [id], onDelete: Cascade)\n"
-                f"  m{i} M{i}[]\n}}\n"
-            )
-        models.append(
-            f"model M{i} {{\n  id Int @id\n  lId Int\n  rId Int\n"
-            f"  l L{i} @relation(fields: [lId], references: [id], onDelete: Cascade)\n"
-            f"  r R{i} @relation(fields: [rId], references: [id], onDelete: Cascade)\n"
-            + (f"  l{i + 1} L{i + 1}[]\n  r{i + 1} R{i + 1}[]\n" if i < n else "")
-            + "}\n"
-        )
+    models = diamond_chain(n)
     (t, _) = no_action_targets(tmp_path, PG + "\n".join(models))
     assert len(changed_notes(t)) == n
 

@@ -17,7 +17,7 @@ from composer.diagnostics import ComposeError
 from composer.seal import BANNER_PREFIX, seal, sealed, verify
 from composer.statefile import next_state, parse_state, state_text
 
-from .helpers import write_project
+from .helpers import stat_calls, write_project
 
 BANNER = [f"{BANNER_PREFIX} from prisma.compose.toml", "// target: web"]
 BASE = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:dev.db\"\n}\n"
@@ -164,21 +164,7 @@ def test_a_symlinked_file_of_a_folder_output_is_still_confined(tmp_path: Path) -
 def _path_lookups(manifest: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     comp = pipeline.load(str(manifest))
     output.apply(pipeline.plan_outputs(comp), False, comp.manifest.root)
-    calls = [0]
-    real_stat, real_lstat = os.stat, os.lstat
-
-    def counted(real):  # type: ignore[no-untyped-def]
-        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
-            calls[0] += 1
-            return real(*args, **kwargs)
-
-        return call
-
-    with monkeypatch.context() as m:
-        m.setattr(os, "stat", counted(real_stat))
-        m.setattr(os, "lstat", counted(real_lstat))
-        pipeline.plan_outputs(comp)
-    return calls[0]
+    return stat_calls(lambda: pipeline.plan_outputs(comp))
 
 
 def test_planning_a_folder_output_costs_one_lookup_per_file(

@@ -13,7 +13,7 @@ from composer.inputfiles import posix_stem
 from composer.manifest import load_manifest
 from composer.sources import Loader, clean_posix, rel_display
 
-from .helpers import write_project
+from .helpers import stat_calls, write_project
 
 PART = st.sampled_from(["a", "b.prisma", ".", "..", "", ".hidden", "x.y.z", "ü"])
 POSIX = st.lists(PART, min_size=1, max_size=6).map("/".join)
@@ -80,21 +80,7 @@ def test_a_second_load_reads_and_parses_nothing_unchanged(tmp_path: Path) -> Non
 
 def _stat_calls(manifest_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     manifest = load_manifest(manifest_path)
-    calls = [0]
-    real_stat, real_lstat = os.stat, os.lstat
-
-    def counted(real):  # type: ignore[no-untyped-def]
-        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
-            calls[0] += 1
-            return real(*args, **kwargs)
-
-        return call
-
-    with monkeypatch.context() as m:
-        m.setattr(os, "stat", counted(real_stat))
-        m.setattr(os, "lstat", counted(real_lstat))
-        Loader().load(manifest)
-    return calls[0]
+    return stat_calls(lambda: Loader().load(manifest))
 
 
 def test_one_stat_per_plain_fragment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
