@@ -32,7 +32,7 @@ from ..formatter import FragmentFile, format_files, fragment_files
 if TYPE_CHECKING:
     from ..staging import Written
 
-__all__ = ["FragmentFile", "format_files", "fragment_files", "run"]  # the language server formats with them
+__all__ = ["run"]
 
 
 def run(manifest: str | None, check: bool = False, fmt: str = "text", prisma: str = "auto") -> int:

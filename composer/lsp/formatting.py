@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def format_buffer(path: str, display: str, text: str, engine: Engine) -> list[types.TextEdit] | None:
     """One edit replacing the whole buffer, [] when already formatted, None when it cannot be
     formatted (a syntax error, or Prisma's formatter would change more than the layout)."""
-    from ..commands.format import FragmentFile, format_files
+    from ..formatter import FragmentFile, format_files
 
     f = FragmentFile(Path(path), display, text, bom=False, crlf=False, raw=text.encode("utf-8"))
     if format_files([f], engine) or f.formatted is None:

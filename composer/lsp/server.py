@@ -331,9 +331,9 @@ def _schema_needs(manifest: Path) -> str | None:
     """The Prisma major the fragments are written for (a datasource `url` means 6), for a project
     without a Prisma of its own; None when the manifest cannot be read yet (its diagnostics say
     why), and the engine's default applies."""
-    from ..commands.format import fragment_files
     from ..diagnostics import ComposeError
     from ..engine_choice import schema_needs
+    from ..formatter import fragment_files
     from ..manifest import load_manifest
 
     try:
