@@ -16,6 +16,7 @@ from .psl.members import (
     checked_rows,
     write_aligned,
     write_fields,
+    write_laid,
 )
 from .psl.render import (
     KIND,
@@ -156,8 +157,8 @@ def write_merged_memo(w: Writer, merged: Merged, memo: BlockMemo, used: BlockMem
 def write_merged(w: Writer, merged: Merged) -> None:
     decl = merged.decl
     src = decl.source
-    w.blank()
     if not merged.fields and not merged.attributes and not merged.relayout:
+        w.blank()
         w.copy(src, decl.start, decl.end)
         return
     # Added fields go after the last field (or value) of the block, added block attributes last,
@@ -168,6 +169,7 @@ def write_merged(w: Writer, merged: Merged) -> None:
     ):
         write_fields_merged(w, merged)  # the usual merge, from the text in one pass
         return
+    w.blank()
     copy_line(w, src, decl.start, decl.body_start)
     write_rows(w, merged_rows(merged))
     w.trim()
@@ -198,11 +200,16 @@ def merged_rows(merged: Merged) -> list[Row]:
 
 
 def write_fields_merged(w: Writer, merged: Merged) -> None:
-    """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to."""
+    """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to,
+    after a blank line."""
     decl = merged.decl
     src = decl.source
+    added = [(ext.source, m.start, m.end) for _, ext, m in merged.fields]
+    if write_laid(w, decl, added):  # the usual block, as one string, after a blank line
+        return
+    w.blank()
     copy_line(w, src, decl.start, decl.body_start)
-    if not write_aligned(w, decl, [(ext.source, m.start, m.end) for _, ext, m in merged.fields]):
+    if not write_aligned(w, decl, added):
         lines = checked_lines(src.text, decl.body_start, decl.close_start)
         last = len(lines)  # after the last field
         while last and not lines[last - 1][3]:

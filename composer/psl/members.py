@@ -205,11 +205,83 @@ _drain = deque(maxlen=0).extend  # runs an iterator of `append` calls at C speed
 
 def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]]) -> bool:
     """`write_fields` of the body of checked model `decl` with the `added` field lines (source,
-    start, end) after its last field, if they are the usual lines (else nothing is written):
-    ASCII, with no blank line among the fields (they are one group) and no trailing white space
-    (every line is written as it is or laid out again, with no look at its ends). Each line is
-    then cut by `str.split` (a checked field line is its name, its type, and its rest from its
-    first character on) and written by a few comprehensions, not one step per line."""
+    start, end) after its last field, if they are the usual lines (`_cut_fields`; else nothing is
+    written), by a few comprehensions, not one step per line."""
+    cut = _cut_fields(decl, added)
+    if cut is None:
+        return False
+    body, last, rest_at, spans, every, cells, fields = cut
+    add_line, add_origin, add_anchors = w.appenders()
+    _drain(map(add_line, _laid_lines(every, cells, fields)))
+    if len(fields) == len(cells):  # no comment or block attribute line among the fields
+        _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
+    else:
+        _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
+    for source, start, _, lines in spans:  # their origins, in the same order (nothing between)
+        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
+        starts.pop()
+        _drain(map(add_origin, zip(repeat(source), starts)))
+    write_text_lines(w, decl.source, rest_at, body[last:])  # what follows the fields
+    return True
+
+
+def write_laid(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]]) -> bool:
+    """The whole of checked model `decl` with the `added` field lines, after a blank line, as
+    `write_aligned` and the copies around it write it, but as one laid-out block (`Writer.block`:
+    one string, not a string and an origin per line), if all of it is usual (else nothing is
+    written): `write_aligned`'s fields, a header (comment lines, `model A {`) with no blank line,
+    after the fields only comment, block attribute and blank lines with nothing to fold (no two
+    blank lines in a row, none last), a closing `}` alone on its line, and no trailing white
+    space: every line but a field's is then written as it is."""
+    src = decl.source
+    text = src.text
+    start, body_start, close = decl.start, decl.body_start, decl.close_start
+    if (
+        decl.end != close + 2
+        or not text.startswith("}\n", close)
+        or text.find(" \n", start, close) != -1
+        or text.find("\t\n", start, close) != -1
+        or text.find("\n\n", start, body_start) != -1
+    ):
+        return False
+    cut = _cut_fields(decl, added)
+    if cut is None:
+        return False
+    body, last, rest_at, spans, every, cells, fields = cut
+    # `text[rest_at - 1]` ends the last field's line (or the header).
+    if rest_at < close and (
+        text.find("\n\n\n", rest_at - 1, close) != -1 or text.endswith("\n\n", rest_at - 1, close)
+    ):
+        return False
+    head_count = text.count("\n", start, body_start)
+    segments: list[object] = [src, start, head_count, False]
+    for source, at, _, lines in spans:
+        segments += (source, at, len(lines), True)
+    rest_count = len(body) - last + 1  # the closing line's too
+    segments += (src, rest_at, rest_count, False)
+    laid = "\n".join(_laid_lines(every, cells, fields))
+    w.block(
+        f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}",
+        head_count + len(every) + rest_count,
+        tuple(segments),
+        spaced=True,
+    )
+    return True
+
+
+# `_cut_fields`: the lines of the body of a merged model (without newlines), how many of them are
+# its own fields (up to the last one: comment and block attribute lines among them included),
+# where what follows them starts, the spans of field lines (its own, then each addition's), all
+# their lines, their cells, and the cells of those that are fields.
+Cut = tuple[list[str], int, int, list["Span"], list[str], list[list[str]], list[list[str]]]
+
+
+def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]]) -> Cut | None:
+    """The field lines of checked model `decl` and the `added` field lines (source, start, end),
+    cut into their cells, if they are the usual lines (else None): ASCII, with no blank line among
+    the fields (they are one group) and no trailing white space (every line is written as it is
+    or laid out again, with no look at its ends). Each line is cut by `str.split`: a checked field
+    line is its name, its type, and its rest from its first character on."""
     src = decl.source
     body = src.text[decl.body_start : decl.close_start].split("\n")
     body.pop()  # the body ends with a newline
@@ -221,39 +293,28 @@ def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, i
     for source, start, end in added:
         spans.append((source, start, end, source.text[start : end - 1].split("\n")))
     if not all(map(_usual, spans)):
-        return False
+        return None
     every = list(chain.from_iterable(map(itemgetter(3), spans)))
     cells = [line.split(None, 2) for line in every]
     fields = [c for c in cells if c[0][0] not in "/@"]
     types = "".join([c[1] for c in fields])
     if "@" in types or "/" in types:
-        return False  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
-    _write_cells(w, cells, every, fields)
-    for source, start, _, lines in spans:  # their origins, in the same order (nothing between)
-        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
-        starts.pop()
-        _drain(map(w.appenders()[1], zip(repeat(source), starts)))
-    write_text_lines(w, src, rest_at, body[last:])  # what follows the fields
-    return True
+        return None  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
+    return body, last, rest_at, spans, every, cells, fields
 
 
-def _write_cells(w: Writer, cells: list[list[str]], every: list[str], fields: list[list[str]]) -> None:
+def _laid_lines(every: list[str], cells: list[list[str]], fields: list[list[str]]) -> list[str]:
     """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
-    group, with their anchors (their origins are the caller's)."""
+    group: comment and block attribute lines as they are."""
     name_width = max([len(c[0]) for c in fields], default=0)
     type_width = max([len(c[1]) for c in fields], default=0)
-    add_line, _, add_anchors = w.appenders()
     # `ljust`, not a width in a format spec, which is parsed at every call.
-    _drain(map(add_line, [
+    return [
         line if c[0][0] in "/@"
         else f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
         else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
         for c, line in zip(cells, every, strict=True)
-    ]))
-    if len(fields) == len(cells):  # no comment or block attribute line among the fields
-        _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
-    else:
-        _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
+    ]
 
 
 def _usual(span: Span) -> bool:
