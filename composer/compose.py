@@ -11,7 +11,7 @@ to the fragment. This module holds the rules (what is taken, merged, checked, in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,11 +47,14 @@ class Merged:
 
     fragment: Fragment
     decl: Declaration
-    fields: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
-    attributes: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
+    # What `@extend` blocks add, in order: a list from the first addition on (most declarations
+    # of a project have none: no two empty lists each).
+    fields: Sequence[tuple[Fragment, Declaration, Member]] = ()
+    attributes: Sequence[tuple[Fragment, Declaration, Member]] = ()
     relayout: bool = False  # adapted to the target's provider: columns are aligned again
-    # What `apply_extend` merges against: the additions by name, and (found when first needed)
-    # the declaration's own field names and the signatures of every block attribute.
+    # What `apply_extend` merges against: the additions by name (from the ninth on: a few are
+    # looked through, not kept in a dict each), and (found when first needed) the declaration's
+    # own field names and the signatures of every block attribute.
     _added: dict[str, tuple[Declaration, Member]] | None = None
     _own: set[str] | None = None
     _signatures: set[str] | None = None
@@ -66,7 +69,15 @@ class Merged:
     def defined(self, name: str) -> tuple[Declaration, Member] | None:
         """Where field (or value) `name` is defined so far: by an addition, or by the declaration
         itself; None: nowhere."""
-        hit = self._added.get(name) if self._added is not None else None
+        added = self._added
+        hit = None
+        if added is not None:
+            hit = added.get(name)
+        else:
+            for _, ext, m in self.fields:
+                if m.name == name:
+                    hit = ext, m
+                    break
         if hit is not None or not self.has_own(name):
             return hit
         return self.decl, own_member(self.decl, name)
@@ -83,10 +94,13 @@ class Merged:
         return name in self._own
 
     def add_field(self, frag: Fragment, ext: Declaration, m: Member) -> None:
-        self.fields.append((frag, ext, m))
-        if self._added is None:
-            self._added = {}
-        self._added[m.name] = (ext, m)
+        if not self.fields:
+            self.fields = []
+        self.fields.append((frag, ext, m))  # type: ignore[attr-defined]
+        if self._added is not None:
+            self._added[m.name] = (ext, m)
+        elif len(self.fields) > 8:
+            self._added = {f.name: (e, f) for _, e, f in self.fields}
 
     def add_attribute(self, frag: Fragment, ext: Declaration, m: Member) -> None:
         """Block attribute `m` of `ext`, unless the declaration has the same one already."""
@@ -100,7 +114,9 @@ class Merged:
         sig = member_signature(ext, m)
         if sig not in self._signatures:
             self._signatures.add(sig)
-            self.attributes.append((frag, ext, m))
+            if not self.attributes:
+                self.attributes = []
+            self.attributes.append((frag, ext, m))  # type: ignore[attr-defined]
 
 
 @dataclass

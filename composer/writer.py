@@ -34,7 +34,7 @@ Anchors = tuple[Anchor, ...] | None
 Run = tuple[Source, int, int, int]
 # Lines with their origins and anchors (three lists of the same length, never empty).
 Lines = tuple[list[str], list[Origin], list[Anchors]]
-# `count` lines laid out by compose, as one string (`text`: the lines joined by newlines), and
+# `count` lines laid out by compose, as one string (`text`: the lines, each with its newline), and
 # where they come from, flat (`segments`: source, offset of a line there, line count, realigned,
 # and again): the lines of a segment come from the lines of its source from that offset on, one
 # by one, but a blank line, whose origin is None (as `Writer.blank` writes it); a segment whose
@@ -69,6 +69,7 @@ def _run_lines(run: Run) -> Lines:
 def _block_lines(block: Block) -> Lines:
     text, _, segments = block
     lines = text.split("\n")
+    lines.pop()  # the text ends with a newline
     origins: list[Origin] = []
     anchors: list[Anchors] = []
     at = 0
@@ -94,7 +95,7 @@ def _block_lines(block: Block) -> Lines:
 
 def _last_blank(part: Part) -> bool:
     if type(part[0]) is str:
-        return not part[0] or part[0][-1] == "\n"  # type: ignore[index]
+        return part[0] == "\n" or part[0].endswith("\n\n")  # type: ignore[union-attr]
     if _is_run(part):
         source, start, stop, _ = part  # type: ignore[misc]
         return stop == start or source.text[stop - 1] == "\n"
@@ -103,7 +104,7 @@ def _last_blank(part: Part) -> bool:
 
 def _first_blank(part: Part) -> bool:
     if type(part[0]) is str:
-        return not part[0] or part[0][0] == "\n"  # type: ignore[index]
+        return part[0][0] == "\n"  # type: ignore[index]
     if _is_run(part):
         source, start, stop, _ = part  # type: ignore[misc]
         return stop == start or source.text[start] == "\n"
@@ -137,7 +138,7 @@ def _text(part: Part) -> str:
     output once, rather than slicing every fragment first."""
     first = part[0]
     if type(first) is str:
-        return first + "\n"  # type: ignore[operator]
+        return first  # type: ignore[return-value]
     if type(first) is list:
         return "\n".join(first) + "\n"
     source, start, stop, _ = part  # type: ignore[misc]

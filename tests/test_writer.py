@@ -126,7 +126,7 @@ class LineWriter:
         """`Writer.block`, line by line (what `Block` says of each line)."""
         if spaced:
             self.blank()
-        lines = iter(text.split("\n"))
+        lines = iter(text.split("\n")[:-1])
         for k in range(0, len(segments), 4):
             source, offset, n, realigned = segments[k : k + 4]
             for _ in range(n):  # type: ignore[call-overload]
@@ -192,7 +192,7 @@ def run_ops(w: Writer | LineWriter, ops: list[tuple[object, ...]], source: Sourc
             start = source.text.rfind("\n", 0, start) + 1
             lines = source.text[start:end].split("\n")[:-1] or ["x"]
             cut = len(lines) // 2
-            text = "\n".join([*lines[:cut], "", *lines[cut:], "}"])
+            text = "".join(line + "\n" for line in [*lines[:cut], "", *lines[cut:], "}"])
             rest = len(lines) - cut + 1
             segments = (source, start, cut, op[3], None, 0, 1, False, source, start, rest, False)
             w.block(text, len(lines) + 2, segments, bool(op[4]))

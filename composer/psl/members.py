@@ -261,7 +261,7 @@ def write_laid(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]
     segments += (src, rest_at, rest_count, False)
     laid = "\n".join(_laid_lines(every, cells, fields))
     w.block(
-        f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}",
+        f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}\n",
         head_count + len(every) + rest_count,
         tuple(segments),
         spaced=True,
