@@ -278,11 +278,13 @@ def write_section(
     """A fragment's section of the output: its declarations, merged or as written."""
     w = Writer()
     run: list[Declaration] = []  # declarations written as they are, one after the other
+    tidy: bool | None = None  # no line of the fragment ends in white space (found when needed)
     for decl in frag.schema.declarations:
         merged = named.get(decl.name)
         if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
-            write_verbatim(w, run)
-            run = []
+            if run:
+                write_verbatim(w, run)
+                run = []
             if decl.is_extend:
                 write_extend_comments(w, decl)
             continue
@@ -292,10 +294,14 @@ def write_section(
                 run = []
             run.append(decl)
             continue
-        write_verbatim(w, run)
-        run = []
+        if run:
+            write_verbatim(w, run)
+            run = []
         if memo is None:
-            write_merged(w, merged)
+            if tidy is None:
+                text = decl.source.text
+                tidy = " \n" not in text and "\t\n" not in text
+            write_merged(w, merged, tidy)
         else:
             write_merged_memo(w, merged, memo, used)
     write_verbatim(w, run)

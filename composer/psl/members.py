@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable
-from itertools import accumulate, chain, repeat
-from operator import add, itemgetter
+from itertools import accumulate, repeat
+from operator import add
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
@@ -225,26 +225,28 @@ def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, i
     return True
 
 
-def write_laid(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]]) -> bool:
+def write_laid(
+    w: Writer, decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False
+) -> bool:
     """The whole of checked model `decl` with the `added` field lines, after a blank line, as
     `write_aligned` and the copies around it write it, but as one laid-out block (`Writer.block`:
     one string, not a string and an origin per line), if all of it is usual (else nothing is
     written): `write_aligned`'s fields, a header (comment lines, `model A {`) with no blank line,
     after the fields only comment, block attribute and blank lines with nothing to fold (no two
     blank lines in a row, none last), a closing `}` alone on its line, and no trailing white
-    space: every line but a field's is then written as it is."""
+    space: every line but a field's is then written as it is. `tidy`: no line of `decl`'s text ends
+    in white space (known for the whole file: not looked for again here)."""
     src = decl.source
     text = src.text
     start, body_start, close = decl.start, decl.body_start, decl.close_start
     if (
         decl.end != close + 2
         or not text.startswith("}\n", close)
-        or text.find(" \n", start, close) != -1
-        or text.find("\t\n", start, close) != -1
+        or not (tidy or (text.find(" \n", start, close) == -1 and text.find("\t\n", start, close) == -1))
         or text.find("\n\n", start, body_start) != -1
     ):
         return False
-    cut = _cut_fields(decl, added)
+    cut = _cut_fields(decl, added, tidy)
     if cut is None:
         return False
     body, last, rest_at, spans, every, cells, fields = cut
@@ -254,16 +256,24 @@ def write_laid(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]
     ):
         return False
     head_count = text.count("\n", start, body_start)
-    segments: list[object] = [src, start, head_count, False]
-    for source, at, _, lines in spans:
-        segments += (source, at, len(lines), True)
     rest_count = len(body) - last + 1  # the closing line's too
-    segments += (src, rest_at, rest_count, False)
+    if len(spans) == 2:  # one addition, the usual
+        source, at, _, lines = spans[1]
+        segments: tuple[object, ...] = (
+            src, start, head_count, False, src, body_start, last, True,
+            source, at, len(lines), True, src, rest_at, rest_count, False,
+        )
+    else:
+        listed: list[object] = [src, start, head_count, False]
+        for source, at, _, lines in spans:
+            listed += (source, at, len(lines), True)
+        listed += (src, rest_at, rest_count, False)
+        segments = tuple(listed)
     laid = "\n".join(_laid_lines(every, cells, fields))
     w.block(
         f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}\n",
         head_count + len(every) + rest_count,
-        tuple(segments),
+        segments,
         spaced=True,
     )
     return True
@@ -276,25 +286,33 @@ def write_laid(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]
 Cut = tuple[list[str], int, int, list["Span"], list[str], list[list[str]], list[list[str]]]
 
 
-def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]]) -> Cut | None:
+def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False) -> Cut | None:
     """The field lines of checked model `decl` and the `added` field lines (source, start, end),
-    cut into their cells, if they are the usual lines (else None): ASCII, with no blank line among
-    the fields (they are one group) and no trailing white space (every line is written as it is
-    or laid out again, with no look at its ends). Each line is cut by `str.split`: a checked field
-    line is its name, its type, and its rest from its first character on."""
+    cut into their cells, if they are the usual lines (`_usual`; else None). Each line is cut by
+    `str.split`: a checked field line is its name, its type, and its rest from its first
+    character on. `tidy`: `decl`'s lines are known to end in no white space."""
     src = decl.source
-    body = src.text[decl.body_start : decl.close_start].split("\n")
+    body_start, close = decl.body_start, decl.close_start
+    body = src.text[body_start:close].split("\n")
     body.pop()  # the body ends with a newline
     last = len(body)  # after the last field
     while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
         last -= 1
-    rest_at = decl.body_start + sum(map(len, body[:last])) + last
-    spans: list[Span] = [(src, decl.body_start, rest_at, body[:last])]
-    for source, start, end in added:
-        spans.append((source, start, end, source.text[start : end - 1].split("\n")))
-    if not all(map(_usual, spans)):
+    every = body[:last]
+    rest_at = body_start + sum(map(len, every)) + last
+    if not (
+        _usual(src, body_start, rest_at) if not tidy
+        else src.text.isascii() and src.text.find("\n\n", body_start - 1, rest_at) == -1
+    ):
         return None
-    every = list(chain.from_iterable(map(itemgetter(3), spans)))
+    spans: list[Span] = [(src, body_start, rest_at, every)]
+    every = every[:]  # the own lines stay the first span's
+    for source, start, end in added:
+        if not _usual(source, start, end):
+            return None
+        lines = source.text[start : end - 1].split("\n")
+        spans.append((source, start, end, lines))
+        every += lines
     cells = [line.split(None, 2) for line in every]
     fields = [c for c in cells if c[0][0] not in "/@"]
     types = "".join([c[1] for c in fields])
@@ -317,9 +335,10 @@ def _laid_lines(every: list[str], cells: list[list[str]], fields: list[list[str]
     ]
 
 
-def _usual(span: Span) -> bool:
-    """Are the lines of `span` ASCII, none blank, none with trailing white space?"""
-    source, start, end, _ = span
+def _usual(source: Source, start: int, end: int) -> bool:
+    """Are the lines `start..end` of `source` ASCII, none blank (fields are then one group), none
+    with trailing white space (each is written as it is or laid out again, with no look at its
+    ends)?"""
     text = source.text
     return (
         text.isascii()
