@@ -159,7 +159,7 @@ def write_merged(w: Writer, merged: Merged, tidy: bool = False) -> None:
     its fragment ends in white space)."""
     decl = merged.decl
     src = decl.source
-    if not merged.fields and not merged.attributes and not merged.relayout:
+    if not merged.additions and not merged.attributes and not merged.relayout:
         w.blank()
         w.copy(src, decl.start, decl.end)
         return
@@ -167,8 +167,12 @@ def write_merged(w: Writer, merged: Merged, tidy: bool = False) -> None:
     # where `prisma format` would put them. The merged block is then aligned again, the way
     # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
     if decl.checked and decl.keyword != "enum" and not merged.attributes:
-        added = [(ext.source, m.start, m.end) for _, ext, m in merged.fields if ext.checked]
-        if len(added) == len(merged.fields):  # every addition checked too
+        added = [  # a block added whole: all its lines
+            (ext.source, ext.body_start, ext.close_start) if m is None else (ext.source, m.start, m.end)
+            for _, ext, m in merged.additions
+            if ext.checked
+        ]
+        if len(added) == len(merged.additions):  # every addition checked too
             write_fields_merged(w, merged, added, tidy)  # the usual merge, from the text in one pass
             return
     w.blank()

@@ -48,16 +48,32 @@ class Merged:
     fragment: Fragment
     decl: Declaration
     # What `@extend` blocks add, in order: a list from the first addition on (most declarations
-    # of a project have none: no two empty lists each).
-    fields: Sequence[tuple[Fragment, Declaration, Member]] = ()
+    # of a project have none: no two empty lists each). An addition is a field (or value) of an
+    # `@extend` block, or (member None) every line of a checked block of fields only, whose
+    # members are not built for merging (`add_block`; `fields` lists them one by one).
+    additions: Sequence[tuple[Fragment, Declaration, Member | None]] = ()
     attributes: Sequence[tuple[Fragment, Declaration, Member]] = ()
     relayout: bool = False  # adapted to the target's provider: columns are aligned again
     # What `apply_extend` merges against: the additions by name (from the ninth on: a few are
     # looked through, not kept in a dict each), and (found when first needed) the declaration's
     # own field names and the signatures of every block attribute.
-    _added: dict[str, tuple[Declaration, Member]] | None = None
+    _added: dict[str, tuple[Declaration, Member | None]] | None = None
     _own: set[str] | None = None
     _signatures: set[str] | None = None
+
+    @property
+    def fields(self) -> Sequence[tuple[Fragment, Declaration, Member]]:
+        """Every added field (or value), one by one, in order: the members of a block added whole
+        are built now (what merging reads of them is read from `additions`)."""
+        adds = self.additions
+        if all(m is not None for _, _, m in adds):
+            return adds  # type: ignore[return-value]
+        self.additions = [
+            (frag, ext, m)
+            for frag, ext, one in adds
+            for m in ([one] if one is not None else [m for m in ext.members if m.kind != "block_attribute"])
+        ]
+        return self.additions  # type: ignore[return-value]
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -74,12 +90,14 @@ class Merged:
         if added is not None:
             hit = added.get(name)
         else:
-            for _, ext, m in self.fields:
-                if m.name == name:
+            for _, ext, m in self.additions:
+                if (m.name == name) if m is not None else name in checked_members(ext)[0]:
                     hit = ext, m
                     break
-        if hit is not None or not self.has_own(name):
-            return hit
+        if hit is not None:
+            return hit if hit[1] is not None else (hit[0], own_member(hit[0], name))  # type: ignore[return-value]
+        if not self.has_own(name):
+            return None
         return self.decl, own_member(self.decl, name)
 
     def has_own(self, name: str) -> bool:
@@ -94,13 +112,41 @@ class Merged:
         return name in self._own
 
     def add_field(self, frag: Fragment, ext: Declaration, m: Member) -> None:
-        if not self.fields:
-            self.fields = []
-        self.fields.append((frag, ext, m))  # type: ignore[attr-defined]
+        self._add(frag, ext, m, (m.name,))
+
+    def add_block(self, frag: Fragment, ext: Declaration, names: list[str]) -> None:
+        """Every line of checked block `ext`, each a field (or value) named in `names`."""
+        self._add(frag, ext, None, names)
+
+    def _add(self, frag: Fragment, ext: Declaration, m: Member | None, names: Sequence[str]) -> None:
+        if not self.additions:
+            self.additions = []
+        self.additions.append((frag, ext, m))  # type: ignore[attr-defined]
         if self._added is not None:
-            self._added[m.name] = (ext, m)
-        elif len(self.fields) > 8:
-            self._added = {f.name: (e, f) for _, e, f in self.fields}
+            self._added.update(dict.fromkeys(names, (ext, m)))
+        elif len(self.additions) > 8:
+            self._added = {}
+            for _, e, one in self.additions:
+                self._added.update(
+                    dict.fromkeys((one.name,) if one is not None else checked_members(e)[0], (e, one))
+                )
+
+    def added_relations(self) -> list[tuple[str, bool]]:
+        """`graph.field_relations` of the additions (a block added whole: from its summary)."""
+        out: list[tuple[str, bool]] = []
+        for _, ext, m in self.additions:
+            out += field_relations(ext) if m is None else field_relations(ext, [m])
+        return out
+
+    def added_types(self) -> list[str]:
+        """The type names of the added fields (a block added whole: from its summary)."""
+        out: list[str] = []
+        for _, ext, m in self.additions:
+            if m is None:
+                out += [t for t, _, _ in ext.field_summary()]
+            elif m.kind == "field":
+                out.append(m.type_name)
+        return out
 
     def add_attribute(self, frag: Fragment, ext: Declaration, m: Member) -> None:
         """Block attribute `m` of `ext`, unless the declaration has the same one already."""
@@ -288,7 +334,7 @@ def write_section(
             if decl.is_extend:
                 write_extend_comments(w, decl)
             continue
-        if not merged.fields and not merged.attributes and not merged.relayout:
+        if not merged.additions and not merged.attributes and not merged.relayout:
             if run and run[-1].end == decl.start:  # no blank line between: one is added
                 write_verbatim(w, run)
                 run = []
@@ -417,6 +463,20 @@ def apply_extend(
     everything: list[Fragment],
 ) -> None:
     base = extended(ext, named, selected, everything)
+    if ext.lazy and ext.keyword != "enum":
+        # The usual block: every line a field none of the others defines, added as it is (its
+        # members are not built).
+        names, attributes = checked_members(ext)
+        text = ext.source.text
+        if (
+            names
+            and not attributes
+            and len(names) == text.count("\n", ext.body_start, ext.close_start)
+            and len(set(names)) == len(names)
+            and all(base.defined(name) is None for name in names)
+        ):
+            base.add_block(frag, ext, names)
+            return
     for m in ext.members:
         if m.kind == "block_attribute":
             base.add_attribute(frag, ext, m)
@@ -499,7 +559,7 @@ def fragment_order(
 def extended_in(named: dict[str, Merged]) -> set[int]:
     """The ids of the fragments that hold a declaration whose text is not written as it is: one
     that `@extend` blocks add to, or that adapting lays out again."""
-    return {id(m.fragment) for m in named.values() if m.fields or m.attributes or m.relayout}
+    return {id(m.fragment) for m in named.values() if m.additions or m.attributes or m.relayout}
 
 
 def fragment_dependencies(
@@ -543,14 +603,13 @@ def extended_file_dependencies(
         if decl.is_extend:
             # Its header names the declaration it extends, which counts as a field type of the
             # file: harmless for a model or view, not for an enum or a composite type.
-            own = field_relations(decl, decl.members)
+            own = field_relations(decl)  # from its summary while its members are not built
             if decl.keyword not in ("model", "view") or dependencies("", own, keywords):
                 return None
             continue
         merged = named.get(decl.name)
-        if merged is not None and merged.decl is decl and merged.fields:
-            added = field_relations(decl, [m for _, _, m in merged.fields])
-            deps.extend(dependencies(decl.name, added, keywords))
+        if merged is not None and merged.decl is decl and merged.additions:
+            deps.extend(dependencies(decl.name, merged.added_relations(), keywords))
     return deps
 
 
@@ -575,7 +634,7 @@ def relations_of(merged: Merged) -> list[tuple[str, bool]]:
     """The declaration's own field relations (from its summary while its members are not built),
     then its additions'."""
     own = field_relations(merged.decl)
-    return own + field_relations(merged.decl, [m for _, _, m in merged.fields]) if merged.fields else own
+    return own + merged.added_relations() if merged.additions else own
 
 
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:
