@@ -198,8 +198,6 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
             pos = nxt
 
 
-# Checked lines with where they start and end: (source, start, end, the lines, without newlines).
-Span = tuple["Source", int, int, list[str]]
 _drain = deque(maxlen=0).extend  # runs an iterator of `append` calls at C speed, keeping nothing
 
 
@@ -217,10 +215,13 @@ def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, i
         _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
     else:
         _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
-    for source, start, _, lines in spans:  # their origins, in the same order (nothing between)
-        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
+    at = 0
+    for k in range(0, len(spans), 4):  # their origins, in the same order (nothing between)
+        source, start, count, _ = spans[k : k + 4]
+        starts = list(accumulate(map(add, map(len, every[at : at + count]), repeat(1)), initial=start))
         starts.pop()
         _drain(map(add_origin, zip(repeat(source), starts)))
+        at += count
     write_text_lines(w, decl.source, rest_at, body[last:])  # what follows the fields
     return True
 
@@ -236,8 +237,7 @@ def write_laid(
     blank lines in a row, none last), a closing `}` alone on its line, and no trailing white
     space: every line but a field's is then written as it is. `tidy`: no line of `decl`'s text ends
     in white space (known for the whole file: not looked for again here)."""
-    src = decl.source
-    text = src.text
+    text = decl.source.text
     start, body_start, close = decl.start, decl.body_start, decl.close_start
     if (
         decl.end != close + 2
@@ -257,23 +257,11 @@ def write_laid(
         return False
     head_count = text.count("\n", start, body_start)
     rest_count = len(body) - last + 1  # the closing line's too
-    if len(spans) == 2:  # one addition, the usual
-        source, at, _, lines = spans[1]
-        segments: tuple[object, ...] = (
-            src, start, head_count, False, src, body_start, last, True,
-            source, at, len(lines), True, src, rest_at, rest_count, False,
-        )
-    else:
-        listed: list[object] = [src, start, head_count, False]
-        for source, at, _, lines in spans:
-            listed += (source, at, len(lines), True)
-        listed += (src, rest_at, rest_count, False)
-        segments = tuple(listed)
     laid = "\n".join(_laid_lines(every, cells, fields))
     w.block(
         f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}\n",
         head_count + len(every) + rest_count,
-        segments,
+        (decl.source, start, head_count, False, *spans, decl.source, rest_at, rest_count, False),
         spaced=True,
     )
     return True
@@ -281,9 +269,10 @@ def write_laid(
 
 # `_cut_fields`: the lines of the body of a merged model (without newlines), how many of them are
 # its own fields (up to the last one: comment and block attribute lines among them included),
-# where what follows them starts, the spans of field lines (its own, then each addition's), all
-# their lines, their cells, and the cells of those that are fields.
-Cut = tuple[list[str], int, int, list["Span"], list[str], list[list[str]], list[list[str]]]
+# where what follows them starts, the spans of field lines (its own, then each addition's) as
+# `writer.Block`'s realigned segments, all their lines, their cells, and the cells of those that
+# are fields.
+Cut = tuple[list[str], int, int, list[object], list[str], list[list[str]], list[list[str]]]
 
 
 def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False) -> Cut | None:
@@ -292,26 +281,27 @@ def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: b
     `str.split`: a checked field line is its name, its type, and its rest from its first
     character on. `tidy`: `decl`'s lines are known to end in no white space."""
     src = decl.source
+    text = src.text
     body_start, close = decl.body_start, decl.close_start
-    body = src.text[body_start:close].split("\n")
+    body = text[body_start:close].split("\n")
     body.pop()  # the body ends with a newline
-    last = len(body)  # after the last field
+    count = len(body)
+    last = count  # after the last field
     while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
         last -= 1
     every = body[:last]
-    rest_at = body_start + sum(map(len, every)) + last
+    rest_at = close - sum(map(len, body[last:])) - (count - last)
     if not (
         _usual(src, body_start, rest_at) if not tidy
-        else src.text.isascii() and src.text.find("\n\n", body_start - 1, rest_at) == -1
+        else text.isascii() and text.find("\n\n", body_start - 1, rest_at) == -1
     ):
         return None
-    spans: list[Span] = [(src, body_start, rest_at, every)]
-    every = every[:]  # the own lines stay the first span's
+    spans: list[object] = [src, body_start, last, True]
     for source, start, end in added:
         if not _usual(source, start, end):
             return None
         lines = source.text[start : end - 1].split("\n")
-        spans.append((source, start, end, lines))
+        spans += (source, start, len(lines), True)
         every += lines
     cells = [line.split(None, 2) for line in every]
     fields = [c for c in cells if c[0][0] not in "/@"]
@@ -324,9 +314,15 @@ def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: b
 def _laid_lines(every: list[str], cells: list[list[str]], fields: list[list[str]]) -> list[str]:
     """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
     group: comment and block attribute lines as they are."""
-    name_width = max([len(c[0]) for c in fields], default=0)
-    type_width = max([len(c[1]) for c in fields], default=0)
+    name_width = max(map(len, [c[0] for c in fields]), default=0)
+    type_width = max(map(len, [c[1] for c in fields]), default=0)
     # `ljust`, not a width in a format spec, which is parsed at every call.
+    if len(fields) == len(cells):  # the usual: no comment or block attribute line among them
+        return [
+            f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
+            else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
+            for c in cells
+        ]
     return [
         line if c[0][0] in "/@"
         else f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
