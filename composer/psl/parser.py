@@ -506,6 +506,8 @@ class _Parser:
             start = text.rfind("\n", gap, comment) + 1 or gap
             if text.find("@extend", comment, header) == -1:
                 doc = None
+            elif header == start + 12 and text.startswith("/// @extend\n", start):
+                doc, is_extend = [" @extend"], True  # the usual marker, alone above the block
             else:
                 doc = _doc_lines(text, start, header)
                 is_extend = any(line.strip() == "@extend" for line in doc)
