@@ -29,7 +29,7 @@ from .blocks import (
 from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_mean
 from .graph import dependencies, field_relations, file_dependencies, stable_order
 from .psl import Declaration, Member, decode_string
-from .psl.members import checked_members
+from .psl.members import checked_members, field_lines_only
 from .typecheck import SCALARS as SCALARS  # where the language server reads it
 from .typecheck import check_types, declared_in
 from .writer import ComposedFile, Writer
@@ -91,7 +91,7 @@ class Merged:
             hit = added.get(name)
         else:
             for _, ext, m in self.additions:
-                if (m.name == name) if m is not None else name in checked_members(ext)[0]:
+                if (m.name == name) if m is not None else name in field_lines_only(ext):  # type: ignore[operator]
                     hit = ext, m
                     break
         if hit is not None:
@@ -128,7 +128,7 @@ class Merged:
             self._added = {}
             for _, e, one in self.additions:
                 self._added.update(
-                    dict.fromkeys((one.name,) if one is not None else checked_members(e)[0], (e, one))
+                    dict.fromkeys((one.name,) if one is not None else field_lines_only(e), (e, one))  # type: ignore[arg-type]
                 )
 
     def added_relations(self) -> list[tuple[str, bool]]:
@@ -466,15 +466,8 @@ def apply_extend(
     if ext.lazy and ext.keyword != "enum":
         # The usual block: every line a field none of the others defines, added as it is (its
         # members are not built).
-        names, attributes = checked_members(ext)
-        text = ext.source.text
-        if (
-            names
-            and not attributes
-            and len(names) == text.count("\n", ext.body_start, ext.close_start)
-            and len(set(names)) == len(names)
-            and all(base.defined(name) is None for name in names)
-        ):
+        names = field_lines_only(ext)
+        if names is not None and all(base.defined(name) is None for name in names):
             base.add_block(frag, ext, names)
             return
     for m in ext.members:

@@ -43,6 +43,9 @@ _CHECKED_LINE_ASCII = re.compile(_CHECKED_LINE.pattern, re.ASCII)
 # The start of a checked member line: a field's or value's name (group 1), or a block attribute's
 # line (2). Comment and blank lines match neither.
 _MEMBER_START = re.compile(rf"^[ \t]*(?:({_FIDENT})|(@@[^\n]*))", re.MULTILINE)
+# A checked field line: its name, then what `parser.field_summary` reads of it (its type, `[]` or
+# `?`, the rest). Only field lines start with a name.
+_FIELD_START = re.compile(rf"^[ \t]*({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?[ \t]*([^\n]*)\n", re.MULTILINE)
 
 Lazy = Callable[[int], list]
 
@@ -52,6 +55,20 @@ def checked_members(decl: Declaration) -> tuple[list[str], list[str]]:
     attribute lines, from the text (two C-level scans; no member is built)."""
     found = _MEMBER_START.findall(decl.source.text, decl.body_start, decl.close_start)
     return [name for name, _ in found if name], [line for _, line in found if line]
+
+
+def field_lines_only(decl: Declaration) -> list[str] | None:
+    """The field names of a model (type, view) the fast path checked, if every line of its body
+    is a field line, each named once (else None), from one C-level scan, which also gives the
+    block's `field_summary` (kept, as the parser's would be, while its members are not built)."""
+    text = decl.source.text
+    found = _FIELD_START.findall(text, decl.body_start, decl.close_start)
+    names = [f[0] for f in found]
+    if not names or not len(names) == text.count("\n", decl.body_start, decl.close_start) == len(set(names)):
+        return None
+    if decl._members is None and decl._summary is None:
+        decl._summary = [f[1:] for f in found]
+    return names
 
 
 def build_members(decl: Declaration) -> list[Member]:
