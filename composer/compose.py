@@ -5,7 +5,7 @@ declaration they extend; the target's generator and datasource settings are appl
 are ordered by their dependencies (README "How fragments are composed"). Every output line
 remembers the source line it came from, so that Prisma's errors on the output can be sent back
 to the fragment. This module holds the rules (what is taken, merged, checked, in which order);
-`blocks.py` writes what they decide. Slightly over 500 lines: the merge rules of `/// @extend`
+`blocks.py` writes what they decide. Over 600 lines: the merge rules of `/// @extend`
 (each a small function) are kept with the ordering they feed; the type check is `typecheck.py`.
 """
 
