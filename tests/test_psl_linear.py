@@ -180,6 +180,10 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
     ("members._CHECKED_LINE", "all", "checked lines", lambda n: CHECKED * n, 8),
     ("members._MEMBER_START", "all", "checked lines", lambda n: CHECKED * n, 8),
     ("members._MEMBER_START", "all", "indented comments", lambda n: " " * n + "// c\n", 50),
+    ("members._FIELD_START", "all", "checked lines", lambda n: CHECKED * n, 8),
+    ("members._FIELD_START", "all", "indented comments", lambda n: " " * n + "// c\n", 50),
+    ("members._FIELD_START", "all", "a name, a long gap, no type", lambda n: "a" + " " * n + "// c\n", 50),
+    ("members._FIELD_START", "all", "a rest of white space", lambda n: "a b?" + " \t" * n + "\n", 50),
     ("members._CHECKED_LINE", "all", "values with attributes", lambda n: '  A   @map("a") // c  \n' * n, 8),
     (
         "_RELATION_FIELDS",
