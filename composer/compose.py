@@ -467,7 +467,10 @@ def apply_extend(
         # The usual block: every line a field none of the others defines, added as it is (its
         # members are not built).
         names = field_lines_only(ext)
-        if names is not None and all(base.defined(name) is None for name in names):
+        if names is not None and (
+            base.defined(names[0]) is None if len(names) == 1  # the usual one: no generator
+            else all(base.defined(name) is None for name in names)
+        ):
             base.add_block(frag, ext, names)
             return
     for m in ext.members:
