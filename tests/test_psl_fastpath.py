@@ -161,8 +161,10 @@ def test_a_block_it_cannot_take_falls_back() -> None:
     assert assert_same(text) == 0
 
 
-NAMES = st.sampled_from(["id", "a", "b2", "user-id", "Post", "User", "Role", "x_y"])
-TYPES = st.sampled_from(["Int", "String", "User", "Post", "Role", "Unsupported", "Tag", "DateTime"])
+# A name with a non-ASCII letter sends its text to the Unicode patterns (an ASCII text gets
+# ASCII classes, `parser._DECL`).
+NAMES = st.sampled_from(["id", "a", "b2", "user-id", "Post", "User", "Role", "x_y", "naïve"])
+TYPES = st.sampled_from(["Int", "String", "User", "Post", "Role", "Unsupported", "Tag", "DateTime", "Café"])
 ATTRS = st.sampled_from(
     [
         "@id",

@@ -154,9 +154,14 @@ def _declaration_pattern(field_body: str, compiled: bool = True) -> Any:
     return re.compile(source) if compiled else source
 
 
-_DECL = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, ""))
+_DECL_SRC = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, ""), compiled=False)
+# For a text without a non-ASCII character (`str.isascii` is free; nearly every schema) the same
+# match with ASCII classes, which `re` checks faster (a sixth of the parse). On such a text it
+# accepts exactly what `_DECL_SRC` accepts; the Unicode one is compiled only for a text that
+# needs it (`_Parser.scan`).
+_DECL = re.compile(_DECL_SRC, re.ASCII)
 # The same with every rest checked in the match, for a file with a rest `_FIELD_REST` refuses:
-# compiled only then (`_Parser.parse`).
+# compiled only then (`_Parser.scan`).
 _DECL_EXACT_SRC = _declaration_pattern(_FIELD_BODY_SRC, compiled=False)
 # A line's indentation, its first name, white space, the second name (group 1: a field's type),
 # the rest of the line (group 2). In a clean file (`SchemaFile.clean`) the field lines of the
@@ -422,16 +427,12 @@ class _Parser:
         doc: list[str] = []
         pos = 0
         slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
-        fast = (re.compile(_DECL_EXACT_SRC) if self.exact else _DECL).match if _FAST_BODY else None
+        fast = self.declaration_pattern().match if _FAST_BODY else None
         while pos < n:
             if pos >= slow_until and pending is None and not doc and fast is not None:
-                m = fast(text, pos)
-                if m is not None:
-                    decl = self.lazy_declaration(m)
-                    decls.append(decl)
-                    loose.append(decl)
-                    pos = m.end()
-                    continue
+                pos = self.lazy_declarations(fast, pos, decls, loose)  # (the match at `pos` failed)
+                if pos >= n:
+                    break
                 gap = self.gap_end(pos)
                 slow_until = gap + 1
                 if gap > pos:  # comment and blank lines, all at once (a file may hold millions)
@@ -445,6 +446,14 @@ class _Parser:
         last = decls[-1].end if decls else 0
         schema.clean = len(loose) == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
         return schema
+
+    def declaration_pattern(self) -> re.Pattern[str]:
+        """`_DECL`, or `_DECL_EXACT_SRC` (`exact`), with the classes the text needs (`re` keeps
+        the ones compiled here)."""
+        ascii = self.text.isascii()
+        if not self.exact:
+            return _DECL if ascii else re.compile(_DECL_SRC)
+        return re.compile(_DECL_EXACT_SRC, re.ASCII if ascii else 0)
 
     def top_line(
         self, pos: int, pending: int | None, doc: list[str], decls: list[Declaration]
@@ -490,32 +499,43 @@ class _Parser:
         end = _GAP.match(self.text, pos).end()  # type: ignore[union-attr]
         return self.text.rfind("\n", pos, end) + 1 or pos
 
-    def lazy_declaration(self, m: re.Match[str]) -> Declaration:
-        """The declaration of a `_DECL` match, its members built on first use. Its documentation
-        is read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`)."""
-        text = self.text
-        regs = m.regs  # every group's span in one call: this runs once per declaration
-        gap, header = regs[1]
-        kw = 2 if regs[2][0] != -1 else 6
-        (keyword_start, _), (name_start, name_end), (body_start, _), (close_start, _) = regs[kw : kw + 4]
-        start = header
-        doc: list[str] | None = []
-        is_extend = False
-        comment = text.find("//", gap, header) if gap != header else -1
-        if comment != -1:
-            start = text.rfind("\n", gap, comment) + 1 or gap
-            if text.find("@extend", comment, header) == -1:
-                doc = None
-            else:
-                doc = _doc_lines(text, start, header)
-                is_extend = any(line.strip() == "@extend" for line in doc)
-        return Declaration(
-            # One string per keyword, and a name is the same string as the field types that
-            # name it (`psl.fields` interns those).
-            _KEYWORD[text[keyword_start]], intern(text[name_start:name_end]), self.source, start,
-            keyword_start, name_start, name_end, body_start, close_start, regs[0][1],
-            None, doc, is_extend, _build_members,
-        )
+    def lazy_declarations(
+        self, match: Callable[[str, int], re.Match[str] | None], pos: int, decls: list[Declaration],
+        loose: list[Declaration],
+    ) -> int:
+        """The declarations of the `_DECL` matches one after the other from `pos`, their members
+        built on first use; returns where the first text it does not take starts. Documentation is
+        read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`).
+        One loop for a whole file: this runs once per declaration, so it keeps to local names."""
+        text, source, build = self.text, self.source, _build_members
+        find, rfind = text.find, text.rfind
+        while (m := match(text, pos)) is not None:
+            regs = m.regs  # every group's span in one call
+            gap, header = regs[1]
+            kw = 2 if regs[2][0] != -1 else 6
+            (keyword_start, _), (name_start, name_end), (body_start, _), (close_start, _) = regs[kw : kw + 4]
+            pos = regs[0][1]
+            start = header
+            doc: list[str] | None = []
+            is_extend = False
+            comment = find("//", gap, header) if gap != header else -1
+            if comment != -1:
+                start = rfind("\n", gap, comment) + 1 or gap
+                if find("@extend", comment, header) == -1:
+                    doc = None
+                else:
+                    doc = _doc_lines(text, start, header)
+                    is_extend = any(line.strip() == "@extend" for line in doc)
+            decl = Declaration(
+                # One string per keyword, and a name is the same string as the field types that
+                # name it (`psl.fields` interns those).
+                _KEYWORD[text[keyword_start]], intern(text[name_start:name_end]), source, start,
+                keyword_start, name_start, name_end, body_start, close_start, pos, None, doc,
+                is_extend, build,
+            )
+            decls.append(decl)
+            loose.append(decl)
+        return pos
 
     def declaration(self, line_start: int, p: int, pending: int | None, doc: list[str]) -> Declaration:
         text = self.text
