@@ -128,17 +128,22 @@ _COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
 # group 5 or 9 starts the line of the closing brace. One call per declaration, and nothing of
 # the gap is read unless it holds `/`.
 #
-# In this match a field line's rest (after its type: `[]`/`?`, attributes, a comment) is only
-# looked at for its first character (`@`, `/`, or nothing but spaces): checking every argument
-# list of every line is most of the work of `_FAST_BODY`, and most rests repeat. Each distinct
-# rest is then checked once by `_FIELD_REST` (`_Parser.check_rests`, through the lines
-# `psl.fields` reads); a file with one that fails is parsed again with `_FAST_BODY` itself.
-# (The rest is one run to the end of the line, with no `_LINE_END` after it: two runs that could
-# both take a `//` would make a line without its newline quadratic.)
-_LOOSE_FIELD_LINE = (
-    rf"{_FIDENT}[ \t]+(?!Unsupported(?![\w-])){_FIDENT}(?:\[\]|\?)?(?:[ \t]*[@/][^\n]*|[ \t]*)"
-)
+# In this match a line of a `model`/`view`/`type` body that starts with a name is only looked at
+# for that first character: checking the names, the type and every argument list of every line
+# is most of the work of `_FAST_BODY`, and most rests repeat. The loop reads each such line with
+# `_BODY_LINES` (`_Parser.lazy_declarations`: its type, and its rest after the type) and
+# `_Parser.check_rests` checks them: a line without a type, an `Unsupported` type, or a rest
+# `_FIELD_REST` refuses (each distinct rest checked once) sends the file to the exact patterns,
+# `_FAST_BODY` itself. (The line is one run to its end, with no `_LINE_END` after it: two runs
+# that could both take a `//` would make a line without its newline quadratic.)
+_LOOSE_FIELD_LINE = r"[^\W_][^\n]*"
 _FIELD_REST = re.compile(rf"(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*{_LINE_END}")
+# A line of a body of `_DECL`: its name, white space and type (group 1, empty if the line has
+# none), then the rest of the line (group 2). Linear: each try starts at a newline and ends within
+# its line, the optional type is taken whenever it is there, and the rest takes anything.
+_BODY_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*(?:[ \t]+([^\W_][\w-]*))?([^\n]*)"
+_BODY_LINES = re.compile(_BODY_LINE_SRC)
+_BODY_LINES_ASCII = re.compile(_BODY_LINE_SRC, re.ASCII)
 # A field line's rest -> REFUSED (`_FIELD_REST` does not take it whole), TAKEN, or OWNS_KEY
 # (taken, and the field owns a foreign key: not a list, an `@relation` with `fields:`).
 _REST_KIND: dict[str, int] = {}
@@ -160,15 +165,17 @@ _DECL_SRC = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, ""), compiled=Fal
 # accepts exactly what `_DECL_SRC` accepts; the Unicode one is compiled only for a text that
 # needs it (`_Parser.scan`).
 _DECL = re.compile(_DECL_SRC, re.ASCII)
-# The same with every rest checked in the match, for a file with a rest `_FIELD_REST` refuses:
-# compiled only then (`_Parser.scan`).
+# The same with every line checked in the match, for a file with a body line `check_rests`
+# refuses: compiled only then (`_Parser.scan`).
 _DECL_EXACT_SRC = _declaration_pattern(_FIELD_BODY_SRC, compiled=False)
 # A line's indentation, its first name, white space, the second name (group 1: a field's type),
 # the rest of the line (group 2). In a clean file (`SchemaFile.clean`) the field lines of the
 # blocks are the lines that start with two names, but for the headers (`model A {`: a rest that
-# starts with `{`, naming the block itself). Linear: each try starts at a newline and ends within
-# its line, and its runs stop at different characters. For a text without a non-ASCII character
-# (`str.isascii` is free) the same matches with ASCII classes, which `re` checks faster.
+# starts with `{`, naming the block itself): `psl.fields` reads a file the exact patterns
+# checked with this (the parser reads the bodies it checks with `_BODY_LINES`). Linear: each try
+# starts at a newline and ends within its line, and its runs stop at different characters. For a
+# text without a non-ASCII character (`str.isascii` is free) the same matches with ASCII classes,
+# which `re` checks faster.
 _FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
 _FIELD_LINES = re.compile(_FIELD_LINE_SRC)
 _FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
@@ -260,8 +267,6 @@ def rest_kinds(rests: set[str]) -> None:
 
 
 def _rest_kind(rest: str) -> int:
-    if rest.lstrip(" \t").startswith("{"):
-        return TAKEN  # a header (`model A {`), which no field line of `_DECL` is like
     if _FIELD_REST.fullmatch(rest) is None:
         return REFUSED
     if rest.startswith("[]") or "@relation" not in rest:
@@ -269,13 +274,15 @@ def _rest_kind(rest: str) -> int:
     return OWNS_KEY if relation_with_fields(rest.lstrip("?").lstrip(" \t")) else TAKEN
 
 
-def _file_fields(schema: SchemaFile, found: list[tuple[str, str]], owning: set[str]) -> Any:
+def _file_fields(
+    schema: SchemaFile, found: list[tuple[str, str]], owning: set[str], types: set[str]
+) -> Any:
     """`psl.fields.file_fields` (which imports this module: looked up on first use)."""
     global _file_fields
     from .fields import file_fields
 
     _file_fields = file_fields
-    return file_fields(schema, found, owning)
+    return file_fields(schema, found, owning, types)
 
 
 def relation_names_fields(relation: Attribute) -> bool:
@@ -409,18 +416,19 @@ class _Parser:
     # -- top level -----------------------------------------------------------------------------
 
     def parse(self) -> SchemaFile:
-        loose: list[Declaration] = []  # declarations of `_DECL`, whose rests are checked after
+        loose: list[Declaration] = []  # declarations of `_DECL`, whose lines are checked after
+        found: list[tuple[str, str]] = []  # their field lines' (type, rest), `_BODY_LINES`
         try:
-            schema = self.scan(loose)
+            schema = self.scan(loose, found)
         except PSLSyntaxError:
-            if loose and not self.exact:  # the first error may be in a rest not checked yet
+            if loose and not self.exact:  # the first error may be in a line not checked yet
                 return _Parser(self.source, exact=True).parse()
             raise
-        if loose and not self.exact and not self.check_rests(schema, loose):
+        if loose and not self.exact and not self.check_rests(schema, found):
             return _Parser(self.source, exact=True).parse()
         return schema
 
-    def scan(self, loose: list[Declaration]) -> SchemaFile:
+    def scan(self, loose: list[Declaration], found: list[tuple[str, str]]) -> SchemaFile:
         text, n = self.text, self.n
         decls: list[Declaration] = []
         pending: int | None = None  # start of the comment lines waiting for a declaration
@@ -430,7 +438,7 @@ class _Parser:
         fast = self.declaration_pattern().match if _FAST_BODY else None
         while pos < n:
             if pos >= slow_until and pending is None and not doc and fast is not None:
-                pos = self.lazy_declarations(fast, pos, decls, loose)  # (the match at `pos` failed)
+                pos = self.lazy_declarations(fast, pos, decls, loose, found)  # (the match at `pos` failed)
                 if pos >= n:
                     break
                 gap = self.gap_end(pos)
@@ -476,22 +484,20 @@ class _Parser:
         decls.append(decl)
         return decl.end, None, []
 
-    def check_rests(self, schema: SchemaFile, loose: list[Declaration]) -> bool:
-        """Does `_FIELD_REST` take the rest of every field line of the `loose` declarations? Each
-        distinct rest is checked once; a clean file's lines are read once for this and for its
-        `SchemaFile.fields`."""
-        text = self.text
-        lines = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall
-        if schema.clean:
-            found = lines(text)
-        else:
-            found = [f for d in loose for f in lines(text, d.body_start - 1, d.close_start)]
+    def check_rests(self, schema: SchemaFile, found: list[tuple[str, str]]) -> bool:
+        """Are the lines of the `_DECL` bodies that start with a name (`found`: their type and
+        rest) field lines the exact patterns take? Each distinct rest is checked once; a clean
+        file's lines are read once for this and for its `SchemaFile.fields`."""
+        types = set(map(itemgetter(0), found))
+        if "" in types or "Unsupported" in types:  # a line without a type; `Unsupported("…")`
+            return False
         rests = set(map(itemgetter(1), found))
         rest_kinds(rests)
         if not all(map(_REST_KIND.__getitem__, rests)):  # one is REFUSED
             return False
         if schema.clean:
-            schema._fields = _file_fields(schema, found, {r for r in rests if _REST_KIND[r] == OWNS_KEY})
+            owning = {r for r in rests if _REST_KIND[r] == OWNS_KEY}
+            schema._fields = _file_fields(schema, found, owning, types)
         return True
 
     def gap_end(self, pos: int) -> int:
@@ -501,14 +507,18 @@ class _Parser:
 
     def lazy_declarations(
         self, match: Callable[[str, int], re.Match[str] | None], pos: int, decls: list[Declaration],
-        loose: list[Declaration],
+        loose: list[Declaration], found: list[tuple[str, str]],
     ) -> int:
         """The declarations of the `_DECL` matches one after the other from `pos`, their members
-        built on first use; returns where the first text it does not take starts. Documentation is
-        read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`).
-        One loop for a whole file: this runs once per declaration, so it keeps to local names."""
+        built on first use, and the (type, rest) of the lines of their `model`/`view`/`type`
+        bodies that start with a name, for `check_rests` (`found`; not in `exact` mode, where
+        `_DECL_EXACT_SRC` checks them); returns where the first text it does not take starts.
+        Documentation is read from the gap only if it may say `@extend` (else on first use,
+        `Declaration.doc`). One loop for a whole file: this runs once per declaration, so it
+        keeps to local names."""
         text, source, build = self.text, self.source, _build_members
         find, rfind = text.find, text.rfind
+        lines = None if self.exact else (_BODY_LINES_ASCII if text.isascii() else _BODY_LINES).findall
         while (m := match(text, pos)) is not None:
             regs = m.regs  # every group's span in one call
             gap, header = regs[1]
@@ -535,6 +545,8 @@ class _Parser:
             )
             decls.append(decl)
             loose.append(decl)
+            if kw == 2 and lines is not None:  # from the newline that ends the header
+                found += lines(text, body_start - 1, close_start)
         return pos
 
     def declaration(self, line_start: int, p: int, pending: int | None, doc: list[str]) -> Declaration:
