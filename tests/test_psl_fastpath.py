@@ -171,6 +171,19 @@ def test_a_line_without_a_type_or_with_one_the_loop_refuses(line: str, datasourc
     assert isinstance(full, str) or not fast.declarations[-2].lazy  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["  B", "  B C", "  B Int @id", "  B?", "  B[]", "  B []", "  B @map(", '  B @map("b") x', "  B {",
+     "  B@@map", "  B\t@map(\"b\") // c", "  B-c", "  B.c", "  B /* c */"],
+)
+def test_an_enum_value_line_the_loop_reads(line: str) -> None:
+    """An enum's lines that start with a name are values only without a second name and with
+    what may follow a value (no `[]` or `?`): the rest goes to the exact patterns."""
+    text = f"model A {{\n  id Int @id\n}}\n\nenum E {{\n  X\n{line}\n}}\n\nenum F {{\n  Y\n}}\n"
+    assert psl_parser._DECL.match(text, text.index("enum E")) is not None  # taken loosely
+    assert_same(text)
+
+
 def test_a_block_it_cannot_take_falls_back() -> None:
     text = 'model A {\n  id Int @id\n  v Unsupported("x")\n  @@index([id(sort: Desc)])\n}\n'
     fast, _ = both(text)

@@ -13,7 +13,6 @@ answered once per distinct text (most repeat: `@id @default(autoincrement())`, `
 
 from __future__ import annotations
 
-from itertools import compress
 from operator import itemgetter
 from sys import intern
 from typing import TYPE_CHECKING
@@ -38,8 +37,7 @@ def owners_of(found: list[tuple[str, str]], owning: set[str]) -> tuple[str, ...]
     """The types of the field lines whose rest is among `owning`, once each."""
     if not owning:
         return ()
-    owned = map(owning.__contains__, map(itemgetter(1), found))
-    return tuple(map(intern, set(compress(map(itemgetter(0), found), owned))))
+    return tuple(map(intern, {type_name for type_name, rest in found if rest in owning}))
 
 
 def file_fields(
