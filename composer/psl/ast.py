@@ -9,8 +9,7 @@ the member's own line and its newline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Location, Source
 
@@ -18,14 +17,45 @@ if TYPE_CHECKING:
     from .fields import FileFields
 
 
-@dataclass(slots=True)
-class Expr:
-    kind: str  # "string" | "number" | "path" | "call" | "array" | "object"
-    start: int
-    end: int
-    value: str = ""  # decoded string, number text, path or function name
-    items: list[Expr] = field(default_factory=list)  # array items
-    args: list[Arg] = field(default_factory=list)  # call arguments, object members
+_FRESH: Any = object()  # a parameter's default: a new empty list (a dataclass's `default_factory`)
+
+
+class _Node:
+    """Equality and `repr` from the slots, as a dataclass has them. The node classes are written
+    out rather than made by `dataclasses`: making five classes is a part of every start-up."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Expr(_Node):
+    __slots__ = ("args", "end", "items", "kind", "start", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        value: str = "",
+        items: list[Expr] | None = None,
+        args: list[Arg] | None = None,
+    ) -> None:
+        self.kind = kind  # "string" | "number" | "path" | "call" | "array" | "object"
+        self.start = start
+        self.end = end
+        self.value = value  # decoded string, number text, path or function name
+        self.items: list[Expr] = [] if items is None else items  # array items
+        self.args: list[Arg] = [] if args is None else args  # call arguments, object members
 
     def names(self) -> list[str]:
         """The field names of a `[a, b(sort: Desc)]` list, as used by `fields:` and `@@index`."""
@@ -36,12 +66,14 @@ class Expr:
         return []
 
 
-@dataclass(slots=True)
-class Arg:
-    name: str | None
-    value: Expr | None  # None for an empty argument (`fields:`), which Prisma parses for completions
-    start: int
-    end: int
+class Arg(_Node):
+    __slots__ = ("end", "name", "start", "value")
+
+    def __init__(self, name: str | None, value: Expr | None, start: int, end: int) -> None:
+        self.name = name
+        self.value = value  # None for an empty argument (`fields:`), which Prisma parses for completions
+        self.start = start
+        self.end = end
 
 
 class Attribute:
@@ -104,24 +136,58 @@ class Attribute:
         return None
 
 
-@dataclass(slots=True)
-class Member:
+class Member(_Node):
     """A line inside a block: a field, an enum value, a config property, a block attribute."""
 
-    kind: str  # "field" | "value" | "property" | "block_attribute"
-    name: str  # field/value/property name; attribute name for block attributes
-    start: int  # first attached comment line (or the member's own line)
-    line_start: int  # start of the member's own line
-    end: int  # after the member's line (newline included)
-    name_start: int
-    name_end: int
-    type_name: str = ""  # fields: the base type (`Unsupported` for Unsupported("…"))
-    type_start: int = 0
-    type_end: int = 0
-    optional: bool = False
-    is_list: bool = False
-    attributes: list[Attribute] = field(default_factory=list)  # field/value attributes; one for block attrs
-    value: Expr | None = None  # config property value
+    __slots__ = (
+        "attributes",
+        "end",
+        "is_list",
+        "kind",
+        "line_start",
+        "name",
+        "name_end",
+        "name_start",
+        "optional",
+        "start",
+        "type_end",
+        "type_name",
+        "type_start",
+        "value",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        start: int,
+        line_start: int,
+        end: int,
+        name_start: int,
+        name_end: int,
+        type_name: str = "",
+        type_start: int = 0,
+        type_end: int = 0,
+        optional: bool = False,
+        is_list: bool = False,
+        attributes: list[Attribute] | None = None,
+        value: Expr | None = None,
+    ) -> None:
+        self.kind = kind  # "field" | "value" | "property" | "block_attribute"
+        self.name = name  # field/value/property name; attribute name for block attributes
+        self.start = start  # first attached comment line (or the member's own line)
+        self.line_start = line_start  # start of the member's own line
+        self.end = end  # after the member's line (newline included)
+        self.name_start = name_start
+        self.name_end = name_end
+        self.type_name = type_name  # fields: the base type (`Unsupported` for Unsupported("…"))
+        self.type_start = type_start
+        self.type_end = type_end
+        self.optional = optional
+        self.is_list = is_list
+        # Field/value attributes; one for block attributes.
+        self.attributes: list[Attribute] = [] if attributes is None else attributes
+        self.value = value  # config property value
 
     def attribute(self, name: str) -> Attribute | None:
         for attr in self.attributes:
@@ -159,7 +225,6 @@ def _doc_lines(text: str, start: int, end: int) -> list[str]:
     return doc
 
 
-@dataclass(slots=True, eq=False)
 class Declaration:
     """A top-level block.
 
@@ -169,24 +234,63 @@ class Declaration:
     every block (field types, relations) without building them.
     """
 
-    keyword: str  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
-    name: str
-    source: Source
-    start: int  # first attached comment line (or the keyword's line)
-    keyword_start: int  # offset of the keyword
-    name_start: int
-    name_end: int
-    body_start: int  # start of the line after `{` (alias: same as end)
-    close_start: int  # start of the line holding the closing `}` (alias: same as end)
-    end: int  # after the closing line, newline included
-    _members: list[Member] | None = field(default_factory=list)
-    # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
-    # yet (a block of the fast path: most documentation is never read while composing).
-    _doc: list[str] | None = field(default_factory=list)
-    is_extend: bool = False  # a `/// @extend` line is among the doc lines
-    # Builds the members of a block the fast path checked (kept once they are built: `checked`).
-    _build: Callable[[Declaration], list[Member]] | None = None
-    _summary: list[tuple[str, str, str]] | None = None
+    __slots__ = (
+        "_build",
+        "_doc",
+        "_members",
+        "_summary",
+        "body_start",
+        "close_start",
+        "end",
+        "is_extend",
+        "keyword",
+        "keyword_start",
+        "name",
+        "name_end",
+        "name_start",
+        "source",
+        "start",
+    )
+
+    def __init__(
+        self,
+        keyword: str,
+        name: str,
+        source: Source,
+        start: int,
+        keyword_start: int,
+        name_start: int,
+        name_end: int,
+        body_start: int,
+        close_start: int,
+        end: int,
+        _members: list[Member] | None = _FRESH,
+        _doc: list[str] | None = _FRESH,
+        is_extend: bool = False,
+        _build: Callable[[Declaration], list[Member]] | None = None,
+        _summary: list[tuple[str, str, str]] | None = None,
+    ) -> None:
+        self.keyword = keyword  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
+        self.name = name
+        self.source = source
+        self.start = start  # first attached comment line (or the keyword's line)
+        self.keyword_start = keyword_start  # offset of the keyword
+        self.name_start = name_start
+        self.name_end = name_end
+        self.body_start = body_start  # start of the line after `{` (alias: same as end)
+        self.close_start = close_start  # start of the line holding the closing `}` (alias: same as end)
+        self.end = end  # after the closing line, newline included
+        # None: not built yet (`members`).
+        self._members: list[Member] | None = [] if _members is _FRESH else _members
+        # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
+        # yet (a block of the fast path: most documentation is never read while composing).
+        self._doc: list[str] | None = [] if _doc is _FRESH else _doc
+        self.is_extend = is_extend  # a `/// @extend` line is among the doc lines
+        # Builds the members of a block the fast path checked (kept once they are built: `checked`).
+        self._build = _build
+        self._summary = _summary
+
+    __repr__ = _Node.__repr__
 
     @property
     def members(self) -> list[Member]:
@@ -261,15 +365,25 @@ class Declaration:
         return None
 
 
-@dataclass(slots=True)
-class SchemaFile:
-    source: Source
-    declarations: list[Declaration]
-    trailing: int  # offset where comments after the last declaration start (== len(text) if none)
-    # Every line of the text was checked by the parser's fast path: its declarations are all
-    # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
-    clean: bool = False
-    _fields: FileFields | None = None
+class SchemaFile(_Node):
+    __slots__ = ("_fields", "clean", "declarations", "source", "trailing")
+
+    def __init__(
+        self,
+        source: Source,
+        declarations: list[Declaration],
+        trailing: int,
+        clean: bool = False,
+        _fields: FileFields | None = None,
+    ) -> None:
+        self.source = source
+        self.declarations = declarations
+        # Offset where comments after the last declaration start (== len(text) if none).
+        self.trailing = trailing
+        # Every line of the text was checked by the parser's fast path: its declarations are all
+        # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
+        self.clean = clean
+        self._fields = _fields
 
     def fields(self) -> FileFields | None:
         """What composing needs of every field of a clean file, read from the whole text at once
