@@ -1042,3 +1042,62 @@ def test_blocks_laid_out_from_the_text_are_what_compose_would_lay_out(tmp_path, 
                 continue
             assert from_text == by_compose, fragment
     assert laid_from_text.count(True) >= 20  # the path is taken, not only the fallback
+
+
+def test_a_fragment_edited_from_the_text_is_what_parsing_it_again_gives(tmp_path, monkeypatch):
+    """A fragment whose field lines alone were edited keeps its parse tree, moved by the edits
+    (`adapt/edits.py`, no second parse): its blocks, whether it is clean, and what composing reads
+    of its fields (their non-scalar types and foreign keys) are those of a parse of the new text."""
+    import random
+
+    from composer.adapt import edits, rewriter
+    from composer.psl import parse
+    from composer.typecheck import SCALARS
+
+    from .adapt_fuzz import schema
+
+    moved = []
+    original = edits.rewritten_fragment
+
+    def compared(old, made, dropped, **kwargs):
+        new = original(old, made, dropped, **kwargs)
+        again = parse(new.source)
+        def shape(schema):
+            return [
+                (d.keyword, d.name, d.start, d.name_start, d.body_start, d.close_start, d.end)
+                for d in schema.declarations
+            ]
+
+        assert shape(new) == shape(again)
+        assert (new.clean, new.trailing) == (again.clean, again.trailing)
+        assert [d.doc for d in new.declarations] == [d.doc for d in again.declarations]
+        if new.clean:
+            mine, theirs = new.fields(), again.fields()
+            assert set(mine.types) - SCALARS == set(theirs.types) - SCALARS
+            assert set(theirs.types) <= set(mine.types)
+            assert set(mine.owners) - SCALARS == set(theirs.owners) - SCALARS
+            moved.append(old.clean)
+        return new
+
+    monkeypatch.setattr(rewriter, "rewritten_fragment", compared)
+    models = "".join(
+        f"/// Model {i}.\nmodel M{i} {{\n  id   Int      @id\n  tags String[] @default([]) @db.VarChar(40)\n"
+        f"  note String?  @db.Text\n  name String @db.VarChar(20)\n}}\n\n"
+        for i in range(3)
+    )
+    fragments = [PG + models, PG + models.replace("  tags String[] @default([]) @db.VarChar(40)\n", "")]
+    fragments += [schema(random.Random(seed)) for seed in range(20)]
+    for i, fragment in enumerate(fragments):
+        for provider in ("sqlite", "mysql"):
+            try:
+                outputs(project(tmp_path / f"{i}{provider}", provider, ALL, fragment))
+                # the datasource in a fragment of its own: the others are clean (`SchemaFile.clean`)
+                end = fragment.index("}\n", fragment.index("datasource")) + 2
+                root = project(tmp_path / f"{i}{provider}-2", provider, ALL, fragment[:end])
+                (root / "g.prisma").write_text(fragment[end:])
+                manifest = root / "prisma.compose.toml"
+                manifest.write_text('[[fragments]]\npath = "g.prisma"\n' + manifest.read_text())
+                outputs(root)
+            except ComposeError:
+                continue
+    assert moved.count(True) >= 4  # the moved path is taken, with the fields kept or extended

@@ -12,7 +12,7 @@ from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
 from ..psl import ATTRIBUTE_PATTERN
 from ..psl.ast import Attribute
 from ..psl.render import string_literal
-from .edits import without
+from .edits import Edit, without
 from .layout import relaid_from_text
 from .triggers import EMPTY_LIST_DEFAULT, text_list
 
@@ -30,6 +30,14 @@ _KEY_LIST = re.compile(
 _RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
 
 
+# What `from_text` makes of one field line, the same for every line of the same text in a
+# target (`Rewriter.lines`): its edits and notes (field name, message after the field's
+# `Model.field`, what is counted), offsets from the line's start, and whether its type changed.
+# Most lines repeat (`title String @db.VarChar(200)` in model after model): each is read once.
+LineNote = tuple[str, str, str, int, int]  # (what, field, message after `Model.field`, start, end)
+LineEdits = tuple[tuple[Edit, ...], tuple[LineNote, ...], bool]
+
+
 def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
     """The native types and scalar lists of a block the parser's fast path accepted, rewritten
     from its text: each field line is `name type attributes [comment]`, the attributes a run of
@@ -45,12 +53,49 @@ def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
         return name in keyed_names
 
     first_edit, retyped = len(rw.edits), False
+    lines = rw.lines
+    edits, note = rw.edits, rw.note
     for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start, lists):
-        head = _FIELD_HEAD.match(text, line_start, eol)
-        if head is None:  # a comment line
-            continue
-        name, type_name = head.group(1), head.group(2)
-        where = f"`{decl.name}.{name}`"
+        key = (text[line_start:eol], lists)
+        got = lines.get(key)
+        if got is None:
+            got = _line_edits(rw, decl, line_start, eol, lists, keyed)
+            if got is None:  # made, but not the same on every line of this text
+                continue
+            lines[key] = got
+        else:  # made as on the first line of this text
+            for s, e, new in got[0]:
+                edits.append((line_start + s, line_start + e, new))
+            for what, field, message, s, e in got[1]:
+                note(what, f"`{decl.name}.{field}`{message}", line_start + s, line_start + e)
+        retyped = retyped or got[2]
+    if retyped and rw.new_types is not None:
+        rw.new_types = None if rw.scalar_named else ("Json",)
+    if retyped and not relaid_from_text(rw, decl, first_edit):
+        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+
+
+def _line_edits(
+    rw: Rewriter, decl: Declaration, line_start: int, eol: int, lists: bool, keyed: Callable[[str], bool]
+) -> LineEdits | None:
+    """Makes the edits and notes of the field line `text[line_start:eol]`, and returns them for
+    the next lines of the same text; None when they depend on more than the line (the field is
+    in a key of its block, or it was refused)."""
+    text = rw.text
+    head = _FIELD_HEAD.match(text, line_start, eol)
+    if head is None:  # a comment line
+        return (), (), False
+    name, type_name = head.group(1), head.group(2)
+    where = f"`{decl.name}.{name}`"
+    first_edit, errors, retyped = len(rw.edits), len(rw.errors), False
+    asked: list[bool] = []  # was `keyed` asked (which depends on the block)?
+
+    def keyed_here() -> bool:
+        asked.append(True)
+        return keyed(name)
+
+    noted = rw.recording = []
+    try:
         attrs = _attributes(text, head.end(), eol)
         is_list = lists and text.startswith("[]", head.end() - 2)
         if is_list and text_list(rw, type_name, text[head.end() : eol]):
@@ -59,9 +104,14 @@ def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
         own_key = any(a.name in ("id", "unique") for a in attrs)
         for attr in attrs:
             if attr.name.startswith("db."):
-                native_type(rw, where, attr, type_name, own_key or (lambda n=name: keyed(n)))
-    if retyped and not relaid_from_text(rw, decl, first_edit):
-        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+                native_type(rw, where, attr, type_name, own_key or keyed_here)
+    finally:
+        rw.recording = None
+    if asked or len(rw.errors) != errors or not all(m.startswith(where) for _, m, _, _ in noted):
+        return None
+    made = tuple((s - line_start, e - line_start, new) for s, e, new in rw.edits[first_edit:])
+    notes = tuple((what, name, m[len(where) :], s - line_start, e - line_start) for what, m, s, e in noted)
+    return made, notes, retyped
 
 
 def _marked_lines(text: str, start: int, end: int, lists: bool) -> Iterator[tuple[int, int]]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..providers import Provider
     from ..psl import Declaration, Member
     from ..sources import Fragment
+    from .native_types import LineEdits
     from .report import Adapted
 
 
@@ -56,10 +57,19 @@ class Rewriter:
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+        # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
+        # where no declaration is named like one
+        self.new_types: tuple[str, ...] | None = ()
+        self.scalar_named = False  # a declaration of the target is named like a scalar type
+        # `native_types.from_text`'s edits of each field line text: the same for every fragment
+        self.lines: dict[tuple[str, bool], LineEdits] = {}
+        self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
 
     # -- reporting ------------------------------------------------------------------------------
 
     def note(self, what: str, message: str, start: int, end: int) -> None:
+        if self.recording is not None:
+            self.recording.append((what, message, start, end))
         self.result.counts[what] += 1
         self.result.notes.defer(message, self.source, start, end, self.target)
 
@@ -95,7 +105,8 @@ class Rewriter:
         if not self.edits and not self.dropped:
             return self.frag
         return dataclasses.replace(
-            self.frag, schema=rewritten_fragment(self.frag.schema, self.edits, self.dropped)
+            self.frag,
+            schema=rewritten_fragment(self.frag.schema, self.edits, self.dropped, new_types=self.new_types),
         )
 
     def declaration(self, decl: Declaration) -> None:
