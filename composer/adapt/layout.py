@@ -12,6 +12,7 @@ to compose (`Rewriter.relayout`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,17 @@ _FIELD_LINE = re.compile(r"  ([^\W_][\w-]*) +([^\s@/]+)(?: +(@[^\n]*))?")
 _BAD = ("/*", "\t", "\r", " \n", "\n\n\n")
 
 
+# What `relaid_from_text` reads of a body line (`Rewriter.cells`, by the line's text): a field's
+# cells and the widths of its name and type, True for a line it leaves as it is (a `//` comment, a
+# block attribute), False for one it does not read.
+Cells = tuple[str, str, str, int, int] | bool
+
+
 def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
     """Lays out the fields of `decl` (its edits: `rw.edits[first_edit:]`) by edits of whole lines,
-    as `write_rows` would; False (nothing changed) when the block holds a line it does not read."""
+    as `write_rows` would; False (nothing changed) when the block holds a line it does not read.
+    Only the lines whose text changes get an edit; the lines of a text read before, and those
+    laid out before in the same columns, are not read again."""
     text = rw.text
     start, end = decl.body_start, decl.close_start
     body = text[start:end]
@@ -39,53 +48,87 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
         return False
     if any(bad in body for bad in _BAD):
         return False
-    edits = sorted(rw.edits[first_edit:])
+    written = body.split("\n")
+    written.pop()  # after the last newline
+    starts = list(accumulate(map((1).__add__, map(len, written)), initial=start))
     # Edits stay within their lines: the edited body has the same lines, in the same order.
-    lines = _edited(body, start, edits).split("\n")[:-1]
-    starts = list(accumulate((len(line) + 1 for line in body.split("\n")[:-1]), initial=start))
-    relaid: list[Edit] = []
-    group: list[tuple[int, str, str, str]] = []  # (line number, name, type, attributes) of fields
-    widths = [0, 0]  # of the group's name and type columns
+    lines = list(written)
+    on_line: dict[int, list[Edit]] = {}
+    for edit in sorted(rw.edits[first_edit:]):
+        on_line.setdefault(bisect_right(starts, edit[0]) - 1, []).append(edit)
+    for i, line_edits in on_line.items():
+        lines[i] = _edited(written[i], starts[i], line_edits)
+    cells, laid_lines = rw.cells, rw.laid
+    relaid: dict[int, Edit] = {}
+    group: list[tuple[int, tuple[str, str, str, int, int]]] = []  # the fields of a group of lines
+    name_width = type_width = 0
     for i, line in enumerate(lines):
         if not line:  # a blank line ends a group of aligned lines
-            _lay_out(group, widths, lines, starts, relaid)
-            group, widths = [], [0, 0]
+            _lay_out(group, name_width, type_width, lines, starts, laid_lines, relaid)
+            group, name_width, type_width = [], 0, 0
             continue
-        found = _FIELD_LINE.fullmatch(line)
-        if found is not None and "//" not in line:
-            name, type_name, rest = found.group(1, 2, 3)
-            group.append((i, name, type_name, rest or ""))
-            widths[0] = max(widths[0], text_width(name))
-            widths[1] = max(widths[1], text_width(type_name))
-        elif found is not None or not line.startswith(("  //", "  @@")):
-            return False  # a trailing comment, an enum value, a deeper indent: not read here
-    _lay_out(group, widths, lines, starts, relaid)
+        cell = cells.get(line)
+        if cell is None:
+            cell = cells[line] = _cells(line)
+        if cell is True:
+            continue
+        if cell is False:
+            return False
+        group.append((i, cell))
+        if cell[3] > name_width:
+            name_width = cell[3]
+        if cell[4] > type_width:
+            type_width = cell[4]
+    _lay_out(group, name_width, type_width, lines, starts, laid_lines, relaid)
     if relaid:
-        spans = [(s, e) for s, e, _ in relaid]
-        kept = [e for e in edits if not any(s <= e[0] < stop for s, stop in spans)]
+        made: list[Edit] = []
+        for i in sorted(relaid.keys() | on_line.keys()):
+            edit = relaid.get(i)
+            if edit is not None:
+                made.append(edit)
+            else:
+                made.extend(on_line[i])
         del rw.edits[first_edit:]
-        rw.edits.extend(sorted(kept + relaid))
+        rw.edits.extend(made)
     return True
 
 
-def _edited(body: str, offset: int, edits: list[Edit]) -> str:
+def _cells(line: str) -> Cells:
+    found = _FIELD_LINE.fullmatch(line)
+    if found is not None and "//" not in line:
+        name, type_name, rest = found.group(1, 2, 3)
+        return name, type_name, rest or "", text_width(name), text_width(type_name)
+    # a trailing comment, an enum value, a deeper indent: not read here
+    return found is None and line.startswith(("  //", "  @@"))
+
+
+def _edited(line: str, offset: int, edits: list[Edit]) -> str:
     pieces, cursor = [], 0
     for s, stop, new in edits:
         s, stop = s - offset, stop - offset
         if s >= cursor:
-            pieces += (body[cursor:s], new)
+            pieces += (line[cursor:s], new)
             cursor = stop
-    pieces.append(body[cursor:])
+    pieces.append(line[cursor:])
     return "".join(pieces)
 
 
 def _lay_out(
-    group: list[tuple[int, str, str, str]], widths: list[int], lines: list[str], starts: list[int],
-    relaid: list[Edit],
+    group: list[tuple[int, tuple[str, str, str, int, int]]],
+    name_width: int,
+    type_width: int,
+    lines: list[str],
+    starts: list[int],
+    laid_lines: dict[tuple[str, int, int], str],
+    relaid: dict[int, Edit],
 ) -> None:
     """The edits (of whole lines) that put each field of the group in the group's columns."""
-    name_width, type_width = widths
-    for i, name, type_name, rest in group:
-        laid = lay_out("field", name, type_name, rest, bool(rest), name_width, type_width)[0]
-        if laid != lines[i]:
-            relaid.append((starts[i], starts[i + 1] - 1, laid))
+    for i, (name, type_name, rest, _, _) in group:
+        line = lines[i]
+        key = (line, name_width, type_width)
+        laid = laid_lines.get(key)
+        if laid is None:
+            laid = lay_out("field", name, type_name, rest, bool(rest), name_width, type_width)[0]
+            laid_lines[key] = laid
+        if laid != line:
+            relaid[i] = (starts[i], starts[i + 1] - 1, laid)

@@ -5,7 +5,7 @@ dropped on a field in a key, and a `Decimal` wider than the target holds is refu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Set
 from typing import TYPE_CHECKING
 
 from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
@@ -14,7 +14,16 @@ from ..psl.ast import Attribute
 from ..psl.render import string_literal
 from .edits import Edit, without
 from .layout import relaid_from_text
-from .triggers import EMPTY_LIST_DEFAULT, text_list
+from .triggers import (
+    EMPTY_LIST_DEFAULT,
+    FIELD_HEAD,
+    MEMBERS,
+    NOTHING,
+    line_need,
+    lists_in,
+    lists_of,
+    text_list,
+)
 
 if TYPE_CHECKING:
     from ..psl import Declaration
@@ -22,7 +31,6 @@ if TYPE_CHECKING:
 
 _KEY_ATTRIBUTES = ("id", "unique", "index", "fulltext")
 _INT = re.compile(r"[0-9]+")
-_FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
 _KEY_LIST = re.compile(
     r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]"
     r"|@relation\([^)\n]*\bfields[ \t]*:[ \t]*\[([^\]]*)\]"
@@ -38,12 +46,39 @@ LineNote = tuple[str, str, str, int, int]  # (what, field, message after `Model.
 LineEdits = tuple[tuple[Edit, ...], tuple[LineNote, ...], bool]
 
 
-def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
+def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
+    """`from_text` of a block of a fragment at `triggers.text_level` LISTS, unless a field needs
+    the block's members (`triggers.line_need`, as `may_change` would say): then False, and
+    nothing is made. Only the lines `from_text` reads are looked at (not every field's summary);
+    a block with no list to store as `Json` gives the edits of its native types (the lines that
+    hold `[]` give the same as when they are not read)."""
+    text = rw.text
+    marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed)
+    needs, need = rw.needs, NOTHING
+    for line_start, eol in marked:
+        line = text[line_start:eol]
+        found = needs.get(line)
+        if found is None:
+            found = needs[line] = line_need(rw, line)
+        if found > need:
+            need = found
+    if need == MEMBERS and lists_in(rw, text[decl.start : decl.end]):
+        return False
+    from_text(rw, decl, lists=True, marked=marked)
+    return True
+
+
+def from_text(
+    rw: Rewriter, decl: Declaration, *, lists: bool, marked: list[tuple[int, int]] | None = None
+) -> None:
     """The native types and scalar lists of a block the parser's fast path accepted, rewritten
     from its text: each field line is `name type attributes [comment]`, the attributes a run of
     `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`), and no
-    member is built. `lists`: the block has a scalar list to store as `Json`."""
+    member is built. `lists`: the block has a scalar list to store as `Json`. `marked`: the
+    `_marked_lines` of the block, when read already."""
     text = rw.text
+    if marked is None:
+        marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed if lists else None)
     keyed_names: set[str] | None = None
 
     def keyed(name: str) -> bool:
@@ -55,7 +90,7 @@ def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
     first_edit, retyped = len(rw.edits), False
     lines = rw.lines
     edits, note = rw.edits, rw.note
-    for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start, lists):
+    for line_start, eol in marked:
         key = (text[line_start:eol], lists)
         got = lines.get(key)
         if got is None:
@@ -82,7 +117,7 @@ def _line_edits(
     the next lines of the same text; None when they depend on more than the line (the field is
     in a key of its block, or it was refused)."""
     text = rw.text
-    head = _FIELD_HEAD.match(text, line_start, eol)
+    head = FIELD_HEAD.match(text, line_start, eol)
     if head is None:  # a comment line
         return (), (), False
     name, type_name = head.group(1), head.group(2)
@@ -114,16 +149,25 @@ def _line_edits(
     return made, notes, retyped
 
 
-def _marked_lines(text: str, start: int, end: int, lists: bool) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line between `start` and `end` that holds `@db.` (or, with `lists`,
-    `[]`), in order."""
-    at = min(_find(text, "@db.", start, end), _find(text, "[]", start, end) if lists else end)
-    while at < end:
+def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, int]]:
+    """(start, end) of each line between `start` and `end` that holds `@db.` or, with `listed`,
+    a `[]` after one of these types (no rule reads the line of another list), in order."""
+    lines: list[tuple[int, int]] = []
+    db = _find(text, "@db.", start, end)
+    brackets = _find(text, "[]", start, end) if listed is not None else end
+    while True:
+        at = db if db < brackets else brackets
+        if at >= end:
+            return lines
         line_start = text.rfind("\n", 0, at) + 1
         eol = text.find("\n", at, end)
         eol = end if eol == -1 else eol
-        yield line_start, eol
-        at = min(_find(text, "@db.", eol, end), _find(text, "[]", eol, end) if lists else end)
+        if db < eol or lists_of(text[line_start:eol], listed):  # type: ignore[arg-type]
+            lines.append((line_start, eol))
+        if db < eol:
+            db = _find(text, "@db.", eol, end)
+        if brackets < eol:
+            brackets = _find(text, "[]", eol, end)
 
 
 def _find(text: str, what: str, start: int, end: int) -> int:

@@ -10,9 +10,10 @@ from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
+from ..providers import SCALARS
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, native_types_only
+from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ..providers import Provider
     from ..psl import Declaration, Member
     from ..sources import Fragment
+    from .layout import Cells
     from .native_types import LineEdits
     from .report import Adapted
 
@@ -54,6 +56,9 @@ class Rewriter:
         self.equivalents: dict[tuple[str, str, str], str | None] = {}
         self.list_types: Set[str] = frozenset()  # types whose lists the target lacks
         self.enum_types: Set[str] = frozenset()  # enums the target lacks
+        # the types whose lists `native_types.from_text` reads: scalars and enums (`adapt_target`
+        # adds these, once for every fragment)
+        self.listed: Set[str] = SCALARS
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
@@ -63,6 +68,11 @@ class Rewriter:
         self.scalar_named = False  # a declaration of the target is named like a scalar type
         # `native_types.from_text`'s edits of each field line text: the same for every fragment
         self.lines: dict[tuple[str, bool], LineEdits] = {}
+        # `layout.relaid_from_text`'s cells of each body line text, and each field line laid out
+        # in columns of given widths: the same for every fragment
+        self.cells: dict[str, Cells] = {}
+        self.needs: dict[str, int] = {}  # `triggers.line_need` of each field line text
+        self.laid: dict[tuple[str, int, int], str] = {}
         self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
 
     # -- reporting ------------------------------------------------------------------------------
@@ -92,10 +102,14 @@ class Rewriter:
     def run(self) -> Fragment:
         if not TRIGGER.search(self.text):
             return self.frag
-        level_of = native_types_level if native_types_only(self) else may_change
+        most = text_level(self)
+        level_of = native_types_level if most == NATIVE_TYPES else may_change
         for decl in self.frag.schema.declarations:
             if decl.keyword == "enum" and not self.dst.enums:
                 storage.enum_block(self, decl)
+            elif most == LISTS and decl.keyword != "enum" and decl.lazy:
+                if not native_types.lists_from_text(self, decl):
+                    self.declaration(decl)
             elif decl.keyword in ("model", "view", "enum"):
                 level = level_of(self, decl)
                 if level in (NATIVE_TYPES, LISTS) and decl.lazy:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..manifest import TargetSpec
     from ..psl import Declaration
     from ..sources import Fragment
+    from .layout import Cells
     from .native_types import LineEdits
 
 
@@ -45,17 +46,22 @@ def adapt_target(
     # between matter to composing (`edits.rewritten_fragment`'s `new_types`).
     scalar_named = not SCALARS.isdisjoint(d.name for f in selected for d in f.schema.declarations)
     list_types, enum_types = _types_to_look_at(dst, enums)
+    listed = SCALARS | enums
     result = Adapted([])
     errors: list[Diagnostic] = []
     defaults = dict(policy.defaults)  # each used once; what is left names no field
     equivalents: dict[tuple[str, str, str], str | None] = {}
     lines: dict[tuple[str, bool], LineEdits] = {}
+    cells: dict[str, Cells] = {}
+    needs: dict[str, int] = {}
+    laid: dict[tuple[str, int, int], str] = {}
     for frag in selected:
         rewriter = Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
         rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
         rewriter.list_types, rewriter.enum_types = list_types, enum_types
         rewriter.equivalents, rewriter.lines = equivalents, lines
-        rewriter.scalar_named = scalar_named
+        rewriter.cells, rewriter.laid, rewriter.needs = cells, laid, needs
+        rewriter.scalar_named, rewriter.listed = scalar_named, listed
         result.fragments.append(rewriter.run())
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
