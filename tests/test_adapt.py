@@ -1101,3 +1101,57 @@ def test_a_fragment_edited_from_the_text_is_what_parsing_it_again_gives(tmp_path
             except ComposeError:
                 continue
     assert moved.count(True) >= 4  # the moved path is taken, with the fields kept or extended
+
+
+class _Forgetful(dict):
+    """A memo that keeps nothing: every line is read as if for the first time."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def test_the_text_level_paths_give_what_the_block_by_block_rules_give(tmp_path, monkeypatch):
+    """A fragment whose only rules are native types and lists is decided from the lines
+    `native_types.from_text` reads (`triggers.text_level`, `line_need`), and every line text is
+    read once per target (`Rewriter.lines`, `cells`, `laid`, `needs`): the outputs, notes and
+    errors are those of `may_change` asked block by block with nothing remembered."""
+    import random
+
+    from composer.adapt import rewriter, triggers
+
+    from .adapt_fuzz import schema
+
+    def seen(root):
+        try:
+            comp = compose(root)
+        except ComposeError as exc:
+            return [(d.message, d.location.line, d.location.column) for d in exc.diagnostics]
+        return [
+            (t.files[0].body, [(n.message, n.location.line, n.location.column) for n in t.notes])
+            for t in comp.targets
+        ]
+
+    original_run = rewriter.Rewriter.run
+
+    def forgetful_run(self):
+        self.lines, self.cells, self.laid, self.needs = _Forgetful(), _Forgetful(), _Forgetful(), _Forgetful()
+        return original_run(self)
+
+    models = "".join(
+        f"model M{i} {{\n  id   Int      @id\n  tags String[] @db.VarChar(40)\n  note String? @db.Text\n"
+        f"  kids M{i + 1}[]\n  e    E[]\n}}\n\n"
+        for i in range(3)
+    ) + "model M3 {\n  id Int @id\n  t  Int[] @default([1])\n}\n\nenum E {\n  A\n}\n"
+    fragments = [PG + models, PG + models.replace("  e    E[]\n", "").replace(" @default([1])", "")]
+    for seed in range(30):
+        text = schema(random.Random(seed))
+        fragments += [text, text.replace('@default(["a", "b"])', "@default([])")]
+    for i, fragment in enumerate(fragments):
+        for provider in ("sqlite", "mysql", "sqlserver", "cockroachdb"):
+            for adapt in (ALL, 'lists = "json"'):
+                root = project(tmp_path / f"{i}{provider}{len(adapt)}", provider, adapt, fragment)
+                with monkeypatch.context() as m:
+                    m.setattr(rewriter, "text_level", lambda rw: triggers.MEMBERS)
+                    m.setattr(rewriter.Rewriter, "run", forgetful_run)
+                    by_blocks = seen(root)
+                assert seen(root) == by_blocks, (provider, adapt, fragment)
