@@ -1030,8 +1030,14 @@ def test_blocks_laid_out_from_the_text_are_what_compose_would_lay_out(tmp_path, 
         text = schema(random.Random(seed))
         fragments += [text, text.replace('@default(["a", "b"])', "@default([])")]
     fragments.append(PG + "model A {\n  id   Int      @id\n  tags String[] @default([])\n  n    Int\n}\n")
+    # lines left out (`@@schema`) in the fragment of a block laid out again
+    fragments.append(
+        PG + 'model B {\n  id Int @id\n\n  @@schema("public")\n}\n\nmodel A {\n  id   Int      @id\n'
+        '  tags String[] @default([])\n  n    Int @db.Integer\n\n  // why\n  @@index([n])\n}\n\n'
+        'model C {\n  id Int @id\n  @@schema("public")\n}\n'
+    )
     for i, fragment in enumerate(fragments):
-        for provider in ("sqlite", "mysql"):
+        for provider in ("sqlite", "mysql", "sqlserver"):
             root = project(tmp_path / f"{i}{provider}", provider, ALL, fragment)
             try:
                 monkeypatch.setattr(native_types, "relaid_from_text", counted)

@@ -1,6 +1,7 @@
 """Edits of a fragment's text, and the fragment they give.
 
-An edit replaces a span within one line; a dropped span leaves whole lines out. The new `Source`
+An edit replaces a span within one line, or whole lines by as many lines (a block laid out again);
+a dropped span leaves whole lines out. The new `Source`
 maps each of its lines back to the line of the fragment it came from, so diagnostics (and Prisma's
 errors on the output) point at what the user wrote.
 """
@@ -11,7 +12,9 @@ from ..diagnostics import Source
 from ..psl import Declaration, SchemaFile, parse
 from ..psl.fields import FileFields
 
-Edit = tuple[int, int, str]  # replace text[start:end] (within one line) with the string
+# replace text[start:end] (within one line, or from a line's start to a later line's end, by as
+# many lines) with the string
+Edit = tuple[int, int, str]
 
 
 def without(text: str, start: int, end: int) -> Edit:
@@ -127,8 +130,15 @@ def _drop_lines(text: str, edits: list[Edit], dropped: list[tuple[int, int]]) ->
                 piece += (text[cursor:start], new)
                 cursor = stop
             e += 1
+        first = line_no
+        if cursor >= end:  # an edit of whole lines: it ends on a later line, before its newline
+            eol = text.find("\n", cursor)
+            end = len(text) if eol == -1 else eol + 1
+            line_no += text.count("\n", pos, cursor)
+            while e < len(edits) and edits[e][0] < end:  # inside the edit: skipped
+                e += 1
         piece.append(text[cursor:end])
         out.append("".join(piece))
-        line_map.append(line_no)
+        line_map.extend(range(first, line_no + 1))
         pos = end
     return "".join(out), line_map

@@ -21,7 +21,6 @@ from .triggers import (
     NOTHING,
     line_need,
     lists_in,
-    lists_of,
     text_list,
 )
 
@@ -151,7 +150,8 @@ def _line_edits(
 
 def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, int]]:
     """(start, end) of each line between `start` and `end` that holds `@db.` or, with `listed`,
-    a `[]` after one of these types (no rule reads the line of another list), in order."""
+    whose first `[]` follows one of these types (what a field of such a list type reads
+    `name type[]`: no rule reads the line of another list), in order."""
     lines: list[tuple[int, int]] = []
     db = _find(text, "@db.", start, end)
     brackets = _find(text, "[]", start, end) if listed is not None else end
@@ -162,10 +162,13 @@ def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> l
         line_start = text.rfind("\n", 0, at) + 1
         eol = text.find("\n", at, end)
         eol = end if eol == -1 else eol
-        if db < eol or lists_of(text[line_start:eol], listed):  # type: ignore[arg-type]
-            lines.append((line_start, eol))
         if db < eol:
+            lines.append((line_start, eol))
             db = _find(text, "@db.", eol, end)
+        else:  # the word before the `[]`
+            word = max(text.rfind(" ", line_start, at), text.rfind("\t", line_start, at), line_start - 1) + 1
+            if text[word:at] in listed:  # type: ignore[operator]
+                lines.append((line_start, eol))
         if brackets < eol:
             brackets = _find(text, "[]", eol, end)
 

@@ -8,7 +8,6 @@ needs, never less.
 from __future__ import annotations
 
 import re
-from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from ..providers import SCALARS
@@ -89,12 +88,7 @@ def line_need(rw: Rewriter, line: str) -> int:
 def lists_in(rw: Rewriter, text: str) -> bool:
     """May the text hold a list the lists rule applies to (a `[]` after a type the target has
     no lists of)?"""
-    return bool(rw.list_types) and "[]" in text and lists_of(text, rw.list_types)
-
-
-def lists_of(text: str, types: Set[str]) -> bool:
-    """Does the text hold a `[]` after one of these types?"""
-    return not types.isdisjoint(_list_types(text))
+    return bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
 
 
 def native_types_level(rw: Rewriter, decl: Declaration) -> int:
