@@ -5,7 +5,6 @@ edits so far."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
@@ -118,9 +117,8 @@ class Rewriter:
                     self.declaration(decl)
         if not self.edits and not self.dropped:
             return self.frag
-        return dataclasses.replace(
-            self.frag,
-            schema=rewritten_fragment(self.frag.schema, self.edits, self.dropped, new_types=self.new_types),
+        return self.frag.with_schema(
+            rewritten_fragment(self.frag.schema, self.edits, self.dropped, new_types=self.new_types)
         )
 
     def declaration(self, decl: Declaration) -> None:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
-from . import referential_actions, relation_arguments
 from .report import Adapted, note
 from .rewriter import Rewriter
 
@@ -66,6 +65,8 @@ def adapt_target(
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
     if not errors and dst.name == "sqlserver":
+        from . import referential_actions, relation_arguments  # SQL Server's own rules
+
         relation_arguments.sqlserver(result, target)
         errors.extend(referential_actions.check(result, datasource, target, policy))
     if errors:
