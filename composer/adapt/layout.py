@@ -12,6 +12,7 @@ to compose (`Rewriter.relayout`).
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ..psl.render import lay_out, text_width
@@ -30,6 +31,7 @@ _FIELD_LINE = re.compile(r"  ([^\W_][\w-]*) +([^\s@/]+)(?: +(@[^\n]*))?")
 # block attribute), () for a blank line (which ends a group of aligned lines), False for a line it
 # does not read.
 Cells = tuple[str, str, str, int, int] | tuple[()] | bool
+_NAME_WIDTH, _TYPE_WIDTH = itemgetter(3), itemgetter(4)
 
 
 def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
@@ -55,10 +57,14 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
                 found[i] = cells[lines[i]] = _cells(lines[i])
     if False in found:
         return False
-    first, relaid = 0, False
-    for blank in [i for i, cell in enumerate(found) if cell == ()] + [len(found)]:
-        group = [i for i in range(first, blank) if found[i] is not True]
-        relaid = _lay_out(rw, group, found, lines) or relaid
+    relaid, first, count = False, 0, len(found)
+    while first < count:
+        try:
+            blank = found.index((), first)  # a blank line ends a group
+        except ValueError:
+            blank = count
+        if first < blank:
+            relaid = _lay_out(rw, first, blank, found, lines) or relaid
         first = blank + 1
     if relaid:  # one edit of the body's lines, in place of those of its lines
         del rw.edits[first_edit:]
@@ -88,21 +94,34 @@ def _edited(body: str, offset: int, edits: list[Edit]) -> str:
     return "".join(pieces)
 
 
-def _lay_out(rw: Rewriter, group: list[int], found: list[Cells], lines: list[str]) -> bool:
-    """Puts each field of the group (line numbers) in the group's columns; did a line change?"""
-    if not group:
+def _lay_out(rw: Rewriter, first: int, end: int, found: list[Cells], lines: list[str]) -> bool:
+    """Puts each field of the group of lines `first:end` in the group's columns; did a line
+    change? (C loops over the lines: this runs for every line of every block laid out.)"""
+    cells = found[first:end]
+    if True in cells:  # comment or block attribute lines among the fields
+        rows = [i for i in range(first, end) if found[i] is not True]
+        if not rows:
+            return False
+        cells = [found[i] for i in rows]
+        written = [lines[i] for i in rows]
+    else:
+        rows, written = None, lines[first:end]
+    widths = (max(map(_NAME_WIDTH, cells)), max(map(_TYPE_WIDTH, cells)))  # type: ignore[arg-type]
+    laid_lines = rw.laid.get(widths)
+    if laid_lines is None:
+        laid_lines = rw.laid[widths] = {}
+    laid = list(map(laid_lines.get, written))
+    if None in laid:
+        for k, line in enumerate(laid):
+            if line is None:
+                name, type_name, rest, _, _ = cells[k]  # type: ignore[misc]
+                line = lay_out("field", name, type_name, rest, bool(rest), *widths)[0]
+                laid[k] = laid_lines[written[k]] = line
+    if laid == written:
         return False
-    name_width = max(found[i][3] for i in group)  # type: ignore[index]
-    type_width = max(found[i][4] for i in group)  # type: ignore[index]
-    laid_lines, changed = rw.laid, False
-    for i in group:
-        line = lines[i]
-        key = (line, name_width, type_width)
-        laid = laid_lines.get(key)
-        if laid is None:
-            name, type_name, rest, _, _ = found[i]  # type: ignore[misc]
-            laid = lay_out("field", name, type_name, rest, bool(rest), name_width, type_width)[0]
-            laid_lines[key] = laid
-        if laid != line:
-            lines[i], changed = laid, True
-    return changed
+    if rows is None:
+        lines[first:end] = laid
+    else:
+        for i, line in zip(rows, laid, strict=True):
+            lines[i] = line
+    return True

@@ -71,7 +71,7 @@ class Rewriter:
         # in columns of given widths: the same for every fragment
         self.cells: dict[str, Cells] = {}
         self.needs: dict[str, int] = {}  # `triggers.line_need` of each field line text
-        self.laid: dict[tuple[str, int, int], str] = {}
+        self.laid: dict[tuple[int, int], dict[str, str]] = {}  # by the widths of the columns
         self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
 
     # -- reporting ------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def adapt_target(
     lines: dict[tuple[str, bool], LineEdits] = {}
     cells: dict[str, Cells] = {}
     needs: dict[str, int] = {}
-    laid: dict[tuple[str, int, int], str] = {}
+    laid: dict[tuple[int, int], dict[str, str]] = {}
     for frag in selected:
         rewriter = Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
         rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
