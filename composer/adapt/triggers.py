@@ -68,10 +68,12 @@ def text_level(rw: Rewriter) -> int:
         return MEMBERS
     if _BLOCK_TRIGGER.search(text) or _field_trigger(text):
         return MEMBERS
-    bytes_id, lists, autoincrement, typed = _field_rules(rw, text)
+    # Whether a list of the text is one the lists rule applies to is left to each block's lines:
+    # the LISTS way gives the same for a block without one (`native_types.lists_from_text`).
+    bytes_id, _, autoincrement, typed = _field_rules(rw, text, lists=False)
     if bytes_id or autoincrement or typed:
         return MEMBERS
-    return LISTS if lists else NATIVE_TYPES
+    return LISTS if rw.list_types and "[]" in text else NATIVE_TYPES
 
 
 def line_need(rw: Rewriter, line: str) -> int:
@@ -98,9 +100,10 @@ def native_types_level(rw: Rewriter, decl: Declaration) -> int:
     return NATIVE_TYPES
 
 
-def _field_rules(rw: Rewriter, text: str) -> tuple[bool, bool, bool, bool]:
+def _field_rules(rw: Rewriter, text: str, lists: bool | None = None) -> tuple[bool, bool, bool, bool]:
     """Which field rules may apply to the text: a `Bytes` key (refused), scalar lists,
-    `autoincrement()` off the key, an enum or `Json` field the target lacks."""
+    `autoincrement()` off the key, an enum or `Json` field the target lacks. `lists`: given (the
+    lists rule is not asked)."""
     dst = rw.dst
     bytes_id = not dst.bytes_ids and "Bytes" in text and "@id" in text
     cockroach = dst.name == "cockroachdb"
@@ -109,7 +112,8 @@ def _field_rules(rw: Rewriter, text: str) -> tuple[bool, bool, bool, bool]:
         and (dst.autoincrement_on != "any" or cockroach)
         and _autoincrement_elsewhere(text, cockroach)  # not each on an `@id` (a `BigInt`) line
     )
-    lists = lists_in(rw, text)
+    if lists is None:
+        lists = lists_in(rw, text)
     enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
     return bytes_id, lists, autoincrement, enum_typed or (not dst.json and "Json" in text)
 
