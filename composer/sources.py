@@ -63,6 +63,11 @@ class Fragment:
     def source(self) -> Source:
         return self.schema.source
 
+    def with_schema(self, schema: SchemaFile) -> Fragment:
+        """The same fragment with another parse tree (adapted to a target's provider); cheaper
+        than `dataclasses.replace`, which adapting does for every fragment."""
+        return Fragment(self.name, self.index, self.display, schema, self.spec, self.generated)
+
 
 @dataclass
 class LoadResult:
