@@ -118,10 +118,19 @@ class _Writing:
         self.staged: list[tuple[str, PlannedFile]] = []  # (temporary file in the output's folder, output)
         self.previous: str | None = None
         self.taken: dict[str, set[str]] = {}  # backup names reserved in each folder
+        self.second: list[tuple[Folder, str]] = []  # second names of the replaced files (`second_name`)
 
     def close(self) -> None:
+        self.release()
         for folder in self.folders.values():
             folder.close()
+
+    def release(self) -> None:
+        """Free the replaced files: every output is in place (or the build failed)."""
+        for folder, name in self.second:
+            with contextlib.suppress(OSError):
+                folder.unlink(name)
+        self.second.clear()
 
     def folder(self, f: PlannedFile) -> Folder:
         rel = _parent(f)
@@ -146,6 +155,7 @@ class _Writing:
             self.discard()
             raise
         self.replace(changed)
+        self.release()
         try:
             write_state(self.root, files)
         except OSError as exc:
@@ -231,6 +241,11 @@ class _Writing:
     def replace_one(self, f: PlannedFile, tmp: str | None, done: str) -> ComposeError | None:
         folder = self.folders[_parent(f)]
         try:
+            if tmp is not None and isinstance(f.on_disk, bytes) and len(f.on_disk) >= _SECOND_NAME_FROM:
+                # Freed after the renames rather than by this one (the output shows sooner).
+                second = _folders.second_name(folder, f.path.name)
+                if second is not None:
+                    self.second.append((folder, second))
             # Again right before this rename: the window left for a save to be lost is the
             # few microseconds between this read and the rename (no file system offers less).
             same, data = _as_planned(f, folder)
@@ -272,6 +287,7 @@ class _Writing:
             sweep(folder, owned)
 
 
+_SECOND_NAME_FROM = 1 << 20  # bytes of a replaced output from which it gets a second name
 _SYNC_TOGETHER = 16  # staged files from which they are synced by threads
 _SYNC_THREADS = 16  # enough for the file system to commit many syncs at once
 
