@@ -200,7 +200,9 @@ class _Walk:
 # -- temporary files and atomic writes ------------------------------------------------------------
 
 
-def stage(path: Path, text: str | bytes, folder: Folder | None = None, durable: bool = True) -> str:
+def stage(
+    path: Path, text: str | bytes | bytearray, folder: Folder | None = None, durable: bool = True
+) -> str:
     """Write `text` (or its UTF-8 bytes) to a new temporary file beside `path` (synced unless not
     `durable`, with `path`'s mode); its name (relative to `folder` when given, else a full path)."""
     by_path = folder is None
@@ -212,11 +214,11 @@ def stage(path: Path, text: str | bytes, folder: Folder | None = None, durable: 
         with os.fdopen(fd, "wb") as fh:
             # Encoded a MiB at a time: at 10,000 fragments the whole output at once would be tens
             # of MiB beside the text, the build's peak.
-            if isinstance(text, bytes):
-                fh.write(text)
-            else:
+            if isinstance(text, str):
                 for at in range(0, len(text), 1 << 20):
                     fh.write(text[at : at + (1 << 20)].encode("utf-8"))
+            else:
+                fh.write(text)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
-from .seal import BANNER_PREFIX, digest, seal, sealed, verify
+from .seal import BANNER_PREFIX, digest, seal, sealed, sealed_bytes, verify
 from .statefile import State, read_state
 
 if TYPE_CHECKING:
@@ -153,7 +153,11 @@ def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state
     # A file on disk is compared with the text's bytes: made with the text (no second encoding).
     # None on disk (a first build): the text alone, and `stage` encodes it a MiB at a time.
     encoded: bytes | None = None
-    if data is None:
+    kept = f.encoded()
+    if kept is not None:  # watch's bytes: only the sections an edit changed were encoded again
+        encoded = sealed_bytes(composed.banner, *kept)
+        text = encoded.decode("utf-8")
+    elif data is None:
         text = seal(composed.banner, f.pieces())
     else:
         text, encoded = sealed(composed.banner, f.pieces())
