@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import time
 from pathlib import Path
 
 from . import folders as _folders
@@ -188,11 +189,12 @@ class _Writing:
         the staged files are removed and the state put back, as here (a one-file output, what
         watch writes after an edit, is read once instead of twice)."""
         first = self.staged[0][1] if self.staged else None
+        tmps = {id(f): tmp for tmp, f in self.staged}
         for f in changed:
             if f is first:
                 continue
             try:
-                same, _ = _as_planned(f, self.folders[_parent(f)])
+                same, _ = _as_planned(f, self.folders[_parent(f)], tmps.get(id(f)))
             except OSError as exc:
                 raise _write_error(f, exc) from None
             if not same:
@@ -241,19 +243,19 @@ class _Writing:
     def replace_one(self, f: PlannedFile, tmp: str | None, done: str) -> ComposeError | None:
         folder = self.folders[_parent(f)]
         try:
-            if tmp is not None and isinstance(f.on_disk, bytes) and len(f.on_disk) >= _SECOND_NAME_FROM:
-                # Freed after the renames rather than by this one (the output shows sooner).
-                second = _folders.second_name(folder, f.path.name)
-                if second is not None:
-                    self.second.append((folder, second))
             # Again right before this rename: the window left for a save to be lost is the
-            # few microseconds between this read and the rename (no file system offers less).
-            same, data = _as_planned(f, folder)
+            # few microseconds between this look and the rename (no file system offers less).
+            same, data = _as_planned(f, folder, tmp)
             if not same:
                 return _moved_on(f, done)
             if f.hand_edited:
                 f.backup = _back_up(f, folder, data, self.taken.setdefault(_parent(f), set()))
             if tmp is not None:
+                if data is not None and len(data) >= _SECOND_NAME_FROM:
+                    # Freed after the renames rather than by this one (the output shows sooner).
+                    second = _folders.second_name(folder, f.path.name)
+                    if second is not None:
+                        self.second.append((folder, second))
                 folder.replace(tmp, f.path.name)
             else:
                 folder.unlink(f.path.name)
@@ -327,13 +329,50 @@ def _done(replaced: int) -> str:
     return "the outputs before it were written, the others were left as they were"
 
 
-def _as_planned(f: PlannedFile, folder: Folder) -> tuple[bool, bytes | None]:
-    """Is the output still what `plan` read? (and its bytes now)"""
+def _as_planned(f: PlannedFile, folder: Folder, tmp: str | None = None) -> tuple[bool, bytes | None]:
+    """Is the output still what `plan` read? (and its bytes now). `tmp`: its staged replacement."""
+    if tmp is not None and isinstance(f.on_disk, bytes) and _unmoved(f, folder, tmp):
+        return True, f.on_disk
     try:
         data = folder.read(f.path.name)
     except IsADirectoryError:
         return False, None
     return f.as_planned(data), data
+
+
+_SETTLED_NS = 1_000_000_000  # more than the timestamp granularity of any file system with sub-second times
+
+
+def _unmoved(f: PlannedFile, folder: Folder, tmp: str) -> bool:
+    """Is the output the file `plan` read, unchanged since, by its status alone (no read)?
+
+    Any change of a file (a write, a truncation, `utime`, a rename over it: a new file) gives it
+    a change time (ctime) of now, which userspace cannot set; the same status (inode, size,
+    mtime, ctime) can only hide a change made within the same tick of the file system's clock as
+    the last one. So the status is trusted only when that last change was more than a second
+    before `plan` looked, by the clock of the output's own file system (that of the staged file,
+    taken now, less the time since `plan` looked by this process's clock: no clock skew with a
+    network drive), on POSIX (elsewhere `st_ctime` is the creation time), for times with
+    sub-second digits (a file system that keeps whole seconds is read). The output's status is
+    taken from an open file, which makes a network file system ask the server. Anything else
+    reads the file, as before."""
+    seen = f.status
+    if seen is None or os.name != "posix" or seen.st_ctime_ns % 1_000_000_000 == 0:
+        return False
+    try:
+        clock = folder.stat(tmp).st_ctime_ns
+        elapsed = time.monotonic_ns() - f.looked
+        fd = folder.open(f.path.name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            now = os.fstat(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+    if clock - elapsed - seen.st_ctime_ns <= _SETTLED_NS:
+        return False
+    fields = ("st_dev", "st_ino", "st_mode", "st_size", "st_mtime_ns", "st_ctime_ns")
+    return all(getattr(now, name) == getattr(seen, name) for name in fields)
 
 
 def _back_up(f: PlannedFile, folder: Folder, data: bytes | None, taken: set[str]) -> str:

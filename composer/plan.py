@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -56,6 +57,11 @@ class PlannedFile:
     encoded: bytes | None = None
     # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
     wrote: bytes | None = None
+    # The output's status (lstat) taken before `plan` read it, and this process's clock
+    # (`time.monotonic_ns`) just before: `output.apply` tells by them whether the file can have
+    # changed since (`output._unmoved`). None: a symlink or anything unusual, read again instead.
+    status: os.stat_result | None = None
+    looked: int = 0
 
     @property
     def current(self) -> str | None:
@@ -149,7 +155,7 @@ def plan(
 
 
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
-    path, data = outputs.read(f.path)
+    path, data, status, looked = outputs.read(f.path)
     # A file on disk is compared with the text's bytes: made with the text (no second encoding).
     # None on disk (a first build): the text alone, and `stage` encodes it a MiB at a time.
     encoded: bytes | None = None
@@ -168,7 +174,10 @@ def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state
         encoded = None
     target = composed.target.name
     where = outputs.where
-    return PlannedFile(path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded)
+    return PlannedFile(
+        path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded, status=status,
+        looked=looked,
+    )
 
 
 _MISSING = object()
@@ -187,22 +196,25 @@ class _Outputs:
         self.real_root = os.path.realpath(root)
         self.inside: dict[str, bool] = {}  # folder (POSIX, from root) -> is its real path in the project
 
-    def read(self, rel: str) -> tuple[Path, bytes | None]:
-        """The output's absolute path and its bytes on disk (None: missing), or the ComposeError
-        of `confine`, of a directory in its place or of `read_output`."""
+    def read(self, rel: str) -> tuple[Path, bytes | None, os.stat_result | None, int]:
+        """The output's absolute path, its bytes on disk (None: missing), the status taken just
+        before they were read (None: not a plain file) and this process's clock before that
+        (`PlannedFile.status`, `.looked`); or the ComposeError of `confine`, of a directory in
+        its place or of `read_output`."""
         path = self.root / rel
+        looked = time.monotonic_ns()
         st = self._plain_stat(rel, path)
         if st is _MISSING:
-            return path, None
+            return path, None, None, looked
         if st is None:
             path = confine(self.root, rel, self.where)
             if path.is_dir():
                 raise _is_directory(rel, self.where)
-            return path, read_output(path, rel, self.where)
+            return path, read_output(path, rel, self.where), None, looked
         assert isinstance(st, os.stat_result)
         if stat.S_ISDIR(st.st_mode):
             raise _is_directory(rel, self.where)
-        return path, read_output(path, rel, self.where, st)
+        return path, read_output(path, rel, self.where, st), st, looked
 
     def _plain_stat(self, rel: str, path: Path) -> os.stat_result | object | None:
         """The lstat of an output that is no symlink, in a folder inside the project (`_MISSING`:
