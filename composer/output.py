@@ -138,7 +138,7 @@ class _Writing:
         folder = self.folders.get(rel)
         if folder is None:
             try:
-                folder = self.folders[rel] = open_folder(self.root, rel, create=f.text is not None)
+                folder = self.folders[rel] = open_folder(self.root, rel, create=not f.removal)
             except Escape as exc:
                 real = os.path.join(exc.real, f.path.name)
                 raise outside_error(f.display, real, os.path.realpath(self.root), f.at) from None
@@ -166,11 +166,11 @@ class _Writing:
         # Each temporary file must be on disk before any rename (a power loss must not leave an
         # empty output). One fsync costs milliseconds: a folder output of thousands of files has
         # them synced together afterwards, by a few threads (`_sync`), rather than one by one.
-        many = sum(1 for f in changed if f.text is not None) >= _SYNC_TOGETHER
+        many = sum(1 for f in changed if not f.removal) >= _SYNC_TOGETHER
         for f in changed:
             try:
                 folder = self.folder(f)
-                if f.text is not None:
+                if not f.removal:
                     text = f.text if f.encoded is None else f.encoded
                     self.staged.append((_folders.stage(f.path, text, folder, durable=not many), f))
             except OSError as exc:
@@ -230,7 +230,7 @@ class _Writing:
         whole new versions, the others whole old ones, and the state written ahead accepts both.
         When nothing was renamed yet, the state goes back to what it was: a failed build changes
         nothing."""
-        order = [*(f for _, f in self.staged), *(f for f in changed if f.text is None)]
+        order = [*(f for _, f in self.staged), *(f for f in changed if f.removal)]
         for replaced, f in enumerate(order):
             tmp = self.staged[replaced][0] if replaced < len(self.staged) else None
             failure = self.replace_one(f, tmp, _done(replaced))
@@ -261,7 +261,7 @@ class _Writing:
                 folder.unlink(f.path.name)
             self.remember(f)
         except OSError as exc:
-            what = "write" if f.text is not None else "remove"
+            what = "remove" if f.removal else "write"
             message = f"cannot {what} `{f.display}`: {exc.strerror or exc}; {done}"
             return ComposeError(Diagnostic(message, f.where, code="E304"))
         return None
@@ -269,7 +269,7 @@ class _Writing:
     def remember(self, f: PlannedFile) -> None:
         if self.wrote is None:
             return
-        if f.text is None:
+        if f.removal:
             self.wrote.pop(str(f.path), None)
         else:
             self.wrote[str(f.path)] = f.encoded if f.encoded is not None else f.text.encode("utf-8")

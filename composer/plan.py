@@ -39,7 +39,9 @@ def located(where: Where) -> Location | None:
 class PlannedFile:
     path: Path  # absolute
     display: str  # relative to the project
-    text: str | None  # None: a stale file of a folder output, to delete
+    # The new text (None: a stale file of a folder output, to delete; `UNDECODED`: `encoded`
+    # says it, decoded when `text` is first asked): see `text`, `removal`, `headerless`.
+    new_text: str | object | None
     # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
     # gives an unchanged output its text itself.
     on_disk_text: str | bytes | None
@@ -64,6 +66,26 @@ class PlannedFile:
     looked: int = 0
 
     @property
+    def text(self) -> str | None:
+        """The new text (None: a stale file to delete)."""
+        if self.new_text is UNDECODED:
+            assert self.encoded is not None
+            self.new_text = self.encoded.decode("utf-8")
+        return self.new_text  # type: ignore[return-value]
+
+    @property
+    def removal(self) -> bool:
+        """A stale file to delete, not a text to write."""
+        return self.new_text is None
+
+    @property
+    def headerless(self) -> bool:
+        """A text to write without a banner (its checksum goes into the state file)."""
+        if self.new_text is UNDECODED:
+            return not self.encoded.startswith(_BANNER)  # type: ignore[union-attr]
+        return self.new_text is not None and not self.new_text.startswith(BANNER_PREFIX)  # type: ignore[union-attr]
+
+    @property
     def current(self) -> str | None:
         """What is on disk now (None: missing)."""
         if isinstance(self.on_disk_text, bytes):
@@ -73,7 +95,7 @@ class PlannedFile:
     @property
     def unchanged_bytes(self) -> bytes | None:
         """The bytes on disk, when they are exactly those compose makes now (else None)."""
-        if self.on_disk_text is self.text and isinstance(self.on_disk, bytes):
+        if self.on_disk_text is self.new_text and isinstance(self.on_disk, bytes):
             return self.on_disk
         return None
 
@@ -107,6 +129,8 @@ class PlannedFile:
 
     @property
     def changed(self) -> bool:
+        if self.on_disk_text is None:
+            return not self.removal
         if isinstance(self.on_disk_text, bytes) and self.as_wrote:
             # Not the text's bytes (`plan` would have given it the text), and valid UTF-8 (this
             # process encoded them): not the text once decoded either, so no need to decode them.
@@ -160,9 +184,10 @@ def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state
     # None on disk (a first build): the text alone, and `stage` encodes it a MiB at a time.
     encoded: bytes | None = None
     kept = f.encoded()
+    text: str | object
     if kept is not None:  # watch's bytes: only the sections an edit changed were encoded again
         encoded = sealed_bytes(composed.banner, *kept)
-        text = encoded.decode("utf-8")
+        text = UNDECODED if data != encoded else encoded.decode("utf-8")
     elif data is None:
         text = seal(composed.banner, f.pieces())
     else:
@@ -181,6 +206,7 @@ def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state
 
 
 _MISSING = object()
+UNDECODED = object()  # `PlannedFile.new_text` of a text `plan` has as bytes only
 _BANNER = BANNER_PREFIX.encode("utf-8")
 
 

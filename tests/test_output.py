@@ -105,6 +105,7 @@ def test_the_state_ahead_of_the_renames_accepts_old_and_new() -> None:
         display = "out.prisma"
         text = "model A {}\n"
         changed = True
+        headerless = True
         text_digest = None  # not known: the state computes it
 
     new = hashlib.sha256(F.text.encode()).hexdigest()
