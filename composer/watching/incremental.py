@@ -26,7 +26,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
-from operator import attrgetter, itemgetter, ne
+from operator import attrgetter, is_not, itemgetter
 from typing import TYPE_CHECKING, cast
 
 from ..blocks import BlockMemo, layout, section_header
@@ -179,7 +179,7 @@ def _changed(state: TargetState, selected: list[Fragment]) -> list[int] | None:
         return None
     # Compared in C: a target of 10,000 fragments is walked in well under a millisecond.
     schema = attrgetter("schema")
-    moved = map(ne, map(id, map(schema, selected)), map(id, map(schema, state.fragments)))
+    moved = map(is_not, map(schema, selected), map(schema, state.fragments))
     changed = list(compress(range(len(selected)), moved))
     if len(changed) > MAX_CHANGED:
         return None
