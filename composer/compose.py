@@ -374,6 +374,8 @@ def write_plain_section(frag: Fragment, named: dict[str, Merged]) -> Writer:
 
 
 def select_fragments(fragments: list[Fragment], target: TargetSpec) -> list[Fragment]:
+    if target.include is None and not target.exclude:
+        return list(fragments)  # every fragment (watch asks after each edit: 10,000 names unchecked)
     names = {f.name for f in fragments}
     for key in ("include", "exclude"):
         for name in getattr(target, key) or []:

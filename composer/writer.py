@@ -19,10 +19,14 @@ import bisect
 from collections.abc import Callable
 from itertools import accumulate, repeat
 from operator import add
+from typing import TYPE_CHECKING
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
 from .psl.render import REALIGNED
+
+if TYPE_CHECKING:
+    from .seal import Checksum
 
 Origin = tuple[Source, int] | None
 # Where a piece of an output line comes from: (column in the output line, source, offset there,
@@ -244,6 +248,10 @@ class ComposedFile:
         without a copy of the body beside the sealed text)."""
         return list(map(_text, self._parts))
 
+    def encoded(self) -> tuple[list[bytes], Checksum | None] | None:
+        """The body as UTF-8 pieces and the output's `seal.Checksum`, for a file that keeps them
+        (watch's single files, `watching.incremental.TextFile`); None: `pieces` it is."""
+        return None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ComposedFile):
