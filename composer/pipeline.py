@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .compose import ComposedTarget, compose_target
 from .diagnostics import ComposeError, Diagnostic, did_you_mean
 from .inputfiles import manifest_path
 from .manifest import Manifest, TargetSpec, load_manifest
 from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
+    from .compose import ComposedTarget
     from .plan import PlannedFile
 
 
@@ -58,6 +58,10 @@ def pick_targets(manifest: Manifest, names: list[str] | None) -> list[TargetSpec
 def compose_project(
     manifest: Manifest, target_names: list[str] | None = None, loader: Loader | None = None
 ) -> Composition:
+    # Imported here, not with this module: `validate` starts Node before composing, and the
+    # composer's modules are the bulk of what it imports.
+    from .compose import compose_target
+
     targets = pick_targets(manifest, target_names)
     loaded = (loader or Loader()).load(manifest)
     composed: list[ComposedTarget] = []

@@ -37,6 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import queue
     import subprocess
+    from collections.abc import Callable
     from typing import IO, Any
 
 SCRIPT = Path(__file__).with_name("node") / "prisma_wasm.cjs"
@@ -113,7 +114,7 @@ class PrismaWasm:
         module: str | None = None,
         fallback: bool = False,
         timeout: float = 120.0,
-        optimise: bool = True,
+        one_shot: bool = False,
     ) -> None:
         self.major = str(version)
         self.node = node
@@ -122,16 +123,18 @@ class PrismaWasm:
         # `module` cannot be loaded: use the shipped engine of `version` (info()["skipped"] says why).
         self.fallback = fallback
         self.timeout = timeout
-        # False: V8 runs the engine with its baseline compiler only, never recompiling the hot
-        # functions with its optimising one. For one run over one schema (a one-shot command)
-        # that is a quarter less CPU and no slower (at 5,000 models: CPU 0.72-0.75x of Prisma's
-        # own `node` run); over many runs (the language server) optimised code pays for itself.
-        self.optimise = optimise
+        # True: one validation, warmed up (`warm`) while the caller composes. V8 then optimises
+        # the functions the warm-up ran at once, on its own threads, so that the one real call
+        # runs optimised code (the bridge's `--one-shot`); a long-lived process (the language
+        # server) leaves V8 to optimise what turns out hot over many calls.
+        self.one_shot = one_shot
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[bytes | None] | None = None
         self._stderr: IO[bytes] | None = None
         self._next_id = 0
+        self._pending: set[int] = set()  # requests sent by `ask` and not yet answered
+        self._early: dict[int, dict[str, Any]] = {}  # their answers, read while awaiting another
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -142,11 +145,21 @@ class PrismaWasm:
         Prisma's `lint` runs first; its `validate` (the same checks again, rendered as text) only
         when lint finds errors, or always with `confirm` (see opValidate in the bridge).
         """
+        return self.validation(files, confirm)()
+
+    def validation(self, files: SchemaFiles, confirm: bool = False) -> Callable[[], list[PrismaDiagnostic]]:
+        """`validate` in two steps: the schema is sent now, and the function returned waits for
+        the diagnostics, so that the caller works while Node validates (see `ask`)."""
         fields: dict[str, Any] = {"files": _normalise_files(files)}
         if confirm:
             fields["confirm"] = True
-        result = self.call("validate", **fields)
-        return [_diagnostic(d) for d in result["errors"]] + [_diagnostic(d) for d in result["warnings"]]
+        answer = self.ask("validate", **fields)
+
+        def diagnostics() -> list[PrismaDiagnostic]:
+            result = answer()
+            return [_diagnostic(d) for d in result["errors"]] + [_diagnostic(d) for d in result["warnings"]]
+
+        return diagnostics
 
     def format(self, files: SchemaFiles, tab_size: int = 2) -> list[tuple[str, str]]:
         """`prisma format` of each file. Invalid lines may be dropped: validate first."""
@@ -186,6 +199,31 @@ class PrismaWasm:
             request = self._request(op, **fields)
             self._send(request)
             response = self._receive(request["id"])
+        return self._result(response)
+
+    def ask(self, op: str, **fields: Any) -> Callable[[], Any]:
+        """`call` in two steps: the request is sent now; the function returned waits for its
+        answer (the op's `result`, or its error raised). Answers may be awaited in any order."""
+        with self._lock:
+            request = self._request(op, **fields)
+            self._send(request)
+            request_id = request["id"]
+            self._pending.add(request_id)
+            proc = self._proc
+
+        def answer() -> Any:
+            with self._lock:
+                if self._proc is not proc:  # ended or restarted since: the answer is lost
+                    raise PrismaWasmError("the Node process running Prisma's schema engine was stopped")
+                try:
+                    response = self._receive(request_id)
+                finally:
+                    self._pending.discard(request_id)
+            return self._result(response)
+
+        return answer
+
+    def _result(self, response: dict[str, Any]) -> Any:
         if response.get("ok"):
             return response["result"]
         error = response.get("error") or {}
@@ -203,7 +241,7 @@ class PrismaWasm:
         major and module, so a process can be started before it is known which one is needed."""
         with other._lock, self._lock:
             if self._proc is not None or other._proc is None or other._next_id or (
-                (other.node, other.cwd, other.optimise) != (self.node, self.cwd, self.optimise)
+                (other.node, other.cwd, other.one_shot) != (self.node, self.cwd, self.one_shot)
             ):
                 return
             self._proc, self._lines, self._stderr = other._proc, other._lines, other._stderr
@@ -218,7 +256,7 @@ class PrismaWasm:
 
     def info(self) -> dict[str, Any]:
         """Which module is loaded: `package`, `version`, `module` (path), `node` version,
-        `optimise` (see `__init__`), and `skipped`: why the requested module was not used (with
+        `one_shot` (see `__init__`), and `skipped`: why the requested module was not used (with
         `fallback`), else empty."""
         return self.call("version")
 
@@ -260,10 +298,14 @@ class PrismaWasm:
             raise self._died("while receiving a request") from None
 
     def _receive(self, request_id: int) -> dict[str, Any]:
-        """The response to `request_id`; the answers to earlier requests (`warm`) are dropped."""
+        """The response to `request_id`; the answers to other requests are kept for `ask`'s
+        callers that will want them (`_pending`), else dropped (`warm`'s)."""
         import json
         import queue
 
+        early = self._early.pop(request_id, None)
+        if early is not None:
+            return early
         assert self._lines is not None
         while True:
             try:
@@ -278,8 +320,13 @@ class PrismaWasm:
                 response = json.loads(line)
             except ValueError:
                 continue  # not a response: something else wrote to stdout
-            if isinstance(response, dict) and response.get("id") in (request_id, None):
+            if not isinstance(response, dict):
+                continue
+            answered = response.get("id")
+            if answered in (request_id, None):
                 return response
+            if answered in self._pending:
+                self._early[answered] = response
 
     def _start(self) -> None:
         import queue
@@ -292,7 +339,7 @@ class PrismaWasm:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(
-                [node, str(SCRIPT), *(() if self.optimise else ("--baseline-only",))],
+                [node, str(SCRIPT), *(("--one-shot",) if self.one_shot else ())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
@@ -346,6 +393,8 @@ class PrismaWasm:
             self._stderr.close()
             self._stderr = None
         self._lines = None
+        self._pending.clear()
+        self._early.clear()
 
 
 def _pump_lines(stream: IO[bytes] | None, lines: queue.Queue[bytes | None]) -> None:

@@ -20,18 +20,19 @@ import bisect
 
 from .compose import ComposedTarget
 from .diagnostics import Location, Source
-from .output import seal
 from .psl.render import line_anchors
+from .seal import seal
 from .writer import Anchors, ComposedFile, Origin
 
 
 class OutputMap:
     """One output file of a composed target: its sealed text and the way back to the fragments."""
 
-    def __init__(self, composed: ComposedTarget, file: ComposedFile) -> None:
+    def __init__(self, composed: ComposedTarget, file: ComposedFile, text: str | None = None) -> None:
+        """`text`: the sealed output, when the caller has made it already."""
         self.file = file
         self.target = composed.target.name
-        self.text = seal(composed.banner, file.body)
+        self.text = seal(composed.banner, file.body) if text is None else text
         # The composed output itself, for the places no input produced (and for notes).
         self.output = Source(file.path, self.text)
         # seal() puts the banner, a checksum line and a blank line above the body.

@@ -170,6 +170,10 @@ class Loader:
             self._cache[key] = schema
         return schema
 
+    def on_read(self, text: str) -> None:
+        """Called with each `.prisma` fragment's text as it is read, before it is parsed, so that a
+        subclass can act on it early (the validator starts the engine the schema needs)."""
+
     def invalidate(self, paths: Iterable[str]) -> None:
         """Forget what was read from `paths`: the next load reads them again.
 
@@ -416,6 +420,7 @@ class _Load:
         self.seen.add(identity)
         self.read.add(key)
         self.result.files.append(path)
+        self.loader.on_read(text)
         try:
             schema = self.loader.parse_cached(display, text, path, private)
         except ComposeError as exc:

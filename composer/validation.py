@@ -23,6 +23,8 @@ from .prisma_wasm import PrismaWasmError
 from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .compose import ComposedTarget
     from .engine_choice import EngineChoice
     from .manifest import Manifest
@@ -64,14 +66,14 @@ def open_engine(root: Path, prisma: str = "auto", needs: str | None = None, one_
 
     `needs`: the Prisma major the schema is written for (`schema_needs`), used when the project
     has no Prisma of its own. The choice itself is `engine_choice.choose_engine`. `one_shot`: the
-    engine validates once and ends, so V8 does not optimise it (`PrismaWasm(optimise=False)`).
+    engine validates once, after a warm-up, and ends (`PrismaWasm(one_shot=True)`).
     """
     from .engine_choice import choose_engine
 
     if prisma not in ("auto", "6", "7"):
         raise EngineUnavailable(f"--prisma expects auto, 6 or 7, not `{prisma}`")
     choice = choose_engine(root, needs, prisma)
-    return Engine(choice.open(cwd=str(root), optimise=not one_shot), choice)
+    return Engine(choice.open(cwd=str(root), one_shot=one_shot), choice)
 
 
 def warm(engine: Engine) -> None:
@@ -108,13 +110,14 @@ class Engines:
             engine.wasm.adopt(self.project.wasm)
             warm(engine)
 
-    def for_target(self, composed: ComposedTarget) -> Engine:
+    def for_target(self, composed: ComposedTarget, texts: Iterable[str]) -> Engine:
+        """The engine for a composed target whose outputs are `texts`."""
         from .engine_choice import schema_needs
 
         if not self.project.choice.by_schema:
             engine = self.project
         else:
-            needs = schema_needs(f.body for f in composed.files)
+            needs = schema_needs(texts)
             self.expect(needs)
             engine = self.by_major[needs]
         engine.targets.append(composed.target.name)
@@ -149,15 +152,26 @@ def prisma_diagnostics(targets: list[ComposedTarget], engines: Engines) -> list[
 
     Raises EngineUnavailable when Prisma cannot be run.
     """
+    from .seal import seal
+
+    # Every target's schema is sent first; the source maps are made while Node validates.
+    asked = []
+    for composed in targets:
+        files = [(f.path, seal(composed.banner, f.pieces())) for f in composed.files]
+        try:
+            engine = engines.for_target(composed, [text for _, text in files])
+            asked.append((composed, files, engine.wasm.validation(files)))
+        except PrismaWasmError as exc:
+            raise EngineUnavailable(str(exc)) from exc
     from .sourcemap import OutputMap
 
     found: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
-    for composed in targets:
-        maps = {m.path: m for m in (OutputMap(composed, f) for f in composed.files)}
+    for composed, files, validation in asked:
+        sealed = zip(composed.files, files, strict=True)
+        maps = {m.path: m for m in (OutputMap(composed, f, text) for f, (_, text) in sealed)}
         quick_exit.hold(maps)
-        files = [(path, m.text) for path, m in maps.items()]
         try:
-            results = engines.for_target(composed).wasm.validate(files)
+            results = validation()
         except PrismaWasmError as exc:
             raise EngineUnavailable(str(exc)) from exc
         for result in results:
@@ -250,6 +264,19 @@ class _ExpectingLoader(Loader):
     def __init__(self, engines: Engines) -> None:
         super().__init__()
         self.engines = engines
+        # No Prisma in the project: the engine is guessed from the first datasource read (Prisma
+        # allows one), so that Node warms up while the rest is read and parsed; the guess is
+        # checked once every fragment is read.
+        self.guess = engines.project.choice.by_schema
+
+    def on_read(self, text: str) -> None:
+        if self.guess:
+            from .engine_choice import datasource_needs
+
+            needs = datasource_needs(text)
+            if needs is not None:
+                self.guess = False
+                self.engines.expect(needs)
 
     def load(self, manifest: Manifest) -> LoadResult:
         from .engine_choice import schema_needs

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from composer.engine_choice import choose_engine, find_project_prisma, schema_needs, shipped_engine
+from composer.engine_choice import (
+    choose_engine,
+    datasource_needs,
+    find_project_prisma,
+    schema_needs,
+    shipped_engine,
+)
 from composer.prisma_wasm import (
     NodeNotFoundError,
     PrismaSchemaError,
@@ -452,6 +458,17 @@ def test_schema_needs() -> None:
     assert schema_needs([MODELS, commented]) == "7"
     assert schema_needs([MODELS, DATASOURCE_WITH_URL]) == "6"  # any file of a multi-file schema
     assert schema_needs([]) == "7"
+    # Only a block at a line's start counts, as Prisma reads it: not one in a comment.
+    assert schema_needs(["// " + DATASOURCE_WITH_URL + MODELS]) == "7"
+    assert schema_needs(["/// datasource x {\n" + DATASOURCE_WITH_URL]) == "6"
+    assert schema_needs(["  \t" + DATASOURCE_WITH_URL]) == "6"
+    assert schema_needs(["datasource {\n  url = 1\n}\n", "datasourcedb {\n  url = 1\n}\n"]) == "7"
+
+
+def test_datasource_needs_says_none_without_a_datasource() -> None:
+    assert datasource_needs(MODELS) is None
+    assert datasource_needs("// datasource db {\n  url = env(\"X\")\n}\n") is None
+    assert datasource_needs(DATASOURCE_NO_URL) == "7" and datasource_needs(DATASOURCE_WITH_URL) == "6"
 
 
 def test_no_prisma_in_the_project_the_schema_decides(tmp_path: Path) -> None:
@@ -701,6 +718,24 @@ def test_warm_loads_the_engine_and_changes_nothing() -> None:
         assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []
 
 
+def test_asked_requests_are_answered_in_any_order(prisma6: PrismaWasm) -> None:
+    """`ask` and `validation` send now and wait later; answers read while awaiting another are
+    kept for their own caller, and `warm`'s answer is dropped."""
+    invalid = DATASOURCE_WITH_URL + "model A {\n  id Int @id\n  x  Strin\n}\n"
+    with PrismaWasm("6") as engine:
+        engine.warm()
+        first = engine.validation(invalid)
+        second = engine.validation(DATASOURCE_WITH_URL + MODELS)
+        version = engine.ask("version")
+        assert version()["version"].startswith("6.")
+        assert second() == [] and first() == prisma6.validate(invalid)
+        assert not engine._pending and not engine._early
+        stale = engine.ask("version")
+        engine.close()
+        with pytest.raises(PrismaWasmError, match="was stopped"):
+            stale()
+
+
 def test_a_spawned_process_is_taken_over_by_the_engine_of_another_major() -> None:
     spare, engine = PrismaWasm("6"), PrismaWasm("7")
     try:
@@ -721,16 +756,17 @@ def test_a_spawned_process_is_taken_over_by_the_engine_of_another_major() -> Non
         engine.close()
 
 
-def test_an_engine_left_unoptimised_gives_the_same_diagnostics(prisma6: PrismaWasm) -> None:
-    """`optimise=False` (one-shot commands) only changes how V8 compiles the engine."""
+def test_a_one_shot_engine_gives_the_same_diagnostics(prisma6: PrismaWasm) -> None:
+    """`one_shot=True` (one-shot commands) only changes when V8 optimises the engine."""
     invalid = DATASOURCE_WITH_URL + MODELS.replace("String   @id", "Strin    @id")
     warned = DATASOURCE_WITH_URL + RELATION_MODE_PRISMA.replace('"prisma-client-js"\n', (
         '"prisma-client-js"\n  previewFeatures = ["fullTextIndex"]\n'
     ))
-    with PrismaWasm("6", optimise=False) as engine:
-        assert engine.info()["optimise"] is False
+    with PrismaWasm("6", one_shot=True) as engine:
+        engine.warm()
+        assert engine.info()["one_shot"] is True
         for schema in (DATASOURCE_WITH_URL + MODELS, invalid, warned):
             assert engine.validate(schema) == prisma6.validate(schema)
         assert any(d.is_error for d in engine.validate(invalid))
         assert engine.validate(warned) and not any(d.is_error for d in engine.validate(warned))
-    assert prisma6.info()["optimise"] is True
+    assert prisma6.info()["one_shot"] is False

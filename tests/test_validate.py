@@ -367,7 +367,7 @@ def test_without_prisma_each_target_gets_the_major_its_datasource_needs(tmp_path
 
 def test_node_starts_before_composing_with_the_engine_the_fragments_need(tmp_path: Path) -> None:
     """With no Prisma in the project, the Node process spawned at the start is given, once the
-    fragments are read, to the engine of the major they need; one-shot engines are not optimised."""
+    fragments are read, to the engine of the major they need, as a one-shot engine."""
     from composer.manifest import load_manifest
     from composer.validation import Engines
 
@@ -380,9 +380,74 @@ def test_node_starts_before_composing_with_the_engine_the_fragments_need(tmp_pat
         assert list(engines.by_major) == ["7"]  # no datasource `url`
         seven = engines.by_major["7"].wasm
         assert seven.pid == spawned and engines.project.wasm.pid is None
-        assert seven.optimise is False and seven.info()["version"].startswith("7.")
+        assert seven.one_shot is True and seven.info()["version"].startswith("7.")
     finally:
         engines.close()
+
+
+def test_the_engine_is_guessed_from_the_first_datasource_read(tmp_path: Path) -> None:
+    """With no Prisma in the project, the engine starts warming up as soon as a fragment with a
+    datasource is read, not once every fragment is read and parsed."""
+    from composer.validation import Engines
+
+    engines = Engines(tmp_path)
+    try:
+        spawned = engines.project.wasm.pid
+        loader = engines.loader()
+        loader.on_read(USER)  # no datasource: nothing known yet
+        assert not engines.by_major
+        loader.on_read(BASE.replace('  url      = env("DATABASE_URL")\n', ""))
+        assert list(engines.by_major) == ["7"] and engines.by_major["7"].wasm.pid == spawned
+        loader.on_read(BASE)  # one guess; the loaded schema decides in the end (`load`)
+        assert list(engines.by_major) == ["7"]
+    finally:
+        engines.close()
+
+
+def _bridges_in(folder: Path) -> set[int]:
+    """The running Node bridges (composer/node/prisma_wasm.cjs) whose working directory is
+    `folder`: the bridge runs in the project's folder. Read from the process table."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if "prisma_wasm.cjs" in (entry / "cmdline").read_text() and (entry / "cwd").resolve() == folder:
+                found.add(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="reads the process table in /proc")
+@pytest.mark.parametrize(("stop", "code"), [("valid", 0), ("compose error", 1), ("interrupt", 130)])
+def test_node_started_before_composing_is_ended_and_reaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: str, code: int
+) -> None:
+    """Node starts before the fragments are read; however the run ends (a fragment that does not
+    parse, Ctrl-C while composing, or a valid project) it leaves no Node process behind, running
+    or a zombie: the bridge seen running while the fragments were read is gone from the process
+    table when the command returns."""
+    from composer import validation
+
+    unparsable = {"prisma/post.prisma": "model Post {\n  id Int @id\n"}
+    project(tmp_path, unparsable if stop == "compose error" else None)
+    root = tmp_path.resolve()
+    seen: set[int] = set()
+    on_read = validation._ExpectingLoader.on_read
+
+    def watching(loader: validation._ExpectingLoader, text: str) -> None:
+        on_read(loader, text)
+        seen.update(_bridges_in(root))
+        if stop == "interrupt":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(validation._ExpectingLoader, "on_read", watching)
+    result = cli(tmp_path, "validate")
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert seen, "no Node process was running while the fragments were read"
+    assert not [pid for pid in seen if Path(f"/proc/{pid}").exists()]
 
 
 def test_unknown_target_exit_2(tmp_path: Path) -> None:
