@@ -179,7 +179,9 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     if stamp is None:
         return None
     root = str(manifest.parent)
-    checks = (_same_manifest, _same_files, _same_inputs, _same_outputs, _no_temporary_files)
+    # Cheapest first: a build after the outputs were removed (a clean checkout, CI) stops at one
+    # stat per output, before the globs are expanded or any input is read.
+    checks = (_same_manifest, _outputs_present, _no_temporary_files, _same_files, _same_inputs, _same_outputs)
     # The tool's fingerprint last: it lists the package's folders, the slowest check of a small project.
     if all(check(stamp, manifest, root) for check in checks) and stamp["tool"] == tool_fingerprint():
         return stamp["counts"][0], stamp["counts"][1]
@@ -225,6 +227,11 @@ def _same_inputs(stamp: Stamp, manifest: Path, root: str) -> bool:
         except (OSError, Refused, UnicodeDecodeError):
             return False
     return inputs_digest(inputs) == stamp["inputs"]
+
+
+def _outputs_present(stamp: Stamp, manifest: Path, root: str) -> bool:
+    """Every output the build left is there, and none it removed (`_same_outputs` then reads them)."""
+    return all(os.path.isfile(path) == (expected is not None) for path, expected in stamp["outputs"])
 
 
 def _same_outputs(stamp: Stamp, manifest: Path, root: str) -> bool:
