@@ -12,12 +12,12 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import output, pipeline, quick_exit, report
 from .diagnostics import ComposeError
 from .lock import project_lock
+from .records import Record
 from .sources import Loader
 
 if TYPE_CHECKING:
@@ -29,11 +29,18 @@ class WarningSink(Protocol):
     warnings: list[Diagnostic]
 
 
-@dataclass
-class Built:
-    comp: pipeline.Composition
-    written: pipeline.Written
-    engines: list[dict[str, Any]] | None  # with --validate: the Prisma engines that ran, for --format json
+class Built(Record):
+    _fields = ("comp", "written", "engines")
+
+    def __init__(
+        self,
+        comp: pipeline.Composition,
+        written: pipeline.Written,
+        engines: list[dict[str, Any]] | None,  # with --validate: the Prisma engines that ran (--format json)
+    ) -> None:
+        self.comp = comp
+        self.written = written
+        self.engines = engines
 
 
 def build(

@@ -12,7 +12,6 @@ to the fragment. This module holds the rules (what is taken, merged, checked, in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .blocks import (
@@ -30,6 +29,7 @@ from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_me
 from .graph import dependencies, field_relations, file_dependencies, stable_order
 from .psl import Declaration, Member, decode_string
 from .psl.members import checked_members
+from .records import Record
 from .typecheck import SCALARS as SCALARS  # where the language server reads it
 from .typecheck import check_types, declared_in
 from .writer import ComposedFile, Writer
@@ -41,20 +41,31 @@ if TYPE_CHECKING:
     from .sources import Fragment
 
 
-@dataclass(slots=True)  # one per declaration of the target: no `__dict__` each
-class Merged:
+class Merged(Record):
     """A declaration of the target with what `/// @extend` blocks add to it."""
 
-    fragment: Fragment
-    decl: Declaration
-    fields: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
-    attributes: list[tuple[Fragment, Declaration, Member]] = field(default_factory=list)
-    relayout: bool = False  # adapted to the target's provider: columns are aligned again
-    # What `apply_extend` merges against: the additions by name, and (found when first needed)
-    # the declaration's own field names and the signatures of every block attribute.
-    _added: dict[str, tuple[Declaration, Member]] | None = None
-    _own: set[str] | None = None
-    _signatures: set[str] | None = None
+    # One per declaration of the target: no `__dict__` each.
+    __slots__ = ("_added", "_own", "_signatures", "attributes", "decl", "fields", "fragment", "relayout")
+    _fields = ("fragment", "decl", "fields", "attributes", "relayout", "_added", "_own", "_signatures")
+
+    def __init__(
+        self,
+        fragment: Fragment,
+        decl: Declaration,
+        fields: list[tuple[Fragment, Declaration, Member]] | None = None,
+        attributes: list[tuple[Fragment, Declaration, Member]] | None = None,
+        relayout: bool = False,  # adapted to the target's provider: columns are aligned again
+    ) -> None:
+        self.fragment = fragment
+        self.decl = decl
+        self.fields: list[tuple[Fragment, Declaration, Member]] = [] if fields is None else fields
+        self.attributes: list[tuple[Fragment, Declaration, Member]] = [] if attributes is None else attributes
+        self.relayout = relayout
+        # What `apply_extend` merges against: the additions by name, and (found when first
+        # needed) the declaration's own field names and the signatures of every block attribute.
+        self._added: dict[str, tuple[Declaration, Member]] | None = None
+        self._own: set[str] | None = None
+        self._signatures: set[str] | None = None
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -103,17 +114,29 @@ class Merged:
             self.attributes.append((frag, ext, m))
 
 
-@dataclass
-class ComposedTarget:
-    target: TargetSpec
-    files: list[ComposedFile]
-    fragments: list[Fragment]  # in output order
-    declarations: dict[str, Merged]
-    banner: list[str]
-    warnings: list[Diagnostic] = field(default_factory=list)
-    # What adapting to the target's provider changed (info diagnostics), and a one-line summary.
-    notes: list[Diagnostic] = field(default_factory=list)
-    adapted: str | None = None
+class ComposedTarget(Record):
+    _fields = ("target", "files", "fragments", "declarations", "banner", "warnings", "notes", "adapted")
+
+    def __init__(
+        self,
+        target: TargetSpec,
+        files: list[ComposedFile],
+        fragments: list[Fragment],  # in output order
+        declarations: dict[str, Merged],
+        banner: list[str],
+        warnings: list[Diagnostic] | None = None,
+        notes: list[Diagnostic] | None = None,
+        adapted: str | None = None,
+    ) -> None:
+        self.target = target
+        self.files = files
+        self.fragments = fragments
+        self.declarations = declarations
+        self.banner = banner
+        self.warnings: list[Diagnostic] = [] if warnings is None else warnings
+        # What adapting to the target's provider changed (info diagnostics), and a one-line summary.
+        self.notes: list[Diagnostic] = [] if notes is None else notes
+        self.adapted = adapted
 
 
 def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
@@ -125,16 +148,20 @@ def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
     ]
 
 
-@dataclass
-class Gathered:
+class Gathered(Record):
     """What every compose of a target starts from (`gather`): its fragments (adapted to its
     provider), their declarations with the `@extend` additions merged and type-checked, and its
     datasource and generators written."""
 
-    selected: list[Fragment]
-    named: dict[str, Merged]
-    config: Writer
-    adapted: Adapted | None
+    _fields = ("selected", "named", "config", "adapted")
+
+    def __init__(
+        self, selected: list[Fragment], named: dict[str, Merged], config: Writer, adapted: Adapted | None
+    ) -> None:
+        self.selected = selected
+        self.named = named
+        self.config = config
+        self.adapted = adapted
 
 
 def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:

@@ -14,7 +14,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from .inputfiles import (
     signature_of,
 )
 from .psl import SchemaFile, parse
+from .records import Record
 
 __all__ = [
     "FileSignature",
@@ -50,25 +50,47 @@ if TYPE_CHECKING:
     from .manifest import FragmentSpec, Manifest
 
 
-@dataclass
-class Fragment:
-    name: str
-    index: int  # position in the manifest's order (glob matches follow each other)
-    display: str  # path of the file it came from, relative to the project, POSIX separators
-    schema: SchemaFile
-    spec: FragmentSpec
-    generated: GeneratedFragment | None = None  # set for fragments made from a YAML entity
+class Fragment(Record):
+    __slots__ = ("display", "generated", "index", "name", "schema", "spec")
+    _fields = ("name", "index", "display", "schema", "spec", "generated")
+
+    def __init__(
+        self,
+        name: str,
+        index: int,  # position in the manifest's order (glob matches follow each other)
+        display: str,  # path of the file it came from, relative to the project, POSIX separators
+        schema: SchemaFile,
+        spec: FragmentSpec,
+        generated: GeneratedFragment | None = None,  # set for fragments made from a YAML entity
+    ) -> None:
+        self.name = name
+        self.index = index
+        self.display = display
+        self.schema = schema
+        self.spec = spec
+        self.generated = generated
+
+    def with_schema(self, schema: SchemaFile) -> Fragment:
+        """The same fragment with another parse tree (adapting rewrites a fragment's text)."""
+        return Fragment(self.name, self.index, self.display, schema, self.spec, self.generated)
 
     @property
     def source(self) -> Source:
         return self.schema.source
 
 
-@dataclass
-class LoadResult:
-    fragments: list[Fragment]
-    warnings: list[Diagnostic] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # every input file read (its path), for watch
+class LoadResult(Record):
+    _fields = ("fragments", "warnings", "files")
+
+    def __init__(
+        self,
+        fragments: list[Fragment],
+        warnings: list[Diagnostic] | None = None,
+        files: list[str] | None = None,
+    ) -> None:
+        self.fragments = fragments
+        self.warnings: list[Diagnostic] = [] if warnings is None else warnings
+        self.files: list[str] = [] if files is None else files  # every input file read (its path), for watch
 
 
 def read_text(

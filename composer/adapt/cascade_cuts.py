@@ -16,7 +16,6 @@ its 2^n paths.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -190,7 +189,7 @@ def _apply(result: Adapted, relations: list[Relation], reasons: dict[int, str], 
         )
     for index, edits in by_fragment.items():
         frag = result.fragments[index]
-        result.fragments[index] = dataclasses.replace(frag, schema=rewritten_fragment(frag.schema, edits, []))
+        result.fragments[index] = frag.with_schema(rewritten_fragment(frag.schema, edits, []))
 
 
 def _no_action_edits(r: Relation) -> tuple[list[Edit], list[str]]:

@@ -6,7 +6,6 @@ foreign key)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Location
@@ -39,9 +38,7 @@ def sqlserver(result: Adapted, target: TargetSpec) -> None:
                 key_list = keys.get(m.type_name, [])
                 _order(result, target, key_list, decl, m.name, m.type_name, rel, where, edits)
         if edits:
-            result.fragments[index] = dataclasses.replace(
-                frag, schema=rewritten_fragment(frag.schema, edits, [])
-            )
+            result.fragments[index] = frag.with_schema(rewritten_fragment(frag.schema, edits, []))
             for decl in frag.schema.declarations:
                 if any(decl.start <= start < decl.end for start, _, _ in edits):
                     result.relayout.add((frag.name, decl.name))

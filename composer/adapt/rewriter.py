@@ -5,7 +5,6 @@ edits so far."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
@@ -94,9 +93,7 @@ class Rewriter:
                     self.declaration(decl)
         if not self.edits and not self.dropped:
             return self.frag
-        return dataclasses.replace(
-            self.frag, schema=rewritten_fragment(self.frag.schema, self.edits, self.dropped)
-        )
+        return self.frag.with_schema(rewritten_fragment(self.frag.schema, self.edits, self.dropped))
 
     def declaration(self, decl: Declaration) -> None:
         keyed = native_types.keyed_fields(decl)
