@@ -12,7 +12,7 @@ class AdaptPolicy(FrozenRecord):
     # The allowed values are those of the manifest's JSON Schema (`manifest.shape.ADAPT_CHOICES`,
     # its first value of each is the default here; tests/test_manifest.py checks the two agree).
     __slots__ = ("defaults", "enums", "json", "lists", "referential_actions")
-    _fields = ("lists", "enums", "json", "referential_actions", "defaults")
+    _attrs = ("lists", "enums", "json", "referential_actions", "defaults")
     lists: str
     enums: str
     json: str

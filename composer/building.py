@@ -30,7 +30,7 @@ class WarningSink(Protocol):
 
 
 class Built(Record):
-    _fields = ("comp", "written", "engines")
+    _attrs = ("comp", "written", "engines")
 
     def __init__(
         self,

@@ -46,7 +46,7 @@ class Merged(Record):
 
     # One per declaration of the target: no `__dict__` each.
     __slots__ = ("_added", "_own", "_signatures", "attributes", "decl", "fields", "fragment", "relayout")
-    _fields = ("fragment", "decl", "fields", "attributes", "relayout", "_added", "_own", "_signatures")
+    _attrs = ("fragment", "decl", "fields", "attributes", "relayout", "_added", "_own", "_signatures")
 
     def __init__(
         self,
@@ -115,7 +115,7 @@ class Merged(Record):
 
 
 class ComposedTarget(Record):
-    _fields = ("target", "files", "fragments", "declarations", "banner", "warnings", "notes", "adapted")
+    _attrs = ("target", "files", "fragments", "declarations", "banner", "warnings", "notes", "adapted")
 
     def __init__(
         self,
@@ -153,7 +153,7 @@ class Gathered(Record):
     provider), their declarations with the `@extend` additions merged and type-checked, and its
     datasource and generators written."""
 
-    _fields = ("selected", "named", "config", "adapted")
+    _attrs = ("selected", "named", "config", "adapted")
 
     def __init__(
         self, selected: list[Fragment], named: dict[str, Merged], config: Writer, adapted: Adapted | None

@@ -86,7 +86,7 @@ class Location(FrozenRecord):
     """A span in a source. `end` is exclusive; an empty span marks a point."""
 
     __slots__ = ("end", "source", "start")
-    _fields = ("source", "start", "end")
+    _attrs = ("source", "start", "end")
     source: Source
     start: int
     end: int | None
@@ -118,7 +118,7 @@ class Location(FrozenRecord):
 
 
 class Diagnostic(Record):
-    _fields = ("message", "location", "severity", "code", "notes", "hint")
+    _attrs = ("message", "location", "severity", "code", "notes", "hint")
 
     def __init__(
         self,

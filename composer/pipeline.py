@@ -21,7 +21,7 @@ class UsageError(Exception):
 
 
 class Composition(Record):
-    _fields = ("manifest", "loaded", "targets", "warnings")
+    _attrs = ("manifest", "loaded", "targets", "warnings")
 
     def __init__(
         self,
@@ -101,7 +101,7 @@ def plan_outputs(comp: Composition) -> list[PlannedFile]:
 class Written(Record):
     """What a build did to the outputs: every planned file, and those it wrote or removed."""
 
-    _fields = ("planned", "touched")
+    _attrs = ("planned", "touched")
 
     def __init__(self, planned: list[PlannedFile], touched: list[PlannedFile]) -> None:
         self.planned = planned

@@ -11,7 +11,6 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
+from .records import Record
 from .seal import BANNER_PREFIX, digest, seal, sealed, verify
 from .statefile import State, read_state
 
@@ -34,28 +34,46 @@ def located(where: Where) -> Location | None:
     return where() if callable(where) else where
 
 
-@dataclass
-class PlannedFile:
-    path: Path  # absolute
-    display: str  # relative to the project
-    text: str | None  # None: a stale file of a folder output, to delete
-    # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
-    # gives an unchanged output its text itself.
-    on_disk_text: str | bytes | None
-    target: str
-    # Header-less outputs: the checksums compose recorded when writing (two while a build that was
-    # interrupted was replacing it: the old and the new one); None when nothing is recorded.
-    recorded: tuple[str, ...] | None = None
-    at: Where = None  # the target's `output` in the manifest, for diagnostics: see `where`
-    # The bytes on disk when planned (None: missing), or their digest: the file is checked against
-    # them again right before it is replaced, so a save made during the build is never lost.
-    # Bytes are compared as they are (a memcmp; a digest costs a pass of sha256 over the file).
-    on_disk: str | bytes | None = None
-    backup: str | None = None  # where `--force` kept the file it replaced (relative to the project)
-    # `text` as UTF-8, when `plan` encoded it to compare it with the file on disk: staged as it is.
-    encoded: bytes | None = None
-    # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
-    wrote: bytes | None = None
+class PlannedFile(Record):
+    _attrs = (
+        "path", "display", "text", "on_disk_text", "target", "recorded", "at", "on_disk", "backup", "encoded",
+        "wrote",
+    )
+
+    def __init__(
+        self,
+        path: Path,  # absolute
+        display: str,  # relative to the project
+        text: str | None,  # None: a stale file of a folder output, to delete
+        # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
+        # gives an unchanged output its text itself.
+        on_disk_text: str | bytes | None,
+        target: str,
+        # Header-less outputs: the checksums compose recorded when writing (two while a build that
+        # was interrupted was replacing it: the old and the new one); None when nothing is recorded.
+        recorded: tuple[str, ...] | None = None,
+        at: Where = None,  # the target's `output` in the manifest, for diagnostics: see `where`
+        # The bytes on disk when planned (None: missing), or their digest: the file is checked
+        # against them again right before it is replaced, so a save made during the build is never
+        # lost. Bytes are compared as they are (a memcmp; a digest costs a pass of sha256 over it).
+        on_disk: str | bytes | None = None,
+        backup: str | None = None,  # where `--force` kept the file it replaced (relative to the project)
+        # `text` as UTF-8, when `plan` encoded it to compare it with the file on disk: staged as it is.
+        encoded: bytes | None = None,
+        # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
+        wrote: bytes | None = None,
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.text = text
+        self.on_disk_text = on_disk_text
+        self.target = target
+        self.recorded = recorded
+        self.at = at
+        self.on_disk = on_disk
+        self.backup = backup
+        self.encoded = encoded
+        self.wrote = wrote
 
     @property
     def current(self) -> str | None:

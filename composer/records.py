@@ -3,7 +3,7 @@
 Every `compose` process imports the classes of the build path. `dataclasses` costs that start
 more than the work of a small project's fragments: importing it brings `inspect` (with `ast`,
 `dis` and `tokenize`), and each decorated class compiles its `__init__`, `__repr__` and `__eq__`
-from source text. A class here writes its `__init__` by hand and lists its fields in `_fields`,
+from source text. A class here writes its `__init__` by hand and lists its fields in `_attrs`,
 in the order a dataclass would compare and show them.
 """
 
@@ -16,14 +16,14 @@ if TYPE_CHECKING:
 
 
 class Record:
-    """`==` compares the `_fields` of two objects of the same class (other classes: not equal);
+    """`==` compares the `_attrs` of two objects of the same class (other classes: not equal);
     unhashable, like a dataclass that is not frozen."""
 
     __slots__ = ()
-    _fields: ClassVar[tuple[str, ...]] = ()
+    _attrs: ClassVar[tuple[str, ...]] = ()
 
     def _values(self) -> tuple[object, ...]:
-        return tuple([getattr(self, name) for name in self._fields])
+        return tuple([getattr(self, name) for name in self._attrs])
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -33,7 +33,7 @@ class Record:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._attrs)
         return f"{type(self).__qualname__}({shown})"
 
 

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 class Fragment(Record):
     __slots__ = ("display", "generated", "index", "name", "schema", "spec")
-    _fields = ("name", "index", "display", "schema", "spec", "generated")
+    _attrs = ("name", "index", "display", "schema", "spec", "generated")
 
     def __init__(
         self,
@@ -80,7 +80,7 @@ class Fragment(Record):
 
 
 class LoadResult(Record):
-    _fields = ("fragments", "warnings", "files")
+    _attrs = ("fragments", "warnings", "files")
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ from ..records import Record
 
 
 class Handled(Record):
-    _fields = ("warnings", "code")
+    _attrs = ("warnings", "code")
 
     def __init__(self, warnings: list[Diagnostic] | None = None, code: int | None = None) -> None:
         self.warnings: list[Diagnostic] = [] if warnings is None else warnings

@@ -107,7 +107,7 @@ class TargetSpec(Record):
     """
 
     # `_locator` is neither compared nor shown.
-    _fields = (
+    _attrs = (
         "name", "output", "folder", "include", "exclude", "generators", "datasource", "header", "adapt"
     )
 
@@ -150,7 +150,7 @@ class TargetSpec(Record):
 
 class Manifest(Record):
     # `_locator` is neither compared nor shown.
-    _fields = ("path", "root", "source", "header", "fragments", "targets", "watch_run", "allow_outside")
+    _attrs = ("path", "root", "source", "header", "fragments", "targets", "watch_run", "allow_outside")
 
     def __init__(
         self,

@@ -9,23 +9,36 @@ the member's own line and its newline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Location, Source
+from ..records import Record
 
 if TYPE_CHECKING:
+    from types import EllipsisType
+
     from .fields import FileFields
 
 
-@dataclass(slots=True)
-class Expr:
-    kind: str  # "string" | "number" | "path" | "call" | "array" | "object"
-    start: int
-    end: int
-    value: str = ""  # decoded string, number text, path or function name
-    items: list[Expr] = field(default_factory=list)  # array items
-    args: list[Arg] = field(default_factory=list)  # call arguments, object members
+class Expr(Record):
+    __slots__ = ("args", "end", "items", "kind", "start", "value")
+    _attrs = ("kind", "start", "end", "value", "items", "args")
+
+    def __init__(
+        self,
+        kind: str,  # "string" | "number" | "path" | "call" | "array" | "object"
+        start: int,
+        end: int,
+        value: str = "",  # decoded string, number text, path or function name
+        items: list[Expr] | None = None,  # array items
+        args: list[Arg] | None = None,  # call arguments, object members
+    ) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.items: list[Expr] = [] if items is None else items
+        self.args: list[Arg] = [] if args is None else args
 
     def names(self) -> list[str]:
         """The field names of a `[a, b(sort: Desc)]` list, as used by `fields:` and `@@index`."""
@@ -36,12 +49,21 @@ class Expr:
         return []
 
 
-@dataclass(slots=True)
-class Arg:
-    name: str | None
-    value: Expr | None  # None for an empty argument (`fields:`), which Prisma parses for completions
-    start: int
-    end: int
+class Arg(Record):
+    __slots__ = ("end", "name", "start", "value")
+    _attrs = ("name", "value", "start", "end")
+
+    def __init__(
+        self,
+        name: str | None,
+        value: Expr | None,  # None for an empty argument (`fields:`), which Prisma parses for completions
+        start: int,
+        end: int,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.start = start
+        self.end = end
 
 
 class Attribute:
@@ -104,24 +126,49 @@ class Attribute:
         return None
 
 
-@dataclass(slots=True)
-class Member:
+class Member(Record):
     """A line inside a block: a field, an enum value, a config property, a block attribute."""
 
-    kind: str  # "field" | "value" | "property" | "block_attribute"
-    name: str  # field/value/property name; attribute name for block attributes
-    start: int  # first attached comment line (or the member's own line)
-    line_start: int  # start of the member's own line
-    end: int  # after the member's line (newline included)
-    name_start: int
-    name_end: int
-    type_name: str = ""  # fields: the base type (`Unsupported` for Unsupported("…"))
-    type_start: int = 0
-    type_end: int = 0
-    optional: bool = False
-    is_list: bool = False
-    attributes: list[Attribute] = field(default_factory=list)  # field/value attributes; one for block attrs
-    value: Expr | None = None  # config property value
+    __slots__ = (
+        "attributes", "end", "is_list", "kind", "line_start", "name", "name_end", "name_start", "optional",
+        "start", "type_end", "type_name", "type_start", "value",
+    )
+    _attrs = (
+        "kind", "name", "start", "line_start", "end", "name_start", "name_end", "type_name", "type_start",
+        "type_end", "optional", "is_list", "attributes", "value",
+    )
+
+    def __init__(
+        self,
+        kind: str,  # "field" | "value" | "property" | "block_attribute"
+        name: str,  # field/value/property name; attribute name for block attributes
+        start: int,  # first attached comment line (or the member's own line)
+        line_start: int,  # start of the member's own line
+        end: int,  # after the member's line (newline included)
+        name_start: int,
+        name_end: int,
+        type_name: str = "",  # fields: the base type (`Unsupported` for Unsupported("…"))
+        type_start: int = 0,
+        type_end: int = 0,
+        optional: bool = False,
+        is_list: bool = False,
+        attributes: list[Attribute] | None = None,  # field/value attributes; one for block attrs
+        value: Expr | None = None,  # config property value
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.start = start
+        self.line_start = line_start
+        self.end = end
+        self.name_start = name_start
+        self.name_end = name_end
+        self.type_name = type_name
+        self.type_start = type_start
+        self.type_end = type_end
+        self.optional = optional
+        self.is_list = is_list
+        self.attributes: list[Attribute] = [] if attributes is None else attributes
+        self.value = value
 
     def attribute(self, name: str) -> Attribute | None:
         for attr in self.attributes:
@@ -159,8 +206,7 @@ def _doc_lines(text: str, start: int, end: int) -> list[str]:
     return doc
 
 
-@dataclass(slots=True, eq=False)
-class Declaration:
+class Declaration(Record):
     """A top-level block.
 
     A block whose every line is of the common kinds (see `parser._FAST_BODY`) is checked in one
@@ -169,24 +215,50 @@ class Declaration:
     every block (field types, relations) without building them.
     """
 
-    keyword: str  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
-    name: str
-    source: Source
-    start: int  # first attached comment line (or the keyword's line)
-    keyword_start: int  # offset of the keyword
-    name_start: int
-    name_end: int
-    body_start: int  # start of the line after `{` (alias: same as end)
-    close_start: int  # start of the line holding the closing `}` (alias: same as end)
-    end: int  # after the closing line, newline included
-    _members: list[Member] | None = field(default_factory=list)
-    # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
-    # yet (a block of the fast path: most documentation is never read while composing).
-    _doc: list[str] | None = field(default_factory=list)
-    is_extend: bool = False  # a `/// @extend` line is among the doc lines
-    # Builds the members of a block the fast path checked (kept once they are built: `checked`).
-    _build: Callable[[Declaration], list[Member]] | None = None
-    _summary: list[tuple[str, str, str]] | None = None
+    __slots__ = (
+        "_build", "_doc", "_members", "_summary", "body_start", "close_start", "end", "is_extend", "keyword",
+        "keyword_start", "name", "name_end", "name_start", "source", "start",
+    )
+    _attrs = (
+        "keyword", "name", "source", "start", "keyword_start", "name_start", "name_end", "body_start",
+        "close_start", "end", "_members", "_doc", "is_extend", "_build", "_summary",
+    )
+    def __init__(
+        self,
+        keyword: str,  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
+        name: str,
+        source: Source,
+        start: int,  # first attached comment line (or the keyword's line)
+        keyword_start: int,  # offset of the keyword
+        name_start: int,
+        name_end: int,
+        body_start: int,  # start of the line after `{` (alias: same as end)
+        close_start: int,  # start of the line holding the closing `}` (alias: same as end)
+        end: int,  # after the closing line, newline included
+        _members: list[Member] | EllipsisType | None = ...,  # `...`: none (a new list); None: not built
+        # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
+        # yet (a block of the fast path: most documentation is never read while composing).
+        _doc: list[str] | EllipsisType | None = ...,
+        is_extend: bool = False,  # a `/// @extend` line is among the doc lines
+        # Builds the members of a block the fast path checked (kept once they are built: `checked`).
+        _build: Callable[[Declaration], list[Member]] | None = None,
+        _summary: list[tuple[str, str, str]] | None = None,
+    ) -> None:
+        self.keyword = keyword
+        self.name = name
+        self.source = source
+        self.start = start
+        self.keyword_start = keyword_start
+        self.name_start = name_start
+        self.name_end = name_end
+        self.body_start = body_start
+        self.close_start = close_start
+        self.end = end
+        self._members: list[Member] | None = [] if _members is ... else _members
+        self._doc: list[str] | None = [] if _doc is ... else _doc
+        self.is_extend = is_extend
+        self._build = _build
+        self._summary = _summary
 
     @property
     def members(self) -> list[Member]:
@@ -261,15 +333,25 @@ class Declaration:
         return None
 
 
-@dataclass(slots=True)
-class SchemaFile:
-    source: Source
-    declarations: list[Declaration]
-    trailing: int  # offset where comments after the last declaration start (== len(text) if none)
-    # Every line of the text was checked by the parser's fast path: its declarations are all
-    # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
-    clean: bool = False
-    _fields: FileFields | None = None
+class SchemaFile(Record):
+    __slots__ = ("_fields", "clean", "declarations", "source", "trailing")
+    _attrs = ("source", "declarations", "trailing", "clean", "_fields")
+
+    def __init__(
+        self,
+        source: Source,
+        declarations: list[Declaration],
+        trailing: int,  # offset where comments after the last declaration start (== len(text) if none)
+        # Every line of the text was checked by the parser's fast path: its declarations are all
+        # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
+        clean: bool = False,
+        _fields: FileFields | None = None,
+    ) -> None:
+        self.source = source
+        self.declarations = declarations
+        self.trailing = trailing
+        self.clean = clean
+        self._fields = _fields
 
     def fields(self) -> FileFields | None:
         """What composing needs of every field of a clean file, read from the whole text at once
