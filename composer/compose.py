@@ -153,15 +153,21 @@ class Gathered(Record):
     provider), their declarations with the `@extend` additions merged and type-checked, and its
     datasource and generators written."""
 
-    _attrs = ("selected", "named", "config", "adapted")
+    _attrs = ("selected", "named", "config", "adapted", "touched")
 
     def __init__(
-        self, selected: list[Fragment], named: dict[str, Merged], config: Writer, adapted: Adapted | None
+        self,
+        selected: list[Fragment],
+        named: dict[str, Merged],
+        config: Writer,
+        adapted: Adapted | None,
+        touched: set[int],  # `extended_in(named)`
     ) -> None:
         self.selected = selected
         self.named = named
         self.config = config
         self.adapted = adapted
+        self.touched = touched
 
 
 def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
@@ -171,8 +177,8 @@ def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
     taken = {id(f) for f in selected}
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
     selected, overrides, adapted = adapt_fragments(selected, target)
-    datasources, generators, named = collect(selected, fragments)
-    check_types(named, left_out, target, selected)
+    datasources, generators, named, extends = collect_all(selected, fragments)
+    check_types(named, left_out, target, selected, extended=bool(extends))
     datasource = one_datasource(datasources, target)
     if adapted is not None:
         for merged in named.values():
@@ -183,7 +189,10 @@ def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
     if datasource is not None:
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
-    return Gathered(selected, named, config, adapted)
+    # No `@extend` block and nothing laid out again: no declaration is touched (and the walk of
+    # every declaration that `extended_in` makes is spared).
+    touched = extended_in(named) if extends or adapted is not None else set()
+    return Gathered(selected, named, config, adapted, touched)
 
 
 def compose_target(
@@ -195,7 +204,7 @@ def compose_target(
     got = gather(fragments, target)
     named = got.named
     used: BlockMemo = {}
-    touched = extended_in(named)
+    touched = got.touched
     order = fragment_order(got.selected, named, memo, used, touched)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
@@ -355,27 +364,44 @@ def select_fragments(fragments: list[Fragment], target: TargetSpec) -> list[Frag
 def collect(
     selected: list[Fragment], everything: list[Fragment]
 ) -> tuple[list[tuple[Fragment, Declaration]], dict[str, tuple[Fragment, Declaration]], dict[str, Merged]]:
+    """The datasources, the generators by name and the declarations by name (`@extend` blocks
+    merged) of the `selected` fragments."""
+    datasources, generators, named, _ = collect_all(selected, everything)
+    return datasources, generators, named
+
+
+def collect_all(
+    selected: list[Fragment], everything: list[Fragment]
+) -> tuple[
+    list[tuple[Fragment, Declaration]],
+    dict[str, tuple[Fragment, Declaration]],
+    dict[str, Merged],
+    list[tuple[Fragment, Declaration]],
+]:
+    """`collect`, and the `@extend` blocks it merged."""
     datasources: list[tuple[Fragment, Declaration]] = []
     generators: dict[str, tuple[Fragment, Declaration]] = {}
     named: dict[str, Merged] = {}
     extends: list[tuple[Fragment, Declaration]] = []
     for frag in selected:
         for decl in frag.schema.declarations:
-            if decl.keyword == "datasource":
+            keyword = decl.keyword
+            if keyword == "datasource":
                 datasources.append((frag, decl))
-            elif decl.keyword == "generator":
+            elif keyword == "generator":
                 if decl.name in generators:
                     raise duplicate(decl, generators[decl.name][1])
                 generators[decl.name] = (frag, decl)
             elif decl.is_extend:
                 extends.append((frag, decl))
             else:
-                if decl.name in named:
-                    raise duplicate(decl, named[decl.name].decl)
-                named[decl.name] = Merged(frag, decl)
+                merged = Merged(frag, decl)
+                first = named.setdefault(decl.name, merged)  # one lookup per declaration
+                if first is not merged:
+                    raise duplicate(decl, first.decl)
     for frag, ext in extends:
         apply_extend(frag, ext, named, selected, everything)
-    return datasources, generators, named
+    return datasources, generators, named, extends
 
 
 def duplicate(decl: Declaration, first: Declaration) -> ComposeError:

@@ -29,13 +29,17 @@ def check_types(
     left_out: list[Fragment] | None = None,
     target: TargetSpec | None = None,
     selected: list[Fragment] | None = None,
+    extended: bool = True,
 ) -> None:
     """Every field type is a scalar or a declaration of the target; `left_out`: the fragments the
     target does not take, to say so when the missing type is declared in one of them. With
-    `selected` (the target's fragments), the clean ones are answered a file at a time."""
+    `selected` (the target's fragments), the clean ones are answered a file at a time.
+    `extended=False`: no `@extend` block added a field to any of `named`."""
     checked = known_fragments(selected, named) if selected is not None else set()
     if checked is None:  # an unknown type in a clean file: each declaration says where
         checked = set()
+    elif not extended and selected is not None and len(checked) == len(selected):
+        return  # every fragment is clean and answered, and no declaration has fields from another
     problems: list[Diagnostic] = []
     for merged in named.values():
         if merged.decl.keyword == "enum":
