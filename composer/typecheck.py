@@ -38,10 +38,8 @@ def check_types(
     checked = known_fragments(selected, named) if selected is not None else set()
     if checked is None:  # an unknown type in a clean file: each declaration says where
         checked = set()
-    elif not extended and selected is not None and len(checked) == len(selected):
-        return  # every fragment is clean and answered, and no declaration has fields from another
     problems: list[Diagnostic] = []
-    for merged in named.values():
+    for merged in _unchecked(named, selected, checked) if not extended else named.values():
         if merged.decl.keyword == "enum":
             continue
         if id(merged.fragment) in checked and (
@@ -51,6 +49,23 @@ def check_types(
         problems.extend(type_problems(merged, named, left_out or [], target))
     if problems:
         raise ComposeError(problems)
+
+
+def _unchecked(
+    named: dict[str, Merged], selected: list[Fragment] | None, checked: set[int]
+) -> Iterator[Merged]:
+    """The declarations of `named` that are not in a `checked` fragment, in the order of `named`,
+    when none has fields from another fragment (no `@extend`): found from the fragments."""
+    if selected is None:
+        yield from named.values()
+        return
+    for frag in selected:
+        if id(frag) in checked:
+            continue
+        for decl in frag.schema.declarations:
+            merged = named.get(decl.name)
+            if merged is not None and merged.decl is decl:
+                yield merged
 
 
 def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[int] | None:

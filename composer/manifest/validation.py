@@ -87,7 +87,7 @@ def _own_file(normal: str, folder: bool) -> str | None:
 
 def _folded(posix: str) -> str:
     # Case-folded so that two outputs that clash on macOS/Windows are caught on Linux CI too.
-    return posixpath.normpath(posix).casefold()
+    return _normal(posix).casefold()
 
 
 class _Validator:
