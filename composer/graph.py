@@ -56,9 +56,10 @@ def file_dependencies(types: Iterable[str], owners: Iterable[str], keywords: dic
     composite type or alias among `types`, and every declared type among `owners` (those a field
     holds a foreign key to). The file's own declarations are among them: an edge to itself,
     which `stable_order` ignores."""
-    types = list(types)
+    if not isinstance(types, (list, tuple)):
+        types = list(types)  # read twice
     deps = list(compress(types, map(_ALWAYS.__contains__, map(keywords.get, types))))  # C loops
-    deps.extend(t for t in owners if t in keywords)
+    deps.extend(filter(keywords.__contains__, owners))
     return deps
 
 
