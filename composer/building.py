@@ -72,7 +72,7 @@ def build(
             from .stamp import tool_fingerprint
 
             tool = tool_fingerprint()  # before reading anything: see stamp.record
-            loader = Loader()
+            loader = Loader(keep_parses=False)  # one load: nothing to cache parses for
             comp = pipeline.load(manifest, targets, loader)
         quick_exit.hold(comp, loader)  # freed by the process's end, not one by one (quick_exit.py)
         sink.warnings = comp.warnings

@@ -158,9 +158,13 @@ class Loader:
     accumulate every version of every file it saw.
 
     Paths are plain strings throughout: pathlib costs more per file than the stat.
+
+    `keep_parses=False` (a one-shot build, which loads once): no parse cache, whose key costs a
+    hash of every fragment's whole text.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep_parses: bool = True) -> None:
+        self._keep_parses = keep_parses
         self._cache: dict[tuple[str, str, bool], SchemaFile] = {}
         # absolute path -> (stat signature, text, whether the file is outside the project)
         self._texts: dict[str, tuple[FileSignature, str, bool]] = {}
@@ -177,14 +181,15 @@ class Loader:
 
     def parse_cached(self, display: str, text: str, path: str, private: bool = False) -> SchemaFile:
         key = (path, text, private)
-        schema = self._cache.get(key)
+        schema = self._cache.get(key) if self._keep_parses else None
         if schema is None:
             try:
                 schema = parse(Source(display, text, path, private=private))
             except ComposeError as exc:
                 raise ComposeError([redacted(d) for d in exc.diagnostics]) from None
             self.parses += 1
-            self._cache[key] = schema
+            if self._keep_parses:
+                self._cache[key] = schema
         return schema
 
     def invalidate(self, paths: Iterable[str]) -> None:
@@ -438,7 +443,8 @@ class _Load:
         except ComposeError as exc:
             self.errors.extend(exc.diagnostics)
             return
-        self.used.add((path, text, private))
+        if self.loader._keep_parses:
+            self.used.add((path, text, private))
         frag = Fragment(spec.fragment_name(display), len(self.seen) - 1, display, schema, spec)
         check_name(frag, self.names)
         self.result.fragments.append(frag)
