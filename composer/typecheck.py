@@ -9,6 +9,7 @@ time (`type_problems`), so that each problem is located at its field.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import filterfalse
 from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, did_you_mean
@@ -76,7 +77,7 @@ def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[i
         fields = frag.schema.fields()
         if fields is None:
             continue
-        if not named.keys() >= set(fields.types).difference(SCALARS):  # (C loops)
+        if not SCALARS.issuperset(filterfalse(named.__contains__, fields.types)):  # (C loops)
             return None
         checked.add(id(frag))
     return checked
