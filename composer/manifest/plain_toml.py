@@ -49,10 +49,14 @@ def plain_toml(text: str) -> Table | None:
     reader = _Reader()
     lines = text.split("\n")
     last = len(lines) - 1
+    arrays: dict[str, str] = {}  # `[[name]]` lines seen: name (a manifest repeats `[[fragments]]`)
     for i, line in enumerate(lines):
         if i < last and line.endswith("\r"):  # CRLF; a `\r` alone (at the end too) is no newline
             line = line[:-1]
-        simple = _simple_line(reader, line)
+        if not line:
+            continue
+        name = arrays.get(line)
+        simple = reader.array(name) if name is not None else _simple_line(reader, line, arrays)
         if simple is None:
             match = _line_pattern().fullmatch(line)
             simple = match is not None and reader.line(match)
@@ -66,14 +70,13 @@ def _bare(key: str) -> bool:
     return key.isascii() and (key.isalnum() or key.replace("_", "a").replace("-", "a").isalnum())
 
 
-def _simple_line(reader: _Reader, line: str) -> bool | None:
-    """What `reader` makes of the commonest lines, written the usual way — blank, `[[name]]`,
-    `[a.b]`, `key = "text"` — read without the pattern: True (read) or False (not of the subset);
-    None for any other line, which the pattern reads."""
-    if not line:
-        return True
+def _simple_line(reader: _Reader, line: str, arrays: dict[str, str]) -> bool | None:
+    """What `reader` makes of the commonest lines, written the usual way — `[[name]]` (kept in
+    `arrays`), `[a.b]`, `key = "text"` — read without the pattern: True (read) or False (not of
+    the subset); None for any other line, which the pattern reads."""
     if line[0] == "[":
         if line.startswith("[[") and line.endswith("]]") and _bare(line[2:-2]):
+            arrays[line] = line[2:-2]
             return reader.array(line[2:-2])
         if line[-1] == "]" and all(map(_bare, line[1:-1].split("."))):
             return reader.header(tuple(line[1:-1].split(".")))
