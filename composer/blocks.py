@@ -16,6 +16,7 @@ from .psl.members import (
     checked_rows,
     write_aligned,
     write_fields,
+    write_laid,
 )
 from .psl.render import (
     KIND,
@@ -153,21 +154,28 @@ def write_merged_memo(w: Writer, merged: Merged, memo: BlockMemo, used: BlockMem
     w.anchors.extend(out.anchors[start:])
 
 
-def write_merged(w: Writer, merged: Merged) -> None:
+def write_merged(w: Writer, merged: Merged, tidy: bool = False) -> None:
+    """A declaration with what `@extend` blocks add to it, after a blank line (`tidy`: no line of
+    its fragment ends in white space)."""
     decl = merged.decl
     src = decl.source
-    w.blank()
-    if not merged.fields and not merged.attributes and not merged.relayout:
+    if not merged.additions and not merged.attributes and not merged.relayout:
+        w.blank()
         w.copy(src, decl.start, decl.end)
         return
     # Added fields go after the last field (or value) of the block, added block attributes last,
     # where `prisma format` would put them. The merged block is then aligned again, the way
     # `prisma format` aligns it, so that an output made of formatted fragments is formatted too.
-    if decl.checked and decl.keyword != "enum" and not merged.attributes and all(
-        ext.checked for _, ext, _ in merged.fields
-    ):
-        write_fields_merged(w, merged)  # the usual merge, from the text in one pass
-        return
+    if decl.checked and decl.keyword != "enum" and not merged.attributes:
+        added = [  # a block added whole: all its lines
+            (ext.source, ext.body_start, ext.close_start) if m is None else (ext.source, m.start, m.end)
+            for _, ext, m in merged.additions
+            if ext.checked
+        ]
+        if len(added) == len(merged.additions):  # every addition checked too
+            write_fields_merged(w, merged, added, tidy)  # the usual merge, from the text in one pass
+            return
+    w.blank()
     copy_line(w, src, decl.start, decl.body_start)
     write_rows(w, merged_rows(merged))
     w.trim()
@@ -197,12 +205,19 @@ def merged_rows(merged: Merged) -> list[Row]:
     return rows
 
 
-def write_fields_merged(w: Writer, merged: Merged) -> None:
-    """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to."""
+def write_fields_merged(
+    w: Writer, merged: Merged, added: list[tuple[Source, int, int]], tidy: bool = False
+) -> None:
+    """`write_merged` of a checked model (type, view) that checked `@extend` blocks add fields to,
+    after a blank line; `added`: the lines each addition adds (source, start, end); `tidy`: see
+    `write_merged`."""
     decl = merged.decl
     src = decl.source
+    if write_laid(w, decl, added, tidy):  # the usual block, as one string, after a blank line
+        return
+    w.blank()
     copy_line(w, src, decl.start, decl.body_start)
-    if not write_aligned(w, decl, [(ext.source, m.start, m.end) for _, ext, m in merged.fields]):
+    if not write_aligned(w, decl, added):
         lines = checked_lines(src.text, decl.body_start, decl.close_start)
         last = len(lines)  # after the last field
         while last and not lines[last - 1][3]:

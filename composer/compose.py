@@ -5,13 +5,13 @@ declaration they extend; the target's generator and datasource settings are appl
 are ordered by their dependencies (README "How fragments are composed"). Every output line
 remembers the source line it came from, so that Prisma's errors on the output can be sent back
 to the fragment. This module holds the rules (what is taken, merged, checked, in which order);
-`blocks.py` writes what they decide. Slightly over 500 lines: the merge rules of `/// @extend`
+`blocks.py` writes what they decide. Over 600 lines: the merge rules of `/// @extend`
 (each a small function) are kept with the ordering they feed; the type check is `typecheck.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .blocks import (
@@ -28,7 +28,7 @@ from .blocks import (
 from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_mean
 from .graph import dependencies, field_relations, file_dependencies, stable_order
 from .psl import Declaration, Member, decode_string
-from .psl.members import checked_members
+from .psl.members import checked_members, field_lines_only
 from .records import Record
 from .typecheck import SCALARS as SCALARS  # where the language server reads it
 from .typecheck import check_types, declared_in
@@ -45,27 +45,47 @@ class Merged(Record):
     """A declaration of the target with what `/// @extend` blocks add to it."""
 
     # One per declaration of the target: no `__dict__` each.
-    __slots__ = ("_added", "_own", "_signatures", "attributes", "decl", "fields", "fragment", "relayout")
-    _attrs = ("fragment", "decl", "fields", "attributes", "relayout", "_added", "_own", "_signatures")
+    __slots__ = ("_added", "_own", "_signatures", "additions", "attributes", "decl", "fragment", "relayout")
+    _attrs = ("fragment", "decl", "additions", "attributes", "relayout", "_added", "_own", "_signatures")
 
     def __init__(
         self,
         fragment: Fragment,
         decl: Declaration,
-        fields: list[tuple[Fragment, Declaration, Member]] | None = None,
-        attributes: list[tuple[Fragment, Declaration, Member]] | None = None,
+        # What `@extend` blocks add, in order: a list from the first addition on (most
+        # declarations of a project have none: no two empty lists each). An addition is a field
+        # (or value) of an `@extend` block, or (member None) every line of a checked block of
+        # fields only, whose members are not built for merging (`add_block`; `fields` lists them
+        # one by one).
+        additions: Sequence[tuple[Fragment, Declaration, Member | None]] = (),
+        attributes: Sequence[tuple[Fragment, Declaration, Member]] = (),
         relayout: bool = False,  # adapted to the target's provider: columns are aligned again
     ) -> None:
         self.fragment = fragment
         self.decl = decl
-        self.fields: list[tuple[Fragment, Declaration, Member]] = [] if fields is None else fields
-        self.attributes: list[tuple[Fragment, Declaration, Member]] = [] if attributes is None else attributes
+        self.additions = additions
+        self.attributes = attributes
         self.relayout = relayout
-        # What `apply_extend` merges against: the additions by name, and (found when first
-        # needed) the declaration's own field names and the signatures of every block attribute.
-        self._added: dict[str, tuple[Declaration, Member]] | None = None
+        # What `apply_extend` merges against: the additions by name (from the ninth on: a few
+        # are looked through, not kept in a dict each), and (found when first needed) the
+        # declaration's own field names and the signatures of every block attribute.
+        self._added: dict[str, tuple[Declaration, Member | None]] | None = None
         self._own: set[str] | None = None
         self._signatures: set[str] | None = None
+
+    @property
+    def fields(self) -> Sequence[tuple[Fragment, Declaration, Member]]:
+        """Every added field (or value), one by one, in order: the members of a block added whole
+        are built now (what merging reads of them is read from `additions`)."""
+        adds = self.additions
+        if all(m is not None for _, _, m in adds):
+            return adds  # type: ignore[return-value]
+        self.additions = [
+            (frag, ext, m)
+            for frag, ext, one in adds
+            for m in ([one] if one is not None else [m for m in ext.members if m.kind != "block_attribute"])
+        ]
+        return self.additions  # type: ignore[return-value]
 
     def members(self) -> Iterator[Member]:
         yield from self.decl.members
@@ -77,9 +97,19 @@ class Merged(Record):
     def defined(self, name: str) -> tuple[Declaration, Member] | None:
         """Where field (or value) `name` is defined so far: by an addition, or by the declaration
         itself; None: nowhere."""
-        hit = self._added.get(name) if self._added is not None else None
-        if hit is not None or not self.has_own(name):
-            return hit
+        added = self._added
+        hit = None
+        if added is not None:
+            hit = added.get(name)
+        else:
+            for _, ext, m in self.additions:
+                if (m.name == name) if m is not None else name in field_lines_only(ext):  # type: ignore[operator]
+                    hit = ext, m
+                    break
+        if hit is not None:
+            return hit if hit[1] is not None else (hit[0], own_member(hit[0], name))  # type: ignore[return-value]
+        if not self.has_own(name):
+            return None
         return self.decl, own_member(self.decl, name)
 
     def has_own(self, name: str) -> bool:
@@ -94,10 +124,41 @@ class Merged(Record):
         return name in self._own
 
     def add_field(self, frag: Fragment, ext: Declaration, m: Member) -> None:
-        self.fields.append((frag, ext, m))
-        if self._added is None:
+        self._add(frag, ext, m, (m.name,))
+
+    def add_block(self, frag: Fragment, ext: Declaration, names: list[str]) -> None:
+        """Every line of checked block `ext`, each a field (or value) named in `names`."""
+        self._add(frag, ext, None, names)
+
+    def _add(self, frag: Fragment, ext: Declaration, m: Member | None, names: Sequence[str]) -> None:
+        if not self.additions:
+            self.additions = []
+        self.additions.append((frag, ext, m))  # type: ignore[attr-defined]
+        if self._added is not None:
+            self._added.update(dict.fromkeys(names, (ext, m)))
+        elif len(self.additions) > 8:
             self._added = {}
-        self._added[m.name] = (ext, m)
+            for _, e, one in self.additions:
+                self._added.update(
+                    dict.fromkeys((one.name,) if one is not None else field_lines_only(e), (e, one))  # type: ignore[arg-type]
+                )
+
+    def added_relations(self) -> list[tuple[str, bool]]:
+        """`graph.field_relations` of the additions (a block added whole: from its summary)."""
+        out: list[tuple[str, bool]] = []
+        for _, ext, m in self.additions:
+            out += field_relations(ext) if m is None else field_relations(ext, [m])
+        return out
+
+    def added_types(self) -> list[str]:
+        """The type names of the added fields (a block added whole: from its summary)."""
+        out: list[str] = []
+        for _, ext, m in self.additions:
+            if m is None:
+                out += [t for t, _, _ in ext.field_summary()]
+            elif m.kind == "field":
+                out.append(m.type_name)
+        return out
 
     def add_attribute(self, frag: Fragment, ext: Declaration, m: Member) -> None:
         """Block attribute `m` of `ext`, unless the declaration has the same one already."""
@@ -111,7 +172,9 @@ class Merged(Record):
         sig = member_signature(ext, m)
         if sig not in self._signatures:
             self._signatures.add(sig)
-            self.attributes.append((frag, ext, m))
+            if not self.attributes:
+                self.attributes = []
+            self.attributes.append((frag, ext, m))  # type: ignore[attr-defined]
 
 
 class ComposedTarget(Record):
@@ -298,24 +361,30 @@ def write_section(
     """A fragment's section of the output: its declarations, merged or as written."""
     w = Writer()
     run: list[Declaration] = []  # declarations written as they are, one after the other
+    tidy: bool | None = None  # no line of the fragment ends in white space (found when needed)
     for decl in frag.schema.declarations:
         merged = named.get(decl.name)
         if merged is None or merged.decl is not decl:  # written elsewhere, or an `@extend`
-            write_verbatim(w, run)
-            run = []
+            if run:
+                write_verbatim(w, run)
+                run = []
             if decl.is_extend:
                 write_extend_comments(w, decl)
             continue
-        if not merged.fields and not merged.attributes and not merged.relayout:
+        if not merged.additions and not merged.attributes and not merged.relayout:
             if run and run[-1].end == decl.start:  # no blank line between: one is added
                 write_verbatim(w, run)
                 run = []
             run.append(decl)
             continue
-        write_verbatim(w, run)
-        run = []
+        if run:
+            write_verbatim(w, run)
+            run = []
         if memo is None:
-            write_merged(w, merged)
+            if tidy is None:
+                text = decl.source.text
+                tidy = " \n" not in text and "\t\n" not in text
+            write_merged(w, merged, tidy)
         else:
             write_merged_memo(w, merged, memo, used)
     write_verbatim(w, run)
@@ -342,6 +411,8 @@ def write_plain_section(frag: Fragment, named: dict[str, Merged]) -> Writer:
 
 
 def select_fragments(fragments: list[Fragment], target: TargetSpec) -> list[Fragment]:
+    if target.include is None and not target.exclude:
+        return list(fragments)  # every fragment (watch asks after each edit: 10,000 names unchecked)
     names = {f.name for f in fragments}
     for key in ("include", "exclude"):
         for name in getattr(target, key) or []:
@@ -448,6 +519,16 @@ def apply_extend(
     everything: list[Fragment],
 ) -> None:
     base = extended(ext, named, selected, everything)
+    if ext.lazy and ext.keyword != "enum":
+        # The usual block: every line a field none of the others defines, added as it is (its
+        # members are not built).
+        names = field_lines_only(ext)
+        if names is not None and (
+            base.defined(names[0]) is None if len(names) == 1  # the usual one: no generator
+            else all(base.defined(name) is None for name in names)
+        ):
+            base.add_block(frag, ext, names)
+            return
     for m in ext.members:
         if m.kind == "block_attribute":
             base.add_attribute(frag, ext, m)
@@ -530,7 +611,7 @@ def fragment_order(
 def extended_in(named: dict[str, Merged]) -> set[int]:
     """The ids of the fragments that hold a declaration whose text is not written as it is: one
     that `@extend` blocks add to, or that adapting lays out again."""
-    return {id(m.fragment) for m in named.values() if m.fields or m.attributes or m.relayout}
+    return {id(m.fragment) for m in named.values() if m.additions or m.attributes or m.relayout}
 
 
 def fragment_dependencies(
@@ -574,14 +655,13 @@ def extended_file_dependencies(
         if decl.is_extend:
             # Its header names the declaration it extends, which counts as a field type of the
             # file: harmless for a model or view, not for an enum or a composite type.
-            own = field_relations(decl, decl.members)
+            own = field_relations(decl)  # from its summary while its members are not built
             if decl.keyword not in ("model", "view") or dependencies("", own, keywords):
                 return None
             continue
         merged = named.get(decl.name)
-        if merged is not None and merged.decl is decl and merged.fields:
-            added = field_relations(decl, [m for _, _, m in merged.fields])
-            deps.extend(dependencies(decl.name, added, keywords))
+        if merged is not None and merged.decl is decl and merged.additions:
+            deps.extend(dependencies(decl.name, merged.added_relations(), keywords))
     return deps
 
 
@@ -606,7 +686,7 @@ def relations_of(merged: Merged) -> list[tuple[str, bool]]:
     """The declaration's own field relations (from its summary while its members are not built),
     then its additions'."""
     own = field_relations(merged.decl)
-    return own + field_relations(merged.decl, [m for _, _, m in merged.fields]) if merged.fields else own
+    return own + merged.added_relations() if merged.additions else own
 
 
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:

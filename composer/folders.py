@@ -51,8 +51,16 @@ class Folder:
             fd = self.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         except FileNotFoundError:
             return None
-        with os.fdopen(fd, "rb") as fh:
-            return fh.read()
+        try:
+            # Plain reads of the size the file has (a file object reads a large file in growing
+            # chunks: three times as long for an output of 20 MiB).
+            size = os.fstat(fd).st_size
+            chunks = []
+            while chunk := os.read(fd, max(size + 1, 1 << 16)):
+                chunks.append(chunk)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def stat(self, name: str) -> os.stat_result:
         return os.stat(self.at(name), dir_fd=self.fd)
@@ -192,7 +200,9 @@ class _Walk:
 # -- temporary files and atomic writes ------------------------------------------------------------
 
 
-def stage(path: Path, text: str | bytes, folder: Folder | None = None, durable: bool = True) -> str:
+def stage(
+    path: Path, text: str | bytes | bytearray, folder: Folder | None = None, durable: bool = True
+) -> str:
     """Write `text` (or its UTF-8 bytes) to a new temporary file beside `path` (synced unless not
     `durable`, with `path`'s mode); its name (relative to `folder` when given, else a full path)."""
     by_path = folder is None
@@ -204,11 +214,11 @@ def stage(path: Path, text: str | bytes, folder: Folder | None = None, durable: 
         with os.fdopen(fd, "wb") as fh:
             # Encoded a MiB at a time: at 10,000 fragments the whole output at once would be tens
             # of MiB beside the text, the build's peak.
-            if isinstance(text, bytes):
-                fh.write(text)
-            else:
+            if isinstance(text, str):
                 for at in range(0, len(text), 1 << 20):
                     fh.write(text[at : at + (1 << 20)].encode("utf-8"))
+            else:
+                fh.write(text)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -231,12 +241,35 @@ def make_temp(path: Path, folder: Folder | None = None) -> tuple[int, str]:
     folder = folder or Folder(path.parent, None)
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        name = f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+        name = _temp_name(path.name)
         try:
             return folder.open(name, flags, 0o600), name
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
+
+
+def _temp_name(name: str) -> str:
+    return f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+
+
+def second_name(folder: Folder, name: str) -> str | None:
+    """A new temporary name in `folder` for the file `name` (a hard link), None where links
+    cannot be made. A file renamed over a file with a second name leaves its blocks in place:
+    the rename does not free them (5 ms for 20 MiB on ext4), the unlink of the second name
+    after the renames does. Named as a temporary file, it is swept if its writer dies first."""
+    if os.name != "posix":
+        return None
+    for _ in range(100):
+        kept = _temp_name(name)
+        try:
+            folder.link(name, kept)
+            return kept
+        except FileExistsError:
+            continue
+        except (OSError, NotImplementedError):
+            return None
+    return None
 
 
 def atomic_write(path: Path, text: str, durable: bool = True) -> None:

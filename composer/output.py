@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import time
 from pathlib import Path
 
 from . import folders as _folders
@@ -118,17 +119,26 @@ class _Writing:
         self.staged: list[tuple[str, PlannedFile]] = []  # (temporary file in the output's folder, output)
         self.previous: str | None = None
         self.taken: dict[str, set[str]] = {}  # backup names reserved in each folder
+        self.second: list[tuple[Folder, str]] = []  # second names of the replaced files (`second_name`)
 
     def close(self) -> None:
+        self.release()
         for folder in self.folders.values():
             folder.close()
+
+    def release(self) -> None:
+        """Free the replaced files: every output is in place (or the build failed)."""
+        for folder, name in self.second:
+            with contextlib.suppress(OSError):
+                folder.unlink(name)
+        self.second.clear()
 
     def folder(self, f: PlannedFile) -> Folder:
         rel = _parent(f)
         folder = self.folders.get(rel)
         if folder is None:
             try:
-                folder = self.folders[rel] = open_folder(self.root, rel, create=f.text is not None)
+                folder = self.folders[rel] = open_folder(self.root, rel, create=not f.removal)
             except Escape as exc:
                 real = os.path.join(exc.real, f.path.name)
                 raise outside_error(f.display, real, os.path.realpath(self.root), f.at) from None
@@ -146,6 +156,7 @@ class _Writing:
             self.discard()
             raise
         self.replace(changed)
+        self.release()
         try:
             write_state(self.root, files)
         except OSError as exc:
@@ -155,11 +166,11 @@ class _Writing:
         # Each temporary file must be on disk before any rename (a power loss must not leave an
         # empty output). One fsync costs milliseconds: a folder output of thousands of files has
         # them synced together afterwards, by a few threads (`_sync`), rather than one by one.
-        many = sum(1 for f in changed if f.text is not None) >= _SYNC_TOGETHER
+        many = sum(1 for f in changed if not f.removal) >= _SYNC_TOGETHER
         for f in changed:
             try:
                 folder = self.folder(f)
-                if f.text is not None:
+                if not f.removal:
                     text = f.text if f.encoded is None else f.encoded
                     self.staged.append((_folders.stage(f.path, text, folder, durable=not many), f))
             except OSError as exc:
@@ -178,11 +189,12 @@ class _Writing:
         the staged files are removed and the state put back, as here (a one-file output, what
         watch writes after an edit, is read once instead of twice)."""
         first = self.staged[0][1] if self.staged else None
+        tmps = {id(f): tmp for tmp, f in self.staged}
         for f in changed:
             if f is first:
                 continue
             try:
-                same, _ = _as_planned(f, self.folders[_parent(f)])
+                same, _ = _as_planned(f, self.folders[_parent(f)], tmps.get(id(f)))
             except OSError as exc:
                 raise _write_error(f, exc) from None
             if not same:
@@ -218,7 +230,7 @@ class _Writing:
         whole new versions, the others whole old ones, and the state written ahead accepts both.
         When nothing was renamed yet, the state goes back to what it was: a failed build changes
         nothing."""
-        order = [*(f for _, f in self.staged), *(f for f in changed if f.text is None)]
+        order = [*(f for _, f in self.staged), *(f for f in changed if f.removal)]
         for replaced, f in enumerate(order):
             tmp = self.staged[replaced][0] if replaced < len(self.staged) else None
             failure = self.replace_one(f, tmp, _done(replaced))
@@ -232,19 +244,24 @@ class _Writing:
         folder = self.folders[_parent(f)]
         try:
             # Again right before this rename: the window left for a save to be lost is the
-            # few microseconds between this read and the rename (no file system offers less).
-            same, data = _as_planned(f, folder)
+            # few microseconds between this look and the rename (no file system offers less).
+            same, data = _as_planned(f, folder, tmp)
             if not same:
                 return _moved_on(f, done)
             if f.hand_edited:
                 f.backup = _back_up(f, folder, data, self.taken.setdefault(_parent(f), set()))
             if tmp is not None:
+                if data is not None and len(data) >= _SECOND_NAME_FROM:
+                    # Freed after the renames rather than by this one (the output shows sooner).
+                    second = _folders.second_name(folder, f.path.name)
+                    if second is not None:
+                        self.second.append((folder, second))
                 folder.replace(tmp, f.path.name)
             else:
                 folder.unlink(f.path.name)
             self.remember(f)
         except OSError as exc:
-            what = "write" if f.text is not None else "remove"
+            what = "remove" if f.removal else "write"
             message = f"cannot {what} `{f.display}`: {exc.strerror or exc}; {done}"
             return ComposeError(Diagnostic(message, f.where, code="E304"))
         return None
@@ -252,7 +269,7 @@ class _Writing:
     def remember(self, f: PlannedFile) -> None:
         if self.wrote is None:
             return
-        if f.text is None:
+        if f.removal:
             self.wrote.pop(str(f.path), None)
         else:
             self.wrote[str(f.path)] = f.encoded if f.encoded is not None else f.text.encode("utf-8")
@@ -272,6 +289,7 @@ class _Writing:
             sweep(folder, owned)
 
 
+_SECOND_NAME_FROM = 1 << 20  # bytes of a replaced output from which it gets a second name
 _SYNC_TOGETHER = 16  # staged files from which they are synced by threads
 _SYNC_THREADS = 16  # enough for the file system to commit many syncs at once
 
@@ -311,13 +329,50 @@ def _done(replaced: int) -> str:
     return "the outputs before it were written, the others were left as they were"
 
 
-def _as_planned(f: PlannedFile, folder: Folder) -> tuple[bool, bytes | None]:
-    """Is the output still what `plan` read? (and its bytes now)"""
+def _as_planned(f: PlannedFile, folder: Folder, tmp: str | None = None) -> tuple[bool, bytes | None]:
+    """Is the output still what `plan` read? (and its bytes now). `tmp`: its staged replacement."""
+    if tmp is not None and isinstance(f.on_disk, bytes) and _unmoved(f, folder, tmp):
+        return True, f.on_disk
     try:
         data = folder.read(f.path.name)
     except IsADirectoryError:
         return False, None
     return f.as_planned(data), data
+
+
+_SETTLED_NS = 1_000_000_000  # more than the timestamp granularity of any file system with sub-second times
+
+
+def _unmoved(f: PlannedFile, folder: Folder, tmp: str) -> bool:
+    """Is the output the file `plan` read, unchanged since, by its status alone (no read)?
+
+    Any change of a file (a write, a truncation, `utime`, a rename over it: a new file) gives it
+    a change time (ctime) of now, which userspace cannot set; the same status (inode, size,
+    mtime, ctime) can only hide a change made within the same tick of the file system's clock as
+    the last one. So the status is trusted only when that last change was more than a second
+    before `plan` looked, by the clock of the output's own file system (that of the staged file,
+    taken now, less the time since `plan` looked by this process's clock: no clock skew with a
+    network drive), on POSIX (elsewhere `st_ctime` is the creation time), for times with
+    sub-second digits (a file system that keeps whole seconds is read). The output's status is
+    taken from an open file, which makes a network file system ask the server. Anything else
+    reads the file, as before."""
+    seen = f.status
+    if seen is None or os.name != "posix" or seen.st_ctime_ns % 1_000_000_000 == 0:
+        return False
+    try:
+        clock = folder.stat(tmp).st_ctime_ns
+        elapsed = time.monotonic_ns() - f.looked
+        fd = folder.open(f.path.name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            now = os.fstat(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+    if clock - elapsed - seen.st_ctime_ns <= _SETTLED_NS:
+        return False
+    fields = ("st_dev", "st_ino", "st_mode", "st_size", "st_mtime_ns", "st_ctime_ns")
+    return all(getattr(now, name) == getattr(seen, name) for name in fields)
 
 
 def _back_up(f: PlannedFile, folder: Folder, data: bytes | None, taken: set[str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,7 @@ from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
 from .records import Record
-from .seal import BANNER_PREFIX, digest, seal, sealed, verify
+from .seal import BANNER_PREFIX, digest, seal, sealed, sealed_bytes, verify
 from .statefile import State, read_state
 
 if TYPE_CHECKING:
@@ -36,15 +37,17 @@ def located(where: Where) -> Location | None:
 
 class PlannedFile(Record):
     _attrs = (
-        "path", "display", "text", "on_disk_text", "target", "recorded", "at", "on_disk", "backup", "encoded",
-        "wrote",
+        "path", "display", "new_text", "on_disk_text", "target", "recorded", "at", "on_disk", "backup",
+        "encoded", "wrote", "status", "looked",
     )
 
     def __init__(
         self,
         path: Path,  # absolute
         display: str,  # relative to the project
-        text: str | None,  # None: a stale file of a folder output, to delete
+        # The new text (None: a stale file of a folder output, to delete; `UNDECODED`: `encoded`
+        # says it, decoded when `text` is first asked): see `text`, `removal`, `headerless`.
+        new_text: str | object | None,
         # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
         # gives an unchanged output its text itself.
         on_disk_text: str | bytes | None,
@@ -62,10 +65,15 @@ class PlannedFile(Record):
         encoded: bytes | None = None,
         # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
         wrote: bytes | None = None,
+        # The output's status (lstat) taken before `plan` read it, and this process's clock
+        # (`time.monotonic_ns`) just before: `output.apply` tells by them whether the file can
+        # have changed since (`output._unmoved`). None: a symlink or anything unusual, read again.
+        status: os.stat_result | None = None,
+        looked: int = 0,
     ) -> None:
         self.path = path
         self.display = display
-        self.text = text
+        self.new_text = new_text
         self.on_disk_text = on_disk_text
         self.target = target
         self.recorded = recorded
@@ -74,6 +82,28 @@ class PlannedFile(Record):
         self.backup = backup
         self.encoded = encoded
         self.wrote = wrote
+        self.status = status
+        self.looked = looked
+
+    @property
+    def text(self) -> str | None:
+        """The new text (None: a stale file to delete)."""
+        if self.new_text is UNDECODED:
+            assert self.encoded is not None
+            self.new_text = self.encoded.decode("utf-8")
+        return self.new_text  # type: ignore[return-value]
+
+    @property
+    def removal(self) -> bool:
+        """A stale file to delete, not a text to write."""
+        return self.new_text is None
+
+    @property
+    def headerless(self) -> bool:
+        """A text to write without a banner (its checksum goes into the state file)."""
+        if self.new_text is UNDECODED:
+            return not self.encoded.startswith(_BANNER)  # type: ignore[union-attr]
+        return self.new_text is not None and not self.new_text.startswith(BANNER_PREFIX)  # type: ignore[union-attr]
 
     @property
     def current(self) -> str | None:
@@ -85,7 +115,7 @@ class PlannedFile(Record):
     @property
     def unchanged_bytes(self) -> bytes | None:
         """The bytes on disk, when they are exactly those compose makes now (else None)."""
-        if self.on_disk_text is self.text and isinstance(self.on_disk, bytes):
+        if self.on_disk_text is self.new_text and isinstance(self.on_disk, bytes):
             return self.on_disk
         return None
 
@@ -119,6 +149,8 @@ class PlannedFile(Record):
 
     @property
     def changed(self) -> bool:
+        if self.on_disk_text is None:
+            return not self.removal
         if isinstance(self.on_disk_text, bytes) and self.as_wrote:
             # Not the text's bytes (`plan` would have given it the text), and valid UTF-8 (this
             # process encoded them): not the text once decoded either, so no need to decode them.
@@ -167,11 +199,16 @@ def plan(
 
 
 def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state: State) -> PlannedFile:
-    path, data = outputs.read(f.path)
+    path, data, status, looked = outputs.read(f.path)
     # A file on disk is compared with the text's bytes: made with the text (no second encoding).
     # None on disk (a first build): the text alone, and `stage` encodes it a MiB at a time.
     encoded: bytes | None = None
-    if data is None:
+    kept = f.encoded()
+    text: str | object
+    if kept is not None:  # watch's bytes: only the sections an edit changed were encoded again
+        encoded = sealed_bytes(composed.banner, *kept)
+        text = UNDECODED if data != encoded else encoded.decode("utf-8")
+    elif data is None:
         text = seal(composed.banner, f.pieces())
     else:
         text, encoded = sealed(composed.banner, f.pieces())
@@ -182,10 +219,14 @@ def _planned(outputs: _Outputs, composed: ComposedTarget, f: ComposedFile, state
         encoded = None
     target = composed.target.name
     where = outputs.where
-    return PlannedFile(path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded)
+    return PlannedFile(
+        path, f.path, text, current, target, state.get(f.path), where, data, encoded=encoded, status=status,
+        looked=looked,
+    )
 
 
 _MISSING = object()
+UNDECODED = object()  # `PlannedFile.new_text` of a text `plan` has as bytes only
 _BANNER = BANNER_PREFIX.encode("utf-8")
 
 
@@ -201,22 +242,25 @@ class _Outputs:
         self.real_root = os.path.realpath(root)
         self.inside: dict[str, bool] = {}  # folder (POSIX, from root) -> is its real path in the project
 
-    def read(self, rel: str) -> tuple[Path, bytes | None]:
-        """The output's absolute path and its bytes on disk (None: missing), or the ComposeError
-        of `confine`, of a directory in its place or of `read_output`."""
+    def read(self, rel: str) -> tuple[Path, bytes | None, os.stat_result | None, int]:
+        """The output's absolute path, its bytes on disk (None: missing), the status taken just
+        before they were read (None: not a plain file) and this process's clock before that
+        (`PlannedFile.status`, `.looked`); or the ComposeError of `confine`, of a directory in
+        its place or of `read_output`."""
         path = self.root / rel
+        looked = time.monotonic_ns()
         st = self._plain_stat(rel, path)
         if st is _MISSING:
-            return path, None
+            return path, None, None, looked
         if st is None:
             path = confine(self.root, rel, self.where)
             if path.is_dir():
                 raise _is_directory(rel, self.where)
-            return path, read_output(path, rel, self.where)
+            return path, read_output(path, rel, self.where), None, looked
         assert isinstance(st, os.stat_result)
         if stat.S_ISDIR(st.st_mode):
             raise _is_directory(rel, self.where)
-        return path, read_output(path, rel, self.where, st)
+        return path, read_output(path, rel, self.where, st), st, looked
 
     def _plain_stat(self, rel: str, path: Path) -> os.stat_result | object | None:
         """The lstat of an output that is no symlink, in a folder inside the project (`_MISSING`:

@@ -291,6 +291,9 @@ DECIMAL_LIMITS = {"mysql": (65, 30), "sqlserver": (38, 38)}
 
 @dataclass(frozen=True)
 class Provider:
+    """What a database provider has, for adapting fragments to it (a docstring: else `dataclass`
+    builds one from the signature, which costs import time)."""
+
     name: str
     native_types: NativeTypes
     lists: bool  # scalar lists (`String[]`)

@@ -17,7 +17,7 @@ from typing import Protocol
 from .diagnostics import ComposeError, Diagnostic, Location, Source
 from .folders import atomic_write
 from .inputfiles import STATE_FILE
-from .seal import BANNER_PREFIX, digest
+from .seal import digest
 
 State = dict[str, tuple[str, ...]]
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
@@ -31,6 +31,9 @@ class Recorded(Protocol):
 
     @property
     def changed(self) -> bool: ...
+
+    @property
+    def headerless(self) -> bool: ...  # a text to write, without a banner
 
     @property
     def text_digest(self) -> str | None: ...  # `digest(text)`, computed once
@@ -113,8 +116,8 @@ def next_state(state: State, files: Iterable[Recorded], ahead: bool) -> State:
     """The state after writing `files`; `ahead`: before the renames, accepting old and new checksums."""
     state = dict(state)
     for f in files:
-        if f.text is not None and not f.text.startswith(BANNER_PREFIX):
-            new = f.text_digest or digest(f.text)
+        if f.headerless:
+            new = f.text_digest or digest(f.text)  # type: ignore[arg-type]
             old = state.get(f.display, ()) if ahead and f.changed else ()
             state[f.display] = (*(d for d in old if d != new), new)
         elif f.display in state and not ahead:

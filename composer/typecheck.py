@@ -44,7 +44,7 @@ def check_types(
         if merged.decl.keyword == "enum":
             continue
         if id(merged.fragment) in checked and (
-            not merged.fields or all(id(f) in checked for f, _, _ in merged.fields)
+            not merged.additions or all(id(f) in checked for f, _, _ in merged.additions)
         ):
             continue
         problems.extend(type_problems(merged, named, left_out or [], target))
@@ -139,7 +139,8 @@ def field_types(merged: Merged) -> list[str]:
     """The type names of a declaration's fields, its `@extend` additions' included, read from its
     summary (a lazy declaration's members are not built for this)."""
     types = [t for t, _, _ in merged.decl.field_summary()]
-    types.extend(m.type_name for _, _, m in merged.fields if m.kind == "field")
+    if merged.additions:
+        types += merged.added_types()
     return types
 
 

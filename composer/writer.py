@@ -9,6 +9,8 @@ start, stop, line count) rather than as lines: the text is sliced once when the 
 written (`ComposedFile.body`), and the lines and their origins are only made when something
 reads them (`validate` through `ComposedFile.origin`, the language server through `.lines` and
 `.origins`). A build of 10,000 fragments would otherwise hold a string and an origin per line.
+So is a block compose laid out itself (a merged model): one string of its lines and where they
+come from (`Block`), not a string and an origin per line.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ import bisect
 from collections.abc import Callable
 from itertools import accumulate, repeat
 from operator import add
+from typing import TYPE_CHECKING
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
+from .psl.render import REALIGNED
+
+if TYPE_CHECKING:
+    from .seal import Checksum
 
 Origin = tuple[Source, int] | None
 # Where a piece of an output line comes from: (column in the output line, source, offset there,
@@ -31,11 +38,29 @@ Anchors = tuple[Anchor, ...] | None
 Run = tuple[Source, int, int, int]
 # Lines with their origins and anchors (three lists of the same length, never empty).
 Lines = tuple[list[str], list[Origin], list[Anchors]]
-Part = Run | Lines
+# `count` lines laid out by compose, as one string (`text`: the lines, each with its newline), and
+# where they come from, flat (`segments`: source, offset of a line there, line count, realigned,
+# and again): the lines of a segment come from the lines of its source from that offset on, one
+# by one, but a blank line, whose origin is None (as `Writer.blank` writes it); a segment whose
+# source is None is blank lines. In a realigned segment a line's anchors are `REALIGNED`
+# (`render.line_anchors` finds them again), but for a comment or block attribute line (None);
+# elsewhere None.
+Block = tuple[str, int, tuple[object, ...]]
+Part = Run | Lines | Block
 
 
 def _is_run(part: Part) -> bool:
-    return type(part[0]) is not list
+    return type(part[0]) is not list and type(part[0]) is not str
+
+
+def _part_lines(part: Part) -> Lines:
+    """The lines, origins and anchors of any part (those of a `Lines` part are its own lists)."""
+    first = part[0]
+    if type(first) is list:
+        return part  # type: ignore[return-value]
+    if type(first) is str:
+        return _block_lines(part)  # type: ignore[arg-type]
+    return _run_lines(part)  # type: ignore[arg-type]
 
 
 def _run_lines(run: Run) -> Lines:
@@ -45,7 +70,36 @@ def _run_lines(run: Run) -> Lines:
     return split, list(zip(repeat(source), accumulate(steps, initial=start))), [None] * count
 
 
+def _block_lines(block: Block) -> Lines:
+    text, _, segments = block
+    lines = text.split("\n")
+    lines.pop()  # the text ends with a newline
+    origins: list[Origin] = []
+    anchors: list[Anchors] = []
+    at = 0
+    for k in range(0, len(segments), 4):
+        source, offset, count, realigned = segments[k : k + 4]
+        if source is None:
+            origins += repeat(None, count)  # type: ignore[arg-type]
+            anchors += repeat(None, count)  # type: ignore[arg-type]
+            at += count  # type: ignore[operator]
+            continue
+        src = source.text  # type: ignore[attr-defined]
+        for line in lines[at : at + count]:  # type: ignore[misc]
+            if line:
+                origins.append((source, offset))  # type: ignore[arg-type]
+                anchors.append(REALIGNED if realigned and line.lstrip()[:1] not in "/@" else None)
+            else:
+                origins.append(None)
+                anchors.append(None)
+            offset = src.find("\n", offset) + 1 or len(src)  # type: ignore[arg-type,operator]
+        at += count  # type: ignore[operator]
+    return lines, origins, anchors
+
+
 def _last_blank(part: Part) -> bool:
+    if type(part[0]) is str:
+        return part[0] == "\n" or part[0].endswith("\n\n")  # type: ignore[union-attr]
     if _is_run(part):
         source, start, stop, _ = part  # type: ignore[misc]
         return stop == start or source.text[stop - 1] == "\n"
@@ -53,6 +107,8 @@ def _last_blank(part: Part) -> bool:
 
 
 def _first_blank(part: Part) -> bool:
+    if type(part[0]) is str:
+        return part[0][0] == "\n"  # type: ignore[index]
     if _is_run(part):
         source, start, stop, _ = part  # type: ignore[misc]
         return stop == start or source.text[start] == "\n"
@@ -64,7 +120,10 @@ def _without_first(part: Part) -> Part | None:
     if _is_run(part):
         source, start, stop, count = part  # type: ignore[misc]
         return (source, start + 1, stop, count - 1) if count > 1 else None
-    lines, origins, anchors = part  # type: ignore[misc]
+    if type(part[0]) is str and part[2][:3] == (None, 0, 1):  # the blank line `Writer.block` took
+        text, count, segments = part  # type: ignore[misc]
+        return (text[1:], count - 1, segments[4:]) if count > 1 else None  # type: ignore[index,operator]
+    lines, origins, anchors = _part_lines(part)
     return (lines[1:], origins[1:], anchors[1:]) if len(lines) > 1 else None
 
 
@@ -73,7 +132,7 @@ def _without_last(part: Part) -> Part | None:
     if _is_run(part):
         source, start, stop, count = part  # type: ignore[misc]
         return (source, start, stop - 1, count - 1) if count > 1 else None
-    lines, origins, anchors = part  # type: ignore[misc]
+    lines, origins, anchors = _part_lines(part)
     return (lines[:-1], origins[:-1], anchors[:-1]) if len(lines) > 1 else None
 
 
@@ -81,15 +140,21 @@ def _text(part: Part) -> str:
     """The part's lines, each with its newline. A run of a whole file that ends in a newline is
     the file's own text (a slice of all of a string is that string): joining those copies the
     output once, rather than slicing every fragment first."""
-    if not _is_run(part):
-        return "\n".join(part[0]) + "\n"  # type: ignore[arg-type]
+    first = part[0]
+    if type(first) is str:
+        return first  # type: ignore[return-value]
+    if type(first) is list:
+        return "\n".join(first) + "\n"
     source, start, stop, _ = part  # type: ignore[misc]
     text = source.text
     return text[start : stop + 1] if stop < len(text) else text[start:stop] + "\n"
 
 
 def _count(part: Part) -> int:
-    return part[3] if _is_run(part) else len(part[0])  # type: ignore[misc,return-value]
+    first = part[0]
+    if type(first) is list:
+        return len(first)
+    return part[1] if type(first) is str else part[3]  # type: ignore[misc,return-value]
 
 
 class ComposedFile:
@@ -126,7 +191,7 @@ class ComposedFile:
         origins: list[Origin] = []
         anchors: list[Anchors] = []
         for part in self._parts:
-            got = _run_lines(part) if _is_run(part) else part  # type: ignore[arg-type]
+            got = _part_lines(part)
             lines.extend(got[0])
             origins.extend(got[1])  # type: ignore[arg-type]
             anchors.extend(got[2])  # type: ignore[arg-type]
@@ -166,7 +231,8 @@ class ComposedFile:
         i = bisect.bisect_right(self._starts, index) - 1
         part, k = self._parts[i], index - self._starts[i]
         if not _is_run(part):
-            return part[1][k], part[2][k]  # type: ignore[index,return-value]
+            got = _part_lines(part)  # a block's lines are made for this, and dropped
+            return got[1][k], got[2][k]
         source, offset = part[0], part[1]
         text = source.text  # type: ignore[union-attr]
         for _ in range(k):
@@ -182,6 +248,10 @@ class ComposedFile:
         without a copy of the body beside the sealed text)."""
         return list(map(_text, self._parts))
 
+    def encoded(self) -> tuple[list[bytes], Checksum | None] | None:
+        """The body as UTF-8 pieces and the output's `seal.Checksum`, for a file that keeps them
+        (watch's single files, `watching.incremental.TextFile`); None: `pieces` it is."""
+        return None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ComposedFile):
@@ -225,7 +295,7 @@ class Writer:
         self._flush()
         parts, self._parts = self._parts, []
         for part in parts:
-            got = _run_lines(part) if _is_run(part) else part  # type: ignore[arg-type]
+            got = _part_lines(part)
             self._lines.extend(got[0])
             self._origins.extend(got[1])  # type: ignore[arg-type]
             self._anchors.extend(got[2])  # type: ignore[arg-type]
@@ -302,6 +372,14 @@ class Writer:
         self._origins.append(origin)
         self._anchors.append(anchors)
 
+    def block(self, text: str, count: int, segments: tuple[object, ...], spaced: bool = False) -> None:
+        """`count` lines laid out as one string (see `Block`), the last one not blank; `spaced`:
+        after a blank line, as `blank` writes it (taken into the block: no list for one line)."""
+        if spaced and self._ends_in_text():
+            text, count, segments = "\n" + text, count + 1, (None, 0, 1, False, *segments)
+        self._flush()
+        self._parts.append((text, count, segments))
+
     def _all_parts(self) -> list[Part]:
         self._flush()
         return self._parts
@@ -309,7 +387,7 @@ class Writer:
     def extend(self, other: Writer) -> None:
         """Append `other`'s lines, without its leading blank line."""
         parts = [
-            part if _is_run(part) else (list(part[0]), list(part[1]), list(part[2]))  # type: ignore[arg-type]
+            (list(part[0]), list(part[1]), list(part[2])) if type(part[0]) is list else part  # type: ignore[arg-type]
             for part in other._all_parts()
         ]
         if parts and _first_blank(parts[0]):
@@ -322,7 +400,7 @@ class Writer:
         """A copy to change (`strip`, `extend`) while this one is kept (`watch` keeps sections)."""
         out = Writer()
         out._parts = [
-            part if _is_run(part) else (list(part[0]), list(part[1]), list(part[2]))  # type: ignore[arg-type]
+            (list(part[0]), list(part[1]), list(part[2])) if type(part[0]) is list else part  # type: ignore[arg-type]
             for part in self._all_parts()
         ]
         return out

@@ -1030,8 +1030,14 @@ def test_blocks_laid_out_from_the_text_are_what_compose_would_lay_out(tmp_path, 
         text = schema(random.Random(seed))
         fragments += [text, text.replace('@default(["a", "b"])', "@default([])")]
     fragments.append(PG + "model A {\n  id   Int      @id\n  tags String[] @default([])\n  n    Int\n}\n")
+    # lines left out (`@@schema`) in the fragment of a block laid out again
+    fragments.append(
+        PG + 'model B {\n  id Int @id\n\n  @@schema("public")\n}\n\nmodel A {\n  id   Int      @id\n'
+        '  tags String[] @default([])\n  n    Int @db.Integer\n\n  // why\n  @@index([n])\n}\n\n'
+        'model C {\n  id Int @id\n  @@schema("public")\n}\n'
+    )
     for i, fragment in enumerate(fragments):
-        for provider in ("sqlite", "mysql"):
+        for provider in ("sqlite", "mysql", "sqlserver"):
             root = project(tmp_path / f"{i}{provider}", provider, ALL, fragment)
             try:
                 monkeypatch.setattr(native_types, "relaid_from_text", counted)
@@ -1042,3 +1048,116 @@ def test_blocks_laid_out_from_the_text_are_what_compose_would_lay_out(tmp_path, 
                 continue
             assert from_text == by_compose, fragment
     assert laid_from_text.count(True) >= 20  # the path is taken, not only the fallback
+
+
+def test_a_fragment_edited_from_the_text_is_what_parsing_it_again_gives(tmp_path, monkeypatch):
+    """A fragment whose field lines alone were edited keeps its parse tree, moved by the edits
+    (`adapt/edits.py`, no second parse): its blocks, whether it is clean, and what composing reads
+    of its fields (their non-scalar types and foreign keys) are those of a parse of the new text."""
+    import random
+
+    from composer.adapt import edits, rewriter
+    from composer.psl import parse
+    from composer.typecheck import SCALARS
+
+    from .adapt_fuzz import schema
+
+    moved = []
+    original = edits.rewritten_fragment
+
+    def compared(old, made, dropped, **kwargs):
+        new = original(old, made, dropped, **kwargs)
+        again = parse(new.source)
+        def shape(schema):
+            return [
+                (d.keyword, d.name, d.start, d.name_start, d.body_start, d.close_start, d.end)
+                for d in schema.declarations
+            ]
+
+        assert shape(new) == shape(again)
+        assert (new.clean, new.trailing) == (again.clean, again.trailing)
+        assert [d.doc for d in new.declarations] == [d.doc for d in again.declarations]
+        if new.clean:
+            mine, theirs = new.fields(), again.fields()
+            assert set(mine.types) - SCALARS == set(theirs.types) - SCALARS
+            assert set(theirs.types) <= set(mine.types)
+            assert set(mine.owners) - SCALARS == set(theirs.owners) - SCALARS
+            moved.append(old.clean)
+        return new
+
+    monkeypatch.setattr(rewriter, "rewritten_fragment", compared)
+    models = "".join(
+        f"/// Model {i}.\nmodel M{i} {{\n  id   Int      @id\n  tags String[] @default([]) @db.VarChar(40)\n"
+        f"  note String?  @db.Text\n  name String @db.VarChar(20)\n}}\n\n"
+        for i in range(3)
+    )
+    fragments = [PG + models, PG + models.replace("  tags String[] @default([]) @db.VarChar(40)\n", "")]
+    fragments += [schema(random.Random(seed)) for seed in range(20)]
+    for i, fragment in enumerate(fragments):
+        for provider in ("sqlite", "mysql"):
+            try:
+                outputs(project(tmp_path / f"{i}{provider}", provider, ALL, fragment))
+                # the datasource in a fragment of its own: the others are clean (`SchemaFile.clean`)
+                end = fragment.index("}\n", fragment.index("datasource")) + 2
+                root = project(tmp_path / f"{i}{provider}-2", provider, ALL, fragment[:end])
+                (root / "g.prisma").write_text(fragment[end:])
+                manifest = root / "prisma.compose.toml"
+                manifest.write_text('[[fragments]]\npath = "g.prisma"\n' + manifest.read_text())
+                outputs(root)
+            except ComposeError:
+                continue
+    assert moved.count(True) >= 4  # the moved path is taken, with the fields kept or extended
+
+
+class _Forgetful(dict):
+    """A memo that keeps nothing: every line is read as if for the first time."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def test_the_text_level_paths_give_what_the_block_by_block_rules_give(tmp_path, monkeypatch):
+    """A fragment whose only rules are native types and lists is decided from the lines
+    `native_types.from_text` reads (`triggers.text_level`, `line_need`), and every line text is
+    read once per target (`Rewriter.lines`, `cells`, `laid`, `needs`): the outputs, notes and
+    errors are those of `may_change` asked block by block with nothing remembered."""
+    import random
+
+    from composer.adapt import rewriter, triggers
+
+    from .adapt_fuzz import schema
+
+    def seen(root):
+        try:
+            comp = compose(root)
+        except ComposeError as exc:
+            return [(d.message, d.location.line, d.location.column) for d in exc.diagnostics]
+        return [
+            (t.files[0].body, [(n.message, n.location.line, n.location.column) for n in t.notes])
+            for t in comp.targets
+        ]
+
+    original_run = rewriter.Rewriter.run
+
+    def forgetful_run(self):
+        self.lines, self.cells, self.laid, self.needs = _Forgetful(), _Forgetful(), _Forgetful(), _Forgetful()
+        return original_run(self)
+
+    models = "".join(
+        f"model M{i} {{\n  id   Int      @id\n  tags String[] @db.VarChar(40)\n  note String? @db.Text\n"
+        f"  kids M{i + 1}[]\n  e    E[]\n}}\n\n"
+        for i in range(3)
+    ) + "model M3 {\n  id Int @id\n  t  Int[] @default([1])\n}\n\nenum E {\n  A\n}\n"
+    fragments = [PG + models, PG + models.replace("  e    E[]\n", "").replace(" @default([1])", "")]
+    for seed in range(30):
+        text = schema(random.Random(seed))
+        fragments += [text, text.replace('@default(["a", "b"])', "@default([])")]
+    for i, fragment in enumerate(fragments):
+        for provider in ("sqlite", "mysql", "sqlserver", "cockroachdb"):
+            for adapt in (ALL, 'lists = "json"'):
+                root = project(tmp_path / f"{i}{provider}{len(adapt)}", provider, adapt, fragment)
+                with monkeypatch.context() as m:
+                    m.setattr(rewriter, "text_level", lambda rw: triggers.MEMBERS)
+                    m.setattr(rewriter.Rewriter, "run", forgetful_run)
+                    by_blocks = seen(root)
+                assert seen(root) == by_blocks, (provider, adapt, fragment)

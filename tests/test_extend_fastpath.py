@@ -260,3 +260,27 @@ def test_usual_models_merged_from_text_as_from_members(
     project: tuple[Manifest, list[Fragment]], texts: tuple[str, str]
 ) -> None:
     assert_same(*compose_both(project, *texts))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_block_of_field_lines_only_is_read_as_the_parser_reads_it(data: st.DataObject) -> None:
+    """`members.field_lines_only` takes a block whose every line is a field, named once: the
+    summary it keeps for it is the parser's (`parser.field_summary`), and its names are the
+    fields' (what `apply_extend` adds the block whole on); any other block it leaves alone."""
+    from composer.psl.members import field_lines_only
+    from composer.psl.parser import field_summary
+
+    names = data.draw(st.lists(st.sampled_from(["e", "extra_field", "é", "posts", "zz-top"]), max_size=3))
+    text = f"/// @extend\nmodel M {{\n{data.draw(body(names))}}}\n"
+    (decl,) = parse(Source("b.prisma", text)).declarations
+    if not decl.checked:
+        return
+    found = field_lines_only(decl)
+    lines = text[decl.body_start : decl.close_start].splitlines()
+    every_line_a_field = bool(lines) and len(lines) == len(names) == len(set(names))
+    assert (found is not None) == every_line_a_field
+    if found is not None:
+        assert found == names
+        assert decl.lazy and decl.field_summary() == field_summary(decl)
+        assert [m.name for m in decl.members] == names

@@ -14,7 +14,7 @@ import pytest
 
 from composer import folders, output, pipeline
 from composer.diagnostics import ComposeError
-from composer.seal import BANNER_PREFIX, seal, sealed, verify
+from composer.seal import BANNER_PREFIX, Checksum, seal, sealed, sealed_bytes, verify
 from composer.statefile import next_state, parse_state, state_text
 
 from .helpers import stat_calls, write_project
@@ -53,11 +53,59 @@ def test_sealed_is_the_sealed_text_and_its_bytes(banner: list[str], body: str | 
     assert not banner or verify(text) is True
 
 
+@pytest.mark.parametrize("banner", [[], [BANNER_PREFIX, "// from prisma.compose.toml"]])
+@pytest.mark.parametrize("body", [[], [""], ["model Ä {\n", "  id Int @id\n}\n"]])
+def test_sealed_bytes_are_the_sealed_bytes(banner: list[str], body: list[str]) -> None:
+    assert sealed_bytes(banner, [piece.encode() for piece in body]) == sealed(banner, body)[1]
+
+
+def test_a_checksum_hashes_again_only_from_the_first_changed_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After each edit of the pieces (one replaced, equal bytes made anew, inserted, removed,
+    the end cut or grown), the digest is SHA-256 over a newline and the body; the states kept
+    before the first piece that is not the very object it was are the states of last time."""
+    import random
+
+    monkeypatch.setattr(Checksum, "STEP", 7)  # states every 7 bytes: many of them, mid-piece too
+    rng = random.Random(17)
+
+    def piece() -> bytes:
+        return bytes(rng.choice(b"abc\n") for _ in range(rng.randrange(0, 12)))
+
+    pieces = [piece() for _ in range(40)]
+    checksum = Checksum()
+    for step in range(200):
+        before = dict(zip(checksum.offsets, checksum.marks, strict=True))
+        kept = checksum.pieces
+        got = checksum.digest(pieces, memoryview(b"\n" + b"".join(pieces)))
+        assert got == hashlib.sha256(b"\n" + b"".join(pieces)).hexdigest(), step
+        n = min(len(pieces), len(kept))
+        same = next((i for i in range(n) if pieces[i] is not kept[i]), n)
+        unchanged = 1 + sum(map(len, pieces[:same]))
+        now = dict(zip(checksum.offsets, checksum.marks, strict=True))
+        reused = [at for at, mark in now.items() if before.get(at) is mark]
+        assert reused == [at for at in before if at <= unchanged], step
+        at = rng.randrange(len(pieces) + 1)
+        match rng.randrange(6):
+            case 0 if at < len(pieces):
+                pieces[at] = piece()
+            case 1 if at < len(pieces):
+                pieces[at] = bytes(bytearray(pieces[at]))  # equal, another object: hashed again
+            case 2:
+                pieces.insert(at, piece())
+            case 3 if at < len(pieces):
+                del pieces[at]
+            case 4:
+                del pieces[at:]
+            case _:
+                pieces.extend(piece() for _ in range(rng.randrange(1, 8)))
+
+
 def test_the_state_ahead_of_the_renames_accepts_old_and_new() -> None:
     class F:
         display = "out.prisma"
         text = "model A {}\n"
         changed = True
+        headerless = True
         text_digest = None  # not known: the state computes it
 
     new = hashlib.sha256(F.text.encode()).hexdigest()

@@ -230,6 +230,57 @@ def test_a_save_during_staging_stops_the_build_with_nothing_changed(
     assert stray_temp_files(project) == []
 
 
+@POSIX
+@pytest.mark.parametrize("save", ["none", "in place", "rename"])
+def test_an_output_settled_since_its_last_change_is_checked_by_its_status_before_the_rename(
+    project: Path, monkeypatch: pytest.MonkeyPatch, save: str
+) -> None:
+    """Before its rename, an output whose last change is old enough (`output._unmoved`, here any
+    age) is checked by its status, not read again; a save made after `plan` read it, even of the
+    same size in the same file, changes that status: the build stops, the save stays."""
+    import time
+
+    import composer.folders
+    import composer.output
+
+    monkeypatch.setattr(composer.output, "_SETTLED_NS", -(10**18))
+    target = project / "out/web/schema.prisma"
+    time.sleep(0.05)  # the save below is in a later tick of the file system's clock than the build
+    real_stage, real_read = composer.folders.stage, composer.folders.Folder.read
+    reads: list[str] = []
+
+    def stage(path: Path, text: str, *folder: object, **options: object) -> str:
+        if path.name == target.name and save != "none":
+            data = target.read_bytes()
+            edited = data.replace(b"model", b"mode1", 1)  # the same size
+            if save == "rename":
+                editor_save(target, edited.decode())
+            else:
+                with open(target, "r+b") as fh:
+                    fh.write(edited)
+        return real_stage(path, text, *folder, **options)  # type: ignore[arg-type]
+
+    def read(self: composer.folders.Folder, name: str) -> bytes | None:
+        reads.append(name)
+        return real_read(self, name)
+
+    monkeypatch.setattr(composer.folders, "stage", stage)
+    monkeypatch.setattr(composer.folders.Folder, "read", read)
+    change_user(project, 1)
+    before = target.read_bytes()
+    result = run_in_process(project, "build")
+    monkeypatch.undo()
+    if save == "none":
+        assert result.code == 0, result.stderr
+        assert target.name not in reads and target.read_bytes() != before
+        return
+    assert result.code == 1, result.stderr
+    assert "`out/web/schema.prisma` changed on disk while compose was building" in result.stderr
+    assert target.read_bytes() == before.replace(b"model", b"mode1", 1)
+    assert target.name in reads  # the status differed: read, and found changed
+    assert stray_temp_files(project) == []
+
+
 # -- item 5: one writer per project ------------------------------------------------------------
 
 

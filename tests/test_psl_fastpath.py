@@ -8,6 +8,7 @@ generated blocks: same declarations and members, same summaries, same dependenci
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -144,14 +145,43 @@ def test_a_file_of_fast_blocks_is_clean() -> None:
 )
 @pytest.mark.parametrize("datasource", ["", 'datasource db {\n  provider = "sqlite"\n}\n'])
 def test_a_field_rest_the_whole_block_pattern_refuses(rest: str, datasource: str) -> None:
-    """`_DECL` looks only at a field line's first character after its type; a rest that
-    `_FIELD_REST` refuses (checked once per distinct rest) sends the file to the exact patterns:
-    the same error, or the same blocks from the full parser, in a clean file or not."""
+    """`_DECL` looks only at the first character of a model's line that starts with a name; a
+    rest that `_FIELD_REST` refuses (checked once per distinct rest) sends the file to the exact
+    patterns: the same error, or the same blocks from the full parser, in a clean file or not."""
     text = f"{datasource}model A {{\n  id Int @id\n  b Int{rest}\n}}\n\nenum E {{\n  X\n}}\n"
     assert psl_parser._DECL.match(text, len(datasource)) is not None  # the loose match takes it
     assert_same(text)
     fast, full = both(text)
     assert isinstance(full, str) or not fast.declarations[-2].lazy  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  b", "  b   ", "  b @id", '  b Unsupported("x")', "  b Unsupported", "  b Int {", "  b Int {}",
+     "  b Int[]?", "  b.c Int", "  b:Int", "  b Int /* c */", "  b\u00a0Int", "  model B {"],
+)
+@pytest.mark.parametrize("datasource", ["", 'datasource db {\n  provider = "sqlite"\n}\n'])
+def test_a_line_without_a_type_or_with_one_the_loop_refuses(line: str, datasource: str) -> None:
+    """A line without a type, an `Unsupported` type, or something else after the name: `_DECL`
+    takes it (it starts with a name), `check_rests` refuses it, the exact patterns parse the file."""
+    text = f"{datasource}model A {{\n  id Int @id\n{line}\n}}\n\nenum E {{\n  X\n}}\n"
+    assert re.compile(psl_parser._DECL_SRC).match(text, len(datasource)) is not None  # taken loosely
+    assert_same(text)
+    fast, full = both(text)
+    assert isinstance(full, str) or not fast.declarations[-2].lazy  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  B", "  B C", "  B Int @id", "  B?", "  B[]", "  B []", "  B @map(", '  B @map("b") x', "  B {",
+     "  B@@map", "  B\t@map(\"b\") // c", "  B-c", "  B.c", "  B /* c */"],
+)
+def test_an_enum_value_line_the_loop_reads(line: str) -> None:
+    """An enum's lines that start with a name are values only without a second name and with
+    what may follow a value (no `[]` or `?`): the rest goes to the exact patterns."""
+    text = f"model A {{\n  id Int @id\n}}\n\nenum E {{\n  X\n{line}\n}}\n\nenum F {{\n  Y\n}}\n"
+    assert psl_parser._DECL.match(text, text.index("enum E")) is not None  # taken loosely
+    assert_same(text)
 
 
 def test_a_block_it_cannot_take_falls_back() -> None:
@@ -161,8 +191,10 @@ def test_a_block_it_cannot_take_falls_back() -> None:
     assert assert_same(text) == 0
 
 
-NAMES = st.sampled_from(["id", "a", "b2", "user-id", "Post", "User", "Role", "x_y"])
-TYPES = st.sampled_from(["Int", "String", "User", "Post", "Role", "Unsupported", "Tag", "DateTime"])
+# A name with a non-ASCII letter sends its text to the Unicode patterns (an ASCII text gets
+# ASCII classes, `parser._DECL`).
+NAMES = st.sampled_from(["id", "a", "b2", "user-id", "Post", "User", "Role", "x_y", "naïve"])
+TYPES = st.sampled_from(["Int", "String", "User", "Post", "Role", "Unsupported", "Tag", "DateTime", "Café"])
 ATTRS = st.sampled_from(
     [
         "@id",

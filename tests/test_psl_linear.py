@@ -148,6 +148,14 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
         8,
     ),
     ("_DECL", "match", "an enum, never closed", lambda n: "enum A {\n" + '  A @map("a")\n' * n, 8),
+    ("_DECL (Unicode)", "match", "an enum, never closed", lambda n: "enum É {\n" + '  Á @map("a")\n' * n, 8),
+    (
+        "_DECL (Unicode)",
+        "match",
+        "a header, then field lines and a bad one",
+        lambda n: "model Ä {\n" + "  id Int @id @default(autoincrement())\n" * n + "  ?\n}\n",
+        8,
+    ),
     ("_FIELD_REST", "match", "attributes, then junk", lambda n: "? " + "@id " * n + "x", 16),
     ("_FIELD_REST", "match", "a list never closed", lambda n: f" @default([{nums(n)})", 8),
     # The parser asks for a whole rest (`fullmatch`): the same pattern, then the end.
@@ -174,12 +182,21 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
     ("_FIELD_LINES", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
     ("_FIELD_LINES_ASCII", "all", "field lines", lambda n: "\n  a Int? @relation(fields: [a])" * n, 8),
     ("_FIELD_LINES_ASCII", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
+    ("_BODY_LINES", "all", "field lines", lambda n: "\n  a Int @id // c" * n, 8),
+    ("_BODY_LINES", "all", "names, spaces and no type", lambda n: "\n  a" + " " * n + "@", 50),
+    ("_BODY_LINES", "all", "names and spaces, one line", lambda n: "\n" + "a " * n, 50),
+    ("_BODY_LINES_ASCII", "all", "field lines", lambda n: "\n  a Int? @relation(fields: [a])" * n, 8),
+    ("_BODY_LINES_ASCII", "all", "names, spaces and no type", lambda n: "\n  a" + " \t" * n, 50),
     ("_SUMMARY", "all", "field lines", lambda n: "  a Int @id // c\n" * n, 8),
     ("_SUMMARY", "all", "comment and attribute lines", lambda n: "  // c\n  @@id([a])\n" * n, 8),
     ("_SUMMARY", "all", "blank lines", lambda n: " \n" * n, 16),
     ("members._CHECKED_LINE", "all", "checked lines", lambda n: CHECKED * n, 8),
     ("members._MEMBER_START", "all", "checked lines", lambda n: CHECKED * n, 8),
     ("members._MEMBER_START", "all", "indented comments", lambda n: " " * n + "// c\n", 50),
+    ("members._FIELD_START", "all", "checked lines", lambda n: CHECKED * n, 8),
+    ("members._FIELD_START", "all", "indented comments", lambda n: " " * n + "// c\n", 50),
+    ("members._FIELD_START", "all", "a name, a long gap, no type", lambda n: "a" + " " * n + "// c\n", 50),
+    ("members._FIELD_START", "all", "a rest of white space", lambda n: "a b?" + " \t" * n + "\n", 50),
     ("members._CHECKED_LINE", "all", "values with attributes", lambda n: '  A   @map("a") // c  \n' * n, 8),
     (
         "_RELATION_FIELDS",
@@ -215,6 +232,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     found.update({f"members.{k}": v for k, v in vars(psl_members).items() if isinstance(v, re.Pattern)})
     found.update({f"fields.{k}": v for k, v in vars(psl_fields).items() if isinstance(v, re.Pattern)})
     found["_DECL_EXACT"] = re.compile(psl._DECL_EXACT_SRC)  # compiled by the parser when needed
+    found["_DECL (Unicode)"] = re.compile(psl._DECL_SRC)  # `_DECL` for a text that is not ASCII
     found["_FIELD_REST (whole)"] = re.compile(rf"(?:{psl._FIELD_REST.pattern})\Z")
     return found
 

@@ -312,6 +312,41 @@ def test_an_output_edited_by_hand_between_builds_is_never_taken_for_what_watch_w
     assert target.read_bytes() == edited
 
 
+def test_a_large_output_edited_in_the_middle_is_as_cold_and_a_hand_edit_between_edits_stays(
+    tmp_path: Path,
+) -> None:
+    """An output of a few MiB (several of `seal.Checksum`'s steps, and a second name for the
+    replaced file): an edit in the middle leaves the cold build's bytes and no temporary file; a
+    hand edit of the same size between two edits is refused (E303) and stays on disk."""
+    doc = "/// " + "x" * 2000 + "\n"
+    manifest = '[[fragments]]\nglob = "prisma/f/*.prisma"\n\n[targets.app]\noutput = "out/app.prisma"\n'
+    files = {"prisma.compose.toml": manifest, "prisma/f/base.prisma": BASE}
+    for i in range(40):
+        models = (f"{doc}model M{i}x{k} {{\n  id Int @id\n}}\n\n" for k in range(30))
+        files[f"prisma/f/f{i:02d}.prisma"] = "".join(models)
+    write_project(tmp_path, files)
+    p = Project(tmp_path / "prisma.compose.toml")
+    assert p.build().ok
+    out = tmp_path / "out/app.prisma"
+    assert out.stat().st_size > 2 << 20
+    middle = tmp_path / "prisma/f/f20.prisma"
+    original = files["prisma/f/f20.prisma"]
+    for serial in range(2):
+        middle.write_text(original.replace("id Int @id", f"id Int @id\n  e{serial} String?", 1))
+        b = p.build([str(middle)])
+        assert b.ok and b.written and b.laid_out == 1, b.errors
+        assert on_disk(tmp_path) == cold(tmp_path)
+        assert os.listdir(out.parent) == ["app.prisma"]  # no second name, no temporary file left
+    data = out.read_bytes()
+    at = data.index(b"M35x3")
+    edited = data[:at] + b"N35x3" + data[at + 5 :]  # the same size, past the edited fragment
+    out.write_bytes(edited)
+    middle.write_text(original)
+    b = p.build([str(middle)])
+    assert not b.ok and [d.code for d in b.errors] == ["E303"], b.errors
+    assert out.read_bytes() == edited
+
+
 def test_an_edit_checks_what_watch_wrote_without_hashing_or_reading_it_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

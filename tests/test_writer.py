@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from composer.diagnostics import Source
+from composer.psl.render import REALIGNED
 from composer.writer import Writer
 
 
@@ -121,6 +122,20 @@ class LineWriter:
     def copy(self, source: Source, start: int, end: int) -> None:
         reference_copy(self, source, start, end)  # type: ignore[arg-type]
 
+    def block(self, text: str, count: int, segments: tuple[object, ...], spaced: bool = False) -> None:
+        """`Writer.block`, line by line (what `Block` says of each line)."""
+        if spaced:
+            self.blank()
+        lines = iter(text.split("\n")[:-1])
+        for k in range(0, len(segments), 4):
+            source, offset, n, realigned = segments[k : k + 4]
+            for _ in range(n):  # type: ignore[call-overload]
+                line = next(lines)
+                field = realigned and line.strip() and line.strip()[0] not in "/@"
+                self.line(line, (source, offset) if line else None, REALIGNED if field else None)
+                if source is not None:  # else blank lines, from no source line
+                    offset = source.text.find("\n", offset) + 1 or len(source.text)  # type: ignore[attr-defined]
+
     def extend(self, other: LineWriter) -> None:
         skip = 1 if other.lines and not other.lines[0] else 0
         self.lines.extend(other.lines[skip:])
@@ -150,6 +165,7 @@ OP = st.one_of(
     st.tuples(st.just("strip")),
     st.tuples(st.just("trim")),
     st.tuples(st.just("extend"), st.integers(0, 60), st.integers(0, 60)),
+    st.tuples(st.just("block"), st.integers(0, 60), st.integers(0, 60), st.booleans(), st.booleans()),
 )
 
 
@@ -171,6 +187,15 @@ def run_ops(w: Writer | LineWriter, ops: list[tuple[object, ...]], source: Sourc
                 other.copy(source, start, end)
                 other.line("y", (source, 0), ((0, source, 0, 1),))
                 w.extend(other)
+        elif op[0] == "block":  # two segments of the text's lines (and one blank line) as a block
+            start, end = sorted((min(int(op[1]), n), min(int(op[2]), n)))  # type: ignore[call-overload]
+            start = source.text.rfind("\n", 0, start) + 1
+            lines = source.text[start:end].split("\n")[:-1] or ["x"]
+            cut = len(lines) // 2
+            text = "".join(line + "\n" for line in [*lines[:cut], "", *lines[cut:], "}"])
+            rest = len(lines) - cut + 1
+            segments = (source, start, cut, op[3], None, 0, 1, False, source, start, rest, False)
+            w.block(text, len(lines) + 2, segments, bool(op[4]))
         elif op[0] == "line":
             w.line(str(op[1]), None)
         else:

@@ -1,19 +1,20 @@
 """Edits of a fragment's text, and the fragment they give.
 
-An edit replaces a span within one line; a dropped span leaves whole lines out. The new `Source`
+An edit replaces a span within one line, or whole lines by as many lines (a block laid out again);
+a dropped span leaves whole lines out. The new `Source`
 maps each of its lines back to the line of the fragment it came from, so diagnostics (and Prisma's
 errors on the output) point at what the user wrote.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from itertools import accumulate
-
 from ..diagnostics import Source
 from ..psl import Declaration, SchemaFile, parse
+from ..psl.fields import FileFields
 
-Edit = tuple[int, int, str]  # replace text[start:end] (within one line) with the string
+# replace text[start:end] (within one line, or from a line's start to a later line's end, by as
+# many lines) with the string
+Edit = tuple[int, int, str]
 
 
 def without(text: str, start: int, end: int) -> Edit:
@@ -30,30 +31,52 @@ def without(text: str, start: int, end: int) -> Edit:
     return (start, after, "")
 
 
-def rewritten_fragment(schema: SchemaFile, edits: list[Edit], dropped: list[tuple[int, int]]) -> SchemaFile:
-    """The fragment's schema with the edits made and the dropped lines left out."""
+def rewritten_fragment(
+    schema: SchemaFile,
+    edits: list[Edit],
+    dropped: list[tuple[int, int]],
+    *,
+    new_types: tuple[str, ...] | None = None,
+) -> SchemaFile:
+    """The fragment's schema with the edits made and the dropped lines left out. `new_types`: the
+    field types the edits gave, each a scalar that no declaration of the target is named like,
+    as are those they replaced (so what composing reads of the fields, `SchemaFile.fields`, is the
+    same); None: the fields are read again."""
     source = _rewritten_source(schema.source, edits, dropped)
     if dropped or not all(d.lazy for d in schema.declarations):
         return parse(source)
     # Only text inside field lines changed, in blocks whose members were never built: the
-    # same blocks, moved by what the edits before them added or removed (no second parse).
+    # same blocks, moved by what the edits before them added or removed (no second parse). Each
+    # block's header and documentation move by the edits before its body, its closing line by
+    # those up to it (no edit lies outside a body).
     ordered = sorted(edits)
-    ends = [end for _, end, _ in ordered]
-    shifts = list(accumulate(len(new) - (end - start) for start, end, new in ordered))
-
-    def moved(offset: int) -> int:
-        i = bisect_right(ends, offset)
-        return offset + (shifts[i - 1] if i else 0)
-
-    decls = [
-        Declaration(
-            d.keyword, d.name, source, moved(d.start), moved(d.keyword_start), moved(d.name_start),
-            moved(d.name_end), moved(d.body_start), moved(d.close_start), moved(d.end), None, d.doc,
-            d.is_extend, d._build,
+    decls = []
+    shift, e = 0, 0
+    for d in schema.declarations:
+        while e < len(ordered) and ordered[e][0] < d.body_start:
+            start, end, new = ordered[e]
+            shift += len(new) - (end - start)
+            e += 1
+        head = shift
+        while e < len(ordered) and ordered[e][0] < d.close_start:
+            start, end, new = ordered[e]
+            shift += len(new) - (end - start)
+            e += 1
+        decls.append(
+            Declaration(
+                d.keyword, d.name, source, d.start + head, d.keyword_start + head, d.name_start + head,
+                d.name_end + head, d.body_start + head, d.close_start + shift, d.end + shift, None,
+                d._doc, d.is_extend, d._build,
+            )
         )
-        for d in schema.declarations
-    ]
-    return SchemaFile(source, decls, moved(schema.trailing))
+    # The edited lines are of the kinds the parser's fast path takes, as they were: a clean file
+    # stays clean. Its fields' scalar types are none of composing's concern (no declaration
+    # is named like one): those it lists may keep one that no field has any more.
+    fields = schema._fields if schema.clean and new_types is not None else None
+    if fields is not None and not set(new_types).issubset(fields.types):  # type: ignore[arg-type]
+        added = tuple(t for t in dict.fromkeys(new_types) if t not in fields.types)  # type: ignore[arg-type]
+        fields = FileFields(fields.types + added, fields.owners, fields.extends)
+    return SchemaFile(source, decls, schema.trailing + shift, schema.clean, fields)
 
 
 def _rewritten_source(source: Source, edits: list[Edit], dropped: list[tuple[int, int]]) -> Source:
@@ -107,8 +130,15 @@ def _drop_lines(text: str, edits: list[Edit], dropped: list[tuple[int, int]]) ->
                 piece += (text[cursor:start], new)
                 cursor = stop
             e += 1
+        first = line_no
+        if cursor >= end:  # an edit of whole lines: it ends on a later line, before its newline
+            eol = text.find("\n", cursor)
+            end = len(text) if eol == -1 else eol + 1
+            line_no += text.count("\n", pos, cursor)
+            while e < len(edits) and edits[e][0] < end:  # inside the edit: skipped
+                e += 1
         piece.append(text[cursor:end])
         out.append("".join(piece))
-        line_map.append(line_no)
+        line_map.extend(range(first, line_no + 1))
         pos = end
     return "".join(out), line_map

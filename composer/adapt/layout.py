@@ -12,7 +12,7 @@ to compose (`Rewriter.relayout`).
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from ..psl.render import lay_out, text_width
@@ -24,48 +24,63 @@ if TYPE_CHECKING:
 
 # `  name type` with attributes, or none, after it: every cell as `member_row` reads it.
 _FIELD_LINE = re.compile(r"  ([^\W_][\w-]*) +([^\s@/]+)(?: +(@[^\n]*))?")
-# what makes a body not read here (plain searches: a regular expression with these alternatives
-# costs more than all the rest of the layout)
-_BAD = ("/*", "\t", "\r", " \n", "\n\n\n")
+
+
+# What `relaid_from_text` reads of a body line (`Rewriter.cells`, by the line's text): a field's
+# cells and the widths of its name and type, True for a line it leaves as it is (a `//` comment, a
+# block attribute), () for a blank line (which ends a group of aligned lines), False for a line it
+# does not read.
+Cells = tuple[str, str, str, int, int] | tuple[()] | bool
+_NAME_WIDTH, _TYPE_WIDTH = itemgetter(3), itemgetter(4)
 
 
 def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
-    """Lays out the fields of `decl` (its edits: `rw.edits[first_edit:]`) by edits of whole lines,
-    as `write_rows` would; False (nothing changed) when the block holds a line it does not read."""
+    """Lays out the fields of `decl` (its edits: `rw.edits[first_edit:]`) as `write_rows` would, by
+    one edit of the body's lines in place of the block's edits; False (nothing changed) when the
+    block holds a line it does not read. The lines of a text read before, and those laid out
+    before in the same columns, are not read again."""
     text = rw.text
     start, end = decl.body_start, decl.close_start
     body = text[start:end]
     if not body.endswith("\n") or body.startswith("\n") or body.endswith("\n\n"):
         return False
-    if any(bad in body for bad in _BAD):
-        return False
-    edits = sorted(rw.edits[first_edit:])
+    if "/*" in body or "\t" in body or "\r" in body or " \n" in body or "\n\n\n" in body:
+        return False  # (plain searches: a regular expression costs more than the layout)
     # Edits stay within their lines: the edited body has the same lines, in the same order.
-    lines = _edited(body, start, edits).split("\n")[:-1]
-    starts = list(accumulate((len(line) + 1 for line in body.split("\n")[:-1]), initial=start))
-    relaid: list[Edit] = []
-    group: list[tuple[int, str, str, str]] = []  # (line number, name, type, attributes) of fields
-    widths = [0, 0]  # of the group's name and type columns
-    for i, line in enumerate(lines):
-        if not line:  # a blank line ends a group of aligned lines
-            _lay_out(group, widths, lines, starts, relaid)
-            group, widths = [], [0, 0]
-            continue
-        found = _FIELD_LINE.fullmatch(line)
-        if found is not None and "//" not in line:
-            name, type_name, rest = found.group(1, 2, 3)
-            group.append((i, name, type_name, rest or ""))
-            widths[0] = max(widths[0], text_width(name))
-            widths[1] = max(widths[1], text_width(type_name))
-        elif found is not None or not line.startswith(("  //", "  @@")):
-            return False  # a trailing comment, an enum value, a deeper indent: not read here
-    _lay_out(group, widths, lines, starts, relaid)
-    if relaid:
-        spans = [(s, e) for s, e, _ in relaid]
-        kept = [e for e in edits if not any(s <= e[0] < stop for s, stop in spans)]
+    lines = _edited(body, start, sorted(rw.edits[first_edit:])).split("\n")
+    lines.pop()  # after the last newline
+    cells = rw.cells
+    found = list(map(cells.get, lines))
+    if None in found:
+        for i, cell in enumerate(found):
+            if cell is None:
+                found[i] = cells[lines[i]] = _cells(lines[i])
+    if False in found:
+        return False
+    relaid, first, count = False, 0, len(found)
+    while first < count:
+        try:
+            blank = found.index((), first)  # a blank line ends a group
+        except ValueError:
+            blank = count
+        if first < blank:
+            relaid = _lay_out(rw, first, blank, found, lines) or relaid
+        first = blank + 1
+    if relaid:  # one edit of the body's lines, in place of those of its lines
         del rw.edits[first_edit:]
-        rw.edits.extend(sorted(kept + relaid))
+        rw.edits.append((start, end - 1, "\n".join(lines)))
     return True
+
+
+def _cells(line: str) -> Cells:
+    if not line:
+        return ()
+    found = _FIELD_LINE.fullmatch(line)
+    if found is not None and "//" not in line:
+        name, type_name, rest = found.group(1, 2, 3)
+        return name, type_name, rest or "", text_width(name), text_width(type_name)
+    # a trailing comment, an enum value, a deeper indent: not read here
+    return found is None and line.startswith(("  //", "  @@"))
 
 
 def _edited(body: str, offset: int, edits: list[Edit]) -> str:
@@ -79,13 +94,34 @@ def _edited(body: str, offset: int, edits: list[Edit]) -> str:
     return "".join(pieces)
 
 
-def _lay_out(
-    group: list[tuple[int, str, str, str]], widths: list[int], lines: list[str], starts: list[int],
-    relaid: list[Edit],
-) -> None:
-    """The edits (of whole lines) that put each field of the group in the group's columns."""
-    name_width, type_width = widths
-    for i, name, type_name, rest in group:
-        laid = lay_out("field", name, type_name, rest, bool(rest), name_width, type_width)[0]
-        if laid != lines[i]:
-            relaid.append((starts[i], starts[i + 1] - 1, laid))
+def _lay_out(rw: Rewriter, first: int, end: int, found: list[Cells], lines: list[str]) -> bool:
+    """Puts each field of the group of lines `first:end` in the group's columns; did a line
+    change? (C loops over the lines: this runs for every line of every block laid out.)"""
+    cells = found[first:end]
+    if True in cells:  # comment or block attribute lines among the fields
+        rows = [i for i in range(first, end) if found[i] is not True]
+        if not rows:
+            return False
+        cells = [found[i] for i in rows]
+        written = [lines[i] for i in rows]
+    else:
+        rows, written = None, lines[first:end]
+    widths = (max(map(_NAME_WIDTH, cells)), max(map(_TYPE_WIDTH, cells)))  # type: ignore[arg-type]
+    laid_lines = rw.laid.get(widths)
+    if laid_lines is None:
+        laid_lines = rw.laid[widths] = {}
+    laid = list(map(laid_lines.get, written))
+    if None in laid:
+        for k, line in enumerate(laid):
+            if line is None:
+                name, type_name, rest, _, _ = cells[k]  # type: ignore[misc]
+                line = lay_out("field", name, type_name, rest, bool(rest), *widths)[0]
+                laid[k] = laid_lines[written[k]] = line
+    if laid == written:
+        return False
+    if rows is None:
+        lines[first:end] = laid
+    else:
+        for i, line in zip(rows, laid, strict=True):
+            lines[i] = line
+    return True

@@ -5,16 +5,24 @@ dropped on a field in a key, and a `Decimal` wider than the target holds is refu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Set
 from typing import TYPE_CHECKING
 
 from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
 from ..psl import ATTRIBUTE_PATTERN
 from ..psl.ast import Attribute
 from ..psl.render import string_literal
-from .edits import without
+from .edits import Edit, without
 from .layout import relaid_from_text
-from .triggers import EMPTY_LIST_DEFAULT, text_list
+from .triggers import (
+    EMPTY_LIST_DEFAULT,
+    FIELD_HEAD,
+    MEMBERS,
+    NOTHING,
+    line_need,
+    lists_in,
+    text_list,
+)
 
 if TYPE_CHECKING:
     from ..psl import Declaration
@@ -22,7 +30,6 @@ if TYPE_CHECKING:
 
 _KEY_ATTRIBUTES = ("id", "unique", "index", "fulltext")
 _INT = re.compile(r"[0-9]+")
-_FIELD_HEAD = re.compile(r"^[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?", re.MULTILINE)
 _KEY_LIST = re.compile(
     r"@@(?:id|unique|index|fulltext)\([ \t]*(?:fields[ \t]*:[ \t]*)?\[([^\]]*)\]"
     r"|@relation\([^)\n]*\bfields[ \t]*:[ \t]*\[([^\]]*)\]"
@@ -30,12 +37,47 @@ _KEY_LIST = re.compile(
 _RELATION_FIELDS = re.compile(r"\bfields[ \t]*:[ \t]*\[([^\]]*)\]")
 
 
-def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
+# What `from_text` makes of one field line, the same for every line of the same text in a
+# target (`Rewriter.lines`): its edits and notes (field name, message after the field's
+# `Model.field`, what is counted), offsets from the line's start, and whether its type changed.
+# Most lines repeat (`title String @db.VarChar(200)` in model after model): each is read once.
+LineNote = tuple[str, str, str, int, int]  # (what, field, message after `Model.field`, start, end)
+LineEdits = tuple[tuple[Edit, ...], tuple[LineNote, ...], bool]
+
+
+def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
+    """`from_text` of a block of a fragment at `triggers.text_level` LISTS, unless a field needs
+    the block's members (`triggers.line_need`, as `may_change` would say): then False, and
+    nothing is made. Only the lines `from_text` reads are looked at (not every field's summary);
+    a block with no list to store as `Json` gives the edits of its native types (the lines that
+    hold `[]` give the same as when they are not read)."""
+    text = rw.text
+    marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed)
+    needs, need = rw.needs, NOTHING
+    for line_start, eol in marked:
+        line = text[line_start:eol]
+        found = needs.get(line)
+        if found is None:
+            found = needs[line] = line_need(rw, line)
+        if found > need:
+            need = found
+    if need == MEMBERS and lists_in(rw, text[decl.start : decl.end]):
+        return False
+    from_text(rw, decl, lists=True, marked=marked)
+    return True
+
+
+def from_text(
+    rw: Rewriter, decl: Declaration, *, lists: bool, marked: list[tuple[int, int]] | None = None
+) -> None:
     """The native types and scalar lists of a block the parser's fast path accepted, rewritten
     from its text: each field line is `name type attributes [comment]`, the attributes a run of
     `ATTRIBUTE_PATTERN` matches. Nothing else in the block needs a change (`may_change`), and no
-    member is built. `lists`: the block has a scalar list to store as `Json`."""
+    member is built. `lists`: the block has a scalar list to store as `Json`. `marked`: the
+    `_marked_lines` of the block, when read already."""
     text = rw.text
+    if marked is None:
+        marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed if lists else None)
     keyed_names: set[str] | None = None
 
     def keyed(name: str) -> bool:
@@ -45,12 +87,49 @@ def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
         return name in keyed_names
 
     first_edit, retyped = len(rw.edits), False
-    for line_start, eol in _marked_lines(text, decl.body_start, decl.close_start, lists):
-        head = _FIELD_HEAD.match(text, line_start, eol)
-        if head is None:  # a comment line
-            continue
-        name, type_name = head.group(1), head.group(2)
-        where = f"`{decl.name}.{name}`"
+    lines = rw.lines
+    edits, note = rw.edits, rw.note
+    for line_start, eol in marked:
+        key = (text[line_start:eol], lists)
+        got = lines.get(key)
+        if got is None:
+            got = _line_edits(rw, decl, line_start, eol, lists, keyed)
+            if got is None:  # made, but not the same on every line of this text
+                continue
+            lines[key] = got
+        else:  # made as on the first line of this text
+            for s, e, new in got[0]:
+                edits.append((line_start + s, line_start + e, new))
+            for what, field, message, s, e in got[1]:
+                note(what, f"`{decl.name}.{field}`{message}", line_start + s, line_start + e)
+        retyped = retyped or got[2]
+    if retyped and rw.new_types is not None:
+        rw.new_types = None if rw.scalar_named else ("Json",)
+    if retyped and not relaid_from_text(rw, decl, first_edit):
+        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+
+
+def _line_edits(
+    rw: Rewriter, decl: Declaration, line_start: int, eol: int, lists: bool, keyed: Callable[[str], bool]
+) -> LineEdits | None:
+    """Makes the edits and notes of the field line `text[line_start:eol]`, and returns them for
+    the next lines of the same text; None when they depend on more than the line (the field is
+    in a key of its block, or it was refused)."""
+    text = rw.text
+    head = FIELD_HEAD.match(text, line_start, eol)
+    if head is None:  # a comment line
+        return (), (), False
+    name, type_name = head.group(1), head.group(2)
+    where = f"`{decl.name}.{name}`"
+    first_edit, errors, retyped = len(rw.edits), len(rw.errors), False
+    asked: list[bool] = []  # was `keyed` asked (which depends on the block)?
+
+    def keyed_here() -> bool:
+        asked.append(True)
+        return keyed(name)
+
+    noted = rw.recording = []
+    try:
         attrs = _attributes(text, head.end(), eol)
         is_list = lists and text.startswith("[]", head.end() - 2)
         if is_list and text_list(rw, type_name, text[head.end() : eol]):
@@ -59,21 +138,39 @@ def from_text(rw: Rewriter, decl: Declaration, *, lists: bool) -> None:
         own_key = any(a.name in ("id", "unique") for a in attrs)
         for attr in attrs:
             if attr.name.startswith("db."):
-                native_type(rw, where, attr, type_name, own_key or (lambda n=name: keyed(n)))
-    if retyped and not relaid_from_text(rw, decl, first_edit):
-        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+                native_type(rw, where, attr, type_name, own_key or keyed_here)
+    finally:
+        rw.recording = None
+    if asked or len(rw.errors) != errors or not all(m.startswith(where) for _, m, _, _ in noted):
+        return None
+    made = tuple((s - line_start, e - line_start, new) for s, e, new in rw.edits[first_edit:])
+    notes = tuple((what, name, m[len(where) :], s - line_start, e - line_start) for what, m, s, e in noted)
+    return made, notes, retyped
 
 
-def _marked_lines(text: str, start: int, end: int, lists: bool) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line between `start` and `end` that holds `@db.` (or, with `lists`,
-    `[]`), in order."""
-    at = min(_find(text, "@db.", start, end), _find(text, "[]", start, end) if lists else end)
-    while at < end:
+def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, int]]:
+    """(start, end) of each line between `start` and `end` that holds `@db.` or, with `listed`,
+    whose first `[]` follows one of these types (what a field of such a list type reads
+    `name type[]`: no rule reads the line of another list), in order."""
+    lines: list[tuple[int, int]] = []
+    db = _find(text, "@db.", start, end)
+    brackets = _find(text, "[]", start, end) if listed is not None else end
+    while True:
+        at = db if db < brackets else brackets
+        if at >= end:
+            return lines
         line_start = text.rfind("\n", 0, at) + 1
         eol = text.find("\n", at, end)
         eol = end if eol == -1 else eol
-        yield line_start, eol
-        at = min(_find(text, "@db.", eol, end), _find(text, "[]", eol, end) if lists else end)
+        if db < eol:
+            lines.append((line_start, eol))
+            db = _find(text, "@db.", eol, end)
+        else:  # the word before the `[]`
+            word = max(text.rfind(" ", line_start, at), text.rfind("\t", line_start, at), line_start - 1) + 1
+            if text[word:at] in listed:  # type: ignore[operator]
+                lines.append((line_start, eol))
+        if brackets < eol:
+            brackets = _find(text, "[]", eol, end)
 
 
 def _find(text: str, what: str, start: int, end: int) -> int:

@@ -61,6 +61,9 @@ class Notes(list[Diagnostic]):
 
 @dataclass
 class Adapted:
+    """What adapting one target did (a docstring: else `dataclass` builds one from the signature,
+    which costs import time)."""
+
     fragments: list[Fragment]
     notes: Notes = field(default_factory=Notes)
     counts: Counter[str] = field(default_factory=Counter)

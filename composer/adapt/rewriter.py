@@ -9,9 +9,10 @@ from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
+from ..providers import SCALARS
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, native_types_only
+from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from ..providers import Provider
     from ..psl import Declaration, Member
     from ..sources import Fragment
+    from .layout import Cells
+    from .native_types import LineEdits
     from .report import Adapted
 
 
@@ -52,13 +55,30 @@ class Rewriter:
         self.equivalents: dict[tuple[str, str, str], str | None] = {}
         self.list_types: Set[str] = frozenset()  # types whose lists the target lacks
         self.enum_types: Set[str] = frozenset()  # enums the target lacks
+        # the types whose lists `native_types.from_text` reads: scalars and enums (`adapt_target`
+        # adds these, once for every fragment)
+        self.listed: Set[str] = SCALARS
         self.default_models = {key.partition(".")[0] for key in defaults}
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+        # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
+        # where no declaration is named like one
+        self.new_types: tuple[str, ...] | None = ()
+        self.scalar_named = False  # a declaration of the target is named like a scalar type
+        # `native_types.from_text`'s edits of each field line text: the same for every fragment
+        self.lines: dict[tuple[str, bool], LineEdits] = {}
+        # `layout.relaid_from_text`'s cells of each body line text, and each field line laid out
+        # in columns of given widths: the same for every fragment
+        self.cells: dict[str, Cells] = {}
+        self.needs: dict[str, int] = {}  # `triggers.line_need` of each field line text
+        self.laid: dict[tuple[int, int], dict[str, str]] = {}  # by the widths of the columns
+        self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
 
     # -- reporting ------------------------------------------------------------------------------
 
     def note(self, what: str, message: str, start: int, end: int) -> None:
+        if self.recording is not None:
+            self.recording.append((what, message, start, end))
         self.result.counts[what] += 1
         self.result.notes.defer(message, self.source, start, end, self.target)
 
@@ -81,10 +101,14 @@ class Rewriter:
     def run(self) -> Fragment:
         if not TRIGGER.search(self.text):
             return self.frag
-        level_of = native_types_level if native_types_only(self) else may_change
+        most = text_level(self)
+        level_of = native_types_level if most == NATIVE_TYPES else may_change
         for decl in self.frag.schema.declarations:
             if decl.keyword == "enum" and not self.dst.enums:
                 storage.enum_block(self, decl)
+            elif most == LISTS and decl.keyword != "enum" and decl.lazy:
+                if not native_types.lists_from_text(self, decl):
+                    self.declaration(decl)
             elif decl.keyword in ("model", "view", "enum"):
                 level = level_of(self, decl)
                 if level in (NATIVE_TYPES, LISTS) and decl.lazy:
@@ -93,7 +117,9 @@ class Rewriter:
                     self.declaration(decl)
         if not self.edits and not self.dropped:
             return self.frag
-        return self.frag.with_schema(rewritten_fragment(self.frag.schema, self.edits, self.dropped))
+        return self.frag.with_schema(
+            rewritten_fragment(self.frag.schema, self.edits, self.dropped, new_types=self.new_types)
+        )
 
     def declaration(self, decl: Declaration) -> None:
         keyed = native_types.keyed_fields(decl)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
-from . import referential_actions, relation_arguments
 from .report import Adapted, note
 from .rewriter import Rewriter
 
@@ -16,6 +15,8 @@ if TYPE_CHECKING:
     from ..manifest import TargetSpec
     from ..psl import Declaration
     from ..sources import Fragment
+    from .layout import Cells
+    from .native_types import LineEdits
 
 
 def adapt_target(
@@ -40,20 +41,32 @@ def adapt_target(
     enums = {
         d.name for f in selected for d in f.schema.declarations if d.keyword == "enum" and not d.is_extend
     }
+    # A declaration named like a scalar type would make the scalars a field's type changes
+    # between matter to composing (`edits.rewritten_fragment`'s `new_types`).
+    scalar_named = not SCALARS.isdisjoint(d.name for f in selected for d in f.schema.declarations)
     list_types, enum_types = _types_to_look_at(dst, enums)
+    listed = SCALARS | enums
     result = Adapted([])
     errors: list[Diagnostic] = []
     defaults = dict(policy.defaults)  # each used once; what is left names no field
     equivalents: dict[tuple[str, str, str], str | None] = {}
+    lines: dict[tuple[str, bool], LineEdits] = {}
+    cells: dict[str, Cells] = {}
+    needs: dict[str, int] = {}
+    laid: dict[tuple[int, int], dict[str, str]] = {}
     for frag in selected:
         rewriter = Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
         rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
         rewriter.list_types, rewriter.enum_types = list_types, enum_types
-        rewriter.equivalents = equivalents
+        rewriter.equivalents, rewriter.lines = equivalents, lines
+        rewriter.cells, rewriter.laid, rewriter.needs = cells, laid, needs
+        rewriter.scalar_named, rewriter.listed = scalar_named, listed
         result.fragments.append(rewriter.run())
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
     if not errors and dst.name == "sqlserver":
+        from . import referential_actions, relation_arguments  # SQL Server's own rules
+
         relation_arguments.sqlserver(result, target)
         errors.extend(referential_actions.check(result, datasource, target, policy))
     if errors:

@@ -29,6 +29,9 @@ _FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\
 # Words that may be a field's type (of a list): they may find more than field types (a word of a
 # comment), never less.
 _FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
+# the name and type of a field line from its start (with its `[]` or `?`), as `parser._SUMMARY`
+# reads them
+FIELD_HEAD = re.compile(r"[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?")
 _BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
 # `@default([])` of a list: its JSON text is `"[]"` (group 1: the `[]`)
 EMPTY_LIST_DEFAULT = re.compile(r"@default\([ \t]*(\[[ \t]*\])[ \t]*\)")
@@ -54,28 +57,53 @@ def may_change(rw: Rewriter, decl: Declaration) -> int:
     return needs if needs else NATIVE_TYPES if "@db." in text else NOTHING
 
 
-def native_types_only(rw: Rewriter) -> bool:
-    """Can no block of the fragment need more than its native types rewritten? `may_change`'s
-    tests over the whole text at once (each finds in it what it finds in any of its blocks), so
-    that a fragment of plain blocks is not tested block by block."""
+def text_level(rw: Rewriter) -> int:
+    """The most any block of the fragment may need, from `may_change`'s tests over the whole
+    text at once (each finds in it what it finds in any of its blocks), so that a fragment of
+    plain blocks is not tested block by block: NATIVE_TYPES (`native_types_level` says which
+    blocks), LISTS (native types and scalar lists: `line_need` says, line by line, whether a
+    block needs its members), or MEMBERS (ask `may_change`)."""
     text = rw.text
     if rw.default_models and any(d.name in rw.default_models for d in rw.frag.schema.declarations):
-        return False
+        return MEMBERS
     if _BLOCK_TRIGGER.search(text) or _field_trigger(text):
-        return False
-    return not any(_field_rules(rw, text))
+        return MEMBERS
+    # Whether a list of the text is one the lists rule applies to is left to each block's lines:
+    # the LISTS way gives the same for a block without one (`native_types.lists_from_text`).
+    bytes_id, _, autoincrement, typed = _field_rules(rw, text, lists=False)
+    if bytes_id or autoincrement or typed:
+        return MEMBERS
+    return LISTS if rw.list_types and "[]" in text else NATIVE_TYPES
+
+
+def line_need(rw: Rewriter, line: str) -> int:
+    """`_needs_members`' answer for one field line of a block of a fragment at `text_level` LISTS
+    (whose only rule that may need more than the text is the lists rule): LISTS, MEMBERS or
+    NOTHING, as `_field_needs_change` says of the field's summary."""
+    head = FIELD_HEAD.match(line)
+    if head is None:
+        return NOTHING
+    mark = "[]" if line.startswith("[]", head.end() - 2) else ""
+    return _field_needs_change(rw, head.group(2), mark, line[head.end() :].lstrip(" \t"), True, False)
+
+
+def lists_in(rw: Rewriter, text: str) -> bool:
+    """May the text hold a list the lists rule applies to (a `[]` after a type the target has
+    no lists of)?"""
+    return bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
 
 
 def native_types_level(rw: Rewriter, decl: Declaration) -> int:
-    """`may_change` of a block of a fragment that `native_types_only` accepts."""
+    """`may_change` of a block of a fragment at `text_level` NATIVE_TYPES."""
     if decl.keyword == "enum" or rw.text.find("@db.", decl.start, decl.end) == -1:
         return NOTHING
     return NATIVE_TYPES
 
 
-def _field_rules(rw: Rewriter, text: str) -> tuple[bool, bool, bool, bool]:
+def _field_rules(rw: Rewriter, text: str, lists: bool | None = None) -> tuple[bool, bool, bool, bool]:
     """Which field rules may apply to the text: a `Bytes` key (refused), scalar lists,
-    `autoincrement()` off the key, an enum or `Json` field the target lacks."""
+    `autoincrement()` off the key, an enum or `Json` field the target lacks. `lists`: given (the
+    lists rule is not asked)."""
     dst = rw.dst
     bytes_id = not dst.bytes_ids and "Bytes" in text and "@id" in text
     cockroach = dst.name == "cockroachdb"
@@ -84,7 +112,8 @@ def _field_rules(rw: Rewriter, text: str) -> tuple[bool, bool, bool, bool]:
         and (dst.autoincrement_on != "any" or cockroach)
         and _autoincrement_elsewhere(text, cockroach)  # not each on an `@id` (a `BigInt`) line
     )
-    lists = bool(rw.list_types) and "[]" in text and not rw.list_types.isdisjoint(_list_types(text))
+    if lists is None:
+        lists = lists_in(rw, text)
     enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
     return bytes_id, lists, autoincrement, enum_typed or (not dst.json and "Json" in text)
 

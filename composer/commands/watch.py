@@ -65,7 +65,7 @@ def status(build: Build) -> str:
         return f"{what}: {result} {ms}"
     if build.written:
         files = ", ".join(
-            ("removed " if f.text is None else "")
+            ("removed " if f.removal else "")
             + f.display
             + (f" (the file it replaced kept as {f.backup})" if f.backup else "")
             for f in build.written

@@ -9,36 +9,53 @@ the member's own line and its newline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Location, Source
-from ..records import Record
 
 if TYPE_CHECKING:
-    from types import EllipsisType
-
     from .fields import FileFields
 
 
-class Expr(Record):
+_FRESH: Any = object()  # a parameter's default: a new empty list (a dataclass's `default_factory`)
+
+
+class _Node:
+    """Equality and `repr` from the slots, as a dataclass has them. The node classes are written
+    out rather than made by `dataclasses`: making five classes is a part of every start-up."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Expr(_Node):
     __slots__ = ("args", "end", "items", "kind", "start", "value")
-    _attrs = ("kind", "start", "end", "value", "items", "args")
 
     def __init__(
         self,
-        kind: str,  # "string" | "number" | "path" | "call" | "array" | "object"
+        kind: str,
         start: int,
         end: int,
-        value: str = "",  # decoded string, number text, path or function name
-        items: list[Expr] | None = None,  # array items
-        args: list[Arg] | None = None,  # call arguments, object members
+        value: str = "",
+        items: list[Expr] | None = None,
+        args: list[Arg] | None = None,
     ) -> None:
-        self.kind = kind
+        self.kind = kind  # "string" | "number" | "path" | "call" | "array" | "object"
         self.start = start
         self.end = end
-        self.value = value
-        self.items: list[Expr] = [] if items is None else items
-        self.args: list[Arg] = [] if args is None else args
+        self.value = value  # decoded string, number text, path or function name
+        self.items: list[Expr] = [] if items is None else items  # array items
+        self.args: list[Arg] = [] if args is None else args  # call arguments, object members
 
     def names(self) -> list[str]:
         """The field names of a `[a, b(sort: Desc)]` list, as used by `fields:` and `@@index`."""
@@ -49,19 +66,12 @@ class Expr(Record):
         return []
 
 
-class Arg(Record):
+class Arg(_Node):
     __slots__ = ("end", "name", "start", "value")
-    _attrs = ("name", "value", "start", "end")
 
-    def __init__(
-        self,
-        name: str | None,
-        value: Expr | None,  # None for an empty argument (`fields:`), which Prisma parses for completions
-        start: int,
-        end: int,
-    ) -> None:
+    def __init__(self, name: str | None, value: Expr | None, start: int, end: int) -> None:
         self.name = name
-        self.value = value
+        self.value = value  # None for an empty argument (`fields:`), which Prisma parses for completions
         self.start = start
         self.end = end
 
@@ -126,49 +136,58 @@ class Attribute:
         return None
 
 
-class Member(Record):
+class Member(_Node):
     """A line inside a block: a field, an enum value, a config property, a block attribute."""
 
     __slots__ = (
-        "attributes", "end", "is_list", "kind", "line_start", "name", "name_end", "name_start", "optional",
-        "start", "type_end", "type_name", "type_start", "value",
-    )
-    _attrs = (
-        "kind", "name", "start", "line_start", "end", "name_start", "name_end", "type_name", "type_start",
-        "type_end", "optional", "is_list", "attributes", "value",
+        "attributes",
+        "end",
+        "is_list",
+        "kind",
+        "line_start",
+        "name",
+        "name_end",
+        "name_start",
+        "optional",
+        "start",
+        "type_end",
+        "type_name",
+        "type_start",
+        "value",
     )
 
     def __init__(
         self,
-        kind: str,  # "field" | "value" | "property" | "block_attribute"
-        name: str,  # field/value/property name; attribute name for block attributes
-        start: int,  # first attached comment line (or the member's own line)
-        line_start: int,  # start of the member's own line
-        end: int,  # after the member's line (newline included)
+        kind: str,
+        name: str,
+        start: int,
+        line_start: int,
+        end: int,
         name_start: int,
         name_end: int,
-        type_name: str = "",  # fields: the base type (`Unsupported` for Unsupported("…"))
+        type_name: str = "",
         type_start: int = 0,
         type_end: int = 0,
         optional: bool = False,
         is_list: bool = False,
-        attributes: list[Attribute] | None = None,  # field/value attributes; one for block attrs
-        value: Expr | None = None,  # config property value
+        attributes: list[Attribute] | None = None,
+        value: Expr | None = None,
     ) -> None:
-        self.kind = kind
-        self.name = name
-        self.start = start
-        self.line_start = line_start
-        self.end = end
+        self.kind = kind  # "field" | "value" | "property" | "block_attribute"
+        self.name = name  # field/value/property name; attribute name for block attributes
+        self.start = start  # first attached comment line (or the member's own line)
+        self.line_start = line_start  # start of the member's own line
+        self.end = end  # after the member's line (newline included)
         self.name_start = name_start
         self.name_end = name_end
-        self.type_name = type_name
+        self.type_name = type_name  # fields: the base type (`Unsupported` for Unsupported("…"))
         self.type_start = type_start
         self.type_end = type_end
         self.optional = optional
         self.is_list = is_list
+        # Field/value attributes; one for block attributes.
         self.attributes: list[Attribute] = [] if attributes is None else attributes
-        self.value = value
+        self.value = value  # config property value
 
     def attribute(self, name: str) -> Attribute | None:
         for attr in self.attributes:
@@ -206,7 +225,7 @@ def _doc_lines(text: str, start: int, end: int) -> list[str]:
     return doc
 
 
-class Declaration(Record):
+class Declaration:
     """A top-level block.
 
     A block whose every line is of the common kinds (see `parser._FAST_BODY`) is checked in one
@@ -216,49 +235,62 @@ class Declaration(Record):
     """
 
     __slots__ = (
-        "_build", "_doc", "_members", "_summary", "body_start", "close_start", "end", "is_extend", "keyword",
-        "keyword_start", "name", "name_end", "name_start", "source", "start",
+        "_build",
+        "_doc",
+        "_members",
+        "_summary",
+        "body_start",
+        "close_start",
+        "end",
+        "is_extend",
+        "keyword",
+        "keyword_start",
+        "name",
+        "name_end",
+        "name_start",
+        "source",
+        "start",
     )
-    _attrs = (
-        "keyword", "name", "source", "start", "keyword_start", "name_start", "name_end", "body_start",
-        "close_start", "end", "_members", "_doc", "is_extend", "_build", "_summary",
-    )
+
     def __init__(
         self,
-        keyword: str,  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
+        keyword: str,
         name: str,
         source: Source,
-        start: int,  # first attached comment line (or the keyword's line)
-        keyword_start: int,  # offset of the keyword
+        start: int,
+        keyword_start: int,
         name_start: int,
         name_end: int,
-        body_start: int,  # start of the line after `{` (alias: same as end)
-        close_start: int,  # start of the line holding the closing `}` (alias: same as end)
-        end: int,  # after the closing line, newline included
-        _members: list[Member] | EllipsisType | None = ...,  # `...`: none (a new list); None: not built
-        # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
-        # yet (a block of the fast path: most documentation is never read while composing).
-        _doc: list[str] | EllipsisType | None = ...,
-        is_extend: bool = False,  # a `/// @extend` line is among the doc lines
-        # Builds the members of a block the fast path checked (kept once they are built: `checked`).
+        body_start: int,
+        close_start: int,
+        end: int,
+        _members: list[Member] | None = _FRESH,
+        _doc: list[str] | None = _FRESH,
+        is_extend: bool = False,
         _build: Callable[[Declaration], list[Member]] | None = None,
         _summary: list[tuple[str, str, str]] | None = None,
     ) -> None:
-        self.keyword = keyword
+        self.keyword = keyword  # "model" | "enum" | "type" | "view" | "datasource" | "generator" | "alias"
         self.name = name
         self.source = source
-        self.start = start
-        self.keyword_start = keyword_start
+        self.start = start  # first attached comment line (or the keyword's line)
+        self.keyword_start = keyword_start  # offset of the keyword
         self.name_start = name_start
         self.name_end = name_end
-        self.body_start = body_start
-        self.close_start = close_start
-        self.end = end
-        self._members: list[Member] | None = [] if _members is ... else _members
-        self._doc: list[str] | None = [] if _doc is ... else _doc
-        self.is_extend = is_extend
+        self.body_start = body_start  # start of the line after `{` (alias: same as end)
+        self.close_start = close_start  # start of the line holding the closing `}` (alias: same as end)
+        self.end = end  # after the closing line, newline included
+        # None: not built yet (`members`).
+        self._members: list[Member] | None = [] if _members is _FRESH else _members
+        # The `///` lines directly above, without the slashes (`doc`); None: not read from the text
+        # yet (a block of the fast path: most documentation is never read while composing).
+        self._doc: list[str] | None = [] if _doc is _FRESH else _doc
+        self.is_extend = is_extend  # a `/// @extend` line is among the doc lines
+        # Builds the members of a block the fast path checked (kept once they are built: `checked`).
         self._build = _build
         self._summary = _summary
+
+    __repr__ = _Node.__repr__
 
     @property
     def members(self) -> list[Member]:
@@ -333,23 +365,23 @@ class Declaration(Record):
         return None
 
 
-class SchemaFile(Record):
+class SchemaFile(_Node):
     __slots__ = ("_fields", "clean", "declarations", "source", "trailing")
-    _attrs = ("source", "declarations", "trailing", "clean", "_fields")
 
     def __init__(
         self,
         source: Source,
         declarations: list[Declaration],
-        trailing: int,  # offset where comments after the last declaration start (== len(text) if none)
-        # Every line of the text was checked by the parser's fast path: its declarations are all
-        # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
+        trailing: int,
         clean: bool = False,
         _fields: FileFields | None = None,
     ) -> None:
         self.source = source
         self.declarations = declarations
+        # Offset where comments after the last declaration start (== len(text) if none).
         self.trailing = trailing
+        # Every line of the text was checked by the parser's fast path: its declarations are all
+        # lazy, and nothing but blank and `//` lines lies between and after them (`psl.fields`).
         self.clean = clean
         self._fields = _fields
 

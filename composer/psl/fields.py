@@ -3,16 +3,16 @@
 Composing asks two things of every field of every model: is its type declared (`typecheck.check_types`),
 and does it make its declaration depend on another (`graph.dependencies`: a type it holds a
 foreign key to, an enum, a composite type). For a file whose every line the parser's fast path
-checked (`SchemaFile.clean`), one regular expression over the whole text answers both, instead
-of one summary per declaration: its field lines are the only lines of the text that start with
-two names (a header `model A {` matches too, naming its own declaration, which changes neither
-answer). The attributes of the field lines are answered once per distinct text (most repeat:
-`@id @default(autoincrement())`, `@default(now())`).
+checked (`SchemaFile.clean`), the (type, rest) of its field lines answer both, instead of one
+summary per declaration: the parser reads them from each body as it checks them
+(`parser._BODY_LINES`), or one regular expression reads them from the whole text, whose field
+lines are then the only lines that start with two names (a header `model A {` matches too,
+naming its own declaration, which changes neither answer). The attributes of the field lines are
+answered once per distinct text (most repeat: `@id @default(autoincrement())`, `@default(now())`).
 """
 
 from __future__ import annotations
 
-from itertools import compress
 from operator import itemgetter
 from sys import intern
 from typing import TYPE_CHECKING
@@ -37,16 +37,19 @@ def owners_of(found: list[tuple[str, str]], owning: set[str]) -> tuple[str, ...]
     """The types of the field lines whose rest is among `owning`, once each."""
     if not owning:
         return ()
-    owned = map(owning.__contains__, map(itemgetter(1), found))
-    return tuple(map(intern, set(compress(map(itemgetter(0), found), owned))))
+    return tuple(map(intern, {type_name for type_name, rest in found if rest in owning}))
 
 
 def file_fields(
-    schema: SchemaFile, found: list[tuple[str, str]] | None = None, owning: set[str] | None = None
+    schema: SchemaFile,
+    found: list[tuple[str, str]] | None = None,
+    owning: set[str] | None = None,
+    types: set[str] | None = None,
 ) -> FileFields:
-    """The `FileFields` of a clean file, from its lines that start with two names (`found`) and
-    the rests among theirs of a field that owns a foreign key (`owning`): as the parser read
-    them, or read here."""
+    """The `FileFields` of a clean file, from the (type, rest) of its field lines (`found`), the
+    rests among theirs of a field that owns a foreign key (`owning`) and the set of the types
+    (`types`): as the parser read them (the lines of the bodies), or read here (the lines of the
+    whole text that start with two names)."""
     text = schema.source.text
     if found is None:
         found = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall(text)
@@ -57,5 +60,6 @@ def file_fields(
     extends = "@extend" in text and any(d.is_extend for d in schema.declarations)
     # Kept as long as the parse tree: tuples of interned names (each the string of the block
     # that declares it) are a fraction of the size of sets of fresh strings.
-    types = tuple(map(intern, set(map(itemgetter(0), found))))
-    return FileFields(types, owners_of(found, owning), extends)
+    if types is None:
+        types = set(map(itemgetter(0), found))
+    return FileFields(tuple(map(intern, types)), owners_of(found, owning), extends)

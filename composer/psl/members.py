@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable
-from itertools import accumulate, chain, repeat
-from operator import add, itemgetter
+from itertools import accumulate, repeat
+from operator import add
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
@@ -43,6 +43,9 @@ _CHECKED_LINE_ASCII = re.compile(_CHECKED_LINE.pattern, re.ASCII)
 # The start of a checked member line: a field's or value's name (group 1), or a block attribute's
 # line (2). Comment and blank lines match neither.
 _MEMBER_START = re.compile(rf"^[ \t]*(?:({_FIDENT})|(@@[^\n]*))", re.MULTILINE)
+# A checked field line: its name, then what `parser.field_summary` reads of it (its type, `[]` or
+# `?`, the rest). Only field lines start with a name.
+_FIELD_START = re.compile(rf"^[ \t]*({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?[ \t]*([^\n]*)\n", re.MULTILINE)
 
 Lazy = Callable[[int], list]
 
@@ -52,6 +55,20 @@ def checked_members(decl: Declaration) -> tuple[list[str], list[str]]:
     attribute lines, from the text (two C-level scans; no member is built)."""
     found = _MEMBER_START.findall(decl.source.text, decl.body_start, decl.close_start)
     return [name for name, _ in found if name], [line for _, line in found if line]
+
+
+def field_lines_only(decl: Declaration) -> list[str] | None:
+    """The field names of a model (type, view) the fast path checked, if every line of its body
+    is a field line, each named once (else None), from one C-level scan, which also gives the
+    block's `field_summary` (kept, as the parser's would be, while its members are not built)."""
+    text = decl.source.text
+    found = _FIELD_START.findall(text, decl.body_start, decl.close_start)
+    names = [f[0] for f in found]
+    if not names or not len(names) == text.count("\n", decl.body_start, decl.close_start) == len(set(names)):
+        return None
+    if decl._members is None and decl._summary is None:
+        decl._summary = [f[1:] for f in found]
+    return names
 
 
 def build_members(decl: Declaration) -> list[Member]:
@@ -198,67 +215,143 @@ def write_fields(w: Writer, segments: list[Segment]) -> None:
             pos = nxt
 
 
-# Checked lines with where they start and end: (source, start, end, the lines, without newlines).
-Span = tuple["Source", int, int, list[str]]
 _drain = deque(maxlen=0).extend  # runs an iterator of `append` calls at C speed, keeping nothing
 
 
 def write_aligned(w: Writer, decl: Declaration, added: list[tuple[Source, int, int]]) -> bool:
     """`write_fields` of the body of checked model `decl` with the `added` field lines (source,
-    start, end) after its last field, if they are the usual lines (else nothing is written):
-    ASCII, with no blank line among the fields (they are one group) and no trailing white space
-    (every line is written as it is or laid out again, with no look at its ends). Each line is
-    then cut by `str.split` (a checked field line is its name, its type, and its rest from its
-    first character on) and written by a few comprehensions, not one step per line."""
-    src = decl.source
-    body = src.text[decl.body_start : decl.close_start].split("\n")
-    body.pop()  # the body ends with a newline
-    last = len(body)  # after the last field
-    while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
-        last -= 1
-    rest_at = decl.body_start + sum(map(len, body[:last])) + last
-    spans: list[Span] = [(src, decl.body_start, rest_at, body[:last])]
-    for source, start, end in added:
-        spans.append((source, start, end, source.text[start : end - 1].split("\n")))
-    if not all(map(_usual, spans)):
+    start, end) after its last field, if they are the usual lines (`_cut_fields`; else nothing is
+    written), by a few comprehensions, not one step per line."""
+    cut = _cut_fields(decl, added)
+    if cut is None:
         return False
-    every = list(chain.from_iterable(map(itemgetter(3), spans)))
-    cells = [line.split(None, 2) for line in every]
-    fields = [c for c in cells if c[0][0] not in "/@"]
-    types = "".join([c[1] for c in fields])
-    if "@" in types or "/" in types:
-        return False  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
-    _write_cells(w, cells, every, fields)
-    for source, start, _, lines in spans:  # their origins, in the same order (nothing between)
-        starts = list(accumulate(map(add, map(len, lines), repeat(1)), initial=start))
-        starts.pop()
-        _drain(map(w.appenders()[1], zip(repeat(source), starts)))
-    write_text_lines(w, src, rest_at, body[last:])  # what follows the fields
-    return True
-
-
-def _write_cells(w: Writer, cells: list[list[str]], every: list[str], fields: list[list[str]]) -> None:
-    """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
-    group, with their anchors (their origins are the caller's)."""
-    name_width = max([len(c[0]) for c in fields], default=0)
-    type_width = max([len(c[1]) for c in fields], default=0)
-    add_line, _, add_anchors = w.appenders()
-    # `ljust`, not a width in a format spec, which is parsed at every call.
-    _drain(map(add_line, [
-        line if c[0][0] in "/@"
-        else f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
-        else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
-        for c, line in zip(cells, every, strict=True)
-    ]))
+    body, last, rest_at, spans, every, cells, fields = cut
+    add_line, add_origin, add_anchors = w.appenders()
+    _drain(map(add_line, _laid_lines(every, cells, fields)))
     if len(fields) == len(cells):  # no comment or block attribute line among the fields
         _drain(map(add_anchors, repeat(REALIGNED, len(cells))))
     else:
         _drain(map(add_anchors, [None if c[0][0] in "/@" else REALIGNED for c in cells]))
+    at = 0
+    for k in range(0, len(spans), 4):  # their origins, in the same order (nothing between)
+        source, start, count, _ = spans[k : k + 4]
+        starts = list(accumulate(map(add, map(len, every[at : at + count]), repeat(1)), initial=start))
+        starts.pop()
+        _drain(map(add_origin, zip(repeat(source), starts)))
+        at += count
+    write_text_lines(w, decl.source, rest_at, body[last:])  # what follows the fields
+    return True
 
 
-def _usual(span: Span) -> bool:
-    """Are the lines of `span` ASCII, none blank, none with trailing white space?"""
-    source, start, end, _ = span
+def write_laid(
+    w: Writer, decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False
+) -> bool:
+    """The whole of checked model `decl` with the `added` field lines, after a blank line, as
+    `write_aligned` and the copies around it write it, but as one laid-out block (`Writer.block`:
+    one string, not a string and an origin per line), if all of it is usual (else nothing is
+    written): `write_aligned`'s fields, a header (comment lines, `model A {`) with no blank line,
+    after the fields only comment, block attribute and blank lines with nothing to fold (no two
+    blank lines in a row, none last), a closing `}` alone on its line, and no trailing white
+    space: every line but a field's is then written as it is. `tidy`: no line of `decl`'s text ends
+    in white space (known for the whole file: not looked for again here)."""
+    text = decl.source.text
+    start, body_start, close = decl.start, decl.body_start, decl.close_start
+    if (
+        decl.end != close + 2
+        or not text.startswith("}\n", close)
+        or not (tidy or (text.find(" \n", start, close) == -1 and text.find("\t\n", start, close) == -1))
+        or text.find("\n\n", start, body_start) != -1
+    ):
+        return False
+    cut = _cut_fields(decl, added, tidy)
+    if cut is None:
+        return False
+    body, last, rest_at, spans, every, cells, fields = cut
+    # `text[rest_at - 1]` ends the last field's line (or the header).
+    if rest_at < close and (
+        text.find("\n\n\n", rest_at - 1, close) != -1 or text.endswith("\n\n", rest_at - 1, close)
+    ):
+        return False
+    head_count = text.count("\n", start, body_start)
+    rest_count = len(body) - last + 1  # the closing line's too
+    laid = "\n".join(_laid_lines(every, cells, fields))
+    w.block(
+        f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}\n",
+        head_count + len(every) + rest_count,
+        (decl.source, start, head_count, False, *spans, decl.source, rest_at, rest_count, False),
+        spaced=True,
+    )
+    return True
+
+
+# `_cut_fields`: the lines of the body of a merged model (without newlines), how many of them are
+# its own fields (up to the last one: comment and block attribute lines among them included),
+# where what follows them starts, the spans of field lines (its own, then each addition's) as
+# `writer.Block`'s realigned segments, all their lines, their cells, and the cells of those that
+# are fields.
+Cut = tuple[list[str], int, int, list[object], list[str], list[list[str]], list[list[str]]]
+
+
+def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False) -> Cut | None:
+    """The field lines of checked model `decl` and the `added` field lines (source, start, end),
+    cut into their cells, if they are the usual lines (`_usual`; else None). Each line is cut by
+    `str.split`: a checked field line is its name, its type, and its rest from its first
+    character on. `tidy`: `decl`'s lines are known to end in no white space."""
+    src = decl.source
+    text = src.text
+    body_start, close = decl.body_start, decl.close_start
+    body = text[body_start:close].split("\n")
+    body.pop()  # the body ends with a newline
+    count = len(body)
+    last = count  # after the last field
+    while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
+        last -= 1
+    every = body[:last]
+    rest_at = close - sum(map(len, body[last:])) - (count - last)
+    if not (
+        _usual(src, body_start, rest_at) if not tidy
+        else text.isascii() and text.find("\n\n", body_start - 1, rest_at) == -1
+    ):
+        return None
+    spans: list[object] = [src, body_start, last, True]
+    for source, start, end in added:
+        if not _usual(source, start, end):
+            return None
+        lines = source.text[start : end - 1].split("\n")
+        spans += (source, start, len(lines), True)
+        every += lines
+    cells = [line.split(None, 2) for line in every]
+    fields = [c for c in cells if c[0][0] not in "/@"]
+    types = "".join([c[1] for c in fields])
+    if "@" in types or "/" in types:
+        return None  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
+    return body, last, rest_at, spans, every, cells, fields
+
+
+def _laid_lines(every: list[str], cells: list[list[str]], fields: list[list[str]]) -> list[str]:
+    """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
+    group: comment and block attribute lines as they are."""
+    name_width = max(map(len, [c[0] for c in fields]), default=0)
+    type_width = max(map(len, [c[1] for c in fields]), default=0)
+    # `ljust`, not a width in a format spec, which is parsed at every call.
+    if len(fields) == len(cells):  # the usual: no comment or block attribute line among them
+        return [
+            f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
+            else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
+            for c in cells
+        ]
+    return [
+        line if c[0][0] in "/@"
+        else f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
+        else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
+        for c, line in zip(cells, every, strict=True)
+    ]
+
+
+def _usual(source: Source, start: int, end: int) -> bool:
+    """Are the lines `start..end` of `source` ASCII, none blank (fields are then one group), none
+    with trailing white space (each is written as it is or laid out again, with no look at its
+    ends)?"""
     text = source.text
     return (
         text.isascii()

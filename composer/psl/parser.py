@@ -123,47 +123,56 @@ _FAST_BODY = _CompiledOnUse(
 _GAP = re.compile(r"(?:[ \t\n]*//[^\n]*\n)*[ \t\n]*")
 _COMMENT_START = re.compile(r"^[ \t]*//", re.MULTILINE)
 # What the loop tries first, in one match: the comment and blank lines before a declaration
-# (group 1, whole lines), then a `model`/`view`/`type` (groups 2, 3: keyword, name) or an `enum`
-# (groups 6, 7) whose header and body take the fast path; group 4 or 8 (empty) starts the body,
-# group 5 or 9 starts the line of the closing brace. One call per declaration, and nothing of
-# the gap is read unless it holds `/`.
+# (group 1, whole lines), then a `model`/`view`/`type`/`enum` (groups 2, 3: keyword, name) whose
+# header and body take the fast path; group 4 (empty) starts the body, group 5 starts the line of
+# the closing brace. One call per declaration, and nothing of the gap is read unless it holds `/`.
 #
-# In this match a field line's rest (after its type: `[]`/`?`, attributes, a comment) is only
-# looked at for its first character (`@`, `/`, or nothing but spaces): checking every argument
-# list of every line is most of the work of `_FAST_BODY`, and most rests repeat. Each distinct
-# rest is then checked once by `_FIELD_REST` (`_Parser.check_rests`, through the lines
-# `psl.fields` reads); a file with one that fails is parsed again with `_FAST_BODY` itself.
-# (The rest is one run to the end of the line, with no `_LINE_END` after it: two runs that could
-# both take a `//` would make a line without its newline quadratic.)
-_LOOSE_FIELD_LINE = (
-    rf"{_FIDENT}[ \t]+(?!Unsupported(?![\w-])){_FIDENT}(?:\[\]|\?)?(?:[ \t]*[@/][^\n]*|[ \t]*)"
-)
+# In this match a line of a body that starts with a name is only looked at for that first
+# character: checking the names, the type and every argument list of every line is most of the
+# work of `_FAST_BODY`, and most rests repeat. The loop reads each such line with `_BODY_LINES`
+# (`_Parser.lazy_declarations`: its type, and its rest after the type) and `_Parser.check_rests`
+# checks them: a field line without a type, an `Unsupported` type, an enum value with one, or a
+# rest `_FIELD_REST` refuses (each distinct rest checked once) sends the file to the exact
+# patterns, `_FAST_BODY` itself. One body pattern for every keyword keeps `_DECL` small, and
+# compiling it is part of every start-up. (The line is one run to its end, with no `_LINE_END`
+# after it: two runs that could both take a `//` would make a line without its newline quadratic.)
+_LOOSE_FIELD_LINE = r"[^\W_][^\n]*"
 _FIELD_REST = re.compile(rf"(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*{_LINE_END}")
+# A line of a body of `_DECL`: its name, white space and type (group 1, empty if the line has
+# none), then the rest of the line (group 2). Linear: each try starts at a newline and ends within
+# its line, the optional type is taken whenever it is there, and the rest takes anything.
+_BODY_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*(?:[ \t]+([^\W_][\w-]*))?([^\n]*)"
+_BODY_LINES = re.compile(_BODY_LINE_SRC)
+_BODY_LINES_ASCII = re.compile(_BODY_LINE_SRC, re.ASCII)
 # A field line's rest -> REFUSED (`_FIELD_REST` does not take it whole), TAKEN, or OWNS_KEY
 # (taken, and the field owns a foreign key: not a list, an `@relation` with `fields:`).
 _REST_KIND: dict[str, int] = {}
 REFUSED, TAKEN, OWNS_KEY = 0, 1, 2
 
 
-def _declaration_pattern(field_body: str, compiled: bool = True) -> Any:
-    source = (
-        rf"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
-        rf"(?:(model|view|type)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){field_body}"
-        rf"|(enum)[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n(){_VALUE_BODY_SRC})"
-    )
-    return re.compile(source) if compiled else source
-
-
-_DECL = _declaration_pattern(_fast_body(_LOOSE_FIELD_LINE, ""))
-# The same with every rest checked in the match, for a file with a rest `_FIELD_REST` refuses:
-# compiled only then (`_Parser.parse`).
-_DECL_EXACT_SRC = _declaration_pattern(_FIELD_BODY_SRC, compiled=False)
+_DECL_GAP = r"((?:[ \t]*(?://[^\n]*)?\n)*)[ \t]*"
+_DECL_HEADER = rf"[ \t]+({_FIDENT})[ \t]*\{{{_LINE_END}\n()"  # after the keyword: name, `{`
+_DECL_SRC = rf"{_DECL_GAP}(model|view|type|enum){_DECL_HEADER}{_fast_body(_LOOSE_FIELD_LINE, '')}"
+# For a text without a non-ASCII character (`str.isascii` is free; nearly every schema) the same
+# match with ASCII classes, which `re` checks faster (a sixth of the parse). On such a text it
+# accepts exactly what `_DECL_SRC` accepts; the Unicode one is compiled only for a text that
+# needs it (`_Parser.scan`).
+_DECL = re.compile(_DECL_SRC, re.ASCII)
+# The same with every line checked in the match, for a file with a body line `check_rests`
+# refuses: compiled only then (`_Parser.scan`). An enum's body is not a model's here: its groups
+# are 6 to 9 (`_Parser.lazy_declarations`).
+_DECL_EXACT_SRC = (
+    rf"{_DECL_GAP}(?:(model|view|type){_DECL_HEADER}{_FIELD_BODY_SRC}"
+    rf"|(enum){_DECL_HEADER}{_VALUE_BODY_SRC})"
+)
 # A line's indentation, its first name, white space, the second name (group 1: a field's type),
 # the rest of the line (group 2). In a clean file (`SchemaFile.clean`) the field lines of the
 # blocks are the lines that start with two names, but for the headers (`model A {`: a rest that
-# starts with `{`, naming the block itself). Linear: each try starts at a newline and ends within
-# its line, and its runs stop at different characters. For a text without a non-ASCII character
-# (`str.isascii` is free) the same matches with ASCII classes, which `re` checks faster.
+# starts with `{`, naming the block itself): `psl.fields` reads a file the exact patterns
+# checked with this (the parser reads the bodies it checks with `_BODY_LINES`). Linear: each try
+# starts at a newline and ends within its line, and its runs stop at different characters. For a
+# text without a non-ASCII character (`str.isascii` is free) the same matches with ASCII classes,
+# which `re` checks faster.
 _FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
 _FIELD_LINES = re.compile(_FIELD_LINE_SRC)
 _FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
@@ -255,8 +264,6 @@ def rest_kinds(rests: set[str]) -> None:
 
 
 def _rest_kind(rest: str) -> int:
-    if rest.lstrip(" \t").startswith("{"):
-        return TAKEN  # a header (`model A {`), which no field line of `_DECL` is like
     if _FIELD_REST.fullmatch(rest) is None:
         return REFUSED
     if rest.startswith("[]") or "@relation" not in rest:
@@ -264,13 +271,15 @@ def _rest_kind(rest: str) -> int:
     return OWNS_KEY if relation_with_fields(rest.lstrip("?").lstrip(" \t")) else TAKEN
 
 
-def _file_fields(schema: SchemaFile, found: list[tuple[str, str]], owning: set[str]) -> Any:
+def _file_fields(
+    schema: SchemaFile, found: list[tuple[str, str]], owning: set[str], types: set[str]
+) -> Any:
     """`psl.fields.file_fields` (which imports this module: looked up on first use)."""
     global _file_fields
     from .fields import file_fields
 
     _file_fields = file_fields
-    return file_fields(schema, found, owning)
+    return file_fields(schema, found, owning, types)
 
 
 def relation_names_fields(relation: Attribute) -> bool:
@@ -324,10 +333,14 @@ def decode_string(literal: str) -> str:
 
 
 class _Parser:
-    __slots__ = ("depth", "eol", "exact", "n", "source", "text")
+    __slots__ = ("depth", "eol", "exact", "found", "n", "source", "text", "values")
 
     def __init__(self, source: Source, exact: bool = False) -> None:
-        self.exact = exact  # every field line's rest checked by `_DECL` itself (see `_FIELD_REST`)
+        self.exact = exact  # every line checked by `_DECL_EXACT_SRC` itself (see `_FIELD_REST`)
+        # The (type, rest) of the lines of the `_DECL` bodies that start with a name, for
+        # `check_rests`: field lines (`psl.fields` reads them too), and enum values (no type).
+        self.found: list[tuple[str, str]] = []
+        self.values: list[tuple[str, str]] = []
         self.source = source
         self.text = source.text
         self.n = len(self.text)
@@ -404,14 +417,14 @@ class _Parser:
     # -- top level -----------------------------------------------------------------------------
 
     def parse(self) -> SchemaFile:
-        loose: list[Declaration] = []  # declarations of `_DECL`, whose rests are checked after
+        loose: list[Declaration] = []  # declarations of `_DECL`, whose lines are checked after
         try:
             schema = self.scan(loose)
         except PSLSyntaxError:
-            if loose and not self.exact:  # the first error may be in a rest not checked yet
+            if loose and not self.exact:  # the first error may be in a line not checked yet
                 return _Parser(self.source, exact=True).parse()
             raise
-        if loose and not self.exact and not self.check_rests(schema, loose):
+        if loose and not self.exact and not self.check_rests(schema):
             return _Parser(self.source, exact=True).parse()
         return schema
 
@@ -422,16 +435,12 @@ class _Parser:
         doc: list[str] = []
         pos = 0
         slow_until = 0  # after a failed fast match, line by line up to here (keeps this linear)
-        fast = (re.compile(_DECL_EXACT_SRC) if self.exact else _DECL).match if _FAST_BODY else None
+        fast = self.declaration_pattern().match if _FAST_BODY else None
         while pos < n:
             if pos >= slow_until and pending is None and not doc and fast is not None:
-                m = fast(text, pos)
-                if m is not None:
-                    decl = self.lazy_declaration(m)
-                    decls.append(decl)
-                    loose.append(decl)
-                    pos = m.end()
-                    continue
+                pos = self.lazy_declarations(fast, pos, decls, loose)  # (the match at `pos` failed)
+                if pos >= n:
+                    break
                 gap = self.gap_end(pos)
                 slow_until = gap + 1
                 if gap > pos:  # comment and blank lines, all at once (a file may hold millions)
@@ -445,6 +454,14 @@ class _Parser:
         last = decls[-1].end if decls else 0
         schema.clean = len(loose) == len(decls) and _GAP.match(text, last).end() == n  # type: ignore[union-attr]
         return schema
+
+    def declaration_pattern(self) -> re.Pattern[str]:
+        """`_DECL`, or `_DECL_EXACT_SRC` (`exact`), with the classes the text needs (`re` keeps
+        the ones compiled here)."""
+        ascii = self.text.isascii()
+        if not self.exact:
+            return _DECL if ascii else re.compile(_DECL_SRC)
+        return re.compile(_DECL_EXACT_SRC, re.ASCII if ascii else 0)
 
     def top_line(
         self, pos: int, pending: int | None, doc: list[str], decls: list[Declaration]
@@ -467,22 +484,30 @@ class _Parser:
         decls.append(decl)
         return decl.end, None, []
 
-    def check_rests(self, schema: SchemaFile, loose: list[Declaration]) -> bool:
-        """Does `_FIELD_REST` take the rest of every field line of the `loose` declarations? Each
-        distinct rest is checked once; a clean file's lines are read once for this and for its
-        `SchemaFile.fields`."""
-        text = self.text
-        lines = (_FIELD_LINES_ASCII if text.isascii() else _FIELD_LINES).findall
-        if schema.clean:
-            found = lines(text)
-        else:
-            found = [f for d in loose for f in lines(text, d.body_start - 1, d.close_start)]
+    def check_rests(self, schema: SchemaFile) -> bool:
+        """Are the lines of the `_DECL` bodies that start with a name (`found`, `values`: their
+        type and rest) lines the exact patterns take? Each distinct rest is checked once; a clean
+        file's lines are read once for this and for its `SchemaFile.fields`."""
+        found, values = self.found, self.values
+        types = set(map(itemgetter(0), found))
+        if "" in types or "Unsupported" in types:  # a line without a type; `Unsupported("…")`
+            return False
         rests = set(map(itemgetter(1), found))
-        rest_kinds(rests)
-        if not all(map(_REST_KIND.__getitem__, rests)):  # one is REFUSED
+        checked = rests
+        if values:
+            if any(map(itemgetter(0), values)):  # an enum value followed by a name
+                return False
+            value_rests = set(map(itemgetter(1), values))
+            # After a value, what follows a type: but for the `[]` or `?` of a field's type.
+            if any(rest[:1] in ("[", "?") for rest in value_rests):
+                return False
+            checked = rests | value_rests
+        rest_kinds(checked)
+        if not all(map(_REST_KIND.__getitem__, checked)):  # one is REFUSED
             return False
         if schema.clean:
-            schema._fields = _file_fields(schema, found, {r for r in rests if _REST_KIND[r] == OWNS_KEY})
+            owning = {r for r in rests if _REST_KIND[r] == OWNS_KEY}
+            schema._fields = _file_fields(schema, found, owning, types)
         return True
 
     def gap_end(self, pos: int) -> int:
@@ -490,32 +515,57 @@ class _Parser:
         end = _GAP.match(self.text, pos).end()  # type: ignore[union-attr]
         return self.text.rfind("\n", pos, end) + 1 or pos
 
-    def lazy_declaration(self, m: re.Match[str]) -> Declaration:
-        """The declaration of a `_DECL` match, its members built on first use. Its documentation
-        is read from the gap only if it may say `@extend` (else on first use, `Declaration.doc`)."""
-        text = self.text
-        regs = m.regs  # every group's span in one call: this runs once per declaration
-        gap, header = regs[1]
-        kw = 2 if regs[2][0] != -1 else 6
-        (keyword_start, _), (name_start, name_end), (body_start, _), (close_start, _) = regs[kw : kw + 4]
-        start = header
-        doc: list[str] | None = []
-        is_extend = False
-        comment = text.find("//", gap, header) if gap != header else -1
-        if comment != -1:
-            start = text.rfind("\n", gap, comment) + 1 or gap
-            if text.find("@extend", comment, header) == -1:
-                doc = None
-            else:
-                doc = _doc_lines(text, start, header)
-                is_extend = any(line.strip() == "@extend" for line in doc)
-        return Declaration(
-            # One string per keyword, and a name is the same string as the field types that
-            # name it (`psl.fields` interns those).
-            _KEYWORD[text[keyword_start]], intern(text[name_start:name_end]), self.source, start,
-            keyword_start, name_start, name_end, body_start, close_start, regs[0][1],
-            None, doc, is_extend, _build_members,
-        )
+    def lazy_declarations(
+        self, match: Callable[[str, int], re.Match[str] | None], pos: int, decls: list[Declaration],
+        loose: list[Declaration],
+    ) -> int:
+        """The declarations of the `_DECL` matches one after the other from `pos`, their members
+        built on first use, and the (type, rest) of the lines of their bodies that start with a
+        name, for `check_rests` (`found`, `values`; not in `exact` mode, where `_DECL_EXACT_SRC`
+        checks them); returns where the first text it does not take starts.
+        Documentation is read from the gap only if it may say `@extend` (else on first use,
+        `Declaration.doc`). One loop for a whole file: this runs once per declaration, so it
+        keeps to local names."""
+        text, source, build = self.text, self.source, _build_members
+        find, rfind = text.find, text.rfind
+        exact, found, values = self.exact, self.found, self.values
+        lines = None if exact else (_BODY_LINES_ASCII if text.isascii() else _BODY_LINES).findall
+        while (m := match(text, pos)) is not None:
+            regs = m.regs  # every group's span in one call
+            if exact:  # `_DECL_EXACT_SRC`: the groups of its `model` or of its `enum` alternative
+                regs = regs[:6] if regs[2][0] != -1 else (regs[0], regs[1], *regs[6:10])
+            (_, pos), (gap, header), (keyword_start, _), (name_start, name_end), (body_start, _), (
+                close_start, _
+            ) = regs
+            keyword = _KEYWORD[text[keyword_start]]
+            start = header
+            doc: list[str] | None = []
+            is_extend = False
+            comment = find("//", gap, header) if gap != header else -1
+            if comment != -1:
+                start = rfind("\n", gap, comment) + 1 or gap
+                if find("@extend", comment, header) == -1:
+                    doc = None
+                elif header == start + 12 and text.startswith("/// @extend\n", start):
+                    doc, is_extend = [" @extend"], True  # the usual marker, alone above the block
+                else:
+                    doc = _doc_lines(text, start, header)
+                    is_extend = any(line.strip() == "@extend" for line in doc)
+            decl = Declaration(
+                # One string per keyword, and a name is the same string as the field types that
+                # name it (`psl.fields` interns those).
+                keyword, intern(text[name_start:name_end]), source, start,
+                keyword_start, name_start, name_end, body_start, close_start, pos, None, doc,
+                is_extend, build,
+            )
+            decls.append(decl)
+            loose.append(decl)
+            if lines is not None:  # from the newline that ends the header
+                if keyword == "enum":
+                    values += lines(text, body_start - 1, close_start)
+                else:
+                    found += lines(text, body_start - 1, close_start)
+        return pos
 
     def declaration(self, line_start: int, p: int, pending: int | None, doc: list[str]) -> Declaration:
         text = self.text

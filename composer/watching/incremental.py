@@ -26,7 +26,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
-from operator import attrgetter, ne
+from operator import attrgetter, is_not, itemgetter
 from typing import TYPE_CHECKING, cast
 
 from ..blocks import BlockMemo, layout, section_header
@@ -42,6 +42,7 @@ from ..compose import (
     write_section,
 )
 from ..graph import dependencies, stable_order
+from ..seal import Checksum
 from ..writer import ComposedFile, Writer
 
 if TYPE_CHECKING:
@@ -76,6 +77,11 @@ class TargetState:
     sections: list[Writer]  # per position: its laid-out section (folder targets)
     texts: list[SectionText | None]  # per position: its section's text (single-file targets)
     config: Writer
+    # Single-file targets: the datasource and generator lines as UTF-8 (never changed by an edit
+    # `recompose` follows), and the output's checksum, hashed again from the first section that
+    # changed (`seal.Checksum`).
+    head: bytes | None = None
+    checksum: Checksum | None = None
 
 
 def adapts(target: TargetSpec) -> bool:
@@ -123,6 +129,8 @@ def compose_recording(
         list(selected), [shape(f.schema) for f in selected], named, home, extenders, keywords,
         edges, order, sections, texts, config,
     )
+    if not target.folder:
+        state.head, state.checksum = config_text(config), Checksum()
     return _composed(manifest, target, state), state
 
 
@@ -171,7 +179,7 @@ def _changed(state: TargetState, selected: list[Fragment]) -> list[int] | None:
         return None
     # Compared in C: a target of 10,000 fragments is walked in well under a millisecond.
     schema = attrgetter("schema")
-    moved = map(ne, map(id, map(schema, selected)), map(id, map(schema, state.fragments)))
+    moved = map(is_not, map(schema, selected), map(schema, state.fragments))
     changed = list(compress(range(len(selected)), moved))
     if len(changed) > MAX_CHANGED:
         return None
@@ -251,14 +259,20 @@ def _order(edges: list[frozenset[int]]) -> list[int]:
 
 
 class TextFile(ComposedFile):
-    """A single-file output as `recompose` lays it out: its text only, joined from the kept
-    sections' texts; the lines and their origins (what `validate` maps back) are not made."""
+    """A single-file output as `recompose` lays it out: its body as UTF-8 pieces only, most of
+    them the kept sections' own bytes, and the output's `Checksum`; the text, the lines and their
+    origins (what `validate` maps back) are made only if asked."""
 
-    __slots__ = ("text",)
+    __slots__ = ("checksum", "chunks")
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, chunks: list[bytes], checksum: Checksum | None = None) -> None:
         super().__init__(path)
-        self.text = text
+        self.chunks = chunks
+        self.checksum = checksum
+
+    @property
+    def text(self) -> str:
+        return b"".join(self.chunks).decode("utf-8")
 
     @property
     def body(self) -> str:
@@ -267,8 +281,17 @@ class TextFile(ComposedFile):
     def pieces(self) -> list[str]:
         return [self.text]
 
+    def encoded(self) -> tuple[list[bytes], Checksum | None]:
+        return self.chunks, self.checksum
 
-SectionText = tuple[str, bool]  # a section's lines joined, and whether its last line is blank
+
+# A section's lines joined and encoded as UTF-8, and whether its last line is blank: kept as
+# bytes, so an edit encodes only the sections it changed (`seal.sealed_bytes` joins the others).
+SectionText = tuple[bytes, bool]
+_NL = b"\n"
+# Before a section: a newline, and a blank line unless the line above is blank. One object each:
+# `seal.Checksum` knows an unchanged piece by identity.
+_SEPARATOR = {True: _NL, False: b"\n\n"}
 
 
 def section_text(frag: Fragment, w: Writer) -> SectionText | None:
@@ -277,26 +300,39 @@ def section_text(frag: Fragment, w: Writer) -> SectionText | None:
     if not w.lines:
         return None
     tail = w.lines[1:] if not w.lines[0] else w.lines  # `Writer.extend` drops one leading blank
-    return "\n".join([section_header(frag), "", *tail]), not tail or not tail[-1]
+    return "\n".join([section_header(frag), "", *tail]).encode("utf-8"), not tail or not tail[-1]
 
 
-def single_file(target: TargetSpec, config: Writer, texts: Iterable[SectionText]) -> TextFile:
-    """`blocks.layout` of a single-file target, from section texts: the same text, one join."""
+def config_text(config: Writer) -> bytes:
+    """The datasource and generator lines of a single file as `blocks.layout` writes them."""
     head = config.clone()
     head.strip()
-    parts = ["\n".join(head.lines)] if head.lines else []
-    blank = not parts  # the config's last line is not blank; before any line `Writer.blank` adds none
-    for text, ends_blank in texts:
-        if not blank:
-            parts.append("")  # the blank line `Writer.blank` adds
-        parts.append(text)
-        blank = ends_blank
-    if not parts:
-        return TextFile(target.output, "")
-    if blank:  # `Writer.trim`: the last section ends in a blank line (never above its header)
-        parts[-1] = parts[-1].rstrip("\n")
-    parts.append("")  # the newline at the end, in the same join: one copy of a large text
-    return TextFile(target.output, "\n".join(parts))
+    return "\n".join(head.lines).encode("utf-8") if head.lines else b""
+
+
+def single_file(
+    target: TargetSpec, head: bytes, texts: Iterable[SectionText], checksum: Checksum | None = None
+) -> TextFile:
+    """`blocks.layout` of a single-file target, from section texts (`head`: `config_text`): the
+    same text, as the pieces it is joined from, in order (made by C loops: 10,000 sections)."""
+    texts = list(texts)
+    if not texts:
+        return TextFile(target.output, [head, _NL] if head else [], checksum)
+    bodies = list(map(itemgetter(0), texts))
+    # Before each section: a newline, and the blank line `Writer.blank` adds unless the line
+    # above is blank (the config's last line is not; before the first line it adds none).
+    blanks = [not head, *map(itemgetter(1), texts[:-1])]
+    chunks: list[bytes] = [b""] * (2 * len(texts))
+    chunks[0::2] = map(_SEPARATOR.__getitem__, blanks)
+    chunks[1::2] = bodies
+    if head:
+        chunks.insert(0, head)
+    else:
+        del chunks[0]
+    if texts[-1][1]:  # `Writer.trim`: the last section ends in a blank line (never above its header)
+        chunks[-1] = chunks[-1].rstrip(b"\n")
+    chunks.append(_NL)  # the newline at the end
+    return TextFile(target.output, chunks, checksum)
 
 
 def _composed(manifest: Manifest, target: TargetSpec, state: TargetState) -> ComposedTarget:
@@ -304,8 +340,9 @@ def _composed(manifest: Manifest, target: TargetSpec, state: TargetState) -> Com
         sections = [(state.fragments[i], state.sections[i]) for i in state.order if state.sections[i].lines]
         files: list[ComposedFile] = layout(target, state.config.clone(), sections)  # it strips the config
     else:
-        texts = state.texts
-        files = [single_file(target, state.config, (t for i in state.order if (t := texts[i]) is not None))]
-    order = [state.fragments[i] for i in state.order]
+        assert state.head is not None
+        chunks = filter(None, map(state.texts.__getitem__, state.order))
+        files = [single_file(target, state.head, chunks, state.checksum)]
+    order = list(map(state.fragments.__getitem__, state.order))
     # The declarations as they are now: `recompose` updates the dict in place later on.
     return ComposedTarget(target, files, order, state.named, banner_lines(manifest, target))

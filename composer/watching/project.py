@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,8 +107,8 @@ class Project:
         self._reloader = Reloader()
         self._good: LoadResult | None = None  # the last good build's load
         self._input_paths: set[str] = set()  # absolute paths of the input files of the last full load
-        # target -> (fingerprint of what its outputs were composed from, the parse trees it names:
-        # kept alive so that the `id()`s in the fingerprint cannot be reused by new objects).
+        # target -> what its outputs were composed from: the manifest's generation and the parse
+        # trees the target selected, in order (compared by identity: kept alive, none is reused).
         self._done: dict[str, tuple[object, list[SchemaFile]]] = {}
         self._block_memos: dict[str, BlockMemo] = {}  # per target: laid-out declarations to reuse
         self._states: dict[str, TargetState] = {}  # per target: what its last compose kept
@@ -262,9 +262,9 @@ class Project:
                 # What the output depends on: the manifest, and which parse trees the target
                 # selects (a tree's source holds the file's path, and the manifest its name).
                 schemas = list(map(attrgetter("schema"), selected))
-                fingerprint = (self._generation, tuple(map(id, schemas)))
+                fingerprint = self._generation
                 done = self._done.get(target.name)
-                if done is not None and done[0] == fingerprint:
+                if done is not None and done[0] == fingerprint and _same(done[1], schemas):
                     continue
                 recomposed.append(target.name)
                 composed, sections = self._compose_target(manifest, fragments, selected, target)
@@ -401,6 +401,11 @@ class Project:
                 if sig is None or sig[1] == 0:
                     return True
         return False
+
+
+def _same(before: list[SchemaFile], now: list[SchemaFile]) -> bool:
+    """The very same parse trees, in the same order (compared in C: 10,000 in well under a ms)."""
+    return len(before) == len(now) and all(map(is_, before, now))
 
 
 def _diagnose(exc: Exception) -> tuple[list[Diagnostic], str | None]:
