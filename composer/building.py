@@ -12,12 +12,12 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import output, pipeline, quick_exit, report
 from .diagnostics import ComposeError
 from .lock import project_lock
+from .records import Record
 from .sources import Loader
 
 if TYPE_CHECKING:
@@ -29,11 +29,18 @@ class WarningSink(Protocol):
     warnings: list[Diagnostic]
 
 
-@dataclass
-class Built:
-    comp: pipeline.Composition
-    written: pipeline.Written
-    engines: list[dict[str, Any]] | None  # with --validate: the Prisma engines that ran, for --format json
+class Built(Record):
+    _attrs = ("comp", "written", "engines")
+
+    def __init__(
+        self,
+        comp: pipeline.Composition,
+        written: pipeline.Written,
+        engines: list[dict[str, Any]] | None,  # with --validate: the Prisma engines that ran (--format json)
+    ) -> None:
+        self.comp = comp
+        self.written = written
+        self.engines = engines
 
 
 def build(
@@ -65,7 +72,7 @@ def build(
             from .stamp import tool_fingerprint
 
             tool = tool_fingerprint()  # before reading anything: see stamp.record
-            loader = Loader()
+            loader = Loader(keep_parses=False)  # one load: nothing to cache parses for
             comp = pipeline.load(manifest, targets, loader)
         quick_exit.hold(comp, loader)  # freed by the process's end, not one by one (quick_exit.py)
         sink.warnings = comp.warnings

@@ -12,7 +12,6 @@ to the fragment. This module holds the rules (what is taken, merged, checked, in
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .blocks import (
@@ -30,6 +29,7 @@ from .diagnostics import ComposeError, Diagnostic, Location, article, did_you_me
 from .graph import dependencies, field_relations, file_dependencies, stable_order
 from .psl import Declaration, Member, decode_string
 from .psl.members import checked_members, field_lines_only
+from .records import Record
 from .typecheck import SCALARS as SCALARS  # where the language server reads it
 from .typecheck import check_types, declared_in
 from .writer import ComposedFile, Writer
@@ -41,25 +41,37 @@ if TYPE_CHECKING:
     from .sources import Fragment
 
 
-@dataclass(slots=True)  # one per declaration of the target: no `__dict__` each
-class Merged:
+class Merged(Record):
     """A declaration of the target with what `/// @extend` blocks add to it."""
 
-    fragment: Fragment
-    decl: Declaration
-    # What `@extend` blocks add, in order: a list from the first addition on (most declarations
-    # of a project have none: no two empty lists each). An addition is a field (or value) of an
-    # `@extend` block, or (member None) every line of a checked block of fields only, whose
-    # members are not built for merging (`add_block`; `fields` lists them one by one).
-    additions: Sequence[tuple[Fragment, Declaration, Member | None]] = ()
-    attributes: Sequence[tuple[Fragment, Declaration, Member]] = ()
-    relayout: bool = False  # adapted to the target's provider: columns are aligned again
-    # What `apply_extend` merges against: the additions by name (from the ninth on: a few are
-    # looked through, not kept in a dict each), and (found when first needed) the declaration's
-    # own field names and the signatures of every block attribute.
-    _added: dict[str, tuple[Declaration, Member | None]] | None = None
-    _own: set[str] | None = None
-    _signatures: set[str] | None = None
+    # One per declaration of the target: no `__dict__` each.
+    __slots__ = ("_added", "_own", "_signatures", "additions", "attributes", "decl", "fragment", "relayout")
+    _attrs = ("fragment", "decl", "additions", "attributes", "relayout", "_added", "_own", "_signatures")
+
+    def __init__(
+        self,
+        fragment: Fragment,
+        decl: Declaration,
+        # What `@extend` blocks add, in order: a list from the first addition on (most
+        # declarations of a project have none: no two empty lists each). An addition is a field
+        # (or value) of an `@extend` block, or (member None) every line of a checked block of
+        # fields only, whose members are not built for merging (`add_block`; `fields` lists them
+        # one by one).
+        additions: Sequence[tuple[Fragment, Declaration, Member | None]] = (),
+        attributes: Sequence[tuple[Fragment, Declaration, Member]] = (),
+        relayout: bool = False,  # adapted to the target's provider: columns are aligned again
+    ) -> None:
+        self.fragment = fragment
+        self.decl = decl
+        self.additions = additions
+        self.attributes = attributes
+        self.relayout = relayout
+        # What `apply_extend` merges against: the additions by name (from the ninth on: a few
+        # are looked through, not kept in a dict each), and (found when first needed) the
+        # declaration's own field names and the signatures of every block attribute.
+        self._added: dict[str, tuple[Declaration, Member | None]] | None = None
+        self._own: set[str] | None = None
+        self._signatures: set[str] | None = None
 
     @property
     def fields(self) -> Sequence[tuple[Fragment, Declaration, Member]]:
@@ -165,17 +177,29 @@ class Merged:
             self.attributes.append((frag, ext, m))  # type: ignore[attr-defined]
 
 
-@dataclass
-class ComposedTarget:
-    target: TargetSpec
-    files: list[ComposedFile]
-    fragments: list[Fragment]  # in output order
-    declarations: dict[str, Merged]
-    banner: list[str]
-    warnings: list[Diagnostic] = field(default_factory=list)
-    # What adapting to the target's provider changed (info diagnostics), and a one-line summary.
-    notes: list[Diagnostic] = field(default_factory=list)
-    adapted: str | None = None
+class ComposedTarget(Record):
+    _attrs = ("target", "files", "fragments", "declarations", "banner", "warnings", "notes", "adapted")
+
+    def __init__(
+        self,
+        target: TargetSpec,
+        files: list[ComposedFile],
+        fragments: list[Fragment],  # in output order
+        declarations: dict[str, Merged],
+        banner: list[str],
+        warnings: list[Diagnostic] | None = None,
+        notes: list[Diagnostic] | None = None,
+        adapted: str | None = None,
+    ) -> None:
+        self.target = target
+        self.files = files
+        self.fragments = fragments
+        self.declarations = declarations
+        self.banner = banner
+        self.warnings: list[Diagnostic] = [] if warnings is None else warnings
+        # What adapting to the target's provider changed (info diagnostics), and a one-line summary.
+        self.notes: list[Diagnostic] = [] if notes is None else notes
+        self.adapted = adapted
 
 
 def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
@@ -187,16 +211,26 @@ def banner_lines(manifest: Manifest, target: TargetSpec) -> list[str]:
     ]
 
 
-@dataclass
-class Gathered:
+class Gathered(Record):
     """What every compose of a target starts from (`gather`): its fragments (adapted to its
     provider), their declarations with the `@extend` additions merged and type-checked, and its
     datasource and generators written."""
 
-    selected: list[Fragment]
-    named: dict[str, Merged]
-    config: Writer
-    adapted: Adapted | None
+    _attrs = ("selected", "named", "config", "adapted", "touched")
+
+    def __init__(
+        self,
+        selected: list[Fragment],
+        named: dict[str, Merged],
+        config: Writer,
+        adapted: Adapted | None,
+        touched: set[int],  # `extended_in(named)`
+    ) -> None:
+        self.selected = selected
+        self.named = named
+        self.config = config
+        self.adapted = adapted
+        self.touched = touched
 
 
 def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
@@ -206,8 +240,8 @@ def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
     taken = {id(f) for f in selected}
     left_out = [f for f in fragments if id(f) not in taken]  # for "declared in a fragment left out"
     selected, overrides, adapted = adapt_fragments(selected, target)
-    datasources, generators, named = collect(selected, fragments)
-    check_types(named, left_out, target, selected)
+    datasources, generators, named, extends = collect_all(selected, fragments)
+    check_types(named, left_out, target, selected, extended=bool(extends))
     datasource = one_datasource(datasources, target)
     if adapted is not None:
         for merged in named.values():
@@ -218,7 +252,10 @@ def gather(fragments: list[Fragment], target: TargetSpec) -> Gathered:
     if datasource is not None:
         write_datasource(config, datasource, overrides, target)
     write_generators(config, generators, target)
-    return Gathered(selected, named, config, adapted)
+    # No `@extend` block and nothing laid out again: no declaration is touched (and the walk of
+    # every declaration that `extended_in` makes is spared).
+    touched = extended_in(named) if extends or adapted is not None else set()
+    return Gathered(selected, named, config, adapted, touched)
 
 
 def compose_target(
@@ -230,7 +267,7 @@ def compose_target(
     got = gather(fragments, target)
     named = got.named
     used: BlockMemo = {}
-    touched = extended_in(named)
+    touched = got.touched
     order = fragment_order(got.selected, named, memo, used, touched)
     sections: list[tuple[Fragment, Writer]] = []
     for frag in order:
@@ -398,27 +435,44 @@ def select_fragments(fragments: list[Fragment], target: TargetSpec) -> list[Frag
 def collect(
     selected: list[Fragment], everything: list[Fragment]
 ) -> tuple[list[tuple[Fragment, Declaration]], dict[str, tuple[Fragment, Declaration]], dict[str, Merged]]:
+    """The datasources, the generators by name and the declarations by name (`@extend` blocks
+    merged) of the `selected` fragments."""
+    datasources, generators, named, _ = collect_all(selected, everything)
+    return datasources, generators, named
+
+
+def collect_all(
+    selected: list[Fragment], everything: list[Fragment]
+) -> tuple[
+    list[tuple[Fragment, Declaration]],
+    dict[str, tuple[Fragment, Declaration]],
+    dict[str, Merged],
+    list[tuple[Fragment, Declaration]],
+]:
+    """`collect`, and the `@extend` blocks it merged."""
     datasources: list[tuple[Fragment, Declaration]] = []
     generators: dict[str, tuple[Fragment, Declaration]] = {}
     named: dict[str, Merged] = {}
     extends: list[tuple[Fragment, Declaration]] = []
     for frag in selected:
         for decl in frag.schema.declarations:
-            if decl.keyword == "datasource":
+            keyword = decl.keyword
+            if keyword == "datasource":
                 datasources.append((frag, decl))
-            elif decl.keyword == "generator":
+            elif keyword == "generator":
                 if decl.name in generators:
                     raise duplicate(decl, generators[decl.name][1])
                 generators[decl.name] = (frag, decl)
             elif decl.is_extend:
                 extends.append((frag, decl))
             else:
-                if decl.name in named:
-                    raise duplicate(decl, named[decl.name].decl)
-                named[decl.name] = Merged(frag, decl)
+                merged = Merged(frag, decl)
+                first = named.setdefault(decl.name, merged)  # one lookup per declaration
+                if first is not merged:
+                    raise duplicate(decl, first.decl)
     for frag, ext in extends:
         apply_extend(frag, ext, named, selected, everything)
-    return datasources, generators, named
+    return datasources, generators, named, extends
 
 
 def duplicate(decl: Declaration, first: Declaration) -> ComposeError:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass, field
+
+from .records import FrozenRecord, Record
 
 
 class Source:
@@ -81,13 +82,17 @@ class Source:
         return self.text[start:end].rstrip("\r")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(FrozenRecord):
     """A span in a source. `end` is exclusive; an empty span marks a point."""
 
+    __slots__ = ("end", "source", "start")
+    _attrs = ("source", "start", "end")
     source: Source
     start: int
-    end: int | None = None
+    end: int | None
+
+    def __init__(self, source: Source, start: int, end: int | None = None) -> None:
+        self._set(source=source, start=start, end=end)
 
     @property
     def file(self) -> str:
@@ -112,14 +117,24 @@ class Location:
         return f"{source.display}:{line}:{col}"
 
 
-@dataclass
-class Diagnostic:
-    message: str
-    location: Location | None = None
-    severity: str = "error"  # "error" | "warning"
-    code: str = "E000"
-    notes: list[tuple[str, Location | None]] = field(default_factory=list)
-    hint: str | None = None
+class Diagnostic(Record):
+    _attrs = ("message", "location", "severity", "code", "notes", "hint")
+
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        severity: str = "error",  # "error" | "warning"
+        code: str = "E000",
+        notes: list[tuple[str, Location | None]] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.location = location
+        self.severity = severity
+        self.code = code
+        self.notes: list[tuple[str, Location | None]] = [] if notes is None else notes
+        self.hint = hint
 
     def render(self, color: bool = False) -> str:
         bold, red, yellow, blue, reset = ("\x1b[1m", "\x1b[1;91m", "\x1b[1;93m", "\x1b[1;94m", "\x1b[0m")

@@ -56,9 +56,10 @@ def file_dependencies(types: Iterable[str], owners: Iterable[str], keywords: dic
     composite type or alias among `types`, and every declared type among `owners` (those a field
     holds a foreign key to). The file's own declarations are among them: an edge to itself,
     which `stable_order` ignores."""
-    types = list(types)
+    if not isinstance(types, (list, tuple)):
+        types = list(types)  # read twice
     deps = list(compress(types, map(_ALWAYS.__contains__, map(keywords.get, types))))  # C loops
-    deps.extend(t for t in owners if t in keywords)
+    deps.extend(filter(keywords.__contains__, owners))
     return deps
 
 
@@ -85,6 +86,9 @@ def stable_order(count: int, edges: Iterable[tuple[int, int]]) -> list[int]:
     for node, dep in edges:
         if node != dep:
             deps[node].add(dep)
+    acyclic = _acyclic_order(count, deps)
+    if acyclic is not None:
+        return acyclic
     comp = strongly_connected(count, deps)
     ncomp = max(comp, default=-1) + 1
     members: list[list[int]] = [[] for _ in range(ncomp)]
@@ -110,6 +114,27 @@ def stable_order(count: int, edges: Iterable[tuple[int, int]]) -> list[int]:
             if waiting[d] == 0:
                 heapq.heappush(ready, (members[d][0], d))
     return order
+
+
+def _acyclic_order(count: int, deps: list[set[int]]) -> list[int] | None:
+    """`stable_order` of a graph without cycles (the usual case), without finding its components:
+    each node is placed as soon as its dependencies are, the lowest first. None when some nodes
+    are never placed: they are on a cycle, which needs the components."""
+    waiting = [len(d) for d in deps]
+    dependents: list[list[int]] = [[] for _ in range(count)]
+    for node in range(count):
+        for dep in deps[node]:
+            dependents[dep].append(node)
+    ready = [node for node in range(count) if not waiting[node]]  # ascending: already a heap
+    order: list[int] = []
+    while ready:
+        node = heapq.heappop(ready)
+        order.append(node)
+        for d in dependents[node]:
+            waiting[d] -= 1
+            if not waiting[d]:
+                heapq.heappush(ready, d)
+    return order if len(order) == count else None
 
 
 def strongly_connected(count: int, deps: Sequence[Iterable[int]]) -> list[int]:

@@ -130,8 +130,15 @@ def read_regular(path: str | os.PathLike[str], st: os.stat_result | None = None)
         st = os.fstat(fd)
         check_regular(st, path)
         # Plain reads to the end (no file object: it costs more than the read of a fragment).
-        chunks = []
-        while chunk := os.read(fd, max(st.st_size + 1, 1 << 16)):
+        # A file that gives exactly the size its fstat said, in a read that asked for more, is
+        # read whole: one call, not a second one to see the end (a short read of any other
+        # length, as some network file systems give, goes on reading).
+        want = max(st.st_size + 1, 1 << 16)
+        chunk = os.read(fd, want)
+        if len(chunk) == st.st_size:
+            return chunk
+        chunks = [chunk]
+        while chunk := os.read(fd, want):
             chunks.append(chunk)
         return b"".join(chunks)
     finally:

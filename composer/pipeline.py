@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, did_you_mean
 from .inputfiles import manifest_path
 from .manifest import Manifest, TargetSpec, load_manifest
+from .records import Record
 from .sources import Loader, LoadResult
 
 if TYPE_CHECKING:
@@ -20,12 +20,20 @@ class UsageError(Exception):
     """Bad command-line usage (exit 2): an unknown target, no manifest found."""
 
 
-@dataclass
-class Composition:
-    manifest: Manifest
-    loaded: LoadResult
-    targets: list[ComposedTarget]
-    warnings: list[Diagnostic] = field(default_factory=list)
+class Composition(Record):
+    _attrs = ("manifest", "loaded", "targets", "warnings")
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        loaded: LoadResult,
+        targets: list[ComposedTarget],
+        warnings: list[Diagnostic] | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.loaded = loaded
+        self.targets = targets
+        self.warnings: list[Diagnostic] = [] if warnings is None else warnings
 
 
 def locate_manifest(option: str | None) -> Path:
@@ -94,12 +102,14 @@ def plan_outputs(comp: Composition) -> list[PlannedFile]:
     return [f for t in comp.targets for f in plan(root, t, state)]
 
 
-@dataclass
-class Written:
+class Written(Record):
     """What a build did to the outputs: every planned file, and those it wrote or removed."""
 
-    planned: list[PlannedFile]
-    touched: list[PlannedFile]
+    _attrs = ("planned", "touched")
+
+    def __init__(self, planned: list[PlannedFile], touched: list[PlannedFile]) -> None:
+        self.planned = planned
+        self.touched = touched
 
     def statuses(self) -> list[tuple[PlannedFile, str]]:
         """Each planned file with `written`, `removed` or `unchanged`."""

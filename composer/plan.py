@@ -12,7 +12,6 @@ import os
 import stat
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
+from .records import Record
 from .seal import BANNER_PREFIX, digest, seal, sealed, sealed_bytes, verify
 from .statefile import State, read_state
 
@@ -35,35 +35,55 @@ def located(where: Where) -> Location | None:
     return where() if callable(where) else where
 
 
-@dataclass
-class PlannedFile:
-    path: Path  # absolute
-    display: str  # relative to the project
-    # The new text (None: a stale file of a folder output, to delete; `UNDECODED`: `encoded`
-    # says it, decoded when `text` is first asked): see `text`, `removal`, `headerless`.
-    new_text: str | object | None
-    # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
-    # gives an unchanged output its text itself.
-    on_disk_text: str | bytes | None
-    target: str
-    # Header-less outputs: the checksums compose recorded when writing (two while a build that was
-    # interrupted was replacing it: the old and the new one); None when nothing is recorded.
-    recorded: tuple[str, ...] | None = None
-    at: Where = None  # the target's `output` in the manifest, for diagnostics: see `where`
-    # The bytes on disk when planned (None: missing), or their digest: the file is checked against
-    # them again right before it is replaced, so a save made during the build is never lost.
-    # Bytes are compared as they are (a memcmp; a digest costs a pass of sha256 over the file).
-    on_disk: str | bytes | None = None
-    backup: str | None = None  # where `--force` kept the file it replaced (relative to the project)
-    # `text` as UTF-8, when `plan` encoded it to compare it with the file on disk: staged as it is.
-    encoded: bytes | None = None
-    # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
-    wrote: bytes | None = None
-    # The output's status (lstat) taken before `plan` read it, and this process's clock
-    # (`time.monotonic_ns`) just before: `output.apply` tells by them whether the file can have
-    # changed since (`output._unmoved`). None: a symlink or anything unusual, read again instead.
-    status: os.stat_result | None = None
-    looked: int = 0
+class PlannedFile(Record):
+    _attrs = (
+        "path", "display", "new_text", "on_disk_text", "target", "recorded", "at", "on_disk", "backup",
+        "encoded", "wrote", "status", "looked",
+    )
+
+    def __init__(
+        self,
+        path: Path,  # absolute
+        display: str,  # relative to the project
+        # The new text (None: a stale file of a folder output, to delete; `UNDECODED`: `encoded`
+        # says it, decoded when `text` is first asked): see `text`, `removal`, `headerless`.
+        new_text: str | object | None,
+        # What is on disk now (None: missing): read as `current`, decoded when first asked; `plan`
+        # gives an unchanged output its text itself.
+        on_disk_text: str | bytes | None,
+        target: str,
+        # Header-less outputs: the checksums compose recorded when writing (two while a build that
+        # was interrupted was replacing it: the old and the new one); None when nothing is recorded.
+        recorded: tuple[str, ...] | None = None,
+        at: Where = None,  # the target's `output` in the manifest, for diagnostics: see `where`
+        # The bytes on disk when planned (None: missing), or their digest: the file is checked
+        # against them again right before it is replaced, so a save made during the build is never
+        # lost. Bytes are compared as they are (a memcmp; a digest costs a pass of sha256 over it).
+        on_disk: str | bytes | None = None,
+        backup: str | None = None,  # where `--force` kept the file it replaced (relative to the project)
+        # `text` as UTF-8, when `plan` encoded it to compare it with the file on disk: staged as it is.
+        encoded: bytes | None = None,
+        # The bytes this process last wrote to this output (watch keeps them: `plan(wrote=)`).
+        wrote: bytes | None = None,
+        # The output's status (lstat) taken before `plan` read it, and this process's clock
+        # (`time.monotonic_ns`) just before: `output.apply` tells by them whether the file can
+        # have changed since (`output._unmoved`). None: a symlink or anything unusual, read again.
+        status: os.stat_result | None = None,
+        looked: int = 0,
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.new_text = new_text
+        self.on_disk_text = on_disk_text
+        self.target = target
+        self.recorded = recorded
+        self.at = at
+        self.on_disk = on_disk
+        self.backup = backup
+        self.encoded = encoded
+        self.wrote = wrote
+        self.status = status
+        self.looked = looked
 
     @property
     def text(self) -> str | None:

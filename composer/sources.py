@@ -14,7 +14,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from .inputfiles import (
     signature_of,
 )
 from .psl import SchemaFile, parse
+from .records import Record
 
 __all__ = [
     "FileSignature",
@@ -50,14 +50,25 @@ if TYPE_CHECKING:
     from .manifest import FragmentSpec, Manifest
 
 
-@dataclass
-class Fragment:
-    name: str
-    index: int  # position in the manifest's order (glob matches follow each other)
-    display: str  # path of the file it came from, relative to the project, POSIX separators
-    schema: SchemaFile
-    spec: FragmentSpec
-    generated: GeneratedFragment | None = None  # set for fragments made from a YAML entity
+class Fragment(Record):
+    __slots__ = ("display", "generated", "index", "name", "schema", "spec")
+    _attrs = ("name", "index", "display", "schema", "spec", "generated")
+
+    def __init__(
+        self,
+        name: str,
+        index: int,  # position in the manifest's order (glob matches follow each other)
+        display: str,  # path of the file it came from, relative to the project, POSIX separators
+        schema: SchemaFile,
+        spec: FragmentSpec,
+        generated: GeneratedFragment | None = None,  # set for fragments made from a YAML entity
+    ) -> None:
+        self.name = name
+        self.index = index
+        self.display = display
+        self.schema = schema
+        self.spec = spec
+        self.generated = generated
 
     @property
     def source(self) -> Source:
@@ -69,11 +80,18 @@ class Fragment:
         return Fragment(self.name, self.index, self.display, schema, self.spec, self.generated)
 
 
-@dataclass
-class LoadResult:
-    fragments: list[Fragment]
-    warnings: list[Diagnostic] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # every input file read (its path), for watch
+class LoadResult(Record):
+    _attrs = ("fragments", "warnings", "files")
+
+    def __init__(
+        self,
+        fragments: list[Fragment],
+        warnings: list[Diagnostic] | None = None,
+        files: list[str] | None = None,
+    ) -> None:
+        self.fragments = fragments
+        self.warnings: list[Diagnostic] = [] if warnings is None else warnings
+        self.files: list[str] = [] if files is None else files  # every input file read (its path), for watch
 
 
 def read_text(
@@ -141,9 +159,13 @@ class Loader:
     accumulate every version of every file it saw.
 
     Paths are plain strings throughout: pathlib costs more per file than the stat.
+
+    `keep_parses=False` (a one-shot build, which loads once): no parse cache, whose key costs a
+    hash of every fragment's whole text.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep_parses: bool = True) -> None:
+        self._keep_parses = keep_parses
         self._cache: dict[tuple[str, str, bool], SchemaFile] = {}
         # absolute path -> (stat signature, text, whether the file is outside the project)
         self._texts: dict[str, tuple[FileSignature, str, bool]] = {}
@@ -160,14 +182,15 @@ class Loader:
 
     def parse_cached(self, display: str, text: str, path: str, private: bool = False) -> SchemaFile:
         key = (path, text, private)
-        schema = self._cache.get(key)
+        schema = self._cache.get(key) if self._keep_parses else None
         if schema is None:
             try:
                 schema = parse(Source(display, text, path, private=private))
             except ComposeError as exc:
                 raise ComposeError([redacted(d) for d in exc.diagnostics]) from None
             self.parses += 1
-            self._cache[key] = schema
+            if self._keep_parses:
+                self._cache[key] = schema
         return schema
 
     def on_read(self, text: str) -> None:
@@ -426,7 +449,8 @@ class _Load:
         except ComposeError as exc:
             self.errors.extend(exc.diagnostics)
             return
-        self.used.add((path, text, private))
+        if self.loader._keep_parses:
+            self.used.add((path, text, private))
         frag = Fragment(spec.fragment_name(display), len(self.seen) - 1, display, schema, spec)
         check_name(frag, self.names)
         self.result.fragments.append(frag)

@@ -39,7 +39,7 @@ from .inputfiles import (
     temp_owner,
 )
 
-FORMAT = 4  # bump when the stamp's meaning changes
+FORMAT = 5  # bump when the stamp's meaning changes
 
 
 def cache_dir() -> Path:
@@ -86,6 +86,55 @@ def text_sha(text: str) -> str:
     for at in range(0, len(text), 1 << 20):
         h.update(text[at : at + (1 << 20)].encode("utf-8"))
     return h.hexdigest()
+
+
+# A sealed output (`seal.py`): its head, the banner and the checksum line of everything below it.
+_CHECKSUM_LINE = "// checksum: sha256:"
+_HEAD_LIMIT = 1 << 16  # the banner's two lines: the manifest's name and a target name
+
+
+def output_digest(text: str) -> str:
+    """What the stamp keeps of an output written with `text`: for a sealed one, the digest of its
+    head and the checksum its own checksum line gives of the rest (`seal` has just hashed the
+    body: it is not hashed again), else `text_sha`. `_output_matches` checks a file against it."""
+    head = _sealed_head(text)
+    if head is None:
+        return text_sha(text)
+    return f"sealed:{text_sha(text[:head])}:{text[head - 65 : head - 1]}"
+
+
+def _sealed_head(text: str) -> int | None:
+    """Where the body below the checksum line of a sealed text starts (as `seal.verify` finds
+    that line: the third), or None."""
+    at = 0
+    for _ in range(2):
+        at = text.find("\n", at, _HEAD_LIMIT) + 1
+        if not at:
+            return None
+    end = at + len(_CHECKSUM_LINE) + 65
+    if not text.startswith(_CHECKSUM_LINE, at) or text[end - 1 : end] != "\n":
+        return None
+    digits = text[end - 65 : end - 1]
+    return end if len(digits) == 64 and all(c in "0123456789abcdef" for c in digits) else None
+
+
+def _output_matches(data: bytes, expected: str) -> bool:
+    """Is `data` (an output's bytes) what `output_digest` said of the text written? Read as
+    bytes: newlines are single bytes in UTF-8, so the head ends where it ends in the text."""
+    if not expected.startswith("sealed:"):
+        return sha(data) == expected
+    _, head_sha, rest_sha = expected.split(":")
+    at = 0
+    for _ in range(2):
+        at = data.find(b"\n", at, _HEAD_LIMIT) + 1
+        if not at:
+            return False
+    end = at + len(_CHECKSUM_LINE) + 65
+    return (
+        data.startswith(f"{_CHECKSUM_LINE}{rest_sha}\n".encode(), at)
+        and sha(memoryview(data)[:end]) == head_sha
+        and sha(memoryview(data)[end:]) == rest_sha  # no copy of the body
+    )
 
 
 def read_or_none(path: str | os.PathLike[str]) -> bytes | None:
@@ -162,7 +211,7 @@ def record(
             "entries": entries,
             "files": [p for p, _ in inputs],
             "inputs": inputs_digest(inputs),
-            "outputs": [[p, None if t is None else text_sha(t)] for p, t in outputs],
+            "outputs": [[p, None if t is None else output_digest(t)] for p, t in outputs],
             "folders": [[f, folder_listing(f)] for f in folders],
             "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
@@ -179,7 +228,9 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     if stamp is None:
         return None
     root = str(manifest.parent)
-    checks = (_same_manifest, _same_files, _same_inputs, _same_outputs, _no_temporary_files)
+    # Cheapest first: a build after the outputs were removed (a clean checkout, CI) stops at one
+    # stat per output, before the globs are expanded or any input is read.
+    checks = (_same_manifest, _outputs_present, _no_temporary_files, _same_files, _same_inputs, _same_outputs)
     # The tool's fingerprint last: it lists the package's folders, the slowest check of a small project.
     if all(check(stamp, manifest, root) for check in checks) and stamp["tool"] == tool_fingerprint():
         return stamp["counts"][0], stamp["counts"][1]
@@ -227,11 +278,19 @@ def _same_inputs(stamp: Stamp, manifest: Path, root: str) -> bool:
     return inputs_digest(inputs) == stamp["inputs"]
 
 
+def _outputs_present(stamp: Stamp, manifest: Path, root: str) -> bool:
+    """Every output the build left is there, and none it removed (`_same_outputs` then reads them)."""
+    return all(os.path.isfile(path) == (expected is not None) for path, expected in stamp["outputs"])
+
+
 def _same_outputs(stamp: Stamp, manifest: Path, root: str) -> bool:
     """The outputs, the folder outputs' listings and the state file are as the build left them."""
     for path, expected in stamp["outputs"]:
         data = read_or_none(path)
-        if (None if data is None else sha(data)) != expected:
+        if data is None or expected is None:
+            if data is not expected:  # removed, and still gone
+                return False
+        elif not _output_matches(data, expected):
             return False
     if any(folder_listing(folder) != listing for folder, listing in stamp["folders"]):
         return False

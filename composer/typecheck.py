@@ -9,6 +9,7 @@ time (`type_problems`), so that each problem is located at its field.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import filterfalse
 from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, did_you_mean
@@ -29,15 +30,17 @@ def check_types(
     left_out: list[Fragment] | None = None,
     target: TargetSpec | None = None,
     selected: list[Fragment] | None = None,
+    extended: bool = True,
 ) -> None:
     """Every field type is a scalar or a declaration of the target; `left_out`: the fragments the
     target does not take, to say so when the missing type is declared in one of them. With
-    `selected` (the target's fragments), the clean ones are answered a file at a time."""
+    `selected` (the target's fragments), the clean ones are answered a file at a time.
+    `extended=False`: no `@extend` block added a field to any of `named`."""
     checked = known_fragments(selected, named) if selected is not None else set()
     if checked is None:  # an unknown type in a clean file: each declaration says where
         checked = set()
     problems: list[Diagnostic] = []
-    for merged in named.values():
+    for merged in _unchecked(named, selected, checked) if not extended else named.values():
         if merged.decl.keyword == "enum":
             continue
         if id(merged.fragment) in checked and (
@@ -49,6 +52,23 @@ def check_types(
         raise ComposeError(problems)
 
 
+def _unchecked(
+    named: dict[str, Merged], selected: list[Fragment] | None, checked: set[int]
+) -> Iterator[Merged]:
+    """The declarations of `named` that are not in a `checked` fragment, in the order of `named`,
+    when none has fields from another fragment (no `@extend`): found from the fragments."""
+    if selected is None:
+        yield from named.values()
+        return
+    for frag in selected:
+        if id(frag) in checked:
+            continue
+        for decl in frag.schema.declarations:
+            merged = named.get(decl.name)
+            if merged is not None and merged.decl is decl:
+                yield merged
+
+
 def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[int] | None:
     """The ids of the clean fragments (`SchemaFile.fields`) whose every field type is a scalar or
     declared in `named`; None when a clean fragment's field has another type."""
@@ -57,7 +77,7 @@ def known_fragments(selected: list[Fragment], named: dict[str, Merged]) -> set[i
         fields = frag.schema.fields()
         if fields is None:
             continue
-        if not named.keys() >= set(fields.types).difference(SCALARS):  # (C loops)
+        if not SCALARS.issuperset(filterfalse(named.__contains__, fields.types)):  # (C loops)
             return None
         checked.add(id(frag))
     return checked

@@ -11,8 +11,6 @@ parser reads; and the extended declarations' members must stay unbuilt.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, given, note, settings
 from hypothesis import strategies as st
@@ -148,7 +146,7 @@ def compose_both(
         else:
             with fast_path_off():
                 schemas = [parse(s) for s in sources]
-        fragments = [dataclasses.replace(f, schema=s) for f, s in zip(loaded, schemas, strict=True)]
+        fragments = [f.with_schema(s) for f, s in zip(loaded, schemas, strict=True)]
         results.append(compose_target(manifest, fragments, manifest.targets["all"]))
     return results[0], results[1]
 

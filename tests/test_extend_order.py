@@ -6,8 +6,6 @@ extends, never for the fragment that holds the block.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -72,7 +70,7 @@ def test_cold_build_orders_extending_fragments_as_a_declaration_at_a_time(
 ) -> None:
     manifest, loaded = project
     fragments = [
-        dataclasses.replace(f, schema=parse(Source(f"f{i}.prisma", t)))
+        f.with_schema(parse(Source(f"f{i}.prisma", t)))
         for i, (f, t) in enumerate(zip(loaded, texts, strict=True))
     ]
     assert all(f.schema.clean for f in fragments)  # read a file at a time, when it may be

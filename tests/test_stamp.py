@@ -8,6 +8,7 @@ left them. Each test builds with the real CLI, then asks the fast path directly.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,24 @@ def test_changes_outside_the_fragments_are_seen(project: Path, edit: str) -> Non
     else:
         manifest = project / "prisma.compose.toml"
         manifest.write_text(manifest.read_text() + "\n")
+    assert fast(project) is None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace("DO NOT EDIT", "DO NOT  EDIT", 1),  # the banner, above the checksum
+        lambda t: t.replace("sha256:", "sha256:0", 1)[:-1],  # the checksum line, same length
+        lambda t: t + "\n",  # the body: its checksum line is what the stamp keeps of it
+        lambda t: t.replace("\n", "\r\n"),
+    ],
+)
+def test_an_edit_anywhere_in_a_sealed_output_is_seen(project: Path, edit: Callable[[str], str]) -> None:
+    out = project / "prisma/schema.prisma"
+    text = out.read_text()
+    assert "// checksum: sha256:" in text
+    out.write_bytes(edit(text).encode())
+    assert out.read_bytes() != text.encode()
     assert fast(project) is None
 
 

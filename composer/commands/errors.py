@@ -17,17 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from .. import report
 from ..diagnostics import ComposeError, Diagnostic
 from ..pipeline import UsageError
+from ..records import Record
 
 
-@dataclass
-class Handled:
-    warnings: list[Diagnostic] = field(default_factory=list)
-    code: int | None = None  # set when the block ended with an error: the command's exit code
+class Handled(Record):
+    _attrs = ("warnings", "code")
+
+    def __init__(self, warnings: list[Diagnostic] | None = None, code: int | None = None) -> None:
+        self.warnings: list[Diagnostic] = [] if warnings is None else warnings
+        self.code = code  # set when the block ended with an error: the command's exit code
 
 
 @contextmanager

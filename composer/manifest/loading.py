@@ -16,8 +16,10 @@ from .positions import _Locator
 from .shape import E_READ, E_SYNTAX
 from .validation import _Validator
 
-_TOML_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_AT_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
+# The patterns of this module serve manifests beyond the plain subset (`plain_toml`) only: each
+# is compiled where it is used (`re` keeps it), not by every start.
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"
+_TOML_AT_END = r"\s*\(at end of document\)\s*$"
 
 
 def load_manifest(path: Path, display: str | None = None) -> Manifest:
@@ -71,14 +73,14 @@ MAX_TOML_NESTING = 64
 # a header it is at depth 0, inside a string it is text, inside an array or inline table it is no
 # value, and tomllib stops there. Its brackets are left out of the count that decides whether
 # the nesting must be scanned (10,000 `[[fragments]]` would otherwise always be).
-_HEADER_RE = re.compile(r"^\[\[?[A-Za-z0-9_.-]+\]\]?$", re.MULTILINE)
+_HEADER = r"^\[\[?[A-Za-z0-9_.-]+\]\]?$"
 
 
 def _may_nest_too_deep(text: str) -> bool:
     brackets = text.count("[") + text.count("{")
     if brackets <= MAX_TOML_NESTING:
         return False
-    headers = sum(2 if line.startswith("[[") else 1 for line in _HEADER_RE.findall(text))
+    headers = sum(2 if line.startswith("[[") else 1 for line in re.findall(_HEADER, text, re.MULTILINE))
     return brackets - headers > MAX_TOML_NESTING
 
 
@@ -112,10 +114,9 @@ def _limit_error(source: Source, start: int, end: int, message: str) -> ComposeE
 
 
 # What the limit scan looks at: comments and strings (skipped whole), brackets, digit runs.
-_LIMIT_TOKEN_RE = re.compile(
+_LIMIT_TOKEN = (
     r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[\[\]{}]|[0-9][0-9_]*',
-    re.DOTALL,
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[\[\]{}]|[0-9][0-9_]*'
 )
 
 
@@ -127,7 +128,7 @@ def _toml_limits(text: str, digits: bool) -> tuple[int, int, str] | None:
     """
     max_digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
     depth = 0
-    for match in _LIMIT_TOKEN_RE.finditer(text):
+    for match in re.finditer(_LIMIT_TOKEN, text, re.DOTALL):
         token = match.group()
         char = token[0]
         if char in "[{":
@@ -153,11 +154,11 @@ def _syntax_error(exc: ValueError, source: Source) -> ComposeError:
     text = str(exc)
     message: str | None = getattr(exc, "msg", None)  # tomli >= 2.1 and Python >= 3.14
     offset: int | None = getattr(exc, "pos", None)
-    if match := _TOML_POSITION_RE.search(text):
+    if match := re.search(_TOML_POSITION, text):
         message = message or text[: match.start()]
         if offset is None:
             offset = source.offset_of(int(match[1]), int(match[2]))
-    elif match := _TOML_AT_END_RE.search(text):
+    elif match := re.search(_TOML_AT_END, text):
         message = message or text[: match.start()]
         if offset is None:
             offset = len(source.text.rstrip("\r\n"))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..adapt_policy import AdaptPolicy
 from ..diagnostics import Location, Source
 from ..inputfiles import posix_stem
+from ..records import Record
 
 if TYPE_CHECKING:
     from .positions import _Locator
@@ -95,8 +95,10 @@ def glob_fragment_name(pattern: str, display: str) -> str:
     return "/".join((*kept[:-1], posix_stem(kept[-1])))
 
 
-@dataclass
-class TargetSpec:
+_DEFAULT_POLICY = AdaptPolicy()  # immutable: one for every target that sets no `adapt`
+
+
+class TargetSpec(Record):
     """One `[targets.NAME]` table.
 
     `generators[G] is None` (TOML `G = false`) drops generator G from the output;
@@ -104,17 +106,35 @@ class TargetSpec:
     Other values are PSL expression text, ready to paste.
     """
 
-    name: str
-    output: str  # as written, relative, POSIX separators
-    folder: bool  # output ends with "/": Prisma's multi-file layout
-    include: list[str] | None
-    exclude: list[str]
-    generators: dict[str, dict[str, str] | None]
-    datasource: dict[str, str | None]
-    header: bool
-    # How to adapt the fragments to this target's provider (composer/adapt.py); None: `adapt = false`.
-    adapt: AdaptPolicy | None = field(default_factory=lambda: AdaptPolicy())
-    _locator: _Locator | None = field(default=None, repr=False, compare=False)
+    # `_locator` is neither compared nor shown.
+    _attrs = (
+        "name", "output", "folder", "include", "exclude", "generators", "datasource", "header", "adapt"
+    )
+
+    def __init__(
+        self,
+        name: str,
+        output: str,  # as written, relative, POSIX separators
+        folder: bool,  # output ends with "/": Prisma's multi-file layout
+        include: list[str] | None,
+        exclude: list[str],
+        generators: dict[str, dict[str, str] | None],
+        datasource: dict[str, str | None],
+        header: bool,
+        # How to adapt the fragments to this target's provider (composer/adapt/); None: `adapt = false`.
+        adapt: AdaptPolicy | None = _DEFAULT_POLICY,
+        _locator: _Locator | None = None,
+    ) -> None:
+        self.name = name
+        self.output = output
+        self.folder = folder
+        self.include = include
+        self.exclude = exclude
+        self.generators = generators
+        self.datasource = datasource
+        self.header = header
+        self.adapt = adapt
+        self._locator = _locator
 
     @property
     def location(self) -> Location:
@@ -128,19 +148,33 @@ class TargetSpec:
         return self._locator.key(("targets", self.name, *keys))
 
 
-@dataclass
-class Manifest:
-    path: Path  # absolute
-    root: Path  # the manifest's folder: every relative path in it starts here
-    source: Source
-    header: bool
-    fragments: list[FragmentSpec]
-    targets: dict[str, TargetSpec]  # manifest order
-    watch_run: str | None
-    _locator: _Locator | None = field(default=None, repr=False, compare=False)
-    # `[compose] allow_outside_inputs`: inputs outside the manifest's folder show their text in
-    # error frames, and globs may reach outside it.
-    allow_outside: bool = False
+class Manifest(Record):
+    # `_locator` is neither compared nor shown.
+    _attrs = ("path", "root", "source", "header", "fragments", "targets", "watch_run", "allow_outside")
+
+    def __init__(
+        self,
+        path: Path,  # absolute
+        root: Path,  # the manifest's folder: every relative path in it starts here
+        source: Source,
+        header: bool,
+        fragments: list[FragmentSpec],
+        targets: dict[str, TargetSpec],  # manifest order
+        watch_run: str | None,
+        _locator: _Locator | None = None,
+        # `[compose] allow_outside_inputs`: inputs outside the manifest's folder show their text
+        # in error frames, and globs may reach outside it.
+        allow_outside: bool = False,
+    ) -> None:
+        self.path = path
+        self.root = root
+        self.source = source
+        self.header = header
+        self.fragments = fragments
+        self.targets = targets
+        self.watch_run = watch_run
+        self._locator = _locator
+        self.allow_outside = allow_outside
 
     def location_of(self, *keys: str | int) -> Location:
         """Best-effort location of a key path such as ("targets", "web", "output") or ("fragments", 2)."""

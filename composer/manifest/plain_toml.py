@@ -14,6 +14,7 @@ manifests).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _KEY = r"[A-Za-z0-9_-]+"
 # Strings without escapes; control characters other than tab are not allowed in TOML strings.
@@ -24,7 +25,7 @@ _WS = r"[ \t]*"
 _PAIR = rf"{_KEY}{_WS}={_WS}(?:{_SCALAR})"
 _ARRAY = rf"\[{_WS}(?:(?:{_STRING}){_WS}(?:,{_WS}(?:{_STRING}){_WS})*,?{_WS})?\]"
 _INLINE = rf"\{{{_WS}(?:{_PAIR}{_WS}(?:,{_WS}{_PAIR}{_WS})*)?\}}"
-_LINE = re.compile(
+_LINE = (
     rf"{_WS}(?:"
     rf"\[\[{_WS}(?P<array>{_KEY}){_WS}\]\]"
     rf"|\[{_WS}(?P<table>{_KEY}(?:{_WS}\.{_WS}{_KEY})*){_WS}\]"
@@ -36,18 +37,62 @@ _INLINE_PAIR = re.compile(rf"(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR})")
 Table = dict[str, object]
 
 
+@cache
+def _line_pattern() -> re.Pattern[str]:
+    # Compiled on the first line `_simple_line` leaves to it (most manifests have none): the
+    # compile costs more than reading a small manifest.
+    return re.compile(_LINE)
+
+
 def plain_toml(text: str) -> Table | None:
     """What tomllib.loads(text) gives, or None when the text is not of the subset above."""
     reader = _Reader()
     lines = text.split("\n")
     last = len(lines) - 1
+    arrays: dict[str, str] = {}  # `[[name]]` lines seen: name (a manifest repeats `[[fragments]]`)
     for i, line in enumerate(lines):
         if i < last and line.endswith("\r"):  # CRLF; a `\r` alone (at the end too) is no newline
             line = line[:-1]
-        match = _LINE.fullmatch(line)
-        if match is None or not reader.line(match):
+        if not line:
+            continue
+        name = arrays.get(line)
+        simple = reader.array(name) if name is not None else _simple_line(reader, line, arrays)
+        if simple is None:
+            match = _line_pattern().fullmatch(line)
+            simple = match is not None and reader.line(match)
+        if not simple:
             return None
     return reader.root
+
+
+def _bare(key: str) -> bool:
+    """Is `key` a bare TOML key (ASCII letters, digits, `_` and `-`)?"""
+    return key.isascii() and (key.isalnum() or key.replace("_", "a").replace("-", "a").isalnum())
+
+
+def _simple_line(reader: _Reader, line: str, arrays: dict[str, str]) -> bool | None:
+    """What `reader` makes of the commonest lines, written the usual way — `[[name]]` (kept in
+    `arrays`), `[a.b]`, `key = "text"` — read without the pattern: True (read) or False (not of
+    the subset); None for any other line, which the pattern reads."""
+    if line[0] == "[":
+        if line.startswith("[[") and line.endswith("]]") and _bare(line[2:-2]):
+            arrays[line] = line[2:-2]
+            return reader.array(line[2:-2])
+        if line[-1] == "]" and all(map(_bare, line[1:-1].split("."))):
+            return reader.header(tuple(line[1:-1].split(".")))
+        return None
+    key, eq, value = line.partition(" = ")
+    if (
+        eq
+        and len(value) > 1
+        and value[0] == value[-1] == '"'
+        and _bare(key)
+        and value.isprintable()  # no control character, tab included (the pattern takes those)
+        and '"' not in value[1:-1]
+        and "\\" not in value
+    ):
+        return reader.value(key, value)
+    return None
 
 
 def _scalar(text: str) -> str | bool:
