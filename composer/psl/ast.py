@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Location, Source
+from ..records import Record
 
 if TYPE_CHECKING:
     from .fields import FileFields
@@ -20,26 +21,10 @@ if TYPE_CHECKING:
 _FRESH: Any = object()  # a parameter's default: a new empty list (a dataclass's `default_factory`)
 
 
-class _Node:
-    """Equality and `repr` from the slots, as a dataclass has them. The node classes are written
-    out rather than made by `dataclasses`: making five classes is a part of every start-up."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-
-class Expr(_Node):
+class Expr(Record):
     __slots__ = ("args", "end", "items", "kind", "start", "value")
+    # Equality and repr over these, in a dataclass's order.
+    _attrs = ("kind", "start", "end", "value", "items", "args")
 
     def __init__(
         self,
@@ -66,8 +51,10 @@ class Expr(_Node):
         return []
 
 
-class Arg(_Node):
+class Arg(Record):
     __slots__ = ("end", "name", "start", "value")
+    # Equality and repr over these, in a dataclass's order.
+    _attrs = ("name", "value", "start", "end")
 
     def __init__(self, name: str | None, value: Expr | None, start: int, end: int) -> None:
         self.name = name
@@ -136,7 +123,7 @@ class Attribute:
         return None
 
 
-class Member(_Node):
+class Member(Record):
     """A line inside a block: a field, an enum value, a config property, a block attribute."""
 
     __slots__ = (
@@ -154,6 +141,10 @@ class Member(_Node):
         "type_name",
         "type_start",
         "value",
+    )
+    _attrs = (
+        "kind", "name", "start", "line_start", "end", "name_start", "name_end", "type_name", "type_start",
+        "type_end", "optional", "is_list", "attributes", "value",
     )
 
     def __init__(
@@ -290,7 +281,8 @@ class Declaration:
         self._build = _build
         self._summary = _summary
 
-    __repr__ = _Node.__repr__
+    _attrs = __slots__  # what `repr` shows (equality stays identity)
+    __repr__ = Record.__repr__
 
     @property
     def members(self) -> list[Member]:
@@ -365,8 +357,10 @@ class Declaration:
         return None
 
 
-class SchemaFile(_Node):
+class SchemaFile(Record):
     __slots__ = ("_fields", "clean", "declarations", "source", "trailing")
+    # Equality and repr over these, in a dataclass's order.
+    _attrs = ("source", "declarations", "trailing", "clean", "_fields")
 
     def __init__(
         self,
