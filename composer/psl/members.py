@@ -263,13 +263,10 @@ def write_laid(
         or text.find("\n\n", start, body_start) != -1
     ):
         return False
-    body = text[body_start:close].split("\n")
-    body.pop()  # the body ends with a newline
-    cut = _cut_fields(decl, added, tidy, body)
+    cut = _cut_fields(decl, added, tidy)
     if cut is None:
         return False
-    _, last, rest_at, spans, every, cells, fields = cut
-    laid = "\n".join(_laid_lines(every, cells, fields))
+    body, last, rest_at, spans, every, cells, fields = cut
     # `text[rest_at - 1]` ends the last field's line (or the header).
     if rest_at < close and (
         text.find("\n\n\n", rest_at - 1, close) != -1 or text.endswith("\n\n", rest_at - 1, close)
@@ -277,6 +274,7 @@ def write_laid(
         return False
     head_count = text.count("\n", start, body_start)
     rest_count = len(body) - last + 1  # the closing line's too
+    laid = "\n".join(_laid_lines(every, cells, fields))
     w.block(
         f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}\n",
         head_count + len(every) + rest_count,
@@ -294,22 +292,22 @@ def write_laid(
 Cut = tuple[list[str], int, int, list[object], list[str], list[list[str]], list[list[str]]]
 
 
-def _cut_fields(
-    decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False, body: list[str] | None = None
-) -> Cut | None:
+def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False) -> Cut | None:
     """The field lines of checked model `decl` and the `added` field lines (source, start, end),
     cut into their cells, if they are the usual lines (`_usual`; else None). Each line is cut by
     `str.split`: a checked field line is its name, its type, and its rest from its first
-    character on. `tidy`: `decl`'s lines are known to end in no white space; `body`: the lines of
-    its body, without their newlines, if already cut."""
+    character on. `tidy`: `decl`'s lines are known to end in no white space."""
     src = decl.source
     text = src.text
     body_start, close = decl.body_start, decl.close_start
-    if body is None:
-        body = text[body_start:close].split("\n")
-        body.pop()  # the body ends with a newline
-    last, rest_at = _fields_end(decl, body)
+    body = text[body_start:close].split("\n")
+    body.pop()  # the body ends with a newline
+    count = len(body)
+    last = count  # after the last field
+    while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
+        last -= 1
     every = body[:last]
+    rest_at = close - sum(map(len, body[last:])) - (count - last)
     if not (
         _usual(src, body_start, rest_at) if not tidy
         else text.isascii() and text.find("\n\n", body_start - 1, rest_at) == -1
@@ -333,16 +331,6 @@ def _cut_fields(
     if "@" in types or "/" in types:
         return None  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
     return body, last, rest_at, spans, every, cells, fields
-
-
-def _fields_end(decl: Declaration, body: list[str]) -> tuple[int, int]:
-    """How many of the `body` lines of `decl` are its fields (up to the last one) and where what
-    follows them starts."""
-    count = len(body)
-    last = count  # after the last field
-    while last and (not body[last - 1].strip() or body[last - 1].lstrip()[0] in "/@"):
-        last -= 1
-    return last, decl.close_start - sum(map(len, body[last:])) - (count - last)
 
 
 _name, _type = itemgetter(0), itemgetter(1)
