@@ -15,7 +15,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from itertools import accumulate, repeat
-from operator import add
+from operator import add, itemgetter
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
@@ -288,7 +288,7 @@ def write_laid(
 # its own fields (up to the last one: comment and block attribute lines among them included),
 # where what follows them starts, the spans of field lines (its own, then each addition's) as
 # `writer.Block`'s realigned segments, all their lines, their cells, and the cells of those that
-# are fields.
+# are fields (`cells` itself when they all are and every rest is attributes: see `_laid_lines`).
 Cut = tuple[list[str], int, int, list[object], list[str], list[list[str]], list[list[str]]]
 
 
@@ -314,27 +314,41 @@ def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: b
     ):
         return None
     spans: list[object] = [src, body_start, last, True]
+    # No `/` and no `@@`: no comment and no block attribute among the fields, and every field's
+    # rest is its attributes (a checked line has nothing else), the usual lines, cut at C speed.
+    usual = text.find("/", body_start, rest_at) == -1 and text.find("@@", body_start, rest_at) == -1
     for source, start, end in added:
         if not _usual(source, start, end):
             return None
-        lines = source.text[start : end - 1].split("\n")
+        more = source.text
+        usual = usual and more.find("/", start, end) == -1 and more.find("@@", start, end) == -1
+        lines = more[start : end - 1].split("\n")
         spans += (source, start, len(lines), True)
         every += lines
     cells = [line.split(None, 2) for line in every]
-    fields = [c for c in cells if c[0][0] not in "/@"]
-    types = "".join([c[1] for c in fields])
+    fields = cells if usual else [c for c in cells if c[0][0] not in "/@"]
+    types = "".join(map(_type, fields))
     if "@" in types or "/" in types:
         return None  # a type that runs into its attributes or comment (`Int@id`): not cut by `split`
     return body, last, rest_at, spans, every, cells, fields
 
 
+_name, _type = itemgetter(0), itemgetter(1)
+
+
 def _laid_lines(every: list[str], cells: list[list[str]], fields: list[list[str]]) -> list[str]:
     """The lines `every`, cut into `cells` (`fields`: those of the field lines), laid out in one
     group: comment and block attribute lines as they are."""
-    name_width = max(map(len, [c[0] for c in fields]), default=0)
-    type_width = max(map(len, [c[1] for c in fields]), default=0)
+    name_width = max(map(len, map(_name, fields)), default=0)
+    type_width = max(map(len, map(_type, fields)), default=0)
     # `ljust`, not a width in a format spec, which is parsed at every call.
-    if len(fields) == len(cells):  # the usual: no comment or block attribute line among them
+    if fields is cells:  # the usual lines (`_cut_fields`): fields only, each rest its attributes
+        return [
+            f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
+            else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width)} {c[2]}"
+            for c in cells
+        ]
+    if len(fields) == len(cells):  # no comment or block attribute line among them
         return [
             f"  {c[0].ljust(name_width)} {c[1]}" if len(c) == 2
             else f"  {c[0].ljust(name_width)} {c[1].ljust(type_width) if c[2][0] == '@' else c[1]} {c[2]}"
