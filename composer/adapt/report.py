@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Source
@@ -73,18 +72,20 @@ class Notes(list[Diagnostic]):
         return super(Notes, self._built()).__repr__()
 
 
-@dataclass
 class Adapted:
-    """What adapting one target did (a docstring: else `dataclass` builds one from the signature,
-    which costs import time)."""
+    """What adapting one target did. A plain class: a dataclass costs import time, which every
+    build of an adapted target pays."""
 
-    fragments: list[Fragment]
-    notes: Notes = field(default_factory=Notes)
-    counts: Counter[str] = field(default_factory=Counter)
-    dropped_properties: list[str] = field(default_factory=list)  # datasource properties
-    relayout: set[tuple[str, str]] = field(default_factory=set)  # (fragment, declaration) edited
-    # datasource properties set for the target (`referential_actions = "emulate"`), as PSL text
-    set_properties: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("counts", "dropped_properties", "fragments", "notes", "relayout", "set_properties")
+
+    def __init__(self, fragments: list[Fragment]) -> None:
+        self.fragments = fragments
+        self.notes = Notes()
+        self.counts: Counter[str] = Counter()
+        self.dropped_properties: list[str] = []  # datasource properties
+        self.relayout: set[tuple[str, str]] = set()  # (fragment, declaration) edited
+        # datasource properties set for the target (`referential_actions = "emulate"`), as PSL text
+        self.set_properties: dict[str, str] = {}
 
     def summary(self) -> str:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
