@@ -106,7 +106,10 @@ class Rewriter:
 
     def run(self, frag: Fragment) -> Fragment:
         """`frag` rewritten for the target (itself when nothing changes)."""
-        if not TRIGGER.search(frag.schema.source.text):
+        text = frag.schema.source.text
+        # `@db.` and `[]` are of TRIGGER's kinds: found by a plain search, they save the
+        # expression's walk over the text up to its first match (most fragments hold one)
+        if "@db." not in text and "[]" not in text and not TRIGGER.search(text):
             return frag
         self._start(frag)
         most = text_level(self)
