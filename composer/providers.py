@@ -12,8 +12,6 @@ and scale; "1M" one required integer or `Max` (SQL Server); "?M" optional intege
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 NativeTypes = dict[str, tuple[str, frozenset[str]]]
 
 
@@ -289,10 +287,17 @@ SAME_NAME_OTHER_TYPE: dict[tuple[str, str], dict[str, str]] = {
 DECIMAL_LIMITS = {"mysql": (65, 30), "sqlserver": (38, 38)}
 
 
-@dataclass(frozen=True)
 class Provider:
-    """What a database provider has, for adapting fragments to it (a docstring: else `dataclass`
-    builds one from the signature, which costs import time)."""
+    """What a database provider has, for adapting fragments to it. A plain class: a dataclass of
+    twenty fields costs a millisecond of import time (adapting imports this module); nothing
+    changes one."""
+
+    __slots__ = (
+        "autoincrement_on", "bytes_ids", "clustered", "default_names", "enums", "extensions",
+        "fulltext", "index_length", "index_types", "json", "json_lists", "lists", "multi_schema",
+        "name", "native_types", "operator_classes", "primary_key_names", "primary_key_sort",
+        "unindexable_types",
+    )
 
     name: str
     native_types: NativeTypes
@@ -311,10 +316,53 @@ class Provider:
     # of an `@@id`/`@@unique`/`@@index` (MySQL); "id": `@id` or the one field of an `@@id` (SQLite).
     autoincrement_on: str
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
-    json_lists: bool = False  # `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
-    bytes_ids: bool = True  # a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
-    default_names: bool = False  # `map:` on `@default` (the default constraint's name: SQL Server)
-    primary_key_sort: bool = False  # `sort:` in `@id`/`@@id` (SQL Server)
+    json_lists: bool  # (default False) `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
+    bytes_ids: bool  # (default True) a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
+    default_names: bool  # (default False) `map:` on `@default` (the default constraint's name: SQL Server)
+    primary_key_sort: bool  # (default False) `sort:` in `@id`/`@@id` (SQL Server)
+
+    def __init__(
+        self,
+        name: str,
+        native_types: NativeTypes,
+        *,
+        lists: bool,
+        enums: bool,
+        json: bool,
+        multi_schema: bool,
+        extensions: bool,
+        fulltext: bool,
+        index_types: frozenset[str],
+        operator_classes: bool,
+        index_length: bool,
+        clustered: bool,
+        primary_key_names: bool,
+        autoincrement_on: str,
+        unindexable_types: frozenset[str],
+        json_lists: bool = False,
+        bytes_ids: bool = True,
+        default_names: bool = False,
+        primary_key_sort: bool = False,
+    ) -> None:
+        self.name = name
+        self.native_types = native_types
+        self.lists = lists
+        self.enums = enums
+        self.json = json
+        self.multi_schema = multi_schema
+        self.extensions = extensions
+        self.fulltext = fulltext
+        self.index_types = index_types
+        self.operator_classes = operator_classes
+        self.index_length = index_length
+        self.clustered = clustered
+        self.primary_key_names = primary_key_names
+        self.autoincrement_on = autoincrement_on
+        self.unindexable_types = unindexable_types
+        self.json_lists = json_lists
+        self.bytes_ids = bytes_ids
+        self.default_names = default_names
+        self.primary_key_sort = primary_key_sort
 
 
 PROVIDERS = {

@@ -1139,9 +1139,9 @@ def test_the_text_level_paths_give_what_the_block_by_block_rules_give(tmp_path, 
 
     original_run = rewriter.Rewriter.run
 
-    def forgetful_run(self):
+    def forgetful_run(self, frag):
         self.lines, self.cells, self.laid, self.needs = _Forgetful(), _Forgetful(), _Forgetful(), _Forgetful()
-        return original_run(self)
+        return original_run(self, frag)
 
     models = "".join(
         f"model M{i} {{\n  id   Int      @id\n  tags String[] @db.VarChar(40)\n  note String? @db.Text\n"

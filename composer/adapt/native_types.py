@@ -88,7 +88,8 @@ def from_text(
 
     first_edit, retyped = len(rw.edits), False
     lines = rw.lines
-    edits, note = rw.edits, rw.note
+    edits, counts = rw.edits, rw.result.counts
+    pending, source, target = rw.result.notes.pending(), rw.source, rw.target
     for line_start, eol in marked:
         key = (text[line_start:eol], lists)
         got = lines.get(key)
@@ -100,8 +101,9 @@ def from_text(
         else:  # made as on the first line of this text
             for s, e, new in got[0]:
                 edits.append((line_start + s, line_start + e, new))
-            for what, field, message, s, e in got[1]:
-                note(what, f"`{decl.name}.{field}`{message}", line_start + s, line_start + e)
+            for what, field, message, s, e in got[1]:  # as `rw.note` keeps it, formatted when read
+                counts[what] += 1
+                pending.append((message, source, line_start + s, line_start + e, target, decl.name, field))
         retyped = retyped or got[2]
     if retyped and rw.new_types is not None:
         rw.new_types = None if rw.scalar_named else ("Json",)

@@ -6,27 +6,36 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Source
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from ..manifest import TargetSpec
     from ..sources import Fragment
+
+    # A note not built yet: (message, source, start, end, target), or a field's as
+    # `native_types.from_text` keeps it: (message after `Model.field`, source, start, end,
+    # target, model, field).
+    Pending: TypeAlias = (
+        tuple[str, Source, int, int, TargetSpec] | tuple[str, Source, int, int, TargetSpec, str, str]
+    )
 
 
 class Notes(list[Diagnostic]):
     """The info diagnostics of a target's adapting, built when first read: a build in text mode
     only prints the counts, and a rich project has a note per changed field (5,000 to 20,000 at
-    1,000 fragments). The rules append built notes or `defer` (message, source, start, end);
-    reading gives them all, in the order they came."""
+    1,000 fragments). The rules append built notes or `defer` (message, source, start, end), or
+    add to `pending()` (`native_types.from_text`: the note of a field line it read before, its
+    message made when read); reading gives them all, in the order they came."""
 
     __slots__ = ("_pending",)
 
     def __init__(self) -> None:
         super().__init__()
-        self._pending: list[tuple[str, Source, int, int, TargetSpec]] = []
+        self._pending: list[Pending] = []
 
     def defer(self, message: str, source: Source, start: int, end: int, target: TargetSpec) -> None:
         self._pending.append((message, source, start, end, target))
@@ -34,9 +43,13 @@ class Notes(list[Diagnostic]):
     def _built(self) -> Notes:
         pending = getattr(self, "_pending", None)  # None: being copied, before `__init__`
         if pending:
-            self._pending = []
-            super().extend(note(m, Location(source, start, end), t) for m, source, start, end, t in pending)
+            super().extend(map(_pending_note, pending))
+            pending.clear()
         return self
+
+    def pending(self) -> list[Pending]:
+        """The notes not built yet, for a rule that keeps many at once."""
+        return self._pending
 
     def append(self, item: Diagnostic) -> None:
         super(Notes, self._built()).append(item)
@@ -59,21 +72,32 @@ class Notes(list[Diagnostic]):
         return super(Notes, self._built()).__repr__()
 
 
-@dataclass
 class Adapted:
-    """What adapting one target did (a docstring: else `dataclass` builds one from the signature,
-    which costs import time)."""
+    """What adapting one target did. A plain class: a dataclass costs import time, which every
+    build of an adapted target pays."""
 
-    fragments: list[Fragment]
-    notes: Notes = field(default_factory=Notes)
-    counts: Counter[str] = field(default_factory=Counter)
-    dropped_properties: list[str] = field(default_factory=list)  # datasource properties
-    relayout: set[tuple[str, str]] = field(default_factory=set)  # (fragment, declaration) edited
-    # datasource properties set for the target (`referential_actions = "emulate"`), as PSL text
-    set_properties: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("counts", "dropped_properties", "fragments", "notes", "relayout", "set_properties")
+
+    def __init__(self, fragments: list[Fragment]) -> None:
+        self.fragments = fragments
+        self.notes = Notes()
+        self.counts: Counter[str] = Counter()
+        self.dropped_properties: list[str] = []  # datasource properties
+        self.relayout: set[tuple[str, str]] = set()  # (fragment, declaration) edited
+        # datasource properties set for the target (`referential_actions = "emulate"`), as PSL text
+        self.set_properties: dict[str, str] = {}
 
     def summary(self) -> str:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
+
+
+def _pending_note(item: Pending) -> Diagnostic:
+    if len(item) == 5:
+        message, source, start, end, target = item
+    else:
+        tail, source, start, end, target, model, field = item  # type: ignore[misc]
+        message = f"`{model}.{field}`{tail}"
+    return note(message, Location(source, start, end), target)
 
 
 def note(message: str, location: Location, target: TargetSpec) -> Diagnostic:

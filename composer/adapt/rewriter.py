@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 
 
 class Rewriter:
-    """The edits one fragment needs for the target's provider."""
+    """The edits each fragment needs for the target's provider: one for the target (its rules'
+    facts and memos), `run` for each fragment in turn."""
 
     def __init__(
         self,
-        frag: Fragment,
         dst: Provider,
         policy: AdaptPolicy,
         enums: set[str],
@@ -39,9 +39,6 @@ class Rewriter:
         errors: list[Diagnostic],
         defaults: dict[str, str],
     ) -> None:
-        self.frag = frag
-        self.source = frag.schema.source
-        self.text = self.source.text
         self.dst = dst
         self.policy = policy
         self.enums = enums
@@ -49,7 +46,6 @@ class Rewriter:
         self.result = result
         self.errors = errors
         self.defaults = defaults
-        self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
         self.other_types: dict[str, str] = {}  # SAME_NAME_OTHER_TYPE from the fragments' provider
         # `native_types.equivalent` by (name, arguments, scalar): the same for every fragment
         self.equivalents: dict[tuple[str, str, str], str | None] = {}
@@ -58,12 +54,6 @@ class Rewriter:
         # the types whose lists `native_types.from_text` reads: scalars and enums (`adapt_target`
         # adds these, once for every fragment)
         self.listed: Set[str] = SCALARS
-        self.default_models = {key.partition(".")[0] for key in defaults}
-        self.edits: list[Edit] = []
-        self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
-        # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
-        # where no declaration is named like one
-        self.new_types: tuple[str, ...] | None = ()
         self.scalar_named = False  # a declaration of the target is named like a scalar type
         # `native_types.from_text`'s edits of each field line text: the same for every fragment
         self.lines: dict[tuple[str, bool], LineEdits] = {}
@@ -73,6 +63,22 @@ class Rewriter:
         self.needs: dict[str, int] = {}  # `triggers.line_need` of each field line text
         self.laid: dict[tuple[int, int], dict[str, str]] = {}  # by the widths of the columns
         self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
+        self._start(None)
+
+    def _start(self, frag: Fragment | None) -> None:
+        """The state of one fragment: its text, and its edits so far."""
+        if frag is not None:
+            self.frag = frag
+            self.source = frag.schema.source
+            self.text = self.source.text
+        # the models a default of the adapt table names, of those no fragment used yet
+        self.default_models = {key.partition(".")[0] for key in self.defaults} if self.defaults else set()
+        self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
+        self.edits: list[Edit] = []
+        self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+        # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
+        # where no declaration is named like one
+        self.new_types: tuple[str, ...] | None = ()
 
     # -- reporting ------------------------------------------------------------------------------
 
@@ -98,9 +104,14 @@ class Rewriter:
 
     # -- the fragment -----------------------------------------------------------------------------
 
-    def run(self) -> Fragment:
-        if not TRIGGER.search(self.text):
-            return self.frag
+    def run(self, frag: Fragment) -> Fragment:
+        """`frag` rewritten for the target (itself when nothing changes)."""
+        text = frag.schema.source.text
+        # `@db.` and `[]` are of TRIGGER's kinds: found by a plain search, they save the
+        # expression's walk over the text up to its first match (most fragments hold one)
+        if "@db." not in text and "[]" not in text and not TRIGGER.search(text):
+            return frag
+        self._start(frag)
         most = text_level(self)
         level_of = native_types_level if most == NATIVE_TYPES else may_change
         for decl in self.frag.schema.declarations:

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from ..manifest import TargetSpec
     from ..psl import Declaration
     from ..sources import Fragment
-    from .layout import Cells
-    from .native_types import LineEdits
 
 
 def adapt_target(
@@ -49,19 +47,11 @@ def adapt_target(
     result = Adapted([])
     errors: list[Diagnostic] = []
     defaults = dict(policy.defaults)  # each used once; what is left names no field
-    equivalents: dict[tuple[str, str, str], str | None] = {}
-    lines: dict[tuple[str, bool], LineEdits] = {}
-    cells: dict[str, Cells] = {}
-    needs: dict[str, int] = {}
-    laid: dict[tuple[int, int], dict[str, str]] = {}
-    for frag in selected:
-        rewriter = Rewriter(frag, dst, policy, enums, target, result, errors, defaults)
-        rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
-        rewriter.list_types, rewriter.enum_types = list_types, enum_types
-        rewriter.equivalents, rewriter.lines = equivalents, lines
-        rewriter.cells, rewriter.laid, rewriter.needs = cells, laid, needs
-        rewriter.scalar_named, rewriter.listed = scalar_named, listed
-        result.fragments.append(rewriter.run())
+    rewriter = Rewriter(dst, policy, enums, target, result, errors, defaults)
+    rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
+    rewriter.list_types, rewriter.enum_types = list_types, enum_types
+    rewriter.scalar_named, rewriter.listed = scalar_named, listed
+    result.fragments.extend(map(rewriter.run, selected))
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
     if not errors and dst.name == "sqlserver":

@@ -28,6 +28,11 @@ _LITERAL_RE = re.compile(r"'[^'\n]*'")
 _ML_BASIC_RE = re.compile(r'"""(?:[^"\\]|\\.|"{1,2}(?!"))*"""(?:"{1,2})?', re.DOTALL)
 _ML_LITERAL_RE = re.compile(r"'''(?:[^']|'{1,2}(?!'))*'''(?:'{1,2})?")
 # Numbers, booleans and dates; a local date-time may have a space before its time.
+# `key = "value"` with a bare key and a one-line basic string (not `"""`): most lines of a
+# manifest (each `[[fragments]]`'s `path`), read in one match as `key` and `value` would read it
+_SIMPLE_KEYVAL_RE = re.compile(r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*("(?!"")(?:[^"\\\n]|\\.)*")')
+# `[[name]]` with one bare key, as `key` and `expect` would read it
+_SIMPLE_ARRAY_RE = re.compile(r"\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\]")
 _SCALAR_RE = re.compile(r"[^\s,\]}#]+(?: [0-9][^\s,\]}#]*)?")
 _KEY_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|(.))")
 _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b", '"': '"', "\\": "\\"}
@@ -73,10 +78,15 @@ class _Scanner:
             if start >= len(text):
                 return
             if text.startswith("[[", start):
-                self.pos += 2
-                keys = self.key()
-                self.expect("]]")
-                array = (*self.resolve(keys[:-1]), keys[-1][0])
+                simple = _SIMPLE_ARRAY_RE.match(text, start)
+                if simple is not None:
+                    self.pos = simple.end()
+                    array: KeyPath = (simple[1],)
+                else:
+                    self.pos += 2
+                    keys = self.key()
+                    self.expect("]]")
+                    array = (*self.resolve(keys[:-1]), keys[-1][0])
                 index = self.arrays.get(array, 0)
                 self.arrays[array] = index + 1
                 table = (*array, index)
@@ -106,6 +116,11 @@ class _Scanner:
         return tuple(path)
 
     def keyval(self, table: KeyPath) -> None:
+        simple = _SIMPLE_KEYVAL_RE.match(self.text, self.pos)
+        if simple is not None:
+            self.pos = end = simple.end()
+            self.explicit[(*table, simple[1])] = _Span(simple.start(), simple.end(1), simple.start(2), end)
+            return
         key_start = self.pos
         keys = self.key()
         self.expect("=")
