@@ -23,6 +23,7 @@ from composer.psl import comments as psl_comments
 from composer.psl import fields as psl_fields
 from composer.psl import members as psl_members
 from composer.psl import parser as psl
+from composer.psl.on_use import PatternOnUse
 
 from .regex_steps import BudgetExceeded, count_steps, matches_like_re
 
@@ -223,14 +224,25 @@ SHAPES: list[tuple[str, str, str, Shape, int]] = [
 ]
 
 
+def _compiled(module: object) -> dict[str, re.Pattern[str]]:
+    """A module's patterns, by name: those compiled at import and those compiled on first use."""
+    found = {}
+    for k, v in vars(module).items():
+        if isinstance(v, PatternOnUse):
+            v = v.compiled()
+        if isinstance(v, re.Pattern):
+            found[k] = v
+    return found
+
+
 def patterns() -> dict[str, re.Pattern[str]]:
     """Every compiled pattern of the parser module (and of `psl.comments`), by name."""
-    found = {k: v for k, v in vars(psl).items() if isinstance(v, re.Pattern)}
+    found = _compiled(psl)
     found.update({f"_FAST_BODY[{k}]": psl._FAST_BODY[k] for k in psl._FAST_BODY})
     found["_FAST_FIELD"] = re.compile(psl._FAST_FIELD_SRC)  # compiled by the parser when needed
-    found.update({f"comments.{k}": v for k, v in vars(psl_comments).items() if isinstance(v, re.Pattern)})
-    found.update({f"members.{k}": v for k, v in vars(psl_members).items() if isinstance(v, re.Pattern)})
-    found.update({f"fields.{k}": v for k, v in vars(psl_fields).items() if isinstance(v, re.Pattern)})
+    found.update({f"comments.{k}": v for k, v in _compiled(psl_comments).items()})
+    found.update({f"members.{k}": v for k, v in _compiled(psl_members).items()})
+    found.update({f"fields.{k}": v for k, v in _compiled(psl_fields).items()})
     found["_DECL_EXACT"] = re.compile(psl._DECL_EXACT_SRC)  # compiled by the parser when needed
     found["_DECL (Unicode)"] = re.compile(psl._DECL_SRC)  # `_DECL` for a text that is not ASCII
     found["_FIELD_REST (whole)"] = re.compile(rf"(?:{psl._FIELD_REST.pattern})\Z")

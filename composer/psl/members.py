@@ -19,6 +19,7 @@ from operator import add, itemgetter
 from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
+from .on_use import PatternOnUse
 from .parser import _FAST_ATTR, _FIDENT, _PATH, _Parser
 from .render import REALIGNED, Row, copy_line, lay_out, text_width, trailing_kept
 
@@ -33,19 +34,20 @@ if TYPE_CHECKING:
 # attributes and comment, from their first character. A blank line fills no group. `findall`
 # gives the pieces, whose lengths give their offsets: a whole block is read without a `Match`
 # object per line.
-_CHECKED_LINE = re.compile(
+_CHECKED_LINE_SRC = (
     rf"(([ \t]*)(?:([/@])|({_FIDENT})(?:([ \t]+)({_FIDENT}(?:\[\]|\?)?))?([ \t]*)|)([^\n]*))\n"
 )
+_CHECKED_LINE = PatternOnUse(_CHECKED_LINE_SRC)
 
 # The same for an ASCII text (`str.isascii` is free), whose ASCII classes `re` checks faster.
-_CHECKED_LINE_ASCII = re.compile(_CHECKED_LINE.pattern, re.ASCII)
+_CHECKED_LINE_ASCII = PatternOnUse(_CHECKED_LINE_SRC, re.ASCII)
 
 # The start of a checked member line: a field's or value's name (group 1), or a block attribute's
 # line (2). Comment and blank lines match neither.
-_MEMBER_START = re.compile(rf"^[ \t]*(?:({_FIDENT})|(@@[^\n]*))", re.MULTILINE)
+_MEMBER_START = PatternOnUse(rf"^[ \t]*(?:({_FIDENT})|(@@[^\n]*))", re.MULTILINE)
 # A checked field line: its name, then what `parser.field_summary` reads of it (its type, `[]` or
 # `?`, the rest). Only field lines start with a name.
-_FIELD_START = re.compile(rf"^[ \t]*({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?[ \t]*([^\n]*)\n", re.MULTILINE)
+_FIELD_START = PatternOnUse(rf"^[ \t]*({_FIDENT})[ \t]+({_FIDENT})(\[\]|\?)?[ \t]*([^\n]*)\n", re.MULTILINE)
 
 Lazy = Callable[[int], list]
 

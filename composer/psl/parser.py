@@ -27,12 +27,13 @@ from typing import Any
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..inputfiles import normalise_newlines
 from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile, _doc_lines
+from .on_use import PatternOnUse
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
 # non-ASCII letters, which Prisma's validator (not its parser) judges.
 _IDENT = re.compile(r"[^\W_][\w-]*")
 _PATH = re.compile(r"[^\W_][\w-]*(?:\.[^\W_][\w-]*)*")
-_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])")
+_NUMBER = PatternOnUse(r"-?[0-9]+(?:\.[0-9]+)?(?![\w.])")
 # Unrolled (a run of plain characters, then escapes each followed by a run): no alternation per
 # character, so a megabyte string costs milliseconds, not seconds; possessive runs (Python 3.11+)
 # keep an unterminated one from backtracking through its whole length.
@@ -70,7 +71,9 @@ _FVAL = rf"(?:{_FATOM}|\[{_W}(?:{_FATOM}{_W}(?:,{_W}(?!\])|(?=\])))*\])"
 _FARG = rf"(?:{_FIDENT}{_W}:{_W})?{_FVAL}"
 _FARGS = rf"\({_W}(?:{_FARG}{_W}(?:,{_W}|(?=\))))*\)"
 _FAST_ATTR_SRC = rf"@({_FPATH})(?:{_W}({_FARGS}))?"
-_FAST_ATTR = re.compile(_FAST_ATTR_SRC)
+# Only members, adapting and relation questions off the usual path use this one: compiled on
+# first use (its argument grammar is a third of the parser's compile time).
+_FAST_ATTR = PatternOnUse(_FAST_ATTR_SRC)
 # Only the line-by-line parser uses this one (compiled on first use: start-up compiles only what
 # the fast path needs, and compiling is part of every start).
 _FAST_FIELD_SRC = (
@@ -142,7 +145,7 @@ _FIELD_REST = re.compile(rf"(?:\[\]|\?)?(?:{_W}{_FAST_ATTR_NC})*{_LINE_END}")
 # none), then the rest of the line (group 2). Linear: each try starts at a newline and ends within
 # its line, the optional type is taken whenever it is there, and the rest takes anything.
 _BODY_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*(?:[ \t]+([^\W_][\w-]*))?([^\n]*)"
-_BODY_LINES = re.compile(_BODY_LINE_SRC)
+_BODY_LINES = PatternOnUse(_BODY_LINE_SRC)  # (a text that is not ASCII)
 _BODY_LINES_ASCII = re.compile(_BODY_LINE_SRC, re.ASCII)
 # A field line's rest -> REFUSED (`_FIELD_REST` does not take it whole), TAKEN, or OWNS_KEY
 # (taken, and the field owns a foreign key: not a list, an `@relation` with `fields:`).
@@ -174,14 +177,14 @@ _DECL_EXACT_SRC = (
 # text without a non-ASCII character (`str.isascii` is free) the same matches with ASCII classes,
 # which `re` checks faster.
 _FIELD_LINE_SRC = r"\n[ \t]*[^\W_][\w-]*[ \t]+([^\W_][\w-]*)([^\n]*)"
-_FIELD_LINES = re.compile(_FIELD_LINE_SRC)
-_FIELD_LINES_ASCII = re.compile(_FIELD_LINE_SRC, re.ASCII)
+_FIELD_LINES = PatternOnUse(_FIELD_LINE_SRC)
+_FIELD_LINES_ASCII = PatternOnUse(_FIELD_LINE_SRC, re.ASCII)
 _MAX_CACHED = 65536  # distinct rests remembered (a long watch session sees ever new ones)
 _KEYWORD = {"m": "model", "v": "view", "t": "type", "e": "enum"}  # by the first letter
 # One match per line (so `finditer` never retries inside a line); only field lines fill the
 # groups. The lines were checked by `_FAST_BODY`, so this needs no grammar: the rest of a field line
 # is its attributes, then maybe a comment.
-_SUMMARY = re.compile(
+_SUMMARY = PatternOnUse(
     r"^(?:[ \t\n]*[/@][^\n]*\n)*[ \t\n]*"
     r"(?:[^\W_][\w-]*[ \t]+([^\W_][\w-]*)(\[\]|\?)?[ \t]*([^\n]*)\n|\Z)",
     re.MULTILINE,
@@ -193,7 +196,7 @@ _RELATION_FIELDS = re.compile(
     rf"\({_W}(?:{_FARG}{_W},{_W})*?fields{_W}:{_W}\[{_W}(?:(?:{_FSTR}|{_FNUM}){_W},{_W})*"
     rf"(?!{_FNUM}(?!{_W}\()){_FPATH}"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = PatternOnUse(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_NESTING = 64
 _BLOCK_KEYWORDS = frozenset(("model", "enum", "type", "view", "datasource", "generator"))
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
