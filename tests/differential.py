@@ -85,9 +85,19 @@ def field(r, name, others):
                     "@ignore",
                     '@default(dbgenerated("a(b)"))',
                     f"@relation({strlit(r)})",
+                    "@relation(fields: [ref], references: [id])",
+                    '@relation("n", fields: [ref, x], references: [id, x], onDelete: Cascade)',
+                    '@relation(fields: ["ref"], references: [id])',
+                    "@relation(fields:[ref],references:[id])",
+                    '@relation(name: "fields: [x]")',
+                    "@relation(fields: [1], references: [id])",
                 ]
             )
         )
+    if r.random() < 0.25 and others:
+        t = r.choice(others)
+        if r.random() < 0.6:
+            attrs = ["@relation(fields: [ref], references: [id])"] + attrs[:1]
     line = sp(r) + name + sp(r) + t + mod
     if attrs:
         line += sp(r) + sp(r).join(attrs)
@@ -239,7 +249,10 @@ def project(r):
     n = r.randint(2, 5)
     names = r.sample(IDS, n)
     kinds = {nm: r.choice(["model", "model", "model", "enum", "view", "type"]) for nm in names}
-    files = {"prisma.compose.toml": MANIFEST, "prisma/base.prisma": BASE}
+    m = MANIFEST
+    if r.random() < 0.5:
+        m += '\n[targets.engine]\noutput = "out/engine/"\nheader = false\nexclude = ["f0"]\n'
+    files = {"prisma.compose.toml": m, "prisma/base.prisma": BASE}
     nfr = r.randint(1, 4)
     owner = {nm: r.randrange(nfr) for nm in names}
     for i in range(nfr):
@@ -344,6 +357,57 @@ def mutate2(r, text):
         else:
             text = text[:i] + ch + text[i + 1 :]
     return text
+
+
+def relational_project(r):
+    """Models in separate fragments that reference each other both ways, one side owning the
+    foreign key (which decides the fragments' order), back-relations own or `@extend`ed."""
+    n = r.randint(2, 4)
+    names = r.sample(["User", "Post", "Tag", "Café", "Ünï", "Org", "Team"], n)
+    frag = {nm: f"f{r.randrange(n)}" for nm in names}
+    blocks = {f"f{i}": [] for i in range(n)}
+    extends = {f"f{i}": [] for i in range(n)}
+    for i, nm in enumerate(names):
+        lines = [f"model {nm} {{", "  id Int @id"]
+        for other in names[i + 1 :]:
+            if r.random() < 0.7:
+                rel = r.choice(
+                    [
+                        "@relation(fields: [{o}Id], references: [id])",
+                        '@relation("r{o}", fields: [{o}Id], references: [id])',
+                        "@relation(fields:[{o}Id],references:[id], onDelete: Cascade)",
+                        '@relation("{o}")',
+                    ]
+                ).format(o=other.lower())
+                opt = r.choice(["", "?"])
+                lines.append(f"  {other.lower()}Id Int{opt}")
+                lines.append(f"  {other.lower()}  {other}{opt} {rel}" + r.choice(["", " // fk"]))
+                back = (
+                    f"  {nm.lower()}s {nm}[]"
+                    + (f' @relation("r{other.lower()}")' if '"r' in rel else "")
+                    + (f' @relation("{other.lower()}")' if rel.startswith('@relation("' + other) else "")
+                )
+                if r.random() < 0.5:
+                    extends[r.choice(list(blocks))].append((other, back))
+                else:
+                    extends[frag[other]].append((other, back))  # own fragment: joined below
+        lines.append(r.choice(["}", "} // end"]))
+        blocks[frag[nm]].append(lines)
+    files = {"prisma.compose.toml": MANIFEST, "prisma/base.prisma": BASE}
+    for f in blocks:
+        out = []
+        for b in blocks[f]:
+            out += b + [""]
+        for target, line in extends[f]:
+            out += r.choice([["/// @extend"], ["/// doc", "/// @extend"], ["/// @extend  "]]) + [
+                f"model {target} {{",
+                line,
+                "}",
+                "",
+            ]
+        nl = r.choice(["\n", "\n", "\r\n"])
+        files[f"prisma/d/{f}.prisma"] = nl.join(out)
+    return files
 
 
 SOUP_IDS = [
@@ -550,7 +614,7 @@ def run_projects(old: str, new: str, seed: int, cases: int, validate_every: int,
     work = Path(tempfile.mkdtemp())
     diffs = 0
     for i in range(cases):
-        files = project(r)
+        files = relational_project(r) if r.random() < 0.4 else project(r)
         if r.random() < 0.4:
             k = r.choice([k for k in files if k.startswith("prisma/d/")])
             files[k] = (mutate2 if r.random() < 0.7 else mutate)(r, files[k])
@@ -571,6 +635,12 @@ def run_projects(old: str, new: str, seed: int, cases: int, validate_every: int,
                 if p.is_file()
             }
             got += [_ask(w, {"cwd": str(root), "args": s, "cache": str(cache)}) for s in steps[1:]]
+            # a hand edit in the middle of each output: `check` and `build` refuse it, `--force` keeps it aside
+            for p in sorted((root / "out").rglob("*.prisma")):
+                t = p.read_bytes()
+                p.write_bytes(t[: len(t) // 2] + b"// hand edit\n" + t[len(t) // 2 + 3 :])
+            for s in (["check"], ["build"], ["build", "--force"], ["check"]):
+                got.append(_ask(w, {"cwd": str(root), "args": s, "cache": str(cache)}))
             for g in got:
                 g["out"], g["err"] = _mask(g["out"], [old, new]), _mask(g["err"], [old, new])
             res[name] = (got, outputs)
