@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Location, Source
+from .seal import CHECKSUM_LINE
 
 if TYPE_CHECKING:
     from .manifest import Manifest
     from .output import PlannedFile
 
 FRESH, MISSING, STALE, EDITED, LEFTOVER = "fresh", "missing", "stale", "hand-edited", "leftover"
-CHECKSUM = "// checksum: sha256:"
 
 
 @dataclass
@@ -88,7 +88,7 @@ def first_difference(old: str, new: str) -> int:
     """
     offset = 0
     for a, b in zip(old.splitlines(keepends=True), new.splitlines(keepends=True), strict=False):
-        if a != b and not (a.startswith(CHECKSUM) and b.startswith(CHECKSUM)):
+        if a != b and not (a.startswith(CHECKSUM_LINE) and b.startswith(CHECKSUM_LINE)):
             return offset
         offset += len(a)
     return min(offset, len(old))

@@ -12,7 +12,8 @@ is always right. Stamps live in the user's cache folder, never in the project:
 `$XDG_CACHE_HOME/prisma-compose/` (default `~/.cache/prisma-compose/`). `COMPOSE_NO_CACHE=1`
 turns the fast path off.
 
-This module imports only the standard library: it runs before everything else.
+This module imports only the standard library and the project's standard-library-only modules
+(folders, inputfiles, seal): it runs before everything else.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .inputfiles import (
     read_regular,
     temp_owner,
 )
+from .seal import CHECKSUM_LINE
 
 FORMAT = 5  # bump when the stamp's meaning changes
 
@@ -89,7 +91,6 @@ def text_sha(text: str) -> str:
 
 
 # A sealed output (`seal.py`): its head, the banner and the checksum line of everything below it.
-_CHECKSUM_LINE = "// checksum: sha256:"
 _HEAD_LIMIT = 1 << 16  # the banner's two lines: the manifest's name and a target name
 
 
@@ -111,8 +112,8 @@ def _sealed_head(text: str) -> int | None:
         at = text.find("\n", at, _HEAD_LIMIT) + 1
         if not at:
             return None
-    end = at + len(_CHECKSUM_LINE) + 65
-    if not text.startswith(_CHECKSUM_LINE, at) or text[end - 1 : end] != "\n":
+    end = at + len(CHECKSUM_LINE) + 65
+    if not text.startswith(CHECKSUM_LINE, at) or text[end - 1 : end] != "\n":
         return None
     digits = text[end - 65 : end - 1]
     return end if len(digits) == 64 and all(c in "0123456789abcdef" for c in digits) else None
@@ -129,9 +130,9 @@ def _output_matches(data: bytes, expected: str) -> bool:
         at = data.find(b"\n", at, _HEAD_LIMIT) + 1
         if not at:
             return False
-    end = at + len(_CHECKSUM_LINE) + 65
+    end = at + len(CHECKSUM_LINE) + 65
     return (
-        data.startswith(f"{_CHECKSUM_LINE}{rest_sha}\n".encode(), at)
+        data.startswith(f"{CHECKSUM_LINE}{rest_sha}\n".encode(), at)
         and sha(memoryview(data)[:end]) == head_sha
         and sha(memoryview(data)[end:]) == rest_sha  # no copy of the body
     )
