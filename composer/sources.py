@@ -206,13 +206,17 @@ class Loader:
         for path in paths:
             self._texts.pop(os.path.abspath(path), None)
 
-    def modified_since_read(self, paths: Iterable[str]) -> list[str]:
-        """Those of `paths` whose stat signature differs from when they were last read (or gone)."""
+    def modified_since_read(self, paths: Iterable[str], unread: bool = True) -> list[str]:
+        """Those of `paths` whose stat signature differs from when they were last read (or gone);
+        `unread=False` leaves out those not read (or not kept) since the last `invalidate`."""
         moved = []
         for path in paths:
             key = os.path.abspath(path)
             entry = self._texts.get(key)
-            if entry is None or file_signature(key) != entry[0]:
+            if entry is None:
+                if unread:
+                    moved.append(path)
+            elif file_signature(key) != entry[0]:
                 moved.append(path)
         return moved
 

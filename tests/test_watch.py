@@ -640,6 +640,47 @@ def test_save_by_rename_away_and_rewrite_is_one_build(tmp_path, watcher) -> None
     assert len(re.findall(r"\d\d:\d\d:\d\d ", w.since(mark))) == 1, w.since(mark)
 
 
+def test_polling_builds_a_second_save_made_in_the_same_second(tmp_path) -> None:
+    """`--poll`: watchfiles' poller keeps modification times in whole seconds, so on its own it
+    never sees a save made in the same second as the one before it (an editor's save, then its
+    formatter's): the output would keep the first save's text. Two real saves in one second."""
+    import threading
+
+    from composer.watch import watch
+
+    project(tmp_path)
+    p = Project(tmp_path / "prisma.compose.toml")
+    stop = threading.Event()
+    builds: list = []
+
+    def run() -> None:
+        for build in watch(p, force_polling=True, poll_delay_ms=20, stop_event=stop):
+            builds.append(build)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: builds, "the first build")
+        out, user = tmp_path / "out/app.prisma", tmp_path / "prisma/user.prisma"
+        same_second = 0
+        for attempt in range(4):
+            while time.time() % 1 > 0.1:  # start early in a second: both saves fall in it
+                time.sleep(0.01)
+            first = USER.replace("  email String @unique\n", f"  email String @unique\n  a{attempt} Int\n")
+            save(user, first)
+            wait_until(lambda a=attempt: f"a{a} " in (read(out) or ""), "the first save built")
+            second = first.replace(f"  a{attempt} Int\n", f"  a{attempt} Int\n  b{attempt} Int\n")
+            save(user, second)
+            same_second += int(os.stat(user).st_mtime) == int(time.time()) and f"b{attempt} " not in (
+                read(out) or ""
+            )
+            wait_until(lambda a=attempt: f"b{a} " in (read(out) or ""), "the second save built")
+        assert same_second, "no second save fell in the second of the first: the attack did not happen"
+    finally:
+        stop.set()
+        thread.join(DEADLINE)
+
+
 @pytest.mark.parametrize("polling", [False, True])
 def test_the_watch_generator_builds_on_events_and_stops_on_its_event(tmp_path, polling) -> None:
     """`watch()` in process, on file system events and polling (`--poll`): the first build, one

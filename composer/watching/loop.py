@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 import platform
 import time
@@ -72,7 +73,10 @@ def watch(
             if changes is None:
                 continue
             with contextlib.closing(changes):
-                again = yield from _follow(project, dirs, changes, collector, settle_ms, first, notice)
+                unseen = _SameSecond(events.polling)
+                again = yield from _follow(
+                    project, dirs, changes, collector, settle_ms, first, notice, unseen
+                )
             first = False
             if not again:
                 return
@@ -156,6 +160,7 @@ def _follow(
     settle_ms: int,
     first: bool,
     notice: Callable[[str], None],
+    same_second: _SameSecond,
 ) -> Generator[Build, None, bool]:
     """Builds from one watcher's events; returns True when the watcher must be started again
     (the folders to watch changed, or it failed), False when it stopped."""
@@ -163,7 +168,10 @@ def _follow(
     started = False
     try:
         for batch in changes:
+            if batch or not started:
+                same_second.looked()
             relevant = {path for path in batch if project.is_relevant(path)}
+            relevant.update(same_second.unseen(project))
             if not started:
                 # The first build, or the one after a restart, reads everything: the events that
                 # came while the watcher started only tell the read cache what to read again.
@@ -184,6 +192,35 @@ def _follow(
         notice(f"file watcher error ({exc}); watching again")
         return True
     return False
+
+
+class _SameSecond:
+    """What `--poll` misses: watchfiles' poller keeps each file's modification time in whole
+    seconds, so a save in the same second as the last change it saw of that file (or as its
+    first look) goes unseen, and the output would keep the first save's text. Until the clock
+    has left the second of the poller's last look, each batch (an empty one every `TICK_MS`)
+    also compares the inputs' stat signatures with what the last build read (`Project.rewritten`);
+    once more just after. File system events see every write: then this does nothing."""
+
+    # The kernel stamps files from a clock that can lag the wall clock by a few milliseconds.
+    MARGIN = 0.05
+
+    def __init__(self, polling: bool) -> None:
+        self.polling = polling
+        self.until: float | None = None
+
+    def looked(self) -> None:
+        """The poller has just looked at the folders (it reported a change, or it started)."""
+        if self.polling:
+            end = math.floor(time.time()) + 1 + self.MARGIN
+            self.until = end if self.until is None else max(self.until, end)
+
+    def unseen(self, project: Project) -> list[str]:
+        if self.until is None:
+            return []
+        if time.time() > self.until:
+            self.until = None  # this is the last look: whatever came later has a later second
+        return project.rewritten()
 
 
 class _Schedule:

@@ -329,10 +329,11 @@ class Project:
         if data is not None and data == self._manifest_bytes and self.manifest is not None:
             self._manifest_sig = sig
             return False
+        # What was read, even if it does not load: `rewritten` compares with it.
+        self._manifest_sig = sig
         manifest = load_manifest(self.manifest_path)
         self.manifest = manifest
         self._manifest_bytes = data
-        self._manifest_sig = sig
         self._generation += 1
         self._states.clear()  # what they kept was composed under the old manifest
         self._reloader.forget()
@@ -342,6 +343,16 @@ class Project:
             (os.path.abspath(os.path.join(self.root, t.output)), t.folder) for t in manifest.targets.values()
         ]
         return True
+
+    def rewritten(self) -> list[str]:
+        """The inputs, and the manifest, written to since the last build read them (absolute
+        paths): what `--poll` cannot see (`loop._SameSecond`). An input that was not read (gone,
+        or never readable) is left out: the poller sees it appear."""
+        paths = self.loader.modified_since_read(self._input_paths, unread=False)
+        manifest = str(self.manifest_path)
+        if self._manifest_sig is not None and file_signature(manifest) != self._manifest_sig:
+            paths.append(manifest)
+        return paths
 
     # -- what to watch ---------------------------------------------------------------------------
 
