@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Protocol
 
 from . import output, pipeline, quick_exit, report
 from .diagnostics import ComposeError
@@ -20,13 +19,15 @@ from .lock import project_lock
 from .records import Record
 from .sources import Loader
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any, Protocol
+
     from .diagnostics import Diagnostic
     from .validation import Engines
 
-
-class WarningSink(Protocol):
-    warnings: list[Diagnostic]
+    class WarningSink(Protocol):
+        warnings: list[Diagnostic]
 
 
 class Built(Record):

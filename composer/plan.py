@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
@@ -23,6 +22,7 @@ from .records import Record
 from .seal import BANNER_PREFIX, digest, seal, sealed, sealed_bytes, verify
 from .statefile import State, read_state
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .compose import ComposedFile, ComposedTarget
     from .manifest import TargetSpec

@@ -25,7 +25,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from .folders import atomic_write
 from .inputfiles import (
@@ -40,6 +39,12 @@ from .inputfiles import (
     temp_owner,
 )
 from .seal import CHECKSUM_LINE
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Stamp = dict[str, Any]
 
 FORMAT = 5  # bump when the stamp's meaning changes
 
@@ -238,7 +243,6 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     return None
 
 
-Stamp = dict[str, Any]
 
 
 def _load(manifest: Path, targets: list[str]) -> Stamp | None:

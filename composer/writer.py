@@ -19,12 +19,12 @@ import bisect
 from collections.abc import Callable
 from itertools import accumulate, repeat
 from operator import add
-from typing import TYPE_CHECKING
 
 from .diagnostics import Source
 from .psl.comments import comment_lines
 from .psl.render import REALIGNED
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .seal import Checksum
 
