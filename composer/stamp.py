@@ -19,7 +19,6 @@ This module imports only the standard library and the project's standard-library
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -38,7 +37,7 @@ from .inputfiles import (
     read_regular,
     temp_owner,
 )
-from .seal import CHECKSUM_LINE
+from .seal import CHECKSUM_LINE, sha256
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def cache_dir() -> Path:
 def tool_fingerprint() -> str:
     """Changes whenever the code that composes changes (an upgrade, or an edit in a checkout)."""
     pkg = os.path.dirname(os.path.abspath(__file__))
-    h = hashlib.sha256(sys.version.encode())
+    h = sha256(sys.version.encode())
     # The site-packages folder compose is installed in changes whenever a package is installed,
     # upgraded or removed there: PyYAML, which reads the entity files, lives there too. (Not a
     # source checkout's folder, whose time changes with any file made beside the package.)
@@ -78,18 +77,18 @@ def tool_fingerprint() -> str:
 
 
 def stamp_path(manifest: Path, targets: list[str]) -> Path:
-    key = hashlib.sha256(f"{manifest}\0{chr(0).join(targets)}".encode()).hexdigest()[:32]
+    key = sha256(f"{manifest}\0{chr(0).join(targets)}".encode()).hexdigest()[:32]
     return cache_dir() / f"build-{key}.json"
 
 
 def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def text_sha(text: str) -> str:
     """`sha` of the text's UTF-8, encoded a MiB at a time (an output of 10,000 fragments is tens
     of MiB: encoded at once, it would be the build's peak memory)."""
-    h = hashlib.sha256()
+    h = sha256()
     for at in range(0, len(text), 1 << 20):
         h.update(text[at : at + (1 << 20)].encode("utf-8"))
     return h.hexdigest()
@@ -173,7 +172,7 @@ def leftover_temp(folder: str, names: set[str]) -> bool:
 
 def inputs_digest(files: list[tuple[str, str]]) -> str:
     """Digest of (absolute path, text as the build read it) pairs, in the order they were read."""
-    h = hashlib.sha256()
+    h = sha256()
     for path, text in files:  # one update per file: the same digest as four
         raw = text.encode("utf-8", "surrogateescape")
         h.update(b"%b\0%b\0" % (path.encode("utf-8", "surrogateescape"), raw))
