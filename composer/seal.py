@@ -9,7 +9,6 @@ have no banner; their checksums are kept in `.compose-state.json` instead (`stat
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from itertools import compress, count
 from operator import is_not
 
@@ -92,6 +91,8 @@ class Checksum:
 
     def digest(self, pieces: list[bytes], covered: memoryview) -> str:
         """The hex SHA-256 of `covered`: one byte, then the concatenation of `pieces`."""
+        from bisect import bisect_right  # here: only `watch` keeps a Checksum across builds
+
         kept = self.pieces
         same = next(compress(count(), map(is_not, pieces, kept)), min(len(pieces), len(kept)))
         unchanged = 1 + sum(map(len, pieces[:same]))  # bytes of `covered` hashed as they were

@@ -3,7 +3,6 @@ text, so that later stages only paste text (README "The manifest"); written by `
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 
@@ -43,8 +42,11 @@ def psl_value(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyP
 
 
 def _psl_number(value: int | float, keypath: str, location: Location) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise error(f"{keypath}: expected a finite number, found {value}", location, code=E_INVALID)
+    if isinstance(value, float):
+        import math  # here: a manifest seldom holds a float, and the import costs every start
+
+        if not math.isfinite(value):
+            raise error(f"{keypath}: expected a finite number, found {value}", location, code=E_INVALID)
     # "As written" when the literal is already PSL syntax (keeps `1.50`); TOML-only spellings
     # such as `1_000`, `0x1f` or `1e3` are normalised to plain decimals.
     written = location.source.text[location.start : location.end] if location.end is not None else ""
