@@ -32,8 +32,9 @@ _LINE = (
     rf"|(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR}|{_ARRAY}|{_INLINE})"
     rf")?{_WS}{_COMMENT}"
 )
-_ITEM = re.compile(_STRING)
-_INLINE_PAIR = re.compile(rf"(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR})")
+# Compiled where first used (`re` keeps them), by an array or inline table value: most
+# manifests hold none.
+_INLINE_PAIR = rf"(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR})"
 Table = dict[str, object]
 
 
@@ -120,10 +121,10 @@ class _Reader:
         if key in self.table:
             return False
         if text[0] == "[":
-            self.table[key] = [item[1:-1] for item in _ITEM.findall(text)]
+            self.table[key] = [item[1:-1] for item in re.findall(_STRING, text)]
         elif text[0] == "{":
             inline: Table = {}
-            for pair in _INLINE_PAIR.finditer(text):
+            for pair in re.finditer(_INLINE_PAIR, text):
                 if pair["key"] in inline:
                     return False
                 inline[pair["key"]] = _scalar(pair["value"])
