@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 
 State = dict[str, tuple[str, ...]]
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+_CONFLICT = r"^(<{7}|={7}|>{7})(?: |$)"  # compiled where first used (`re` keeps it)
 
 
 def read_state(root: Path) -> State:
@@ -66,7 +66,7 @@ def read_state(root: Path) -> State:
 
 def parse_state(text: str) -> State | int:
     """The state, or the offset in `text` where it stops making sense."""
-    conflict = _CONFLICT.search(text)
+    conflict = re.search(_CONFLICT, text, re.MULTILINE)
     if conflict is not None:
         return conflict.start()
     try:

@@ -3,15 +3,16 @@ text, so that later stages only paste text (README "The manifest"); written by `
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ..diagnostics import Location, did_you_mean, error
+from ..psl.on_use import PatternOnUse
 from ..psl.render import number_literal, string_literal
 from .shape import E_INVALID, E_UNKNOWN_KEY, KeyPath, key_text, kind_of
 
-_PSL_INT_RE = re.compile(r"-?[0-9]+")
-_PSL_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Compiled on first use: most manifests hold no number.
+_PSL_INT_RE = PatternOnUse(r"-?[0-9]+")
+_PSL_NUMBER_RE = PatternOnUse(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def psl_value(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyPath], Location]) -> str:

@@ -12,6 +12,7 @@ import re
 from collections import namedtuple
 
 from .comments import comment_lines, line_end_past_comment
+from .on_use import PatternOnUse
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
@@ -27,9 +28,10 @@ if TYPE_CHECKING:
 # (schema-ast `StringLiteral`) escapes `"`, `\`, `\n`, `\r`, `\t` and writes every other ASCII
 # control character, DEL included, as `\u00XX`; `prisma format` keeps a literal as written, and
 # reads `\b` or a raw DEL as well (tests/test_render.py holds the spellings to Prisma's reading).
-_ESCAPE_RE = re.compile(r'[\x00-\x1f"\\\x7f]')
+# Both compiled on first use: a plain build writes no literal.
+_ESCAPE_RE = PatternOnUse(r'[\x00-\x1f"\\\x7f]')
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_NUMBER_RE = PatternOnUse(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def string_literal(text: str) -> str:
