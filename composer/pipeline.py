@@ -120,9 +120,12 @@ class Written(Record):
         ]
 
 
-def write_outputs(comp: Composition, force: bool = False) -> Written:
-    """Write the composed targets' outputs (atomically, only those that changed: output.apply)."""
+def write_outputs(
+    comp: Composition, force: bool = False, planned: list[PlannedFile] | None = None
+) -> Written:
+    """Write the composed targets' outputs (atomically, only those that changed: output.apply);
+    `planned`: their plan, when the caller made it (`plan_outputs`)."""
     from . import output
 
-    planned = plan_outputs(comp)
+    planned = plan_outputs(comp) if planned is None else planned
     return Written(planned, output.apply(planned, force, comp.manifest.root))

@@ -18,6 +18,7 @@ This module imports only the standard library and the project's standard-library
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import json
 import os
@@ -183,40 +184,82 @@ def manifest_digest(text: str) -> str:
     return sha(text.encode("utf-8", "surrogateescape"))
 
 
+class Hashing:
+    """The digests a stamp keeps of a build's manifest, inputs and outputs, taken by a thread
+    while the build writes its outputs: the writes and their fsync wait on the disk meanwhile
+    (and OpenSSL hashes a fragment's text without holding the GIL). Made only when the build is
+    to be stamped (`COMPOSE_NO_CACHE` unset); `done()` waits for the thread. A plain `_thread`:
+    importing `threading` would cost about what the overlap saves.
+
+    Everything is what the build used, not what is on disk now (a file saved during the build
+    must not be stamped as built): `manifest_text` as the build read it; `inputs`, every file
+    read, as (absolute path, text); `outputs`, (absolute path, text written or kept, None when
+    deleted)."""
+
+    def __init__(
+        self, manifest_text: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str | None]]
+    ) -> None:
+        self.files = [p for p, _ in inputs]
+        self._digests: tuple[str, str, list[list[str | None]]] | None = None
+        self._running = _thread.allocate_lock()
+        self._running.acquire()
+        _thread.start_new_thread(self._run, (manifest_text, inputs, outputs))
+
+    def _run(
+        self, manifest_text: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str | None]]
+    ) -> None:
+        try:
+            outs = [[p, None if t is None else output_digest(t)] for p, t in outputs]
+            self._digests = manifest_digest(manifest_text), inputs_digest(inputs), outs
+        except Exception:  # a text that cannot be encoded: no stamp (the build stands)
+            pass
+        finally:
+            self._running.release()
+
+    def done(self) -> tuple[str, str, list[list[str | None]]] | None:
+        """(manifest, inputs, outputs digests) once the thread has taken them; None if it failed."""
+        with self._running:
+            return self._digests
+
+
+def hashing(
+    manifest_text: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str | None]]
+) -> Hashing | None:
+    """The stamp's digests of a build, started (`Hashing`); None when `COMPOSE_NO_CACHE` is set."""
+    return None if os.environ.get("COMPOSE_NO_CACHE") else Hashing(manifest_text, inputs, outputs)
+
+
 def record(
     manifest: Path,
-    manifest_text: str,
     tool: str,
     targets: list[str],
     entries: list[tuple[str, str]],
-    inputs: list[tuple[str, str]],
-    outputs: list[tuple[str, str | None]],
+    hashing: Hashing,
     folders: list[str],
     counts: tuple[int, int],
     never: tuple[list[str], list[str]] = ([], []),
 ) -> None:
     """Save the stamp of a successful build; never fails the build.
 
-    Everything is what the build used, not what is on disk now (a file saved during the build
-    must not be stamped as built): `manifest_text` as the build read it; `tool`, the fingerprint
-    taken when the build started; `entries`, the manifest's fragment entries as (kind, pattern)
-    in order; `inputs`, every file read, as (absolute path, text); `outputs`, (absolute path, text
-    written or kept, None when deleted); `folders`, absolute paths of folder outputs; `counts`,
-    (targets, files) for the summary line; `never`, the output files and folders of every target
-    (absolute paths), which globs skip (`inputfiles.NeverInputs`).
+    `tool`, the fingerprint taken when the build started; `entries`, the manifest's fragment
+    entries as (kind, pattern) in order; `hashing`, the digests of what the build read and wrote;
+    `folders`, absolute paths of folder outputs; `counts`, (targets, files) for the summary line;
+    `never`, the output files and folders of every target (absolute paths), which globs skip
+    (`inputfiles.NeverInputs`).
     """
-    if os.environ.get("COMPOSE_NO_CACHE"):
+    digests = hashing.done()
+    if digests is None:
         return
     try:
         root = manifest.parent
         stamp = {
             "format": FORMAT,
             "tool": tool,
-            "manifest": manifest_digest(manifest_text),
+            "manifest": digests[0],
             "entries": entries,
-            "files": [p for p, _ in inputs],
-            "inputs": inputs_digest(inputs),
-            "outputs": [[p, None if t is None else output_digest(t)] for p, t in outputs],
+            "files": hashing.files,
+            "inputs": digests[1],
+            "outputs": digests[2],
             "folders": [[f, folder_listing(f)] for f in folders],
             "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
