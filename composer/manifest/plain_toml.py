@@ -49,15 +49,16 @@ def plain_toml(text: str) -> Table | None:
     """What tomllib.loads(text) gives, or None when the text is not of the subset above."""
     reader = _Reader()
     lines = text.split("\n")
-    last = len(lines) - 1
+    if "\r" in text:  # CRLF; a `\r` alone (at the end too) is no newline
+        last = len(lines) - 1
+        lines = [line[:-1] if i < last and line.endswith("\r") else line for i, line in enumerate(lines)]
     arrays: dict[str, str] = {}  # `[[name]]` lines seen: name (a manifest repeats `[[fragments]]`)
-    for i, line in enumerate(lines):
-        if i < last and line.endswith("\r"):  # CRLF; a `\r` alone (at the end too) is no newline
-            line = line[:-1]
+    array = reader.array
+    for line in lines:
         if not line:
             continue
         name = arrays.get(line)
-        simple = reader.array(name) if name is not None else _simple_line(reader, line, arrays)
+        simple = array(name) if name is not None else _simple_line(reader, line, arrays)
         if simple is None:
             match = _line_pattern().fullmatch(line)
             simple = match is not None and reader.line(match)
