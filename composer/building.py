@@ -13,7 +13,7 @@ import contextlib
 import sys
 import time
 
-from . import output, pipeline, quick_exit, report
+from . import output, pipeline, quick_exit
 from .diagnostics import ComposeError
 from .lock import project_lock
 from .records import Record
@@ -168,6 +168,8 @@ def show(
         ]
         notes = [n for t in comp.targets for n in t.notes]
         shown = [*warnings, *notes] if fmt == "json" else warnings
+        from . import report  # here: a plain build without warnings prints its summary only
+
         report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
     if fmt != "json":
         summary(comp, written, started)
