@@ -6,8 +6,6 @@ it, through `psl/render.py`'s row layout, into `writer.Writer`s).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .diagnostics import Source
 from .psl.comments import comment_lines
 from .psl.members import (
@@ -32,7 +30,10 @@ from .psl.render import (
 )
 from .writer import Anchors, ComposedFile, Writer
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .compose import Merged
     from .manifest import TargetSpec
     from .psl import Declaration, Member, SchemaFile
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "schema.prisma"  # folder outputs: the file holding the datasource and generators
 # Laid-out blocks (keys: declaration and addition ids) and field relations (keys start with -1).
-BlockMemo = dict[tuple[int, ...], tuple[Any, "Merged"]]
+BlockMemo = dict[tuple[int, ...], "tuple[Any, Merged]"]
 
 
 def attached_comments(text: str, m: Member) -> int:

@@ -12,21 +12,23 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Protocol
 
-from . import output, pipeline, quick_exit, report
+from . import output, pipeline, quick_exit
 from .diagnostics import ComposeError
 from .lock import project_lock
 from .records import Record
 from .sources import Loader
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    from . import stamp
     from .diagnostics import Diagnostic
     from .validation import Engines
 
-
-class WarningSink(Protocol):
-    warnings: list[Diagnostic]
+    class WarningSink(Protocol):
+        warnings: list[Diagnostic]
 
 
 class Built(Record):
@@ -55,6 +57,7 @@ def build(
     engine = None
     engines = None
     loader: Loader | None = None
+    hashing: stamp.Hashing | None = None
     locked = contextlib.ExitStack()
     try:
         # One writer per project, from reading the inputs to the last rename (lock.py).
@@ -79,40 +82,53 @@ def build(
         if engine is not None:
             engines, found_warnings = check_with_prisma(comp, engine, fmt)
             sink.warnings = [*sink.warnings, *found_warnings]
-        written = pipeline.write_outputs(comp, force)
-        quick_exit.hold(written)
+        planned = pipeline.plan_outputs(comp)
         if loader is not None and not sink.warnings:
-            remember(comp, targets or [], written.planned, loader, tool)
+            hashing = start_stamp(comp, planned, loader)  # hashes while the outputs are written
+        written = pipeline.write_outputs(comp, force, planned)
+        quick_exit.hold(written)
+        if hashing is not None:
+            remember(comp, targets or [], written.planned, hashing, tool)
     finally:
+        if hashing is not None:
+            hashing.done()  # a build that failed meanwhile leaves no thread behind
         locked.close()
         if engine is not None:
             engine.close()
     return Built(comp, written, engines)
 
 
+def start_stamp(
+    comp: pipeline.Composition, planned: list[output.PlannedFile], loader: Loader
+) -> stamp.Hashing | None:
+    """The digests of this build's stamp, taken by a thread (`stamp.Hashing`) while the outputs
+    are written; None when the build is not stamped."""
+    inputs = loader.texts(comp.loaded.files)
+    if inputs is None:
+        return None
+    from .stamp import hashing
+
+    return hashing(comp.manifest.source.text, inputs, [(str(f.path), f.text) for f in planned])
+
+
 def remember(
     comp: pipeline.Composition,
     targets: list[str],
     planned: list[output.PlannedFile],
-    loader: Loader,
+    hashing: stamp.Hashing,
     tool: str,
 ) -> None:
     """Stamp this build so that the next one with nothing changed is a quick check (stamp.py)."""
-    inputs = loader.texts(comp.loaded.files)
-    if inputs is None:
-        return
     from . import stamp
     from .sources import output_paths
 
     root = comp.manifest.root
     stamp.record(
         comp.manifest.path,
-        comp.manifest.source.text,
         tool,
         targets,
         [(spec.kind, spec.pattern) for spec in comp.manifest.fragments],
-        inputs,
-        [(str(f.path), f.text) for f in planned],
+        hashing,
         [str(root / t.target.output) for t in comp.targets if t.target.folder],
         (len(comp.targets), sum(1 for f in planned if f.text is not None)),
         output_paths(comp.manifest),
@@ -152,6 +168,8 @@ def show(
         ]
         notes = [n for t in comp.targets for n in t.notes]
         shown = [*warnings, *notes] if fmt == "json" else warnings
+        from . import report  # here: a plain build without warnings prints its summary only
+
         report.emit(shown, fmt, command="build", exit_code=0, outputs=outputs, engines=engines)
     if fmt != "json":
         summary(comp, written, started)

@@ -12,7 +12,6 @@ to the fragment. This module holds the rules (what is taken, merged, checked, in
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from .blocks import (
     BlockMemo,
@@ -34,6 +33,7 @@ from .typecheck import SCALARS as SCALARS  # where the language server reads it
 from .typecheck import check_types, declared_in
 from .writer import ComposedFile, Writer
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .adapt import Adapted
     from .manifest import Manifest, TargetSpec

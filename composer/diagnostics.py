@@ -7,7 +7,6 @@ carry plain integers around.
 
 from __future__ import annotations
 
-import bisect
 import os
 
 from .records import FrozenRecord, Record
@@ -61,9 +60,11 @@ class Source:
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
+        from bisect import bisect_right  # here: a build without errors asks for no position
+
         starts = self.line_starts()
         offset = max(0, min(offset, len(self.text)))
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect_right(starts, offset) - 1
         return index + 1, offset - starts[index] + 1
 
     def offset_of(self, line: int, col: int = 1) -> int:

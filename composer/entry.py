@@ -65,6 +65,12 @@ def script() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in ONE_SHOT:
         main()
         return
+    if sys.argv[1] == "build":
+        import gc
+
+        # Off from the start, not only once `commands/build.py` turns it off for the build: the
+        # imports before it make tens of thousands of objects that collections would walk for nothing.
+        gc.disable()
     from . import quick_exit
 
     quick_exit.arm()

@@ -42,8 +42,10 @@ STATE_FILE = ".compose-state.json"  # checksums of header-less outputs (output.p
 LOCK_FILE = ".compose.lock"  # held by a build from reading its inputs to its last rename (lock.py)
 _MAGIC = re.compile(r"[*?[]")
 # Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) and the line and
-# paragraph separators.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# paragraph separators. Compiled where first needed (`re` keeps it): its class beyond Latin-1
+# costs more to compile than a thousand names' checks, and a name that `str.isprintable` passes
+# holds none of these characters (a Cc, Zl or Zp character is never printable).
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
 SKIPPED_FOLDERS = ("node_modules", ".git")
 # The kernel's and the devices' file systems: their "files" are no fragments, and reading them
 # can block, never end, or print secrets (`/proc/self/environ`) in an error's code frame.
@@ -222,13 +224,15 @@ def control_character(text: str) -> str | None:
     A name with a line break, pasted into a `// ---- fragment NAME (path) ----` header, would end
     the comment and put the rest of the name into the schema as code.
     """
-    found = _CONTROL.search(text)
+    if text.isprintable():  # the usual name
+        return None
+    found = re.search(_CONTROL, text)
     return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 def shown(text: str) -> str:
     """`text` with its control characters escaped, for a message."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_CONTROL, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def posix_stem(path: str) -> str:

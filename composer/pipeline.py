@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, did_you_mean
 from .inputfiles import manifest_path
@@ -11,6 +10,7 @@ from .manifest import Manifest, TargetSpec, load_manifest
 from .records import Record
 from .sources import Loader, LoadResult
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .compose import ComposedTarget
     from .plan import PlannedFile
@@ -120,9 +120,12 @@ class Written(Record):
         ]
 
 
-def write_outputs(comp: Composition, force: bool = False) -> Written:
-    """Write the composed targets' outputs (atomically, only those that changed: output.apply)."""
+def write_outputs(
+    comp: Composition, force: bool = False, planned: list[PlannedFile] | None = None
+) -> Written:
+    """Write the composed targets' outputs (atomically, only those that changed: output.apply);
+    `planned`: their plan, when the caller made it (`plan_outputs`)."""
     from . import output
 
-    planned = plan_outputs(comp)
+    planned = plan_outputs(comp) if planned is None else planned
     return Written(planned, output.apply(planned, force, comp.manifest.root))

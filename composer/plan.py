@@ -7,22 +7,21 @@ up only when a diagnostic is made (finding positions in the manifest costs more 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .backups import free_backup_path
 from .diagnostics import ComposeError, Diagnostic, Location
 from .inputfiles import Refused, read_regular
 from .records import Record
-from .seal import BANNER_PREFIX, digest, seal, sealed, sealed_bytes, verify
+from .seal import BANNER_PREFIX, digest, seal, sealed, sealed_bytes, sha256, verify
 from .statefile import State, read_state
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .compose import ComposedFile, ComposedTarget
     from .manifest import TargetSpec
@@ -127,21 +126,21 @@ class PlannedFile(Record):
     @property
     def seen(self) -> str | None:
         if isinstance(self.on_disk, bytes):
-            self.on_disk = hashlib.sha256(self.on_disk).hexdigest()
+            self.on_disk = sha256(self.on_disk).hexdigest()
         return self.on_disk
 
     def as_planned(self, data: bytes | None) -> bool:
         """Are `data` (the output's bytes now; None: missing) what `plan` read?"""
         if self.on_disk is None or isinstance(self.on_disk, bytes):
             return data == self.on_disk
-        return data is not None and hashlib.sha256(data).hexdigest() == self.on_disk
+        return data is not None and sha256(data).hexdigest() == self.on_disk
 
     @cached_property  # the state file records it twice a build (`statefile.next_state`)
     def text_digest(self) -> str | None:
         """The checksum of `text` (None: a file to remove)."""
         if self.text is None:
             return None
-        return hashlib.sha256(self.encoded).hexdigest() if self.encoded is not None else digest(self.text)
+        return sha256(self.encoded).hexdigest() if self.encoded is not None else digest(self.text)
 
     @property
     def where(self) -> Location | None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any
 
 from .diagnostics import Diagnostic, use_color
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMATS = ("text", "json", "github")
 JSON_VERSION = 1

@@ -15,7 +15,6 @@ import re
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source, error
 from .inputfiles import (
@@ -45,6 +44,7 @@ __all__ = [
     "rel_display",
 ]
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .entities import GeneratedFragment
     from .manifest import FragmentSpec, Manifest

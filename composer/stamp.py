@@ -18,14 +18,13 @@ This module imports only the standard library and the project's standard-library
 
 from __future__ import annotations
 
+import _thread
 import contextlib
-import hashlib
 import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from .folders import atomic_write
 from .inputfiles import (
@@ -39,7 +38,13 @@ from .inputfiles import (
     read_regular,
     temp_owner,
 )
-from .seal import CHECKSUM_LINE
+from .seal import CHECKSUM_LINE, sha256
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Stamp = dict[str, Any]
 
 FORMAT = 5  # bump when the stamp's meaning changes
 
@@ -52,7 +57,7 @@ def cache_dir() -> Path:
 def tool_fingerprint() -> str:
     """Changes whenever the code that composes changes (an upgrade, or an edit in a checkout)."""
     pkg = os.path.dirname(os.path.abspath(__file__))
-    h = hashlib.sha256(sys.version.encode())
+    h = sha256(sys.version.encode())
     # The site-packages folder compose is installed in changes whenever a package is installed,
     # upgraded or removed there: PyYAML, which reads the entity files, lives there too. (Not a
     # source checkout's folder, whose time changes with any file made beside the package.)
@@ -73,18 +78,18 @@ def tool_fingerprint() -> str:
 
 
 def stamp_path(manifest: Path, targets: list[str]) -> Path:
-    key = hashlib.sha256(f"{manifest}\0{chr(0).join(targets)}".encode()).hexdigest()[:32]
+    key = sha256(f"{manifest}\0{chr(0).join(targets)}".encode()).hexdigest()[:32]
     return cache_dir() / f"build-{key}.json"
 
 
 def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def text_sha(text: str) -> str:
     """`sha` of the text's UTF-8, encoded a MiB at a time (an output of 10,000 fragments is tens
     of MiB: encoded at once, it would be the build's peak memory)."""
-    h = hashlib.sha256()
+    h = sha256()
     for at in range(0, len(text), 1 << 20):
         h.update(text[at : at + (1 << 20)].encode("utf-8"))
     return h.hexdigest()
@@ -168,7 +173,7 @@ def leftover_temp(folder: str, names: set[str]) -> bool:
 
 def inputs_digest(files: list[tuple[str, str]]) -> str:
     """Digest of (absolute path, text as the build read it) pairs, in the order they were read."""
-    h = hashlib.sha256()
+    h = sha256()
     for path, text in files:  # one update per file: the same digest as four
         raw = text.encode("utf-8", "surrogateescape")
         h.update(b"%b\0%b\0" % (path.encode("utf-8", "surrogateescape"), raw))
@@ -179,40 +184,82 @@ def manifest_digest(text: str) -> str:
     return sha(text.encode("utf-8", "surrogateescape"))
 
 
+class Hashing:
+    """The digests a stamp keeps of a build's manifest, inputs and outputs, taken by a thread
+    while the build writes its outputs: the writes and their fsync wait on the disk meanwhile
+    (and OpenSSL hashes a fragment's text without holding the GIL). Made only when the build is
+    to be stamped (`COMPOSE_NO_CACHE` unset); `done()` waits for the thread. A plain `_thread`:
+    importing `threading` would cost about what the overlap saves.
+
+    Everything is what the build used, not what is on disk now (a file saved during the build
+    must not be stamped as built): `manifest_text` as the build read it; `inputs`, every file
+    read, as (absolute path, text); `outputs`, (absolute path, text written or kept, None when
+    deleted)."""
+
+    def __init__(
+        self, manifest_text: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str | None]]
+    ) -> None:
+        self.files = [p for p, _ in inputs]
+        self._digests: tuple[str, str, list[list[str | None]]] | None = None
+        self._running = _thread.allocate_lock()
+        self._running.acquire()
+        _thread.start_new_thread(self._run, (manifest_text, inputs, outputs))
+
+    def _run(
+        self, manifest_text: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str | None]]
+    ) -> None:
+        try:
+            outs = [[p, None if t is None else output_digest(t)] for p, t in outputs]
+            self._digests = manifest_digest(manifest_text), inputs_digest(inputs), outs
+        except Exception:  # a text that cannot be encoded: no stamp (the build stands)
+            pass
+        finally:
+            self._running.release()
+
+    def done(self) -> tuple[str, str, list[list[str | None]]] | None:
+        """(manifest, inputs, outputs digests) once the thread has taken them; None if it failed."""
+        with self._running:
+            return self._digests
+
+
+def hashing(
+    manifest_text: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str | None]]
+) -> Hashing | None:
+    """The stamp's digests of a build, started (`Hashing`); None when `COMPOSE_NO_CACHE` is set."""
+    return None if os.environ.get("COMPOSE_NO_CACHE") else Hashing(manifest_text, inputs, outputs)
+
+
 def record(
     manifest: Path,
-    manifest_text: str,
     tool: str,
     targets: list[str],
     entries: list[tuple[str, str]],
-    inputs: list[tuple[str, str]],
-    outputs: list[tuple[str, str | None]],
+    hashing: Hashing,
     folders: list[str],
     counts: tuple[int, int],
     never: tuple[list[str], list[str]] = ([], []),
 ) -> None:
     """Save the stamp of a successful build; never fails the build.
 
-    Everything is what the build used, not what is on disk now (a file saved during the build
-    must not be stamped as built): `manifest_text` as the build read it; `tool`, the fingerprint
-    taken when the build started; `entries`, the manifest's fragment entries as (kind, pattern)
-    in order; `inputs`, every file read, as (absolute path, text); `outputs`, (absolute path, text
-    written or kept, None when deleted); `folders`, absolute paths of folder outputs; `counts`,
-    (targets, files) for the summary line; `never`, the output files and folders of every target
-    (absolute paths), which globs skip (`inputfiles.NeverInputs`).
+    `tool`, the fingerprint taken when the build started; `entries`, the manifest's fragment
+    entries as (kind, pattern) in order; `hashing`, the digests of what the build read and wrote;
+    `folders`, absolute paths of folder outputs; `counts`, (targets, files) for the summary line;
+    `never`, the output files and folders of every target (absolute paths), which globs skip
+    (`inputfiles.NeverInputs`).
     """
-    if os.environ.get("COMPOSE_NO_CACHE"):
+    digests = hashing.done()
+    if digests is None:
         return
     try:
         root = manifest.parent
         stamp = {
             "format": FORMAT,
             "tool": tool,
-            "manifest": manifest_digest(manifest_text),
+            "manifest": digests[0],
             "entries": entries,
-            "files": [p for p, _ in inputs],
-            "inputs": inputs_digest(inputs),
-            "outputs": [[p, None if t is None else output_digest(t)] for p, t in outputs],
+            "files": hashing.files,
+            "inputs": digests[1],
+            "outputs": digests[2],
             "folders": [[f, folder_listing(f)] for f in folders],
             "state": sha(read_or_none(root / STATE_FILE) or b""),
             "counts": list(counts),
@@ -238,7 +285,6 @@ def unchanged(manifest: Path, targets: list[str]) -> tuple[int, int] | None:
     return None
 
 
-Stamp = dict[str, Any]
 
 
 def _load(manifest: Path, targets: list[str]) -> Stamp | None:

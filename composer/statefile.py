@@ -12,31 +12,34 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
 
 from .diagnostics import ComposeError, Diagnostic, Location, Source
 from .folders import atomic_write
 from .inputfiles import STATE_FILE
 from .seal import digest
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Recorded(Protocol):
+        """What the state needs of a planned output (`plan.PlannedFile`)."""
+
+        display: str
+        text: str | None
+
+        @property
+        def changed(self) -> bool: ...
+
+        @property
+        def headerless(self) -> bool: ...  # a text to write, without a banner
+
+        @property
+        def text_digest(self) -> str | None: ...  # `digest(text)`, computed once
+
+
 State = dict[str, tuple[str, ...]]
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
-
-
-class Recorded(Protocol):
-    """What the state needs of a planned output (`plan.PlannedFile`)."""
-
-    display: str
-    text: str | None
-
-    @property
-    def changed(self) -> bool: ...
-
-    @property
-    def headerless(self) -> bool: ...  # a text to write, without a banner
-
-    @property
-    def text_digest(self) -> str | None: ...  # `digest(text)`, computed once
+_CONFLICT = r"^(<{7}|={7}|>{7})(?: |$)"  # compiled where first used (`re` keeps it)
 
 
 def read_state(root: Path) -> State:
@@ -63,7 +66,7 @@ def read_state(root: Path) -> State:
 
 def parse_state(text: str) -> State | int:
     """The state, or the offset in `text` where it stops making sense."""
-    conflict = _CONFLICT.search(text)
+    conflict = re.search(_CONFLICT, text, re.MULTILINE)
     if conflict is not None:
         return conflict.start()
     try:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import filterfalse
-from typing import TYPE_CHECKING
 
 from .diagnostics import ComposeError, Diagnostic, Location, did_you_mean
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .compose import Merged
     from .manifest import TargetSpec

@@ -201,3 +201,51 @@ def test_script_exit_codes(project: Path, exit_with: object, code: int) -> None:
     )
     assert done.returncode == code, done.stderr
     assert done.stderr == ("a message\n" if isinstance(exit_with, str) else "")
+
+
+# -- what a plain build imports -------------------------------------------------------------------
+
+# Standard modules the plain build does without (each costs every start): a composer module
+# that imports one at module level, or on the way through a build, is named here.
+IMPORT_PROBE = """
+import sys
+
+AVOIDED = {"typing", "hashlib", "bisect", "math", "threading", "dataclasses", "inspect", "tempfile"}
+importers = []
+
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in AVOIDED:
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_globals.get("__name__", "").startswith(
+                ("importlib", "_frozen_importlib")
+            ):
+                frame = frame.f_back
+            importers.append(f"{frame.f_globals.get('__name__')} imports {name}" if frame else name)
+        return None
+
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["compose", *sys.argv[1:]]
+from composer import entry
+try:
+    entry.main()
+except SystemExit:
+    pass
+print(sorted({i for i in importers if i.startswith("composer")}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["build"], ["build", "app"]])
+def test_a_plain_build_imports_none_of_the_avoided_modules(
+    project: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """A cold build (no stamp, no output), then one through the nothing-changed check."""
+    env = cli_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    for command in (["build"], args):
+        done = subprocess.run(
+            [sys.executable, "-c", IMPORT_PROBE, *command], cwd=project, capture_output=True, text=True,
+            env=env, timeout=120,
+        )
+        assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr

@@ -208,6 +208,19 @@ def test_a_file_named_with_a_line_break_cannot_inject_a_model(tmp_path: Path, ou
     assert outputs(root) == {}  # nothing written, so nothing injected
 
 
+def test_control_character_finds_every_character_of_its_class() -> None:
+    """`control_character` skips the pattern for a text `str.isprintable` passes: every code point
+    gets the pattern's verdict either way, and the first one found is named."""
+    import re
+
+    from composer.inputfiles import _CONTROL, control_character
+
+    for char in map(chr, range(0x3000)):  # the class's characters are all below U+2030
+        found = control_character(f"a{char}b")
+        assert found == (f"U+{ord(char):04X}" if re.fullmatch(_CONTROL, char) else None), char
+    assert control_character("\u00a0\u2029\x7f") == "U+2029"
+
+
 def test_a_manifest_path_with_a_control_character_is_refused() -> None:
     text = manifest('path = "prisma/a\\nmodel B {}\\n.prisma"')
     with pytest.raises(

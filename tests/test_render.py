@@ -149,3 +149,20 @@ def test_reading_the_manifest_compiles_no_parser() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(root), "PATH": ""})
     assert done.stdout.strip() == "False"
+
+
+def test_row_at_run_time_is_the_typed_row() -> None:
+    """`render.Row` is a `typing.NamedTuple` for type checkers and a `collections.namedtuple` at
+    run time (no `typing` import): the same fields, in the same order, with the same defaults."""
+    import ast
+
+    from composer.psl import render
+
+    tree = ast.parse(Path(render.__file__).read_text(encoding="utf-8"))
+    typed = next(node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name == "Row")
+    fields = [node for node in typed.body if isinstance(node, ast.AnnAssign)]
+    names = tuple(node.target.id for node in fields if isinstance(node.target, ast.Name))
+    pairs = zip(names, fields, strict=True)
+    defaults = {name: ast.literal_eval(node.value) for name, node in pairs if node.value is not None}
+    assert names == render.Row._fields
+    assert defaults == render.Row._field_defaults

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .. import report
 from ..diagnostics import ComposeError, Diagnostic
 from ..pipeline import UsageError
 from ..records import Record
@@ -39,12 +38,16 @@ def error_handler(command: str, fmt: str = "text", engine_use: str = "validator"
     try:
         yield handled
     except ComposeError as exc:
+        from .. import report  # here: a command that succeeds reports through it no error
+
         report.emit([*handled.warnings, *exc.diagnostics], fmt, command=command, exit_code=1)
         handled.code = 1
     except Exception as exc:
         message = _usage_message(exc, engine_use)
         if message is None:
             raise
+        from .. import report
+
         handled.code = report.usage_error(message, fmt, command)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..adapt_policy import AdaptPolicy
 from ..diagnostics import Location, Source
 from ..inputfiles import posix_stem
 from ..records import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .positions import _Locator
 

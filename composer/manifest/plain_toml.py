@@ -32,8 +32,9 @@ _LINE = (
     rf"|(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR}|{_ARRAY}|{_INLINE})"
     rf")?{_WS}{_COMMENT}"
 )
-_ITEM = re.compile(_STRING)
-_INLINE_PAIR = re.compile(rf"(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR})")
+# Compiled where first used (`re` keeps them), by an array or inline table value: most
+# manifests hold none.
+_INLINE_PAIR = rf"(?P<key>{_KEY}){_WS}={_WS}(?P<value>{_SCALAR})"
 Table = dict[str, object]
 
 
@@ -48,15 +49,16 @@ def plain_toml(text: str) -> Table | None:
     """What tomllib.loads(text) gives, or None when the text is not of the subset above."""
     reader = _Reader()
     lines = text.split("\n")
-    last = len(lines) - 1
+    if "\r" in text:  # CRLF; a `\r` alone (at the end too) is no newline
+        last = len(lines) - 1
+        lines = [line[:-1] if i < last and line.endswith("\r") else line for i, line in enumerate(lines)]
     arrays: dict[str, str] = {}  # `[[name]]` lines seen: name (a manifest repeats `[[fragments]]`)
-    for i, line in enumerate(lines):
-        if i < last and line.endswith("\r"):  # CRLF; a `\r` alone (at the end too) is no newline
-            line = line[:-1]
+    array = reader.array
+    for line in lines:
         if not line:
             continue
         name = arrays.get(line)
-        simple = reader.array(name) if name is not None else _simple_line(reader, line, arrays)
+        simple = array(name) if name is not None else _simple_line(reader, line, arrays)
         if simple is None:
             match = _line_pattern().fullmatch(line)
             simple = match is not None and reader.line(match)
@@ -120,10 +122,10 @@ class _Reader:
         if key in self.table:
             return False
         if text[0] == "[":
-            self.table[key] = [item[1:-1] for item in _ITEM.findall(text)]
+            self.table[key] = [item[1:-1] for item in re.findall(_STRING, text)]
         elif text[0] == "{":
             inline: Table = {}
-            for pair in _INLINE_PAIR.finditer(text):
+            for pair in re.finditer(_INLINE_PAIR, text):
                 if pair["key"] in inline:
                     return False
                 inline[pair["key"]] = _scalar(pair["value"])

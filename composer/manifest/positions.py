@@ -5,10 +5,9 @@ patterns more than a small manifest's whole check)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..diagnostics import Location, Source
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .scanner import _Span
     from .shape import KeyPath

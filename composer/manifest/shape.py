@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 from ..inputfiles import MANIFEST_NAME as MANIFEST_NAME  # the one place the file name is written
+from ..psl.on_use import PatternOnUse
 
 E_READ = "E010"
 E_SYNTAX = "E011"
@@ -32,9 +32,10 @@ def _keys(table: dict[str, object]) -> tuple[str, ...]:
     return tuple(table["properties"])  # type: ignore[arg-type]
 
 
-def _pattern(node: dict[str, str]) -> re.Pattern[str]:
-    """A schema `pattern` (anchored by `^…$`) as a regular expression for `fullmatch`."""
-    return re.compile(node["pattern"].removeprefix("^").removesuffix("$"))
+def _pattern(node: dict[str, str]) -> PatternOnUse:
+    """A schema `pattern` (anchored by `^…$`) as a regular expression for `fullmatch`, compiled
+    on first use (a plain manifest has no generator or adapt key to check)."""
+    return PatternOnUse(node["pattern"].removeprefix("^").removesuffix("$"))
 
 
 TOP_KEYS = _keys(SCHEMA)

@@ -221,10 +221,11 @@ class _Validator:
             value = entry.get("path")
             if (
                 type(value) is str
+                and value.isprintable()  # so no control character (`control_character`)
                 and value.strip()
                 and "\\" not in value
-                and not _is_absolute(value)
-                and control_character(value) is None
+                and value[0] != "/"  # not absolute (no drive either: `_is_absolute`)
+                and value[1:2] != ":"
             ):
                 loc, where = self.loc, ("fragments", index, "path")
                 return FragmentSpec("path", value, None, index, lambda: loc.value(where))

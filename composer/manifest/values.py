@@ -3,16 +3,16 @@ text, so that later stages only paste text (README "The manifest"); written by `
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 
 from ..diagnostics import Location, did_you_mean, error
+from ..psl.on_use import PatternOnUse
 from ..psl.render import number_literal, string_literal
 from .shape import E_INVALID, E_UNKNOWN_KEY, KeyPath, key_text, kind_of
 
-_PSL_INT_RE = re.compile(r"-?[0-9]+")
-_PSL_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Compiled on first use: most manifests hold no number.
+_PSL_INT_RE = PatternOnUse(r"-?[0-9]+")
+_PSL_NUMBER_RE = PatternOnUse(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def psl_value(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyPath], Location]) -> str:
@@ -43,8 +43,11 @@ def psl_value(value: object, keypath: str, path: KeyPath, locate: Callable[[KeyP
 
 
 def _psl_number(value: int | float, keypath: str, location: Location) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise error(f"{keypath}: expected a finite number, found {value}", location, code=E_INVALID)
+    if isinstance(value, float):
+        import math  # here: a manifest seldom holds a float, and the import costs every start
+
+        if not math.isfinite(value):
+            raise error(f"{keypath}: expected a finite number, found {value}", location, code=E_INVALID)
     # "As written" when the literal is already PSL syntax (keeps `1.50`); TOML-only spellings
     # such as `1_000`, `0x1f` or `1e3` are normalised to plain decimals.
     written = location.source.text[location.start : location.end] if location.end is not None else ""

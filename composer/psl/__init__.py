@@ -7,9 +7,11 @@ the package (`psl.render` for the manifest's literals, `psl.comments`) compiles 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile
     from .parser import _FAST_ATTR as ATTRIBUTE_PATTERN
     from .parser import PSLSyntaxError, decode_string, parse, relation_names_fields, relation_with_fields

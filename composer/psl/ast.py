@@ -9,12 +9,14 @@ the member's own line and its newline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Location, Source
 from ..records import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .fields import FileFields
 
 

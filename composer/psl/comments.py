@@ -7,11 +7,12 @@ spaces of documentation, and the blank lines of a `/** … */` block, in the cli
 
 from __future__ import annotations
 
-import re
+from .on_use import PatternOnUse
 
 # A string (it may hold `//` or `/*`), a line comment, or the start of a block comment. The
-# string is unrolled like the parser's (no alternation per character): linear time.
-_TOKEN = re.compile(r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"?|//[^\n]*|/\*')
+# string is unrolled like the parser's (no alternation per character): linear time. Compiled on
+# first use: a plain build copies fragments without asking where their comments are.
+_TOKEN = PatternOnUse(r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"?|//[^\n]*|/\*')
 
 
 def comment_lines(text: str, start: int, end: int) -> tuple[set[int], set[int]]:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from operator import itemgetter
 from sys import intern
-from typing import TYPE_CHECKING
 
 from .parser import _FIELD_LINES, _FIELD_LINES_ASCII, _REST_KIND, OWNS_KEY, rest_kinds
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from .ast import SchemaFile
 

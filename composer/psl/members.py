@@ -16,13 +16,13 @@ from collections import deque
 from collections.abc import Callable
 from itertools import accumulate, repeat
 from operator import add, itemgetter
-from typing import TYPE_CHECKING
 
 from .ast import Attribute, Member
 from .on_use import PatternOnUse
 from .parser import _FAST_ATTR, _FIDENT, _PATH, _Parser
 from .render import REALIGNED, Row, copy_line, lay_out, text_width, trailing_kept
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..diagnostics import Source
     from ..writer import Writer

@@ -7,7 +7,10 @@ parser's, the attribute grammar's) costs milliseconds for nothing when compiled 
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class PatternOnUse:

@@ -22,12 +22,15 @@ import sys
 from collections.abc import Callable
 from operator import itemgetter
 from sys import intern
-from typing import Any
 
 from ..diagnostics import ComposeError, Diagnostic, Location, Source
 from ..inputfiles import normalise_newlines
 from .ast import Arg, Attribute, Declaration, Expr, Member, SchemaFile, _doc_lines
 from .on_use import PatternOnUse
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Identifiers: an alphanumeric first character, then alphanumerics, `_` and `-`. `\w` admits
 # non-ASCII letters, which Prisma's validator (not its parser) judges.

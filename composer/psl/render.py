@@ -9,11 +9,15 @@ output is what Prisma's own formatter would write.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
 
 from .comments import comment_lines, line_end_past_comment
+from .on_use import PatternOnUse
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
     from ..diagnostics import Source
     from ..writer import Anchor, Anchors, Origin, Writer
     from .ast import Member
@@ -24,9 +28,10 @@ if TYPE_CHECKING:
 # (schema-ast `StringLiteral`) escapes `"`, `\`, `\n`, `\r`, `\t` and writes every other ASCII
 # control character, DEL included, as `\u00XX`; `prisma format` keeps a literal as written, and
 # reads `\b` or a raw DEL as well (tests/test_render.py holds the spellings to Prisma's reading).
-_ESCAPE_RE = re.compile(r'[\x00-\x1f"\\\x7f]')
+# Both compiled on first use: a plain build writes no literal.
+_ESCAPE_RE = PatternOnUse(r'[\x00-\x1f"\\\x7f]')
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_NUMBER_RE = PatternOnUse(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def string_literal(text: str) -> str:
@@ -139,30 +144,42 @@ MEMBER_KINDS = frozenset(("field", "value", "property"))
 KIND, NAME, NAME_AT, MID, REST, ATTRS = 3, 4, 5, 6, 8, 10
 
 
-class Row(NamedTuple):
-    """One line of a block body: a member in three cells, verbatim text, or a blank line.
+# `typing.NamedTuple` for type checkers; at run time the same tuple made by `collections.namedtuple`
+# (importing `typing` would cost every start more than a small project's composing). The fields
+# and defaults are those of the class: tests/test_render.py compares the two.
+if TYPE_CHECKING:
 
-    A member's cells: its name; the middle (a field's type, a property's value; none for an enum
-    value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
-    whether it starts with attributes (aligned in a column) or is only a comment. `name_at` is the
-    name's anchor in the laid-out line (it always starts in column 2), `mid_at` where the middle
-    comes from as (source, offset, length), `rest_at` the rest's offset in `source`; a field row
-    read from a checked line has neither anchor (its line gets `REALIGNED`). The text row of
-    a block attribute read by `members.checked_rows` has the attribute's name.
-    A tuple, so that making the rows of a large merged block costs little.
-    """
+    class Row(NamedTuple):
+        """One line of a block body: a member in three cells, verbatim text, or a blank line.
 
-    source: Source
-    start: int  # offset of the line in `source`
-    end: int  # after the line
-    kind: str = "text"  # "text" | "blank" | "field" | "value" | "property"
-    name: str = ""
-    name_at: Anchor | None = None
-    mid: str = ""
-    mid_at: tuple[Source, int, int] | None = None
-    rest: str = ""
-    rest_at: int = 0
-    attrs: bool = False
+        A member's cells: its name; the middle (a field's type, a property's value; none for an enum
+        value); the rest of the line, verbatim (attributes, then a `//` comment), where `attrs` says
+        whether it starts with attributes (aligned in a column) or is only a comment. `name_at` is the
+        name's anchor in the laid-out line (it always starts in column 2), `mid_at` where the middle
+        comes from as (source, offset, length), `rest_at` the rest's offset in `source`; a field row
+        read from a checked line has neither anchor (its line gets `REALIGNED`). The text row of
+        a block attribute read by `members.checked_rows` has the attribute's name.
+        A tuple, so that making the rows of a large merged block costs little.
+        """
+
+        source: Source
+        start: int  # offset of the line in `source`
+        end: int  # after the line
+        kind: str = "text"  # "text" | "blank" | "field" | "value" | "property"
+        name: str = ""
+        name_at: Anchor | None = None
+        mid: str = ""
+        mid_at: tuple[Source, int, int] | None = None
+        rest: str = ""
+        rest_at: int = 0
+        attrs: bool = False
+
+else:
+    Row = namedtuple(
+        "Row",
+        ("source", "start", "end", "kind", "name", "name_at", "mid", "mid_at", "rest", "rest_at", "attrs"),
+        defaults=("text", "", None, "", None, "", 0, False),
+    )
 
 
 def body_rows(source: Source, start: int, end: int, members: dict[int, Member]) -> list[Row]:
