@@ -53,9 +53,10 @@ def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
     hold `[]` give the same as when they are not read)."""
     text = rw.text
     marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed)
+    if not marked:
+        return True
     needs, need = rw.needs, NOTHING
-    for line_start, eol in marked:
-        line = text[line_start:eol]
+    for _, line in marked:
         found = needs.get(line)
         if found is None:
             found = needs[line] = line_need(rw, line)
@@ -68,7 +69,7 @@ def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
 
 
 def from_text(
-    rw: Rewriter, decl: Declaration, *, lists: bool, marked: list[tuple[int, int]] | None = None
+    rw: Rewriter, decl: Declaration, *, lists: bool, marked: list[tuple[int, str]] | None = None
 ) -> None:
     """The native types and scalar lists of a block the parser's fast path accepted, rewritten
     from its text: each field line is `name type attributes [comment]`, the attributes a run of
@@ -78,6 +79,8 @@ def from_text(
     text = rw.text
     if marked is None:
         marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed if lists else None)
+    if not marked:
+        return
     keyed_names: set[str] | None = None
 
     def keyed(name: str) -> bool:
@@ -87,23 +90,22 @@ def from_text(
         return name in keyed_names
 
     first_edit, retyped = len(rw.edits), False
-    lines = rw.lines
+    lines = rw.lines[lists]
     edits, counts = rw.edits, rw.result.counts
-    pending, source, target = rw.result.notes.pending(), rw.source, rw.target
-    for line_start, eol in marked:
-        key = (text[line_start:eol], lists)
-        got = lines.get(key)
+    pending, source, target, model = rw.result.notes.pending(), rw.source, rw.target, decl.name
+    for line_start, line in marked:
+        got = lines.get(line)
         if got is None:
-            got = _line_edits(rw, decl, line_start, eol, lists, keyed)
+            got = _line_edits(rw, decl, line_start, line_start + len(line), lists, keyed)
             if got is None:  # made, but not the same on every line of this text
                 continue
-            lines[key] = got
+            lines[line] = got
         else:  # made as on the first line of this text
             for s, e, new in got[0]:
                 edits.append((line_start + s, line_start + e, new))
             for what, field, message, s, e in got[1]:  # as `rw.note` keeps it, formatted when read
                 counts[what] += 1
-                pending.append((message, source, line_start + s, line_start + e, target, decl.name, field))
+                pending.append((message, source, line_start + s, line_start + e, target, model, field))
         retyped = retyped or got[2]
     if retyped and rw.new_types is not None:
         rw.new_types = None if rw.scalar_named else ("Json",)
@@ -150,34 +152,30 @@ def _line_edits(
     return made, notes, retyped
 
 
-def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, int]]:
-    """(start, end) of each line between `start` and `end` that holds `@db.` or, with `listed`,
-    whose first `[]` follows one of these types (what a field of such a list type reads
-    `name type[]`: no rule reads the line of another list), in order."""
-    lines: list[tuple[int, int]] = []
-    db = _find(text, "@db.", start, end)
-    brackets = _find(text, "[]", start, end) if listed is not None else end
-    while True:
-        at = db if db < brackets else brackets
-        if at >= end:
-            return lines
-        line_start = text.rfind("\n", 0, at) + 1
-        eol = text.find("\n", at, end)
-        eol = end if eol == -1 else eol
-        if db < eol:
-            lines.append((line_start, eol))
-            db = _find(text, "@db.", eol, end)
+def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, str]]:
+    """(start, text) of each line between `start` and `end` that holds `@db.` or, with `listed`,
+    whose first `[]` follows one of these types (what a field of such a list type reads `name
+    type[]`: no rule reads the line of another list), in order."""
+    lines: list[tuple[int, str]] = []
+    find, rfind = text.find, text.rfind
+    db = find("@db.", start, end)
+    brackets = find("[]", start, end) if listed is not None else -1
+    while db != -1 or brackets != -1:
+        at = db if brackets == -1 or (db != -1 and db < brackets) else brackets
+        line_start = rfind("\n", 0, at) + 1
+        eol = find("\n", at, end)
+        if eol == -1:
+            eol = end
+        if db != -1 and db < eol:
+            lines.append((line_start, text[line_start:eol]))
+            db = find("@db.", eol, end)
         else:  # the word before the `[]`
-            word = max(text.rfind(" ", line_start, at), text.rfind("\t", line_start, at), line_start - 1) + 1
+            word = max(rfind(" ", line_start, at), rfind("\t", line_start, at), line_start - 1) + 1
             if text[word:at] in listed:  # type: ignore[operator]
-                lines.append((line_start, eol))
-        if brackets < eol:
-            brackets = _find(text, "[]", eol, end)
-
-
-def _find(text: str, what: str, start: int, end: int) -> int:
-    at = text.find(what, start, end)
-    return end if at == -1 else at
+                lines.append((line_start, text[line_start:eol]))
+        if brackets != -1 and brackets < eol:
+            brackets = find("[]", eol, end)
+    return lines
 
 
 def _list_as_json(rw: Rewriter, where: str, type_start: int, type_end: int, attrs: list[Attribute]) -> None:

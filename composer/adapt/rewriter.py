@@ -55,8 +55,9 @@ class Rewriter:
         # adds these, once for every fragment)
         self.listed: Set[str] = SCALARS
         self.scalar_named = False  # a declaration of the target is named like a scalar type
-        # `native_types.from_text`'s edits of each field line text: the same for every fragment
-        self.lines: dict[tuple[str, bool], LineEdits] = {}
+        # `native_types.from_text`'s edits of each field line text, without and with the lists
+        # rule: the same for every fragment
+        self.lines: tuple[dict[str, LineEdits], dict[str, LineEdits]] = ({}, {})
         # `layout.relaid_from_text`'s cells of each body line text, and each field line laid out
         # in columns of given widths: the same for every fragment
         self.cells: dict[str, Cells] = {}
