@@ -77,6 +77,9 @@ class Rewriter:
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+        # the fragment holds none of the text `layout.relaid_from_text` leaves to compose (None:
+        # not asked yet)
+        self.plain_text: bool | None = None
         # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
         # where no declaration is named like one
         self.new_types: tuple[str, ...] | None = ()
