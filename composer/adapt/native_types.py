@@ -45,14 +45,36 @@ LineNote = tuple[str, str, str, int, int]  # (what, field, message after `Model.
 LineEdits = tuple[tuple[Edit, ...], tuple[LineNote, ...], bool]
 
 
+def mark_fragment(rw: Rewriter, lists: bool) -> None:
+    """The lines `from_text` reads in every block of the fragment (`lists`: and its scalar lists),
+    found in one walk of its text: each block takes its own (`_block_marks`), in order."""
+    rw.marked = _marked_lines(rw.text, 0, len(rw.text), rw.listed if lists else None)
+    rw.marked_at, rw.marked_lists = 0, lists
+
+
+def _block_marks(rw: Rewriter, decl: Declaration, lists: bool) -> list[tuple[int, str]]:
+    """The `_marked_lines` of the block's body, from the fragment's (`mark_fragment`) when it has
+    them: the blocks ask in order, each from where the one before it left off."""
+    marked = rw.marked
+    if marked is None or rw.marked_lists != lists:
+        return _marked_lines(rw.text, decl.body_start, decl.close_start, rw.listed if lists else None)
+    first, count = rw.marked_at, len(marked)
+    while first < count and marked[first][0] < decl.body_start:  # a line outside the blocks
+        first += 1
+    end = first
+    while end < count and marked[end][0] < decl.close_start:
+        end += 1
+    rw.marked_at = end
+    return marked[first:end]
+
+
 def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
     """`from_text` of a block of a fragment at `triggers.text_level` LISTS, unless a field needs
     the block's members (`triggers.line_need`, as `may_change` would say): then False, and
     nothing is made. Only the lines `from_text` reads are looked at (not every field's summary);
     a block with no list to store as `Json` gives the edits of its native types (the lines that
     hold `[]` give the same as when they are not read)."""
-    text = rw.text
-    marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed)
+    marked = _block_marks(rw, decl, True)
     if not marked:
         return True
     needs, need = rw.needs, NOTHING
@@ -62,7 +84,7 @@ def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
             found = needs[line] = line_need(rw, line)
         if found > need:
             need = found
-    if need == MEMBERS and lists_in(rw, text[decl.start : decl.end]):
+    if need == MEMBERS and lists_in(rw, rw.text[decl.start : decl.end]):
         return False
     from_text(rw, decl, lists=True, marked=marked)
     return True
@@ -78,7 +100,7 @@ def from_text(
     `_marked_lines` of the block, when read already."""
     text = rw.text
     if marked is None:
-        marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed if lists else None)
+        marked = _block_marks(rw, decl, lists)
     if not marked:
         return
     keyed_names: set[str] | None = None

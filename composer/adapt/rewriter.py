@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostic, Location
 from ..providers import SCALARS
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
+from .triggers import LISTS, MEMBERS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -80,6 +80,11 @@ class Rewriter:
         # the fragment holds none of the text `layout.relaid_from_text` leaves to compose (None:
         # not asked yet)
         self.plain_text: bool | None = None
+        # the lines `native_types.from_text` reads in the fragment's blocks, when found at once
+        # (`native_types.mark_fragment`): from which one the next block's start, and whether the
+        # lists rule's lines are among them
+        self.marked: list[tuple[int, str]] | None = None
+        self.marked_at, self.marked_lists = 0, False
         # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
         # where no declaration is named like one
         self.new_types: tuple[str, ...] | None = ()
@@ -118,6 +123,8 @@ class Rewriter:
         self._start(frag)
         most = text_level(self)
         level_of = native_types_level if most == NATIVE_TYPES else may_change
+        if most != MEMBERS:
+            native_types.mark_fragment(self, lists=most == LISTS)
         for decl in self.frag.schema.declarations:
             if decl.keyword == "enum" and not self.dst.enums:
                 storage.enum_block(self, decl)
