@@ -52,6 +52,63 @@ def mark_fragment(rw: Rewriter, lists: bool) -> None:
     rw.marked_at, rw.marked_lists = 0, lists
 
 
+def from_known_lines(rw: Rewriter, lists: bool) -> bool:
+    """The edits and notes of every block of the fragment, when each line of its `mark_fragment`
+    is one `from_text` read before in this target (`Rewriter.lines`) and none needs the block's
+    members (`Rewriter.needs`): made in one walk of those lines, without a call per block; what
+    `from_text` of each block in turn gives. False (nothing made): a line is new, or a block is
+    not of the kinds `from_text` reads; the blocks are then taken one by one."""
+    decls = rw.frag.schema.declarations
+    if not all(d.lazy for d in decls) or (not rw.dst.enums and any(d.keyword == "enum" for d in decls)):
+        return False  # (`Rewriter.declaration`, `storage.enum_block`)
+    marked = rw.marked
+    if not marked or not decls:
+        return True  # no line any block reads
+    texts = [line for _, line in marked]
+    known = list(map(rw.lines[lists].get, texts))
+    if None in known:
+        return False
+    if lists:  # each line's need was asked before (`lists_from_text`), and none needs members
+        needed = list(map(rw.needs.get, texts))
+        if None in needed or MEMBERS in needed:
+            return False
+    readable = ("model", "view") if not lists else None  # as `Rewriter.run` asks, at either level
+    edits, counts = rw.edits, rw.result.counts
+    pending, source, target = rw.result.notes.pending(), rw.source, rw.target
+    k, count, decl, first_edit, retyped = 0, len(decls), decls[0], 0, False
+    for (line_start, _), got in zip(marked, known, strict=True):
+        while k < count and decls[k].close_start <= line_start:
+            k += 1
+        if k == count:
+            break
+        if decls[k] is not decl:  # the first line of another block
+            if retyped:
+                _retyped(rw, decl, first_edit)
+            decl, first_edit, retyped = decls[k], len(edits), False
+        if line_start < decl.body_start or decl.keyword == "enum":
+            continue
+        if readable is not None and decl.keyword not in readable:
+            continue
+        model = decl.name
+        for s, e, new in got[0]:  # as `from_text` makes the lines it read before
+            edits.append((line_start + s, line_start + e, new))
+        for what, field, message, s, e in got[1]:
+            counts[what] += 1
+            pending.append((message, source, line_start + s, line_start + e, target, model, field))
+        retyped = retyped or got[2]  # type: ignore[index]
+    if retyped:
+        _retyped(rw, decl, first_edit)
+    return True
+
+
+def _retyped(rw: Rewriter, decl: Declaration, first_edit: int) -> None:
+    """A field of the block changed type (its edits: `rw.edits[first_edit:]`)."""
+    if rw.new_types is not None:
+        rw.new_types = None if rw.scalar_named else ("Json",)
+    if not relaid_from_text(rw, decl, first_edit):
+        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+
+
 def _block_marks(rw: Rewriter, decl: Declaration, lists: bool) -> list[tuple[int, str]]:
     """The `_marked_lines` of the block's body, from the fragment's (`mark_fragment`) when it has
     them: the blocks ask in order, each from where the one before it left off."""
@@ -129,10 +186,8 @@ def from_text(
                 counts[what] += 1
                 pending.append((message, source, line_start + s, line_start + e, target, model, field))
         retyped = retyped or got[2]
-    if retyped and rw.new_types is not None:
-        rw.new_types = None if rw.scalar_named else ("Json",)
-    if retyped and not relaid_from_text(rw, decl, first_edit):
-        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+    if retyped:
+        _retyped(rw, decl, first_edit)
 
 
 def _line_edits(

@@ -122,9 +122,16 @@ class Rewriter:
             return frag
         self._start(frag)
         most = text_level(self)
-        level_of = native_types_level if most == NATIVE_TYPES else may_change
         if most != MEMBERS:
             native_types.mark_fragment(self, lists=most == LISTS)
+            if native_types.from_known_lines(self, lists=most == LISTS):
+                return self._rewritten()
+        self._by_blocks(most)
+        return self._rewritten()
+
+    def _by_blocks(self, most: int) -> None:
+        """Each block of the fragment asked in turn which rules apply (`text_level`: `most`)."""
+        level_of = native_types_level if most == NATIVE_TYPES else may_change
         for decl in self.frag.schema.declarations:
             if decl.keyword == "enum" and not self.dst.enums:
                 storage.enum_block(self, decl)
@@ -137,6 +144,8 @@ class Rewriter:
                     native_types.from_text(self, decl, lists=level == LISTS)
                 elif level:
                     self.declaration(decl)
+
+    def _rewritten(self) -> Fragment:
         if not self.edits and not self.dropped:
             return self.frag
         return self.frag.with_schema(
