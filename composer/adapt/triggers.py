@@ -21,10 +21,9 @@ TRIGGER = re.compile(
     r"@db\.|\[\]|@@schema|@@fulltext|\b(?:type|ops|length|clustered|map)\s*:|dbgenerated|"
     r"autoincrement|sequence\(|\bJson\b|\benum\b|\bBytes\b|@id\([^\n]*\bsort\s*:"
 )
-# (one `@@` before the alternatives: a literal prefix lets the search skip to each `@@`)
 _BLOCK_TRIGGER = re.compile(
-    r"@@(?:(?:schema|fulltext)\b|(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
-    r"|id\b[^\n]*\bsort\s*:)"
+    r"@@(?:schema|fulltext)\b|@@(?:id|unique|index)\b[^\n]*\b(?:type|ops|length|clustered|map)\s*:"
+    r"|@@id\b[^\n]*\bsort\s*:"
 )
 _FIELD_TRIGGER = re.compile(r"dbgenerated|sequence\(|\b(?:map|clustered|length)\s*:|@id\([^\n]*\bsort\s*:")
 # Words that may be a field's type (of a list): they may find more than field types (a word of a
