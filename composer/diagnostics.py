@@ -8,8 +8,12 @@ carry plain integers around.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from .records import FrozenRecord, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class Source:
@@ -23,7 +27,7 @@ class Source:
         text: str,
         path: str | None = None,
         origin: Source | None = None,
-        line_map: list[int] | None = None,
+        line_map: Sequence[int] | None = None,
         private: bool = False,
     ) -> None:
         self.display = display

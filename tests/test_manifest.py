@@ -31,6 +31,7 @@ from composer.manifest import (
     load_manifest,
     parse_manifest,
 )
+from composer.manifest.positions import simple_key
 from composer.manifest.values import psl_value
 from composer.psl.render import string_literal as psl_string_literal
 
@@ -921,6 +922,74 @@ def test_locations_point_at_the_written_values(doc: dict[str, Any], rnd: random.
         assert tomllib.loads(f"x = {written}")["x"] == value, (path, written, text)
         key_place = locator.key(path)
         assert key_place.start <= where.start
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(toml_docs, st.randoms(use_true_random=False))
+def test_a_plainly_written_key_is_found_where_the_scanner_finds_it(
+    doc: dict[str, Any], rnd: random.Random
+) -> None:
+    """`simple_key`, which spares composing the scan of a large manifest, gives the scanner's
+    span or none at all."""
+    text = re.sub(r"(?m)^\[ (.*) \]$", r"[\1]", render_toml(doc, rnd))  # headers also as `[a.b]`
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:  # a line of a multi-line string changed
+        return
+    spans = _Locator(Source(DISPLAY, text)).spans()
+    for path, span in spans.items():
+        found = simple_key(text, path)
+        assert found is None or found == (span.key_start, span.value_end), (path, text)
+
+
+bare_keys = st.from_regex(r"[a-z0-9_-]{1,4}", fullmatch=True)
+plain_values = st.one_of(st.booleans(), st.integers(0, 99), st.text("ab \\\"#[]=\n", max_size=5))
+plain_tables = st.dictionaries(
+    bare_keys,
+    st.dictionaries(bare_keys, st.dictionaries(bare_keys, plain_values, max_size=3), min_size=1, max_size=3),
+    max_size=3,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_tables, st.randoms(use_true_random=False))
+def test_keys_under_plain_headers_are_found_where_the_scanner_finds_them(
+    doc: dict[str, Any], rnd: random.Random
+) -> None:
+    lines = []
+    for top, tables in doc.items():
+        for name, body in tables.items():
+            lines.append(f"[{top}.{name}]")
+            for key, value in body.items():
+                written = json.dumps(value) if isinstance(value, str) else str(value).lower()
+                lines.append(f"{key} = {written}" + rnd.choice(["", " # x", "  "]))
+    text = "\n".join(lines) + rnd.choice(["", "\n"])
+    assert tomllib.loads(text) == doc
+    spans = _Locator(Source(DISPLAY, text)).spans()
+    for path, span in spans.items():
+        found = simple_key(text, path)
+        assert found is None or found == (span.key_start, span.value_end), (path, text)
+        if len(path) == 3 and "\\" not in text[span.value_start : span.value_end]:
+            assert found is not None, (path, text)  # written the plain way: found without a scan
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ('[a]\nx = 1\n[a.b]\nprovider = "sqlite"\n', True),
+        ('[a.b]\nprovider = "sqlite" # why\n', True),
+        ('[a.b]\nprovider = "sq\\"lite"\n', False),  # an escape: the scanner reads it
+        ('[a]\nb.provider = "sqlite"\n', False),
+        ('[a.b]\nprovider = "sqlite"\nx = """\n[a.b]\n"""\n', False),
+        ('[a.b]\r\nprovider = "sqlite"\r\n', False),
+    ],
+)
+def test_simple_key_reads_only_the_plain_spelling(text: str, plain: bool) -> None:
+    found = simple_key(text, ("a", "b", "provider"))
+    span = _Locator(Source(DISPLAY, text)).spans()[("a", "b", "provider")]
+    assert found == ((span.key_start, span.value_end) if plain else None)
+    if plain:
+        assert text[found[0] : found[1]].startswith("provider = ")  # type: ignore[index]
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,6 +8,8 @@ errors on the output) point at what the user wrote.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..diagnostics import Source
 from ..psl import Declaration, SchemaFile, parse
 from ..psl.fields import FileFields
@@ -42,14 +44,14 @@ def rewritten_fragment(
     field types the edits gave, each a scalar that no declaration of the target is named like,
     as are those they replaced (so what composing reads of the fields, `SchemaFile.fields`, is the
     same); None: the fields are read again."""
-    source = _rewritten_source(schema.source, edits, dropped)
+    ordered = sorted(edits)
+    source = _rewritten_source(schema.source, ordered, dropped)
     if dropped or not all(d.lazy for d in schema.declarations):
         return parse(source)
     # Only text inside field lines changed, in blocks whose members were never built: the
     # same blocks, moved by what the edits before them added or removed (no second parse). Each
     # block's header and documentation move by the edits before its body, its closing line by
     # those up to it (no edit lies outside a body).
-    ordered = sorted(edits)
     decls = []
     shift, e = 0, 0
     for d in schema.declarations:
@@ -80,14 +82,15 @@ def rewritten_fragment(
 
 
 def _rewritten_source(source: Source, edits: list[Edit], dropped: list[tuple[int, int]]) -> Source:
-    """The fragment's text with the edits made and the dropped lines left out; each line
-    maps to the line of the fragment it came from."""
+    """The fragment's text with the edits (in order) made and the dropped lines left out; each
+    line maps to the line of the fragment it came from."""
     text = source.text
+    line_map: Sequence[int]
     if dropped:
-        edited, line_map = _drop_lines(text, sorted(edits), sorted(dropped))
-    else:
+        edited, line_map = _drop_lines(text, edits, sorted(dropped))
+    else:  # edits keep the lines: each is where it was (a range, not a list of every number)
         edited = _edited(text, edits)
-        line_map = list(range(1, edited.count("\n") + 2))
+        line_map = range(1, edited.count("\n") + 2)
     origin, mapping = source, line_map
     if source.origin is not None and source.line_map:
         origin = source.origin
@@ -98,7 +101,7 @@ def _rewritten_source(source: Source, edits: list[Edit], dropped: list[tuple[int
 def _edited(text: str, edits: list[Edit]) -> str:
     pieces: list[str] = []
     cursor = 0
-    for start, end, new in sorted(edits):
+    for start, end, new in edits:
         if start >= cursor:  # an edit inside one already made is skipped
             pieces += (text[cursor:start], new)
             cursor = end

@@ -4,7 +4,7 @@ Storing a list as `Json` shortens the field's type cell: `prisma format` (and co
 `psl.render.write_rows`, which composing uses when a block is marked for it) would align the
 block's columns again. Building the block's members for that costs more than the rest of
 adapting; for a block whose every body line is of the plain kinds below, the same layout is made
-here by edits of whole lines, with the same `lay_out` and widths. Any other line (a `/* */`
+here by edits of whole lines, as `lay_out` lays out a field in the same widths. Any other line (a `/* */`
 comment, a trailing `//` comment, a tab, trailing white space, two blank lines) leaves the block
 to compose (`Rewriter.relayout`).
 """
@@ -12,10 +12,11 @@ to compose (`Rewriter.relayout`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..psl.render import lay_out, text_width
+from ..psl.render import text_width
 from .edits import Edit
 
 if TYPE_CHECKING:
@@ -41,20 +42,20 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
     before in the same columns, are not read again."""
     text = rw.text
     start, end = decl.body_start, decl.close_start
-    body = text[start:end]
-    if not body.endswith("\n") or body.startswith("\n") or body.endswith("\n\n"):
+    if not text.endswith("\n", start, end) or text[start] == "\n" or text.endswith("\n\n", start, end):
         return False
-    if "/*" in body or "\t" in body or "\r" in body or " \n" in body or "\n\n\n" in body:
-        return False  # (plain searches: a regular expression costs more than the layout)
+    plain = rw.plain_text
+    if plain is None:  # asked once for the whole fragment (its blocks are most of its text)
+        plain = rw.plain_text = not _unread(text)
+    if not plain and _unread(text[start:end]):
+        return False
     # Edits stay within their lines: the edited body has the same lines, in the same order.
-    lines = _edited(body, start, sorted(rw.edits[first_edit:])).split("\n")
+    lines = _edited(text, start, end, sorted(rw.edits[first_edit:])).split("\n")
     lines.pop()  # after the last newline
     cells = rw.cells
     found = list(map(cells.get, lines))
     if None in found:
-        for i, cell in enumerate(found):
-            if cell is None:
-                found[i] = cells[lines[i]] = _cells(lines[i])
+        _fill(found, lines, cells, _cells)
     if False in found:
         return False
     relaid, first, count = False, 0, len(found)
@@ -72,25 +73,52 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
     return True
 
 
+def _unread(text: str) -> bool:
+    """Does the text hold what no line `_cells` reads holds? (plain searches: a regular
+    expression costs more than the layout)"""
+    return "/*" in text or "\t" in text or "\r" in text or " \n" in text or "\n\n\n" in text
+
+
+def _fill(found: list[Any], keys: list[str], memo: dict[str, Any], make: Callable[[str], Any]) -> None:
+    """Each None of `found` made from the key at its place, and remembered (a walk of the misses
+    alone: most lines are found)."""
+    at = found.index(None)
+    while True:
+        key = keys[at]
+        got = memo.get(key)  # a line met twice in the same block
+        if got is None:
+            got = memo[key] = make(key)
+        found[at] = got
+        try:
+            at = found.index(None, at + 1)
+        except ValueError:
+            return
+
+
 def _cells(line: str) -> Cells:
     if not line:
         return ()
     found = _FIELD_LINE.fullmatch(line)
     if found is not None and "//" not in line:
         name, type_name, rest = found.group(1, 2, 3)
+        if line.isascii():
+            return name, type_name, rest or "", len(name), len(type_name)
         return name, type_name, rest or "", text_width(name), text_width(type_name)
     # a trailing comment, an enum value, a deeper indent: not read here
     return found is None and line.startswith(("  //", "  @@"))
 
 
-def _edited(body: str, offset: int, edits: list[Edit]) -> str:
-    pieces, cursor = [], 0
+def _edited(text: str, start: int, end: int, edits: list[Edit]) -> str:
+    """`text[start:end]` with the edits (in order, within it) made."""
+    if len(edits) == 1:
+        s, stop, new = edits[0]
+        return text[start:s] + new + text[stop:end]
+    pieces, cursor = [], start
     for s, stop, new in edits:
-        s, stop = s - offset, stop - offset
         if s >= cursor:
-            pieces += (body[cursor:s], new)
+            pieces += (text[cursor:s], new)
             cursor = stop
-    pieces.append(body[cursor:])
+    pieces.append(text[cursor:end])
     return "".join(pieces)
 
 
@@ -112,11 +140,18 @@ def _lay_out(rw: Rewriter, first: int, end: int, found: list[Cells], lines: list
         laid_lines = rw.laid[widths] = {}
     laid = list(map(laid_lines.get, written))
     if None in laid:
-        for k, line in enumerate(laid):
-            if line is None:
-                name, type_name, rest, _, _ = cells[k]  # type: ignore[misc]
-                line = lay_out("field", name, type_name, rest, bool(rest), *widths)[0]
-                laid[k] = laid_lines[written[k]] = line
+        at = laid.index(None)
+        while True:
+            name, type_name, rest, name_width, type_width = cells[at]  # type: ignore[misc]
+            # `lay_out`'s field line, from the widths `_cells` measured
+            laid[at] = laid_lines[written[at]] = (
+                f"  {name}{' ' * (widths[0] - name_width + 1)}{type_name}"
+                + (" " * (widths[1] - type_width + 1) + rest if rest else "")
+            )
+            try:
+                at = laid.index(None, at + 1)
+            except ValueError:
+                break
     if laid == written:
         return False
     if rows is None:

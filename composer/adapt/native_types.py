@@ -45,30 +45,110 @@ LineNote = tuple[str, str, str, int, int]  # (what, field, message after `Model.
 LineEdits = tuple[tuple[Edit, ...], tuple[LineNote, ...], bool]
 
 
+def mark_fragment(rw: Rewriter, lists: bool) -> None:
+    """The lines `from_text` reads in every block of the fragment (`lists`: and its scalar lists),
+    found in one walk of its text: each block takes its own (`_block_marks`), in order."""
+    rw.marked = _marked_lines(rw.text, 0, len(rw.text), rw.listed if lists else None)
+    rw.marked_at, rw.marked_lists = 0, lists
+
+
+def from_known_lines(rw: Rewriter, lists: bool) -> bool:
+    """The edits and notes of every block of the fragment, when each line of its `mark_fragment`
+    is one `from_text` read before in this target (`Rewriter.lines`) and none needs the block's
+    members (`Rewriter.needs`): made in one walk of those lines, without a call per block; what
+    `from_text` of each block in turn gives. False (nothing made): a line is new, or a block is
+    not of the kinds `from_text` reads; the blocks are then taken one by one."""
+    decls = rw.frag.schema.declarations
+    if not all(d.lazy for d in decls) or (not rw.dst.enums and any(d.keyword == "enum" for d in decls)):
+        return False  # (`Rewriter.declaration`, `storage.enum_block`)
+    marked = rw.marked
+    if not marked or not decls:
+        return True  # no line any block reads
+    texts = [line for _, line in marked]
+    known = list(map(rw.lines[lists].get, texts))
+    if None in known:
+        return False
+    if lists:  # each line's need was asked before (`lists_from_text`), and none needs members
+        needed = list(map(rw.needs.get, texts))
+        if None in needed or MEMBERS in needed:
+            return False
+    readable = ("model", "view") if not lists else None  # as `Rewriter.run` asks, at either level
+    edits, counts = rw.edits, rw.result.counts
+    pending, source, target = rw.result.notes.pending(), rw.source, rw.target
+    k, count, decl, first_edit, retyped = 0, len(decls), decls[0], 0, False
+    for (line_start, _), got in zip(marked, known, strict=True):
+        while k < count and decls[k].close_start <= line_start:
+            k += 1
+        if k == count:
+            break
+        if decls[k] is not decl:  # the first line of another block
+            if retyped:
+                _retyped(rw, decl, first_edit)
+            decl, first_edit, retyped = decls[k], len(edits), False
+        if line_start < decl.body_start or decl.keyword == "enum":
+            continue
+        if readable is not None and decl.keyword not in readable:
+            continue
+        model = decl.name
+        for s, e, new in got[0]:  # as `from_text` makes the lines it read before
+            edits.append((line_start + s, line_start + e, new))
+        for what, field, message, s, e in got[1]:
+            counts[what] += 1
+            pending.append((message, source, line_start + s, line_start + e, target, model, field))
+        retyped = retyped or got[2]  # type: ignore[index]
+    if retyped:
+        _retyped(rw, decl, first_edit)
+    return True
+
+
+def _retyped(rw: Rewriter, decl: Declaration, first_edit: int) -> None:
+    """A field of the block changed type (its edits: `rw.edits[first_edit:]`)."""
+    if rw.new_types is not None:
+        rw.new_types = None if rw.scalar_named else ("Json",)
+    if not relaid_from_text(rw, decl, first_edit):
+        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+
+
+def _block_marks(rw: Rewriter, decl: Declaration, lists: bool) -> list[tuple[int, str]]:
+    """The `_marked_lines` of the block's body, from the fragment's (`mark_fragment`) when it has
+    them: the blocks ask in order, each from where the one before it left off."""
+    marked = rw.marked
+    if marked is None or rw.marked_lists != lists:
+        return _marked_lines(rw.text, decl.body_start, decl.close_start, rw.listed if lists else None)
+    first, count = rw.marked_at, len(marked)
+    while first < count and marked[first][0] < decl.body_start:  # a line outside the blocks
+        first += 1
+    end = first
+    while end < count and marked[end][0] < decl.close_start:
+        end += 1
+    rw.marked_at = end
+    return marked[first:end]
+
+
 def lists_from_text(rw: Rewriter, decl: Declaration) -> bool:
     """`from_text` of a block of a fragment at `triggers.text_level` LISTS, unless a field needs
     the block's members (`triggers.line_need`, as `may_change` would say): then False, and
     nothing is made. Only the lines `from_text` reads are looked at (not every field's summary);
     a block with no list to store as `Json` gives the edits of its native types (the lines that
     hold `[]` give the same as when they are not read)."""
-    text = rw.text
-    marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed)
+    marked = _block_marks(rw, decl, True)
+    if not marked:
+        return True
     needs, need = rw.needs, NOTHING
-    for line_start, eol in marked:
-        line = text[line_start:eol]
+    for _, line in marked:
         found = needs.get(line)
         if found is None:
             found = needs[line] = line_need(rw, line)
         if found > need:
             need = found
-    if need == MEMBERS and lists_in(rw, text[decl.start : decl.end]):
+    if need == MEMBERS and lists_in(rw, rw.text[decl.start : decl.end]):
         return False
     from_text(rw, decl, lists=True, marked=marked)
     return True
 
 
 def from_text(
-    rw: Rewriter, decl: Declaration, *, lists: bool, marked: list[tuple[int, int]] | None = None
+    rw: Rewriter, decl: Declaration, *, lists: bool, marked: list[tuple[int, str]] | None = None
 ) -> None:
     """The native types and scalar lists of a block the parser's fast path accepted, rewritten
     from its text: each field line is `name type attributes [comment]`, the attributes a run of
@@ -77,7 +157,9 @@ def from_text(
     `_marked_lines` of the block, when read already."""
     text = rw.text
     if marked is None:
-        marked = _marked_lines(text, decl.body_start, decl.close_start, rw.listed if lists else None)
+        marked = _block_marks(rw, decl, lists)
+    if not marked:
+        return
     keyed_names: set[str] | None = None
 
     def keyed(name: str) -> bool:
@@ -87,28 +169,25 @@ def from_text(
         return name in keyed_names
 
     first_edit, retyped = len(rw.edits), False
-    lines = rw.lines
+    lines = rw.lines[lists]
     edits, counts = rw.edits, rw.result.counts
-    pending, source, target = rw.result.notes.pending(), rw.source, rw.target
-    for line_start, eol in marked:
-        key = (text[line_start:eol], lists)
-        got = lines.get(key)
+    pending, source, target, model = rw.result.notes.pending(), rw.source, rw.target, decl.name
+    for line_start, line in marked:
+        got = lines.get(line)
         if got is None:
-            got = _line_edits(rw, decl, line_start, eol, lists, keyed)
+            got = _line_edits(rw, decl, line_start, line_start + len(line), lists, keyed)
             if got is None:  # made, but not the same on every line of this text
                 continue
-            lines[key] = got
+            lines[line] = got
         else:  # made as on the first line of this text
             for s, e, new in got[0]:
                 edits.append((line_start + s, line_start + e, new))
             for what, field, message, s, e in got[1]:  # as `rw.note` keeps it, formatted when read
                 counts[what] += 1
-                pending.append((message, source, line_start + s, line_start + e, target, decl.name, field))
+                pending.append((message, source, line_start + s, line_start + e, target, model, field))
         retyped = retyped or got[2]
-    if retyped and rw.new_types is not None:
-        rw.new_types = None if rw.scalar_named else ("Json",)
-    if retyped and not relaid_from_text(rw, decl, first_edit):
-        rw.relayout(decl)  # the type column changed width: compose lays the block out again
+    if retyped:
+        _retyped(rw, decl, first_edit)
 
 
 def _line_edits(
@@ -150,34 +229,30 @@ def _line_edits(
     return made, notes, retyped
 
 
-def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, int]]:
-    """(start, end) of each line between `start` and `end` that holds `@db.` or, with `listed`,
-    whose first `[]` follows one of these types (what a field of such a list type reads
-    `name type[]`: no rule reads the line of another list), in order."""
-    lines: list[tuple[int, int]] = []
-    db = _find(text, "@db.", start, end)
-    brackets = _find(text, "[]", start, end) if listed is not None else end
-    while True:
-        at = db if db < brackets else brackets
-        if at >= end:
-            return lines
-        line_start = text.rfind("\n", 0, at) + 1
-        eol = text.find("\n", at, end)
-        eol = end if eol == -1 else eol
-        if db < eol:
-            lines.append((line_start, eol))
-            db = _find(text, "@db.", eol, end)
+def _marked_lines(text: str, start: int, end: int, listed: Set[str] | None) -> list[tuple[int, str]]:
+    """(start, text) of each line between `start` and `end` that holds `@db.` or, with `listed`,
+    whose first `[]` follows one of these types (what a field of such a list type reads `name
+    type[]`: no rule reads the line of another list), in order."""
+    lines: list[tuple[int, str]] = []
+    find, rfind = text.find, text.rfind
+    db = find("@db.", start, end)
+    brackets = find("[]", start, end) if listed is not None else -1
+    while db != -1 or brackets != -1:
+        at = db if brackets == -1 or (db != -1 and db < brackets) else brackets
+        line_start = rfind("\n", 0, at) + 1
+        eol = find("\n", at, end)
+        if eol == -1:
+            eol = end
+        if db != -1 and db < eol:
+            lines.append((line_start, text[line_start:eol]))
+            db = find("@db.", eol, end)
         else:  # the word before the `[]`
-            word = max(text.rfind(" ", line_start, at), text.rfind("\t", line_start, at), line_start - 1) + 1
+            word = max(rfind(" ", line_start, at), rfind("\t", line_start, at), line_start - 1) + 1
             if text[word:at] in listed:  # type: ignore[operator]
-                lines.append((line_start, eol))
-        if brackets < eol:
-            brackets = _find(text, "[]", eol, end)
-
-
-def _find(text: str, what: str, start: int, end: int) -> int:
-    at = text.find(what, start, end)
-    return end if at == -1 else at
+                lines.append((line_start, text[line_start:eol]))
+        if brackets != -1 and brackets < eol:
+            brackets = find("[]", eol, end)
+    return lines
 
 
 def _list_as_json(rw: Rewriter, where: str, type_start: int, type_end: int, attrs: list[Attribute]) -> None:

@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostic, Location
 from ..providers import SCALARS
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .triggers import LISTS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
+from .triggers import LISTS, MEMBERS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -55,8 +55,9 @@ class Rewriter:
         # adds these, once for every fragment)
         self.listed: Set[str] = SCALARS
         self.scalar_named = False  # a declaration of the target is named like a scalar type
-        # `native_types.from_text`'s edits of each field line text: the same for every fragment
-        self.lines: dict[tuple[str, bool], LineEdits] = {}
+        # `native_types.from_text`'s edits of each field line text, without and with the lists
+        # rule: the same for every fragment
+        self.lines: tuple[dict[str, LineEdits], dict[str, LineEdits]] = ({}, {})
         # `layout.relaid_from_text`'s cells of each body line text, and each field line laid out
         # in columns of given widths: the same for every fragment
         self.cells: dict[str, Cells] = {}
@@ -76,6 +77,14 @@ class Rewriter:
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
+        # the fragment holds none of the text `layout.relaid_from_text` leaves to compose (None:
+        # not asked yet)
+        self.plain_text: bool | None = None
+        # the lines `native_types.from_text` reads in the fragment's blocks, when found at once
+        # (`native_types.mark_fragment`): from which one the next block's start, and whether the
+        # lists rule's lines are among them
+        self.marked: list[tuple[int, str]] | None = None
+        self.marked_at, self.marked_lists = 0, False
         # the types edits of field lines gave (`edits.rewritten_fragment`); None: not only scalars
         # where no declaration is named like one
         self.new_types: tuple[str, ...] | None = ()
@@ -113,6 +122,15 @@ class Rewriter:
             return frag
         self._start(frag)
         most = text_level(self)
+        if most != MEMBERS:
+            native_types.mark_fragment(self, lists=most == LISTS)
+            if native_types.from_known_lines(self, lists=most == LISTS):
+                return self._rewritten()
+        self._by_blocks(most)
+        return self._rewritten()
+
+    def _by_blocks(self, most: int) -> None:
+        """Each block of the fragment asked in turn which rules apply (`text_level`: `most`)."""
         level_of = native_types_level if most == NATIVE_TYPES else may_change
         for decl in self.frag.schema.declarations:
             if decl.keyword == "enum" and not self.dst.enums:
@@ -126,6 +144,8 @@ class Rewriter:
                     native_types.from_text(self, decl, lists=level == LISTS)
                 elif level:
                     self.declaration(decl)
+
+    def _rewritten(self) -> Fragment:
         if not self.edits and not self.dropped:
             return self.frag
         return self.frag.with_schema(

@@ -32,6 +32,8 @@ _FIELD_TYPE = re.compile(r"[ \t]([^\W\d]\w*)")
 # the name and type of a field line from its start (with its `[]` or `?`), as `parser._SUMMARY`
 # reads them
 FIELD_HEAD = re.compile(r"[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?")
+# how a key with an `autoincrement()` is written nearly always: an `@id` line
+_USUAL_KEY = "@id @default(autoincrement())"
 _BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
 # `@default([])` of a list: its JSON text is `"[]"` (group 1: the `[]`)
 EMPTY_LIST_DEFAULT = re.compile(r"@default\([ \t]*(\[[ \t]*\])[ \t]*\)")
@@ -172,6 +174,8 @@ def _text_list(rw: Rewriter, type_name: str, attrs: str) -> bool:
 def _autoincrement_elsewhere(text: str, cockroach: bool) -> bool:
     """Is an `autoincrement()` of the text on a line without `@id` (SQLite, MySQL), or of a type
     other than `BigInt` (CockroachDB)?"""
+    if not cockroach and text.count("autoincrement(") == text.count(_USUAL_KEY):
+        return False  # each is in the usual spelling of a key (two counts: no walk of the lines)
     at = text.find("autoincrement(")
     while at != -1:
         start = text.rfind("\n", 0, at) + 1
