@@ -667,8 +667,10 @@ def extended_file_dependencies(
             continue
         # Blocks added whole whose fields depend on nothing add nothing (the usual back-relation
         # lists): their relations are not read again.
-        if not all(m is None and no_dependencies(ext, keywords, free) for _, ext, m in merged.additions):
-            deps.extend(dependencies(decl.name, merged.added_relations(), keywords))
+        for _, ext, m in merged.additions:
+            if m is not None or not no_dependencies(ext, keywords, free):
+                deps.extend(dependencies(decl.name, merged.added_relations(), keywords))
+                break
     return deps
 
 

@@ -65,12 +65,15 @@ def field_lines_only(decl: Declaration) -> list[str] | None:
     block's `field_summary` (kept, as the parser's would be, while its members are not built)."""
     text = decl.source.text
     found = _FIELD_START.findall(text, decl.body_start, decl.close_start)
-    names = [f[0] for f in found]
+    names = list(map(_first, found))  # (`map`, not a comprehension: a block has one or two lines)
     if not names or not len(names) == text.count("\n", decl.body_start, decl.close_start) == len(set(names)):
         return None
     if decl._members is None and decl._summary is None:
-        decl._summary = [f[1:] for f in found]
+        decl._summary = list(map(_summarized, found))
     return names
+
+
+_first, _summarized = itemgetter(0), itemgetter(slice(1, None))
 
 
 def build_members(decl: Declaration) -> list[Member]:
