@@ -261,11 +261,12 @@ def write_laid(
     in white space (known for the whole file: not looked for again here)."""
     text = decl.source.text
     start, body_start, close = decl.start, decl.body_start, decl.close_start
+    head = text[start:body_start]  # its comment lines and `model A {` line
     if (
         decl.end != close + 2
         or not text.startswith("}\n", close)
         or not (tidy or (text.find(" \n", start, close) == -1 and text.find("\t\n", start, close) == -1))
-        or "\n\n" in (head := text[start:body_start])
+        or "\n\n" in head
     ):
         return False
     cut = _cut_fields(decl, added, tidy)
