@@ -85,7 +85,8 @@ def write_extend_comments(w: Writer, decl: Declaration) -> None:
     among them documents the next declaration)."""
     src = decl.source
     text = src.text
-    if text.count("//", decl.start, decl.end) == 1 and text.find("/*", decl.start, decl.end) == -1:
+    block = text[decl.start : decl.end]  # (tests of a slice: quicker than bounded `find`s)
+    if block.count("//") == 1 and "/*" not in block:
         return  # the usual block: no comment but the marker
     out = Writer()
     header = text.rfind("\n", 0, decl.keyword_start) + 1

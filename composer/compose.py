@@ -602,8 +602,9 @@ def fragment_order(
     keywords = {name: merged.decl.keyword for name, merged in named.items()}
     touched = extended_in(named) if touched is None else touched
     edges: list[tuple[int, int]] = []
+    free: dict[int, bool] = {}  # `no_dependencies` of each `@extend` block, by id: asked twice
     for i, frag in enumerate(selected):
-        deps = fragment_dependencies(frag, named, keywords, touched, memo, used)
+        deps = fragment_dependencies(frag, named, keywords, touched, memo, used, free)
         edges.extend([(i, position[id(named[dep].fragment)]) for dep in deps])
     return [selected[i] for i in stable_order(len(selected), edges)]
 
@@ -621,15 +622,16 @@ def fragment_dependencies(
     touched: set[int],
     memo: BlockMemo | None,
     used: BlockMemo | None,
+    free: dict[int, bool] | None = None,
 ) -> list[str]:
     """The names the declarations of `frag` depend on: of a plain fragment (`plain_fields`; an
     `@extend` block's fields count for the declaration it extends), those of its fields, read
-    from the whole file at once."""
+    from the whole file at once. `free`: see `extended_file_dependencies`."""
     fields = plain_fields(frag, touched)
     if fields is not None:
         return file_dependencies(fields.types, fields.owners, keywords)
     if memo is None:  # a cold build (watch keeps each declaration's relations instead)
-        found = extended_file_dependencies(frag, named, keywords)
+        found = extended_file_dependencies(frag, named, keywords, {} if free is None else free)
         if found is not None:
             return found
     deps: list[str] = []
@@ -641,12 +643,14 @@ def fragment_dependencies(
 
 
 def extended_file_dependencies(
-    frag: Fragment, named: dict[str, Merged], keywords: dict[str, str]
+    frag: Fragment, named: dict[str, Merged], keywords: dict[str, str], free: dict[int, bool]
 ) -> list[str] | None:
     """`fragment_dependencies` of a clean fragment that holds `@extend` blocks or declarations
     they add to: those of the whole file's fields (read at once, as for a plain fragment), and
     those of the fields added to its declarations; None when that is not the same thing (an
-    `@extend` block whose own fields would count here, not for the declaration it extends)."""
+    `@extend` block whose own fields would count here, not for the declaration it extends).
+    `free`: `no_dependencies` of the `@extend` blocks seen so far, by id (each block is asked
+    about in its own fragment and in the one of the declaration it extends)."""
     fields = frag.schema.fields()
     if fields is None:
         return None
@@ -655,14 +659,29 @@ def extended_file_dependencies(
         if decl.is_extend:
             # Its header names the declaration it extends, which counts as a field type of the
             # file: harmless for a model or view, not for an enum or a composite type.
-            own = field_relations(decl)  # from its summary while its members are not built
-            if decl.keyword not in ("model", "view") or dependencies("", own, keywords):
+            if decl.keyword not in ("model", "view") or not no_dependencies(decl, keywords, free):
                 return None
             continue
         merged = named.get(decl.name)
-        if merged is not None and merged.decl is decl and merged.additions:
-            deps.extend(dependencies(decl.name, merged.added_relations(), keywords))
+        if merged is None or merged.decl is not decl or not merged.additions:
+            continue
+        # Blocks added whole whose fields depend on nothing add nothing (the usual back-relation
+        # lists): their relations are not read again.
+        for _, ext, m in merged.additions:
+            if m is not None or not no_dependencies(ext, keywords, free):
+                deps.extend(dependencies(decl.name, merged.added_relations(), keywords))
+                break
     return deps
+
+
+def no_dependencies(ext: Declaration, keywords: dict[str, str], free: dict[int, bool]) -> bool:
+    """Do the fields of `/// @extend` block `ext` depend on no declaration (`graph.dependencies`
+    of none, not even the one it extends)? Kept in `free` by id."""
+    found = free.get(id(ext))
+    if found is None:
+        # From its summary while its members are not built.
+        found = free[id(ext)] = not dependencies("", field_relations(ext), keywords)
+    return found
 
 
 def merged_relations(

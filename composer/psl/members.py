@@ -65,12 +65,15 @@ def field_lines_only(decl: Declaration) -> list[str] | None:
     block's `field_summary` (kept, as the parser's would be, while its members are not built)."""
     text = decl.source.text
     found = _FIELD_START.findall(text, decl.body_start, decl.close_start)
-    names = [f[0] for f in found]
+    names = list(map(_first, found))  # (`map`, not a comprehension: a block has one or two lines)
     if not names or not len(names) == text.count("\n", decl.body_start, decl.close_start) == len(set(names)):
         return None
     if decl._members is None and decl._summary is None:
-        decl._summary = [f[1:] for f in found]
+        decl._summary = list(map(_summarized, found))
     return names
+
+
+_first, _summarized = itemgetter(0), itemgetter(slice(1, None))
 
 
 def build_members(decl: Declaration) -> list[Member]:
@@ -258,27 +261,26 @@ def write_laid(
     in white space (known for the whole file: not looked for again here)."""
     text = decl.source.text
     start, body_start, close = decl.start, decl.body_start, decl.close_start
+    head = text[start:body_start]  # its comment lines and `model A {` line
     if (
         decl.end != close + 2
         or not text.startswith("}\n", close)
         or not (tidy or (text.find(" \n", start, close) == -1 and text.find("\t\n", start, close) == -1))
-        or text.find("\n\n", start, body_start) != -1
+        or "\n\n" in head
     ):
         return False
     cut = _cut_fields(decl, added, tidy)
     if cut is None:
         return False
     body, last, rest_at, spans, every, cells, fields = cut
-    # `text[rest_at - 1]` ends the last field's line (or the header).
-    if rest_at < close and (
-        text.find("\n\n\n", rest_at - 1, close) != -1 or text.endswith("\n\n", rest_at - 1, close)
-    ):
+    tail = text[rest_at - 1 : close]  # from the newline that ends the last field's line
+    if rest_at < close and ("\n\n\n" in tail or tail.endswith("\n\n")):
         return False
-    head_count = text.count("\n", start, body_start)
+    head_count = head.count("\n")
     rest_count = len(body) - last + 1  # the closing line's too
     laid = "\n".join(_laid_lines(every, cells, fields))
     w.block(
-        f"{text[start:body_start]}{laid}\n{text[rest_at:close]}}}\n",
+        f"{head}{laid}\n{tail[1:]}}}\n",
         head_count + len(every) + rest_count,
         (decl.source, start, head_count, False, *spans, decl.source, rest_at, rest_count, False),
         spaced=True,
@@ -296,7 +298,7 @@ Cut = tuple[list[str], int, int, list[object], list[str], list[list[str]], list[
 
 def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: bool = False) -> Cut | None:
     """The field lines of checked model `decl` and the `added` field lines (source, start, end),
-    cut into their cells, if they are the usual lines (`_usual`; else None). Each line is cut by
+    cut into their cells, if they are the usual lines (ASCII, `_usual_lines`; else None). Each line is cut by
     `str.split`: a checked field line is its name, its type, and its rest from its first
     character on. `tidy`: `decl`'s lines are known to end in no white space."""
     src = decl.source
@@ -310,21 +312,22 @@ def _cut_fields(decl: Declaration, added: list[tuple[Source, int, int]], tidy: b
         last -= 1
     every = body[:last]
     rest_at = close - sum(map(len, body[last:])) - (count - last)
-    if not (
-        _usual(src, body_start, rest_at) if not tidy
-        else text.isascii() and text.find("\n\n", body_start - 1, rest_at) == -1
-    ):
+    # The fields' lines from the newline before them (the `in` tests of a slice are quicker than
+    # `find`s within bounds, and merged blocks are read by the thousand).
+    region = text[body_start - 1 : rest_at]
+    if not (text.isascii() and (_usual_lines(region) if not tidy else "\n\n" not in region)):
         return None
     spans: list[object] = [src, body_start, last, True]
     # No `/` and no `@@`: no comment and no block attribute among the fields, and every field's
     # rest is its attributes (a checked line has nothing else), the usual lines, cut at C speed.
-    usual = text.find("/", body_start, rest_at) == -1 and text.find("@@", body_start, rest_at) == -1
+    usual = "/" not in region and "@@" not in region
     for source, start, end in added:
-        if not _usual(source, start, end):
-            return None
         more = source.text
-        usual = usual and more.find("/", start, end) == -1 and more.find("@@", start, end) == -1
-        lines = more[start : end - 1].split("\n")
+        region = more[start - 1 : end]
+        if not (more.isascii() and _usual_lines(region)):
+            return None
+        usual = usual and "/" not in region and "@@" not in region
+        lines = region[1:-1].split("\n")
         spans += (source, start, len(lines), True)
         every += lines
     cells = [line.split(None, 2) for line in every]
@@ -364,17 +367,11 @@ def _laid_lines(every: list[str], cells: list[list[str]], fields: list[list[str]
     ]
 
 
-def _usual(source: Source, start: int, end: int) -> bool:
-    """Are the lines `start..end` of `source` ASCII, none blank (fields are then one group), none
-    with trailing white space (each is written as it is or laid out again, with no look at its
-    ends)?"""
-    text = source.text
-    return (
-        text.isascii()
-        and text.find("\n\n", start - 1, end) == -1
-        and text.find(" \n", start, end) == -1
-        and text.find("\t\n", start, end) == -1
-    )
+def _usual_lines(region: str) -> bool:
+    """Are these lines of an ASCII text (`region`: from the newline before them) none blank
+    (fields are then one group), none with trailing white space (each is written as it is or
+    laid out again, with no look at its ends)?"""
+    return "\n\n" not in region and " \n" not in region and "\t\n" not in region
 
 
 def text_line(w: Writer, source: Source, pos: int, line: str) -> None:
