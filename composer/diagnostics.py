@@ -8,10 +8,10 @@ carry plain integers around.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from .records import FrozenRecord, Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
