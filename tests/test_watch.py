@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -640,25 +641,30 @@ def test_save_by_rename_away_and_rewrite_is_one_build(tmp_path, watcher) -> None
     assert len(re.findall(r"\d\d:\d\d:\d\d ", w.since(mark))) == 1, w.since(mark)
 
 
-def test_polling_builds_a_second_save_made_in_the_same_second(tmp_path) -> None:
-    """`--poll`: watchfiles' poller keeps modification times in whole seconds, so on its own it
-    never sees a save made in the same second as the one before it (an editor's save, then its
-    formatter's): the output would keep the first save's text. Two real saves in one second."""
-    import threading
-
+def watching(root: Path, polling: bool) -> tuple[list, threading.Event, threading.Thread]:
+    """`watch()` in process on a thread of its own: the builds it yields (appended as they come),
+    the event that stops it, and the thread."""
     from composer.watch import watch
 
-    project(tmp_path)
-    p = Project(tmp_path / "prisma.compose.toml")
+    p = Project(root / "prisma.compose.toml")
     stop = threading.Event()
     builds: list = []
 
     def run() -> None:
-        for build in watch(p, force_polling=True, poll_delay_ms=20, stop_event=stop):
+        for build in watch(p, force_polling=polling, poll_delay_ms=20, stop_event=stop):
             builds.append(build)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    return builds, stop, thread
+
+
+def test_polling_builds_a_second_save_made_in_the_same_second(tmp_path) -> None:
+    """`--poll`: watchfiles' poller keeps modification times in whole seconds, so on its own it
+    never sees a save made in the same second as the one before it (an editor's save, then its
+    formatter's): the output would keep the first save's text. Two real saves in one second."""
+    project(tmp_path)
+    builds, stop, thread = watching(tmp_path, polling=True)
     try:
         wait_until(lambda: builds, "the first build")
         out, user = tmp_path / "out/app.prisma", tmp_path / "prisma/user.prisma"
@@ -685,21 +691,8 @@ def test_polling_builds_a_second_save_made_in_the_same_second(tmp_path) -> None:
 def test_the_watch_generator_builds_on_events_and_stops_on_its_event(tmp_path, polling) -> None:
     """`watch()` in process, on file system events and polling (`--poll`): the first build, one
     after a save, and the end of the generator once `stop_event` is set."""
-    import threading
-
-    from composer.watch import watch
-
     project(tmp_path)
-    p = Project(tmp_path / "prisma.compose.toml")
-    stop = threading.Event()
-    builds: list = []
-
-    def run() -> None:
-        for build in watch(p, force_polling=polling, poll_delay_ms=20, stop_event=stop):
-            builds.append(build)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
+    builds, stop, thread = watching(tmp_path, polling)
     wait_until(lambda: builds, "the first build")
     assert builds[0].initial and builds[0].ok
     if polling:  # the poller takes its first look at the folders on a thread of its own, maybe later
