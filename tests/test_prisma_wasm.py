@@ -718,6 +718,20 @@ def test_warm_loads_the_engine_and_changes_nothing() -> None:
         assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []
 
 
+def test_info_is_asked_by_warm_and_once_per_process() -> None:
+    """The engine line after a one-shot validation reads `info` without a request behind it."""
+    with PrismaWasm("6") as engine:
+        engine.warm()
+        assert engine.validate(DATASOURCE_WITH_URL + MODELS) == []
+        sent = engine._next_id
+        info = engine.info()
+        assert info["version"].startswith("6.") and engine.info() == info
+        assert engine._next_id == sent  # both answered by what `warm` asked
+        engine.close()
+        assert engine.info() == info  # a new process: asked again
+        assert engine._next_id == sent + 1
+
+
 def test_asked_requests_are_answered_in_any_order(prisma6: PrismaWasm) -> None:
     """`ask` and `validation` send now and wait later; answers read while awaiting another are
     kept for their own caller, and `warm`'s answer is dropped."""
@@ -729,6 +743,7 @@ def test_asked_requests_are_answered_in_any_order(prisma6: PrismaWasm) -> None:
         version = engine.ask("version")
         assert version()["version"].startswith("6.")
         assert second() == [] and first() == prisma6.validate(invalid)
+        assert engine.info()["version"].startswith("6.")  # `warm` asked it: kept until read
         assert not engine._pending and not engine._early
         stale = engine.ask("version")
         engine.close()
