@@ -313,8 +313,16 @@ class PrismaWasm:
         if self._proc is None or self._proc.poll() is not None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
+        # The files go on a line of their own (`filesLine`), which the bridge hands to the engine
+        # as it is, without parsing and writing out again a schema of megabytes.
+        header = dict(request)
+        files = header.pop("files", None)
+        lines = [json.dumps(request).encode("ascii")] if files is None else [
+            json.dumps({**header, "filesLine": True}).encode("ascii"),
+            json.dumps(files).encode("ascii"),
+        ]
         try:
-            self._proc.stdin.write(json.dumps(request).encode("ascii") + b"\n")
+            self._proc.stdin.write(b"\n".join([*lines, b""]))
             self._proc.stdin.flush()
         except OSError:
             raise self._died("while receiving a request") from None
