@@ -379,6 +379,7 @@ class PrismaWasm:
             if self.cwd is not None and not os.path.isdir(self.cwd):
                 raise PrismaWasmError(f"working directory {self.cwd} does not exist") from exc
             raise NodeNotFoundError(_node_missing_message(node)) from exc
+        _widen(self._proc.stdin)
         self._lines = queue.Queue()
         reader = threading.Thread(
             target=_pump_lines, args=(self._proc.stdout, self._lines), name="prisma-wasm-reader", daemon=True
@@ -423,6 +424,22 @@ class PrismaWasm:
         self._info = None
         self._pending.clear()
         self._early.clear()
+
+
+# A pipe holds 64 KiB: a composed schema of 2 MiB then goes to Node in 32 turns, the writer waking
+# the reader and waiting to be woken in turn, each turn a trip through the scheduler (on a busy
+# machine, tens of ms each). 1 MiB is what Linux lets any user ask for (`fs.pipe-max-size`).
+PIPE_SIZE = 1 << 20
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    """Let the pipe to Node hold `PIPE_SIZE` bytes, where the system allows it (Linux)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[union-attr]
+    except (ImportError, AttributeError, OSError):
+        pass  # no such call, or refused (a user's pipe quota spent): the default size works too
 
 
 def _reaped(proc: subprocess.Popen[bytes], timeout: float) -> bool:
