@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
 
 from ..psl.render import text_width
 from .edits import Edit
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..psl import Declaration
     from .rewriter import Rewriter
 

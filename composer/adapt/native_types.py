@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Set
-from typing import TYPE_CHECKING
 
 from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
 from ..psl import ATTRIBUTE_PATTERN
@@ -24,6 +23,7 @@ from .triggers import (
     text_list,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..psl import Declaration
     from .rewriter import Rewriter
