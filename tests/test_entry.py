@@ -249,3 +249,19 @@ def test_a_plain_build_imports_none_of_the_avoided_modules(
             env=env, timeout=120,
         )
         assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+
+
+def test_a_build_of_an_adapted_target_imports_none_of_the_avoided_modules(tmp_path: Path) -> None:
+    """Adapting to another provider (native types dropped, a list stored as `Json`, its block laid
+    out again) is part of a plain build: it imports no more of what a plain build avoids."""
+    adapt = '[targets.app.datasource]\nprovider = "sqlite"\n[targets.app.adapt]\nlists = "json"\n'
+    manifest = MANIFEST + adapt
+    model = "\nmodel A {\n  id   Int      @id\n  name String   @db.VarChar(40)\n  tags String[]\n}\n"
+    root = write_project(tmp_path / "p", {"prisma.compose.toml": manifest, "base.prisma": BASE + model})
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE, "build"], cwd=root, capture_output=True, text=True,
+        env=cli_env(XDG_CACHE_HOME=str(tmp_path / "cache")), timeout=120,
+    )
+    assert "adapted to its provider" in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+    assert (root / "out/schema.prisma").read_text().endswith("  tags Json\n}\n")

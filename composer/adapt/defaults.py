@@ -6,13 +6,13 @@ refused with the fix; changing them silently would change what the database stor
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic, Source
 from ..providers import SCALARS
 from ..psl import parse
 from .storage import stored_default
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..psl import Declaration, Member
     from ..psl.ast import Attribute, Expr

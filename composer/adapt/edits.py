@@ -53,21 +53,22 @@ def rewritten_fragment(
     # block's header and documentation move by the edits before its body, its closing line by
     # those up to it (no edit lies outside a body).
     decls = []
-    shift, e = 0, 0
+    shift, e, count = 0, 0, len(ordered)
     for d in schema.declarations:
-        while e < len(ordered) and ordered[e][0] < d.body_start:
+        body_start, close_start = d.body_start, d.close_start
+        while e < count and ordered[e][0] < body_start:
             start, end, new = ordered[e]
             shift += len(new) - (end - start)
             e += 1
         head = shift
-        while e < len(ordered) and ordered[e][0] < d.close_start:
+        while e < count and ordered[e][0] < close_start:
             start, end, new = ordered[e]
             shift += len(new) - (end - start)
             e += 1
         decls.append(
             Declaration(
                 d.keyword, d.name, source, d.start + head, d.keyword_start + head, d.name_start + head,
-                d.name_end + head, d.body_start + head, d.close_start + shift, d.end + shift, None,
+                d.name_end + head, body_start + head, close_start + shift, d.end + shift, None,
                 d._doc, d.is_extend, d._build,
             )
         )

@@ -5,8 +5,7 @@ primary key refused on SQL Server."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..psl import Declaration, Member
     from ..psl.ast import Arg, Attribute, Expr

@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
 
 from ..psl.render import text_width
 from .edits import Edit
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..psl import Declaration
     from .rewriter import Rewriter
 
@@ -64,7 +66,8 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
             blank = found.index((), first)  # a blank line ends a group
         except ValueError:
             blank = count
-        if first < blank:
+        # a group of one comment or block attribute line (`@@index` after the fields) has no field
+        if first < blank and (blank - first > 1 or found[first] is not True):
             relaid = _lay_out(rw, first, blank, found, lines) or relaid
         first = blank + 1
     if relaid:  # one edit of the body's lines, in place of those of its lines
@@ -75,8 +78,11 @@ def relaid_from_text(rw: Rewriter, decl: Declaration, first_edit: int) -> bool:
 
 def _unread(text: str) -> bool:
     """Does the text hold what no line `_cells` reads holds? (plain searches: a regular
-    expression costs more than the layout)"""
-    return "/*" in text or "\t" in text or "\r" in text or " \n" in text or "\n\n\n" in text
+    expression costs more than the layout; a search for one character is the fastest, so `/*` is
+    looked for only where a `*` is)"""
+    if ("*" in text and "/*" in text) or "\t" in text or "\r" in text:
+        return True
+    return " \n" in text or "\n\n\n" in text
 
 
 def _fill(found: list[Any], keys: list[str], memo: dict[str, Any], make: Callable[[str], Any]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Set
-from typing import TYPE_CHECKING
 
 from ..providers import DECIMAL_LIMITS, EQUIVALENTS, LENGTH_LIMITS, LONGER
 from ..psl import ATTRIBUTE_PATTERN
@@ -24,6 +23,7 @@ from .triggers import (
     text_list,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..psl import Declaration
     from .rewriter import Rewriter
@@ -74,9 +74,12 @@ def from_known_lines(rw: Rewriter, lists: bool) -> bool:
             return False
     readable = ("model", "view") if not lists else None  # as `Rewriter.run` asks, at either level
     edits, counts = rw.edits, rw.result.counts
-    pending, source, target = rw.result.notes.pending(), rw.source, rw.target
+    # The notes of the lines read, kept as one entry of the fragment's lines and the block each is
+    # in (`report.Notes`, built when read): no tuple per note for a build that only counts them.
+    noted: list[int] = []
+    models: list[str] = []
     k, count, decl, first_edit, retyped = 0, len(decls), decls[0], 0, False
-    for (line_start, _), got in zip(marked, known, strict=True):
+    for at, ((line_start, _), got) in enumerate(zip(marked, known, strict=True)):
         while k < count and decls[k].close_start <= line_start:
             k += 1
         if k == count:
@@ -89,15 +92,18 @@ def from_known_lines(rw: Rewriter, lists: bool) -> bool:
             continue
         if readable is not None and decl.keyword not in readable:
             continue
-        model = decl.name
         for s, e, new in got[0]:  # as `from_text` makes the lines it read before
             edits.append((line_start + s, line_start + e, new))
-        for what, field, message, s, e in got[1]:
-            counts[what] += 1
-            pending.append((message, source, line_start + s, line_start + e, target, model, field))
+        if got[1]:
+            for note in got[1]:
+                counts[note[0]] += 1
+            noted.append(at)
+            models.append(decl.name)
         retyped = retyped or got[2]  # type: ignore[index]
     if retyped:
         _retyped(rw, decl, first_edit)
+    if noted:
+        rw.result.notes.pending().append((rw.source, rw.target, marked, known, noted, models))
     return True
 
 

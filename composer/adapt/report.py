@@ -6,21 +6,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from itertools import chain
 
 from ..diagnostics import Diagnostic, Location, Source
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from typing import TypeAlias
 
     from ..manifest import TargetSpec
     from ..sources import Fragment
+    from .native_types import LineEdits
 
     # A note not built yet: (message, source, start, end, target), or a field's as
     # `native_types.from_text` keeps it: (message after `Model.field`, source, start, end,
-    # target, model, field).
+    # target, model, field), or the notes of a fragment's lines as `native_types.from_known_lines`
+    # keeps them: (source, target, the (start, text) of its lines, their `LineEdits`, the index of
+    # each line with notes, the model it is in).
     Pending: TypeAlias = (
-        tuple[str, Source, int, int, TargetSpec] | tuple[str, Source, int, int, TargetSpec, str, str]
+        tuple[str, Source, int, int, TargetSpec]
+        | tuple[str, Source, int, int, TargetSpec, str, str]
+        | tuple[Source, TargetSpec, list[tuple[int, str]], list[LineEdits], list[int], list[str]]
     )
 
 
@@ -43,7 +49,7 @@ class Notes(list[Diagnostic]):
     def _built(self) -> Notes:
         pending = getattr(self, "_pending", None)  # None: being copied, before `__init__`
         if pending:
-            super().extend(map(_pending_note, pending))
+            super().extend(chain.from_iterable(map(_pending_notes, pending)))
             pending.clear()
         return self
 
@@ -91,13 +97,20 @@ class Adapted:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items()))
 
 
-def _pending_note(item: Pending) -> Diagnostic:
+def _pending_notes(item: Pending) -> list[Diagnostic]:
     if len(item) == 5:
-        message, source, start, end, target = item
-    else:
+        message, source, start, end, target = item  # type: ignore[misc]
+    elif len(item) == 7:
         tail, source, start, end, target, model, field = item  # type: ignore[misc]
         message = f"`{model}.{field}`{tail}"
-    return note(message, Location(source, start, end), target)
+    else:
+        source, target, marked, known, noted, models = item  # type: ignore[misc]
+        return [
+            note(f"`{model}.{field}`{tail}", Location(source, marked[at][0] + s, marked[at][0] + e), target)
+            for at, model in zip(noted, models, strict=True)
+            for _, field, tail, s, e in known[at][1]
+        ]
+    return [note(message, Location(source, start, end), target)]
 
 
 def note(message: str, location: Location, target: TargetSpec) -> Diagnostic:

@@ -6,7 +6,6 @@ edits so far."""
 from __future__ import annotations
 
 from collections.abc import Set
-from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
 from ..providers import SCALARS
@@ -14,6 +13,7 @@ from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
 from .triggers import LISTS, MEMBERS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
     from ..manifest import TargetSpec

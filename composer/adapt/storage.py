@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 
 from ..providers import SCALARS
 from ..psl.render import string_literal
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..psl import Declaration, Member
     from ..psl.ast import Expr

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Set
-from typing import TYPE_CHECKING
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
 from .report import Adapted, note
 from .rewriter import Rewriter
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
     from ..manifest import TargetSpec

@@ -8,10 +8,10 @@ needs, never less.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from ..providers import SCALARS
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
     from ..psl import Declaration
     from .rewriter import Rewriter
