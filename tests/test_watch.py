@@ -518,16 +518,20 @@ def test_glob_match(pattern: str, path: str, expected: int) -> None:
 def test_command_runner_never_runs_twice_at_once(tmp_path) -> None:
     log = tmp_path / "runs.txt"
     script = tmp_path / "slow.py"
+    # Each run lasts until the test lets it end (the file `go`), not a fixed time: on a loaded
+    # machine the requests below could otherwise come after the first run ended.
     script.write_text(
-        "import time\nstart = time.time()\ntime.sleep(0.2)\n"
+        "import os, time\nstart = time.time()\n"
+        "while not os.path.exists('go') and time.time() < start + 60:\n    time.sleep(0.01)\n"
         "open('runs.txt', 'a').write(f'{start} {time.time()}\\n')\n"
     )
     messages: list[str] = []
     runner = CommandRunner(f'"{sys.executable}" slow.py', tmp_path, messages.append)
     try:
-        for _ in range(5):
+        for _ in range(5):  # the first starts a run, the others come while it runs
             runner.request()
             time.sleep(0.02)
+        (tmp_path / "go").write_text("")
         wait_until(lambda: (read(log) or "").count("\n") >= 2, "two runs")
         wait_until(lambda: not runner.busy, "the runner to go idle")
     finally:
