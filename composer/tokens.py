@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[\w.\-]+")
@@ -135,6 +136,7 @@ class _Item:
     key: tuple[object, ...]
     start: int
     end: int
+    section: int = -1  # a block attribute line: the offset of its block's `{` (lines compared as a multiset)
 
 
 def _attr_groups(unit: list[Token]) -> tuple[object, ...]:
@@ -160,13 +162,15 @@ def _attr_groups(unit: list[Token]) -> tuple[object, ...]:
     return (tuple(head), tuple(sorted(tuple(g) for g in groups)), tuple(tail))
 
 
-def _close(unit: list[Token], items: list[_Item], attributes: list[_Item]) -> None:
+def _close(unit: list[Token], items: list[_Item], attributes: list[_Item], section: int) -> None:
     """One logical line of a block: to `attributes` (compared as a multiset) or `items` (in order)."""
     if not unit:
         return
-    item = _Item(("line", _attr_groups(unit)), unit[0].start, unit[-1].end)
-    is_attribute = unit[0].kind == "punct" and unit[0].key == "@@"
-    (attributes if is_attribute else items).append(item)
+    key = ("line", _attr_groups(unit))
+    if unit[0].kind == "punct" and unit[0].key == "@@":
+        attributes.append(_Item(key, unit[0].start, unit[-1].end, section))
+    else:
+        items.append(_Item(key, unit[0].start, unit[-1].end))
 
 
 def canonical(text: str) -> list[_Item]:
@@ -181,6 +185,7 @@ def canonical(text: str) -> list[_Item]:
         if not (t.kind == "punct" and t.key == "{"):
             continue
         # A block body: logical lines until the matching `}`.
+        section = t.start
         attributes: list[_Item] = []
         unit: list[Token] = []
         nesting = 0
@@ -189,7 +194,7 @@ def canonical(text: str) -> list[_Item]:
             if nesting == 0 and t.kind == "punct" and t.key == "}":
                 break
             if unit and nesting == 0 and "\n" in text[unit[-1].end : t.start]:
-                _close(unit, items, attributes)
+                _close(unit, items, attributes, section)
                 unit = []
             if t.kind == "punct" and t.key in "([{":
                 nesting += 1
@@ -197,7 +202,7 @@ def canonical(text: str) -> list[_Item]:
                 nesting -= 1
             unit.append(t)
             i += 1
-        _close(unit, items, attributes)
+        _close(unit, items, attributes, section)
         items.extend(sorted(attributes, key=lambda item: repr(item.key)))
     return items
 
@@ -217,6 +222,9 @@ def first_difference(before: str, after: str) -> Difference | None:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
+        moved = _attribute_difference(before, after, ca, cb, i1, j1)
+        if moved is not None:
+            return moved
         at = ca[i1] if i1 < len(ca) else None
         offset = at.start if at else len(before)
         end = at.end if at else len(before)
@@ -226,6 +234,56 @@ def first_difference(before: str, after: str) -> Difference | None:
             removed, added = _narrow(removed, added)
         return Difference(offset, end, removed, added)
     return None  # pragma: no cover - the keys differ, so some opcode is not "equal"
+
+
+def _section(items: list[_Item], at: int) -> tuple[int, int]:
+    """The block attribute lines around `items[at]`, as a range of `items` (one block's lines, in
+    their sorted order); empty when `items[at]` is none."""
+    if at < 0 or at >= len(items) or items[at].section < 0:
+        return at, at
+    section = items[at].section
+    start = end = at
+    while start > 0 and items[start - 1].section == section:
+        start -= 1
+    while end < len(items) and items[end].section == section:
+        end += 1
+    return start, end
+
+
+def _first_unmatched(items: list[_Item], others: list[_Item]) -> _Item | None:
+    """The first of `items` in text order that `others` lacks (as a multiset of keys)."""
+    left = Counter(item.key for item in others)
+    for item in sorted(items, key=lambda item: item.start):
+        if not left[item.key]:
+            return item
+        left[item.key] -= 1
+    return None
+
+
+def _attribute_difference(
+    before: str, after: str, ca: list[_Item], cb: list[_Item], i1: int, j1: int
+) -> Difference | None:
+    """The difference, when the first unequal item is among a block's attribute lines.
+
+    Those are compared sorted (a multiset), so the first unequal one in that order can be a line
+    that is unchanged, below the one that changed (its new text sorts elsewhere). The difference
+    is then the first line of `before`, in text order, that `after`'s block lacks; None when
+    `after` only adds lines there (or the first unequal item is no attribute line).
+    """
+    start, end = _section(ca, i1)
+    if start == end:
+        return None
+    # The items before i1 and j1 are equal: the block's lines in `after` start as many items earlier.
+    b_start, b_end = _section(cb, j1 - (i1 - start))
+    ours, theirs = ca[start:end], cb[b_start:b_end]
+    removed = _first_unmatched(ours, theirs)
+    if removed is None:
+        return None
+    old = _text(before, removed)
+    added = _first_unmatched(theirs, ours)
+    if added is None:
+        return Difference(removed.start, removed.end, old, None)
+    return Difference(removed.start, removed.end, *_narrow(old, _text(after, added)))
 
 
 def _text(text: str, item: _Item) -> str:

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings
 
 # Build stamps (composer/stamp.py) go to a cache folder of this test session, not the user's; the
 # CLI subprocesses inherit it.
@@ -20,6 +21,13 @@ os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="compose-test-cache-")
 from composer.prisma_wasm import PrismaDiagnostic, PrismaWasm, PrismaWasmError, SchemaFiles
 
 from .prisma_checks import render_diagnostics
+
+# No timing assertions in tests (docs/ARCHITECTURE.md), hypothesis' included: its default 200 ms
+# deadline per example fails a test whose example happened to be descheduled on a loaded machine
+# ("Unreliable test timings", FlakyFailure). Loaded before the test modules build their settings,
+# so a test's own `@settings(max_examples=…)` inherits it.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 # -- Prisma's own validator ---------------------------------------------------------------------
 

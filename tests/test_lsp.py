@@ -9,9 +9,11 @@ after it, and the diagnostics of a run are sent before the answer.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities, make_test_lsp_client
 
 ROOT = Path(__file__).resolve().parents[1]
+DEBOUNCE_MS = 50  # the server's `--debounce`: short, so that the tests do not wait long
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 GLOB_ENTRY = '\n[[fragments]]\nglob = "prisma/modules/*.prisma"\n'
@@ -65,7 +68,7 @@ def make_client() -> LanguageClient:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(project: Path) -> AsyncIterator[LanguageClient]:
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "composer", "lsp", "--debounce", "50", "--stdio"],
+        server_command=[sys.executable, "-m", "composer", "lsp", "--debounce", str(DEBOUNCE_MS), "--stdio"],
         server_env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
         client_factory=make_client,
     )
@@ -309,16 +312,30 @@ async def test_new_fragment_under_glob(client: LanguageClient) -> None:
 
 
 async def test_keystrokes_are_debounced_never_queued(client: LanguageClient) -> None:
-    """Twenty keystrokes in a row: one or two analyses (one may be running already), not twenty."""
+    """Twenty keystrokes in a row: one or two analyses (one may be running already), not twenty.
+
+    That is owed while at most one pause between keystrokes is as long as the debounce: a burst
+    this process sent with more (descheduled on a loaded machine) proves nothing, and is sent
+    again. A pause counts from half the debounce (the server reads the keystrokes a little later
+    than they are sent, not always equally late)."""
     rel = "prisma/fragments/user.prisma"
     text = buffer(client, rel)
-    await settle(client)
-    before = len(runs(client))
-    for n in range(20):
-        edit(client, rel, text.replace("  fullName  String\n", f"  fullName  String\n  f{n} Strin\n"))
-    edit(client, rel, text)
-    await settle(client)
-    assert 1 <= len(runs(client)) - before <= 2
+    for _attempt in range(5):
+        await settle(client)
+        before = len(runs(client))
+        sent = [time.monotonic()]
+        for n in range(20):
+            edit(client, rel, text.replace("  fullName  String\n", f"  fullName  String\n  f{n} Strin\n"))
+            sent.append(time.monotonic())
+        edit(client, rel, text)
+        sent.append(time.monotonic())
+        pauses = sum(b - a >= DEBOUNCE_MS / 2000 for a, b in itertools.pairwise(sent))
+        await settle(client)
+        if pauses <= 1:
+            assert 1 <= len(runs(client)) - before <= 2
+            break
+    else:
+        pytest.fail(f"every burst of keystrokes paused {DEBOUNCE_MS / 2} ms twice: the machine is too busy")
     assert errors(client) == []
 
 

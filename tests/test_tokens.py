@@ -70,6 +70,19 @@ def test_a_lost_comment_beside_its_respaced_twin_is_a_difference() -> None:
         assert diff is not None and diff.offset == tokenize(text)[1].start
 
 
+def test_a_changed_block_attribute_line_is_found_where_it_is() -> None:
+    # Block attribute lines compare as a multiset, sorted: the changed line's new text sorts
+    # before the line below it, which was reported instead (unchanged, and after the change).
+    text = "model A {\n  a Int\n  @@index([a]) //ac\n  @@index([a]) //ab\n}\n"
+    diff = first_difference(text, text.replace("//ac", "//aZ"))
+    assert diff is not None and diff.offset == text.index("@@index([a]) //ac")
+    assert (diff.removed, diff.added) == ("//ac", "//aZ")
+    lost = first_difference(text, text.replace("  @@index([a]) //ac\n", ""))
+    assert lost is not None and lost.offset == text.index("@@index([a]) //ac") and lost.added is None
+    added = first_difference(text, text.replace("}", "  @@id([a])\n}"))
+    assert added is not None and added.removed is None and added.added == "@@id([a])"
+
+
 @settings(max_examples=60)
 @given(st.lists(TOKEN, min_size=1, max_size=20), st.lists(SPACE, min_size=1), st.data())
 def test_a_changed_comment_is_found(tokens: list[str], spaces: list[str], data: st.DataObject) -> None:
