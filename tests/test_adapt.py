@@ -937,6 +937,36 @@ def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key
     assert (d.location.file, d.location.line) == ("prisma.compose.toml", 8)
 
 
+@pytest.mark.parametrize(
+    ("field", "sql"),
+    [
+        ("at DateTime", "now()"),
+        ("n  Int", "floor(random() * 10)::int"),
+        ("f  Float", "random()"),
+        ("ok Boolean", "random() < 0.5"),
+        ("id String", "gen_random_uuid()"),
+    ],
+)
+def test_the_default_a_refused_sql_default_suggests_is_one_the_target_takes(
+    tmp_path, field, sql, assert_prisma_valid
+):
+    """The hint names a `[targets.X.adapt.defaults]` entry to copy: it fits the field's type
+    (`now()` for a `DateTime`, not `uuid()`, which compose itself would refuse at the key)."""
+    fragment = PG + f'model A {{\n  key Int @id\n  {field} @default(dbgenerated("{sql}"))\n}}\n'
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        '[targets.t.datasource]\nprovider = "sqlite"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    entry = re.search(r"`(\"A\.\w+\" = \".*\")`$", d.hint or "")
+    assert entry, d.hint
+    (root / "prisma.compose.toml").write_text(f"{manifest}[targets.t.adapt.defaults]\n{entry[1]}\n")
+    assert_prisma_valid(compose(root).targets[0].files[0].body, "6")
+
+
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
 def test_the_sort_order_of_a_sqlserver_primary_key_is_dropped_elsewhere(
     tmp_path, provider, assert_prisma_valid

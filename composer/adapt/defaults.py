@@ -80,16 +80,30 @@ def _override(
     )
 
 
+# The default the hint of a refused `dbgenerated(…)` offers, by the field's type: one that
+# `[targets.X.adapt.defaults]` takes on that type on every provider (`_default_problem`).
+_PORTABLE_DEFAULTS = {
+    "String": "uuid()",
+    "DateTime": "now()",
+    "Int": "0",
+    "BigInt": "0",
+    "Float": "0",
+    "Decimal": "0",
+    "Boolean": "false",
+}
+
+
 def _dbgenerated(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
     if not value.args:
         return False
+    example = (None if m.is_list else _PORTABLE_DEFAULTS.get(m.type_name)) or "…"
     rw.refuse(
         f"{where} has a default computed by SQL of another database (`{rw.text[value.start : value.end]}`)",
         value.start,
         value.end,
         "use a portable default (`uuid()`, `cuid()`, `now()`, `autoincrement()`) in the "
         f'fragment, or set one for this target: `[targets.{rw.target.name}.adapt.defaults]` '
-        f'`"{where.strip("`")}" = "uuid()"`',
+        f'`"{where.strip("`")}" = "{example}"`',
     )
     return True
 
