@@ -476,6 +476,10 @@ CAPABILITIES = {
     "bytes_ids": "model A {\n  id Bytes @id\n}\n",
     "default_names": 'model A {\n  id Int @id\n  n Int @default(1, map: "df")\n}\n',
     "primary_key_sort": "model A {\n  id Int @id(sort: Desc)\n}\n",
+    "autoincrement_multiple": (
+        "model A {\n  id BigInt @id @default(autoincrement())\n"
+        "  n BigInt @unique @default(autoincrement())\n}\n"
+    ),
 }
 
 
@@ -759,6 +763,58 @@ def test_autoincrement_where_each_provider_takes_it(tmp_path, provider, body, ac
         found = refusal(tmp_path, fragment, provider)
         assert "uses `autoincrement()`" in found[0].message
         assert found[0].location.line == fragment_line(fragment, "autoincrement")
+
+
+@pytest.mark.parametrize(("provider", "accepted"), [("mysql", False), ("sqlserver", True)])
+def test_a_second_autoincrement_in_a_model_where_the_target_takes_one(tmp_path, provider, accepted, prisma6):
+    """PostgreSQL takes a serial on any number of fields; MySQL one per table (Prisma refuses the
+    second, "used multiple times on this model"): an error at the second, not an invalid output."""
+    fragment = (
+        PG + "model A {\n  id Int @id @default(autoincrement())\n"
+        "  n  Int @unique @default(autoincrement())\n}\n"
+    )
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    if accepted:
+        out = adapt_one(tmp_path, fragment, provider)["t6"]
+        assert not [d.message for d in prisma6.validate(out) if d.is_error]
+        return
+    found = refusal(tmp_path, fragment, provider)[0]
+    assert "`A.n` uses `autoincrement()` as `A.id` does, and mysql allows one per model" in found.message
+    assert found.location.line == fragment_line(fragment, "n  Int")
+    assert "`A.id` alone" in (found.hint or "")
+
+
+@pytest.mark.parametrize("provider", ["sqlite", "mysql"])
+def test_a_target_default_of_autoincrement_where_the_target_refuses_it_is_an_error_at_the_key(
+    tmp_path, provider, prisma6
+):
+    """The target's own `autoincrement()` meets the rules a fragment's does (off the key on SQLite
+    and MySQL, a second one in the model): else the output is one Prisma rejects. The hint of a
+    refused `sequence()` offers it only where the target takes it."""
+    fragment = (
+        'datasource db {\n  provider = "cockroachdb"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model A {\n  id BigInt @id @default(sequence())\n  n  BigInt @default(sequence())\n}\n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        f'[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    hints = [d.hint for d in sorted(exc.value.diagnostics, key=lambda d: d.location.line)]
+    assert ['"A.id" = "autoincrement()"' in (h or "") for h in hints] == [True, False], hints
+    defaults = '[targets.t.adapt.defaults]\n"A.id" = "autoincrement()"\n"A.n" = "autoincrement()"\n'
+    (root / "prisma.compose.toml").write_text(manifest + defaults)
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert "the default `autoincrement()`, and `A.n` would then use `autoincrement()`" in d.message
+    assert (d.location.file, d.location.line) == ("prisma.compose.toml", 9)
+    defaults = defaults.replace('"A.n" = "autoincrement()"', '"A.n" = "0"')
+    (root / "prisma.compose.toml").write_text(manifest + defaults)
+    out = compose(root).targets[0].files[0].body
+    assert not [d.message for d in prisma6.validate(out) if d.is_error]
 
 
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])

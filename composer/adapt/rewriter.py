@@ -75,6 +75,7 @@ class Rewriter:
         # the models a default of the adapt table names, of those no fragment used yet
         self.default_models = {key.partition(".")[0] for key in self.defaults} if self.defaults else set()
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
+        self.autoincrement_field: str | None = None  # the block's `Model.field` with `autoincrement()`
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
         # the fragment holds none of the text `layout.relaid_from_text` leaves to compose (None:
@@ -155,6 +156,7 @@ class Rewriter:
     def declaration(self, decl: Declaration) -> None:
         keyed = native_types.keyed_fields(decl)
         self.autoincrement_keys = defaults.leading_key_fields(decl)
+        self.autoincrement_field = None
         dropped = len(self.dropped)
         if not self.dst.bytes_ids:
             keys.bytes_ids(self, decl)
