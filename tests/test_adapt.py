@@ -991,6 +991,8 @@ def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key
     [d] = exc.value.diagnostics
     assert problem in d.message, d.message
     assert (d.location.file, d.location.line) == ("prisma.compose.toml", 8)
+    # the hint's examples are TOML values to copy: a PSL string literal is `"\"text\""` there
+    assert d.hint is not None and d.hint.endswith('"uuid()", "now()", "0" or "\\"text\\""'), d.hint
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ def _override(
                 rw.target.key_location("adapt", "defaults", key),
                 code="E404",
                 hint='write one PSL default expression that fits the field, e.g. "uuid()", '
-                '"now()", "0" or "\"text\""',
+                '"now()", "0" or "\\"text\\""',
             )
         )
         return
