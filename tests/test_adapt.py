@@ -935,6 +935,31 @@ def test_a_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
     assert_prisma_valid(bodies["t7"], "7")
 
 
+def test_a_left_out_enum_keeps_the_users_comments(tmp_path, prisma6, assert_prisma_valid):
+    """`enums = "string"` leaves the enum out, not the comments written in and around it: each
+    stays on its line, alone (the marker of an `/// @extend` block goes, as it always does), and
+    a blank line after them keeps a `///` among them off the next declaration."""
+    fragment = (
+        PG + "// states of a light\n/// documented\nenum Status { // open\n  // the first\n"
+        '  ON  // lit\n  OFF @map("off") /// dark\n\n  @@map("status") // mapped\n  // last\n}\n'
+        "model A {\n  id Int    @id\n  s  Status @default(ON)\n}\n\n"
+        "/// @extend\nenum Status {\n  DIM // half\n}\n"
+    )
+    bodies = adapt_one(tmp_path, fragment, "sqlserver")
+    body = bodies["t6"]
+    assert "enum" not in body and "@extend" not in body and "@map" not in body
+    section = body[body.index("// states") : body.index("model A")]
+    assert section == (
+        "// states of a light\n/// documented\n// open\n  // the first\n  // lit\n  /// dark\n\n"
+        "  // mapped\n  // last\n\n"
+    )
+    assert body.rstrip().endswith("}\n\n  // half"), body
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(bodies["t7"], "7")
+    [model] = prisma6.dmmf(body)["datamodel"]["models"]
+    assert model.get("documentation") is None
+
+
 def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
     """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
     fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"
