@@ -960,6 +960,19 @@ def test_a_left_out_enum_keeps_the_users_comments(tmp_path, prisma6, assert_pris
     assert model.get("documentation") is None
 
 
+def test_the_postgres_alias_is_postgresql(tmp_path, assert_prisma_valid):
+    """Prisma takes `provider = "postgres"` for PostgreSQL: fragments written so are adapted to
+    another provider (they were written out as they are, and Prisma refused them), and a target
+    naming PostgreSQL so is not adapted at all."""
+    fragment = FRAGMENT.replace('provider   = "postgresql"', 'provider   = "postgres"')
+    comp = compose(project(tmp_path / "sqlite", "sqlite", ALL, fragment))
+    assert comp.targets[0].adapted and "String[]" not in comp.targets[0].files[0].body
+    assert_prisma_valid(comp.targets[0].files[0].body, "6")
+    comp = compose(project(tmp_path / "same", "postgres", "", FRAGMENT))
+    assert not comp.targets[0].adapted and "@db.Uuid" in comp.targets[0].files[0].body
+    assert_prisma_valid(comp.targets[0].files[0].body, "6")
+
+
 def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
     """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
     fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"
