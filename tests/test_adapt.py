@@ -352,6 +352,17 @@ def test_mongodb_is_out_of_scope(tmp_path):
     assert d.location.file == "prisma.compose.toml"
 
 
+def test_a_provider_prisma_does_not_know_is_an_error_at_the_key(tmp_path):
+    """`provider = "sqllite"`: nothing to adapt to, and the output as written is one Prisma
+    refuses; an error at the manifest's key, with the name meant."""
+    with pytest.raises(ComposeError) as exc:
+        compose(project(tmp_path, "sqllite", ALL))
+    d = exc.value.diagnostics[0]
+    assert "sets the provider `sqllite`, which Prisma does not know" in d.message
+    assert (d.location.file, d.location.line) == ("prisma.compose.toml", 6)  # `provider = …`
+    assert d.hint == "did you mean `sqlite`?"
+
+
 def test_adapt_false_keeps_todays_output(tmp_path):
     root = project(tmp_path, "sqlite")
     manifest = root / "prisma.compose.toml"
