@@ -984,6 +984,25 @@ def test_the_postgres_alias_is_postgresql(tmp_path, assert_prisma_valid):
     assert_prisma_valid(comp.targets[0].files[0].body, "6")
 
 
+def test_a_gin_index_of_a_text_is_a_btree_on_cockroachdb(tmp_path, prisma6):
+    """PostgreSQL's trigram index (`Gin` with `gin_trgm_ops`) on a text: CockroachDB's `Gin` takes
+    `Json` and lists alone, so there it is a plain index (it kept `type: Gin`, which Prisma
+    refused); its `Gin` of a `Json` or a list stays."""
+    fragment = PG + (
+        "model A {\n  id BigInt   @id\n  s  String\n  j  Json\n  t  String[]\n\n"
+        '  @@index([s(ops: raw("gin_trgm_ops"))], type: Gin)\n  @@index([j], type: Gin)\n'
+        "  @@index([t], type: Gin)\n}\n"
+    )
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    comp = compose(project(tmp_path, "cockroachdb", ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "@@index([s])\n  @@index([j], type: Gin)\n  @@index([t], type: Gin)\n" in body, body
+    assert not [d.message for d in prisma6.validate(body) if d.is_error]
+    [note] = [n for n in comp.targets[0].notes if "@@index([s" in n.message]
+    assert "cockroachdb does not support type there" in note.message
+    assert note.location.line == fragment_line(fragment, "gin_trgm_ops")
+
+
 def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
     """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
     fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"
