@@ -445,6 +445,23 @@ def test_build_prints_a_summary_and_json_lists_the_changes(tmp_path):
     assert infos and all(d["file"] == "f.prisma" and d["line"] for d in infos)
 
 
+def test_the_summary_counts_each_enum_once_and_its_fields_apart(tmp_path):
+    """FRAGMENT's `Role`, extended in a second fragment, is one enum left out on SQL Server; its
+    fields are `role` (now a `String`) and `roles` (a list, counted with the lists). The summary
+    said "2 enums stored as String" for the block and the field, 3 with the `@extend` block."""
+    root = project(tmp_path, "sqlserver", ALL)
+    (root / "g.prisma").write_text("/// @extend\nenum Role {\n  GUEST\n}\n")
+    manifest = root / "prisma.compose.toml"
+    second = 'path = "f.prisma"\n[[fragments]]\npath = "g.prisma"\n'
+    manifest.write_text(manifest.read_text().replace('path = "f.prisma"\n', second))
+    target = compose(root).targets[0]
+    assert target.adapted is not None
+    assert "1 enum fields stored as String, 1 enums left out, " in target.adapted, target.adapted
+    assert "3 lists stored as Json" in target.adapted  # roles, tags, scores
+    left_out = [n for n in target.notes if "enum `Role` left out" in n.message]
+    assert [n.location.file for n in left_out] == ["f.prisma", "g.prisma"]  # noted at each block
+
+
 @pytest.mark.parametrize(
     ("adapt", "message"),
     [

@@ -92,10 +92,13 @@ class Rewriter:
 
     # -- reporting ------------------------------------------------------------------------------
 
-    def note(self, what: str, message: str, start: int, end: int) -> None:
+    def note(self, what: str, message: str, start: int, end: int, *, count: bool = True) -> None:
+        """An info diagnostic at [start, end), counted under `what` in the build's summary line
+        (unless not `count`: a change the summary counts once, noted at each of its places)."""
         if self.recording is not None:
             self.recording.append((what, message, start, end))
-        self.result.counts[what] += 1
+        if count:
+            self.result.counts[what] += 1
         self.result.notes.defer(message, self.source, start, end, self.target)
 
     def refuse(self, message: str, start: int, end: int, hint: str) -> None:

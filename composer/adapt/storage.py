@@ -30,10 +30,11 @@ def enum_block(rw: Rewriter, decl: Declaration) -> None:
     if rw.policy.enums == "string":
         _leave_out_keeping_comments(rw, decl)
         rw.note(
-            "enums stored as String",
+            "enums left out",
             f"enum `{decl.name}` left out: {rw.dst.name} has no enums, its fields are `String`",
             decl.name_start,
             decl.name_end,
+            count=not decl.is_extend,  # an `/// @extend` block is of an enum counted at its own
         )
         return
     rw.refuse(
@@ -124,7 +125,7 @@ def stored_type(rw: Rewriter, decl: Declaration, m: Member, where: str) -> tuple
 _CHANGE = {
     (True, True): "lists stored as Json",
     (True, False): "lists stored as Json",
-    (False, True): "enums stored as String",
+    (False, True): "enum fields stored as String",
     (False, False): "Json stored as String",
 }
 
