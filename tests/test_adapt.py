@@ -1020,6 +1020,23 @@ def test_a_gin_index_of_a_text_is_a_btree_on_cockroachdb(tmp_path, prisma6):
     assert note.location.line == fragment_line(fragment, "gin_trgm_ops")
 
 
+def test_a_field_of_an_enum_another_fragment_declares_is_stored_as_a_string(tmp_path, assert_prisma_valid):
+    """Nothing in `a.prisma` but the field's type says it needs adapting: the enum is left out
+    of SQL Server's output, and the field stayed `K` (an error: no type `K` in this target)."""
+    root = write_project(
+        tmp_path,
+        {
+            "a.prisma": PG + "model A {\n  id Int @id\n  k  K @default(X)\n}\n",
+            "k.prisma": "enum K {\n  X\n}\n",
+            "prisma.compose.toml": '[[fragments]]\nglob = "*.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+            '[targets.t.datasource]\nprovider = "sqlserver"\n[targets.t.adapt]\nenums = "string"\n',
+        },
+    )
+    body = compose(root).targets[0].files[0].body
+    assert '  k  String @default("X")\n' in body and "enum" not in body
+    assert_prisma_valid(body, "6")
+
+
 def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
     """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
     fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"

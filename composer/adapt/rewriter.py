@@ -12,7 +12,16 @@ from ..diagnostics import Diagnostic, Location
 from ..providers import SCALARS
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .triggers import LISTS, MEMBERS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
+from .triggers import (
+    LISTS,
+    MEMBERS,
+    NATIVE_TYPES,
+    TRIGGER,
+    enum_typed,
+    may_change,
+    native_types_level,
+    text_level,
+)
 
 if TYPE_CHECKING:
     from ..adapt_policy import AdaptPolicy
@@ -121,8 +130,10 @@ class Rewriter:
         """`frag` rewritten for the target (itself when nothing changes)."""
         text = frag.schema.source.text
         # `@db.` and `[]` are of TRIGGER's kinds: found by a plain search, they save the
-        # expression's walk over the text up to its first match (most fragments hold one)
-        if "@db." not in text and "[]" not in text and not TRIGGER.search(text):
+        # expression's walk over the text up to its first match (most fragments hold one); a
+        # field of an enum the target lacks may be of one that another fragment declares
+        plain = "@db." not in text and "[]" not in text and not TRIGGER.search(text)
+        if plain and not enum_typed(self, text):
             return frag
         self._start(frag)
         most = text_level(self)
