@@ -1074,6 +1074,8 @@ def test_random_postgresql_schemas_on_every_provider(rnd, tmp_path_factory, pris
         ("uuid()\\n  evil String", "on one line"),
         ("autoincrement()", "`autoincrement()` gives no `String`"),
         ("42", "a number is no default of a `String`"),
+        ("true", "a boolean is no default of a `String`"),
+        ("ADMIN", "`ADMIN` is no default of a `String`"),  # an enum's value: Prisma refused the output
     ],
 )
 def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key(

@@ -232,6 +232,11 @@ def _default_problem(expression: str, type_name: str, from_enum: bool, from_list
         and field_type not in _DEFAULT_LITERALS[value.kind]
     ):
         return f"and a {value.kind} is no default of a `{field_type}`"
+    elif value.kind == "path" and field_type in SCALARS:  # `true`, `false`, or an enum's value
+        if value.value in ("true", "false"):
+            return None if field_type == "Boolean" else f"and a boolean is no default of a `{field_type}`"
+        stored = " (the enum is stored as a `String` here: write its value as a string)" if from_enum else ""
+        return f"and `{value.value}` is no default of a `{field_type}`{stored}"
     return None
 
 
