@@ -963,6 +963,18 @@ def test_a_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
     assert_prisma_valid(bodies["t7"], "7")
 
 
+def test_a_block_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
+    """`@@schema("a") /* … */`: the comment stays on its line, as one after `//` does (the whole
+    line was left out)."""
+    fragment = (
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n'
+        '  schemas  = ["a"]\n}\n\nmodel A {\n  id Int @id\n  @@schema("a") /* since 2024 */\n}\n'
+    )
+    body = adapt_one(tmp_path, fragment, "sqlite")["t6"]
+    assert "model A {\n  id Int @id\n  /* since 2024 */\n}" in body, body
+    assert_prisma_valid(body, "6")
+
+
 def test_a_left_out_enum_keeps_the_users_comments(tmp_path, prisma6, assert_prisma_valid):
     """`enums = "string"` leaves the enum out, not the comments written in and around it: each
     stays on its line, alone (the marker of an `/// @extend` block goes, as it always does), and

@@ -107,7 +107,7 @@ def _drop_block_attribute(rw: Rewriter, decl: Declaration, m: Member) -> None:
     text, attr = rw.text, m.attributes[0]
     eol = text.find("\n", attr.end)
     rest = text[attr.end : len(text) if eol == -1 else eol]
-    if rest.strip().startswith("//"):
+    if rest.strip().startswith(("//", "/*")):
         rw.edits.append((attr.start, attr.end + len(rest) - len(rest.lstrip()), ""))
         rw.relayout(decl)
     else:
