@@ -975,6 +975,27 @@ def test_a_block_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_vali
     assert_prisma_valid(body, "6")
 
 
+def test_a_datasource_property_with_a_block_comment_after_it_is_dropped_or_set(tmp_path, assert_prisma_valid):
+    """`extensions = [pg_trgm] /* … */` is a line compose copies as written: it was kept on SQLite
+    (Prisma: "Property not known") and `url` so was not set by the target's override."""
+    fragment = (
+        'datasource db {\n  provider   = "postgresql"\n  url        = env("DATABASE_URL") /* main */\n'
+        "  extensions = [pg_trgm] /* for search */\n}\n\n"
+        'generator c {\n  provider        = "prisma-client-js"\n'
+        '  previewFeatures = ["postgresqlExtensions"]\n}\n\n'
+        "model A {\n  id Int @id\n}\n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        '[targets.t.datasource]\nprovider = "sqlite"\nurl = { env = "LOCAL_URL" }\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    body = compose(root).targets[0].files[0].body
+    expected = 'datasource db {\n  provider = "sqlite"\n  url      = env("LOCAL_URL") /* main */\n}\n'
+    assert expected in body, body
+    assert_prisma_valid(body, "6")
+
+
 def test_a_left_out_enum_keeps_the_users_comments(tmp_path, prisma6, assert_prisma_valid):
     """`enums = "string"` leaves the enum out, not the comments written in and around it: each
     stays on its line, alone (the marker of an `/// @extend` block goes, as it always does), and
