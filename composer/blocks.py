@@ -319,17 +319,20 @@ def write_datasource(
     if not any(v is not None or decl.member(k) is not None for k, v in overrides.items()):
         w.copy(src, decl.start, decl.end)
         return
-    rows = body_rows(src, decl.body_start, decl.close_start, {m.line_start: m for m in decl.members})
+    members = {m.line_start: m for m in decl.members}
+    rows = body_rows(src, decl.body_start, decl.close_start, members)
     kept: list[Row] = []
     for row in rows:
-        if row.kind == "property" and row.name in overrides:
-            value = overrides[row.name]
+        m = members.get(row.start) if row.kind in ("property", "text") else None
+        if m is not None and m.kind == "property" and m.name in overrides:
+            value = overrides[m.name]
             if value is None:  # `key = false` in the manifest removes the property, comments included
-                start = decl.member(row.name).start  # type: ignore[union-attr]
-                while kept and kept[-1].kind == "text" and kept[-1].start >= start:
+                while kept and kept[-1].kind == "text" and kept[-1].start >= m.start:
                     kept.pop()
                 continue
-            kloc = target.key_location("datasource", row.name)
+            if row.kind != "property":  # copied verbatim (a `/* */` after the value): its cells
+                row = _property_row(src, m)
+            kloc = target.key_location("datasource", m.name)
             row = row._replace(mid=value, mid_at=(kloc.source, kloc.start, 0))
         kept.append(row)
     last = max((i for i, r in enumerate(kept) if r.kind == "property"), default=len(kept) - 1)
@@ -344,6 +347,19 @@ def write_datasource(
     write_rows(w, kept)
     w.trim()
     w.copy(src, decl.close_start, decl.end)
+
+
+def _property_row(source: Source, m: Member) -> Row:
+    """The cells of a property that `member_row` copies verbatim, its value to be replaced: the
+    name, and the rest of the line after the value as written (a comment)."""
+    text = source.text
+    eol = m.end - 1 if text.endswith("\n", 0, m.end) else m.end
+    after = m.value.end if m.value is not None else m.name_end
+    rest = text[after:eol].strip()
+    return Row(
+        source, m.line_start, m.end, "property", m.name, (2, source, m.name_start, m.name_end - m.name_start),
+        "", None, rest, eol - len(text[after:eol].lstrip()),
+    )
 
 
 def write_generators(

@@ -708,15 +708,22 @@ def relations_of(merged: Merged) -> list[tuple[str, bool]]:
     return own + merged.added_relations() if merged.additions else own
 
 
+# Another name Prisma takes for a provider (psl-core's connector registry): the same database.
+# Here, not in providers.py, which the plain build never imports.
+_PROVIDER_ALIASES = {"postgres": "postgresql"}
+
+
 def datasource_provider(datasource: Declaration | None, overrides: dict[str, str | None]) -> str | None:
     """The provider a target ends up with: the manifest's override, else the fragments' own
-    (their datasource's `provider` string; `overrides={}` asks for that alone)."""
+    (their datasource's `provider` string; `overrides={}` asks for that alone), by its one name
+    (`postgres` is `postgresql`)."""
     value = overrides.get("provider")
     if value is not None and value.startswith('"'):
-        return decode_string(value)
+        name = decode_string(value)
+        return _PROVIDER_ALIASES.get(name, name)
     if datasource is None:
         return None
     prop = datasource.member("provider")
     if prop is not None and prop.value is not None and prop.value.kind == "string":
-        return prop.value.value
+        return _PROVIDER_ALIASES.get(prop.value.value, prop.value.value)
     return None

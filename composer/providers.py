@@ -293,9 +293,9 @@ class Provider:
     changes one."""
 
     __slots__ = (
-        "autoincrement_on", "bytes_ids", "clustered", "default_names", "enums", "extensions",
-        "fulltext", "index_length", "index_types", "json", "json_lists", "lists", "multi_schema",
-        "name", "native_types", "operator_classes", "primary_key_names", "primary_key_sort",
+        "autoincrement_multiple", "autoincrement_on", "bytes_ids", "clustered", "default_names", "enums",
+        "extensions", "fulltext", "index_length", "index_types", "json", "json_lists", "lists",
+        "multi_schema", "name", "native_types", "operator_classes", "primary_key_names", "primary_key_sort",
         "unindexable_types",
     )
 
@@ -315,6 +315,7 @@ class Provider:
     # Where `autoincrement()` may stand: "any"; "id_or_unique": `@id`, `@unique` or the first field
     # of an `@@id`/`@@unique`/`@@index` (MySQL); "id": `@id` or the one field of an `@@id` (SQLite).
     autoincrement_on: str
+    autoincrement_multiple: bool  # (default True) more than one `autoincrement()` in a model
     unindexable_types: frozenset[str]  # native types that cannot be in an id, unique or index
     json_lists: bool  # (default False) `Json[]` (PostgreSQL only: CockroachDB has other lists, not these)
     bytes_ids: bool  # (default True) a `Bytes` field in `@id`/`@@id` (SQL Server refuses it)
@@ -343,6 +344,7 @@ class Provider:
         bytes_ids: bool = True,
         default_names: bool = False,
         primary_key_sort: bool = False,
+        autoincrement_multiple: bool = True,
     ) -> None:
         self.name = name
         self.native_types = native_types
@@ -363,6 +365,7 @@ class Provider:
         self.bytes_ids = bytes_ids
         self.default_names = default_names
         self.primary_key_sort = primary_key_sort
+        self.autoincrement_multiple = autoincrement_multiple
 
 
 PROVIDERS = {
@@ -418,6 +421,7 @@ PROVIDERS = {
             clustered=False,
             primary_key_names=False,
             autoincrement_on="id_or_unique",
+            autoincrement_multiple=False,
             unindexable_types=frozenset(
                 ("Text", "TinyText", "MediumText", "LongText", "Blob", "TinyBlob", "MediumBlob", "LongBlob")
             ),
@@ -457,6 +461,7 @@ PROVIDERS = {
             clustered=False,
             primary_key_names=False,
             autoincrement_on="id",
+            autoincrement_multiple=False,
             unindexable_types=frozenset(),
         ),
     )

@@ -352,6 +352,17 @@ def test_mongodb_is_out_of_scope(tmp_path):
     assert d.location.file == "prisma.compose.toml"
 
 
+def test_a_provider_prisma_does_not_know_is_an_error_at_the_key(tmp_path):
+    """`provider = "sqllite"`: nothing to adapt to, and the output as written is one Prisma
+    refuses; an error at the manifest's key, with the name meant."""
+    with pytest.raises(ComposeError) as exc:
+        compose(project(tmp_path, "sqllite", ALL))
+    d = exc.value.diagnostics[0]
+    assert "sets the provider `sqllite`, which Prisma does not know" in d.message
+    assert (d.location.file, d.location.line) == ("prisma.compose.toml", 6)  # `provider = …`
+    assert d.hint == "did you mean `sqlite`?"
+
+
 def test_adapt_false_keeps_todays_output(tmp_path):
     root = project(tmp_path, "sqlite")
     manifest = root / "prisma.compose.toml"
@@ -434,6 +445,23 @@ def test_build_prints_a_summary_and_json_lists_the_changes(tmp_path):
     assert infos and all(d["file"] == "f.prisma" and d["line"] for d in infos)
 
 
+def test_the_summary_counts_each_enum_once_and_its_fields_apart(tmp_path):
+    """FRAGMENT's `Role`, extended in a second fragment, is one enum left out on SQL Server; its
+    fields are `role` (now a `String`) and `roles` (a list, counted with the lists). The summary
+    said "2 enums stored as String" for the block and the field, 3 with the `@extend` block."""
+    root = project(tmp_path, "sqlserver", ALL)
+    (root / "g.prisma").write_text("/// @extend\nenum Role {\n  GUEST\n}\n")
+    manifest = root / "prisma.compose.toml"
+    second = 'path = "f.prisma"\n[[fragments]]\npath = "g.prisma"\n'
+    manifest.write_text(manifest.read_text().replace('path = "f.prisma"\n', second))
+    target = compose(root).targets[0]
+    assert target.adapted is not None
+    assert "1 enum fields stored as String, 1 enums left out, " in target.adapted, target.adapted
+    assert "3 lists stored as Json" in target.adapted  # roles, tags, scores
+    left_out = [n for n in target.notes if "enum `Role` left out" in n.message]
+    assert [n.location.file for n in left_out] == ["f.prisma", "g.prisma"]  # noted at each block
+
+
 @pytest.mark.parametrize(
     ("adapt", "message"),
     [
@@ -476,6 +504,10 @@ CAPABILITIES = {
     "bytes_ids": "model A {\n  id Bytes @id\n}\n",
     "default_names": 'model A {\n  id Int @id\n  n Int @default(1, map: "df")\n}\n',
     "primary_key_sort": "model A {\n  id Int @id(sort: Desc)\n}\n",
+    "autoincrement_multiple": (
+        "model A {\n  id BigInt @id @default(autoincrement())\n"
+        "  n BigInt @unique @default(autoincrement())\n}\n"
+    ),
 }
 
 
@@ -761,6 +793,58 @@ def test_autoincrement_where_each_provider_takes_it(tmp_path, provider, body, ac
         assert found[0].location.line == fragment_line(fragment, "autoincrement")
 
 
+@pytest.mark.parametrize(("provider", "accepted"), [("mysql", False), ("sqlserver", True)])
+def test_a_second_autoincrement_in_a_model_where_the_target_takes_one(tmp_path, provider, accepted, prisma6):
+    """PostgreSQL takes a serial on any number of fields; MySQL one per table (Prisma refuses the
+    second, "used multiple times on this model"): an error at the second, not an invalid output."""
+    fragment = (
+        PG + "model A {\n  id Int @id @default(autoincrement())\n"
+        "  n  Int @unique @default(autoincrement())\n}\n"
+    )
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    if accepted:
+        out = adapt_one(tmp_path, fragment, provider)["t6"]
+        assert not [d.message for d in prisma6.validate(out) if d.is_error]
+        return
+    found = refusal(tmp_path, fragment, provider)[0]
+    assert "`A.n` uses `autoincrement()` as `A.id` does, and mysql allows one per model" in found.message
+    assert found.location.line == fragment_line(fragment, "n  Int")
+    assert "`A.id` alone" in (found.hint or "")
+
+
+@pytest.mark.parametrize("provider", ["sqlite", "mysql"])
+def test_a_target_default_of_autoincrement_where_the_target_refuses_it_is_an_error_at_the_key(
+    tmp_path, provider, prisma6
+):
+    """The target's own `autoincrement()` meets the rules a fragment's does (off the key on SQLite
+    and MySQL, a second one in the model): else the output is one Prisma rejects. The hint of a
+    refused `sequence()` offers it only where the target takes it."""
+    fragment = (
+        'datasource db {\n  provider = "cockroachdb"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model A {\n  id BigInt @id @default(sequence())\n  n  BigInt @default(sequence())\n}\n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        f'[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    hints = [d.hint for d in sorted(exc.value.diagnostics, key=lambda d: d.location.line)]
+    assert ['"A.id" = "autoincrement()"' in (h or "") for h in hints] == [True, False], hints
+    defaults = '[targets.t.adapt.defaults]\n"A.id" = "autoincrement()"\n"A.n" = "autoincrement()"\n'
+    (root / "prisma.compose.toml").write_text(manifest + defaults)
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert "the default `autoincrement()`, and `A.n` would then use `autoincrement()`" in d.message
+    assert (d.location.file, d.location.line) == ("prisma.compose.toml", 9)
+    defaults = defaults.replace('"A.n" = "autoincrement()"', '"A.n" = "0"')
+    (root / "prisma.compose.toml").write_text(manifest + defaults)
+    out = compose(root).targets[0].files[0].body
+    assert not [d.message for d in prisma6.validate(out) if d.is_error]
+
+
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
 def test_sqlserver_default_constraint_names_are_dropped_elsewhere(tmp_path, provider, assert_prisma_valid):
     fragment = (
@@ -879,6 +963,113 @@ def test_a_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
     assert_prisma_valid(bodies["t7"], "7")
 
 
+def test_a_block_comment_after_a_dropped_line_stays(tmp_path, assert_prisma_valid):
+    """`@@schema("a") /* … */`: the comment stays on its line, as one after `//` does (the whole
+    line was left out)."""
+    fragment = (
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n'
+        '  schemas  = ["a"]\n}\n\nmodel A {\n  id Int @id\n  @@schema("a") /* since 2024 */\n}\n'
+    )
+    body = adapt_one(tmp_path, fragment, "sqlite")["t6"]
+    assert "model A {\n  id Int @id\n  /* since 2024 */\n}" in body, body
+    assert_prisma_valid(body, "6")
+
+
+def test_a_datasource_property_with_a_block_comment_after_it_is_dropped_or_set(tmp_path, assert_prisma_valid):
+    """`extensions = [pg_trgm] /* … */` is a line compose copies as written: it was kept on SQLite
+    (Prisma: "Property not known") and `url` so was not set by the target's override."""
+    fragment = (
+        'datasource db {\n  provider   = "postgresql"\n  url        = env("DATABASE_URL") /* main */\n'
+        "  extensions = [pg_trgm] /* for search */\n}\n\n"
+        'generator c {\n  provider        = "prisma-client-js"\n'
+        '  previewFeatures = ["postgresqlExtensions"]\n}\n\n'
+        "model A {\n  id Int @id\n}\n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        '[targets.t.datasource]\nprovider = "sqlite"\nurl = { env = "LOCAL_URL" }\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    body = compose(root).targets[0].files[0].body
+    expected = 'datasource db {\n  provider = "sqlite"\n  url      = env("LOCAL_URL") /* main */\n}\n'
+    assert expected in body, body
+    assert_prisma_valid(body, "6")
+
+
+def test_a_left_out_enum_keeps_the_users_comments(tmp_path, prisma6, assert_prisma_valid):
+    """`enums = "string"` leaves the enum out, not the comments written in and around it: each
+    stays on its line, alone (the marker of an `/// @extend` block goes, as it always does), and
+    a blank line after them keeps a `///` among them off the next declaration."""
+    fragment = (
+        PG + "// states of a light\n/// documented\nenum Status { // open\n  // the first\n"
+        '  ON  // lit\n  OFF @map("off") /// dark\n\n  @@map("status") // mapped\n  // last\n}\n'
+        "model A {\n  id Int    @id\n  s  Status @default(ON)\n}\n\n"
+        "/// @extend\nenum Status {\n  DIM // half\n}\n"
+    )
+    bodies = adapt_one(tmp_path, fragment, "sqlserver")
+    body = bodies["t6"]
+    assert "enum" not in body and "@extend" not in body and "@map" not in body
+    section = body[body.index("// states") : body.index("model A")]
+    assert section == (
+        "// states of a light\n/// documented\n// open\n  // the first\n  // lit\n  /// dark\n\n"
+        "  // mapped\n  // last\n\n"
+    )
+    assert body.rstrip().endswith("}\n\n  // half"), body
+    assert_prisma_valid(body, "6")
+    assert_prisma_valid(bodies["t7"], "7")
+    [model] = prisma6.dmmf(body)["datamodel"]["models"]
+    assert model.get("documentation") is None
+
+
+def test_the_postgres_alias_is_postgresql(tmp_path, assert_prisma_valid):
+    """Prisma takes `provider = "postgres"` for PostgreSQL: fragments written so are adapted to
+    another provider (they were written out as they are, and Prisma refused them), and a target
+    naming PostgreSQL so is not adapted at all."""
+    fragment = FRAGMENT.replace('provider   = "postgresql"', 'provider   = "postgres"')
+    comp = compose(project(tmp_path / "sqlite", "sqlite", ALL, fragment))
+    assert comp.targets[0].adapted and "String[]" not in comp.targets[0].files[0].body
+    assert_prisma_valid(comp.targets[0].files[0].body, "6")
+    comp = compose(project(tmp_path / "same", "postgres", "", FRAGMENT))
+    assert not comp.targets[0].adapted and "@db.Uuid" in comp.targets[0].files[0].body
+    assert_prisma_valid(comp.targets[0].files[0].body, "6")
+
+
+def test_a_gin_index_of_a_text_is_a_btree_on_cockroachdb(tmp_path, prisma6):
+    """PostgreSQL's trigram index (`Gin` with `gin_trgm_ops`) on a text: CockroachDB's `Gin` takes
+    `Json` and lists alone, so there it is a plain index (it kept `type: Gin`, which Prisma
+    refused); its `Gin` of a `Json` or a list stays."""
+    fragment = PG + (
+        "model A {\n  id BigInt   @id\n  s  String\n  j  Json\n  t  String[]\n\n"
+        '  @@index([s(ops: raw("gin_trgm_ops"))], type: Gin)\n  @@index([j], type: Gin)\n'
+        "  @@index([t], type: Gin)\n}\n"
+    )
+    assert not [d for d in prisma6.validate(fragment) if d.is_error]
+    comp = compose(project(tmp_path, "cockroachdb", ALL, fragment))
+    body = comp.targets[0].files[0].body
+    assert "@@index([s])\n  @@index([j], type: Gin)\n  @@index([t], type: Gin)\n" in body, body
+    assert not [d.message for d in prisma6.validate(body) if d.is_error]
+    [note] = [n for n in comp.targets[0].notes if "@@index([s" in n.message]
+    assert "cockroachdb does not support type there" in note.message
+    assert note.location.line == fragment_line(fragment, "gin_trgm_ops")
+
+
+def test_a_field_of_an_enum_another_fragment_declares_is_stored_as_a_string(tmp_path, assert_prisma_valid):
+    """Nothing in `a.prisma` but the field's type says it needs adapting: the enum is left out
+    of SQL Server's output, and the field stayed `K` (an error: no type `K` in this target)."""
+    root = write_project(
+        tmp_path,
+        {
+            "a.prisma": PG + "model A {\n  id Int @id\n  k  K @default(X)\n}\n",
+            "k.prisma": "enum K {\n  X\n}\n",
+            "prisma.compose.toml": '[[fragments]]\nglob = "*.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+            '[targets.t.datasource]\nprovider = "sqlserver"\n[targets.t.adapt]\nenums = "string"\n',
+        },
+    )
+    body = compose(root).targets[0].files[0].body
+    assert '  k  String @default("X")\n' in body and "enum" not in body
+    assert_prisma_valid(body, "6")
+
+
 def test_an_unused_enum_is_refused_where_the_provider_has_none(tmp_path):
     """No field uses `Status`, but Prisma refuses the block itself on SQL Server."""
     fragment = PG + "/// states\nenum Status {\n  ON\n  OFF\n}\n\nmodel A {\n  id Int @id\n}\n"
@@ -916,6 +1107,8 @@ def test_random_postgresql_schemas_on_every_provider(rnd, tmp_path_factory, pris
         ("uuid()\\n  evil String", "on one line"),
         ("autoincrement()", "`autoincrement()` gives no `String`"),
         ("42", "a number is no default of a `String`"),
+        ("true", "a boolean is no default of a `String`"),
+        ("ADMIN", "`ADMIN` is no default of a `String`"),  # an enum's value: Prisma refused the output
     ],
 )
 def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key(
@@ -935,6 +1128,38 @@ def test_a_target_default_that_is_no_default_of_the_field_is_an_error_at_the_key
     [d] = exc.value.diagnostics
     assert problem in d.message, d.message
     assert (d.location.file, d.location.line) == ("prisma.compose.toml", 8)
+    # the hint's examples are TOML values to copy: a PSL string literal is `"\"text\""` there
+    assert d.hint is not None and d.hint.endswith('"uuid()", "now()", "0" or "\\"text\\""'), d.hint
+
+
+@pytest.mark.parametrize(
+    ("field", "sql"),
+    [
+        ("at DateTime", "now()"),
+        ("n  Int", "floor(random() * 10)::int"),
+        ("f  Float", "random()"),
+        ("ok Boolean", "random() < 0.5"),
+        ("id String", "gen_random_uuid()"),
+    ],
+)
+def test_the_default_a_refused_sql_default_suggests_is_one_the_target_takes(
+    tmp_path, field, sql, assert_prisma_valid
+):
+    """The hint names a `[targets.X.adapt.defaults]` entry to copy: it fits the field's type
+    (`now()` for a `DateTime`, not `uuid()`, which compose itself would refuse at the key)."""
+    fragment = PG + f'model A {{\n  key Int @id\n  {field} @default(dbgenerated("{sql}"))\n}}\n'
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[targets.t]\noutput = "out.prisma"\n'
+        '[targets.t.datasource]\nprovider = "sqlite"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": fragment, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    entry = re.search(r"`(\"A\.\w+\" = \".*\")`$", d.hint or "")
+    assert entry, d.hint
+    (root / "prisma.compose.toml").write_text(f"{manifest}[targets.t.adapt.defaults]\n{entry[1]}\n")
+    assert_prisma_valid(compose(root).targets[0].files[0].body, "6")
 
 
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])

@@ -58,6 +58,10 @@ def _override(
 ) -> None:
     key = where.strip("`")
     problem = _default_problem(override, m.type_name, from_enum, from_list)
+    if problem is None and override.partition("(")[0].strip() == "autoincrement":
+        refused = _autoincrement_taken(rw, where, m)  # where the target takes it, as in a fragment
+        if refused is not None:
+            problem = f"and {where} would then use `autoincrement()`{refused[0]}"
     if problem is not None:
         rw.errors.append(
             Diagnostic(
@@ -66,7 +70,7 @@ def _override(
                 rw.target.key_location("adapt", "defaults", key),
                 code="E404",
                 hint='write one PSL default expression that fits the field, e.g. "uuid()", '
-                '"now()", "0" or "\"text\""',
+                '"now()", "0" or "\\"text\\""',
             )
         )
         return
@@ -80,16 +84,30 @@ def _override(
     )
 
 
+# The default the hint of a refused `dbgenerated(…)` offers, by the field's type: one that
+# `[targets.X.adapt.defaults]` takes on that type on every provider (`_default_problem`).
+_PORTABLE_DEFAULTS = {
+    "String": "uuid()",
+    "DateTime": "now()",
+    "Int": "0",
+    "BigInt": "0",
+    "Float": "0",
+    "Decimal": "0",
+    "Boolean": "false",
+}
+
+
 def _dbgenerated(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
     if not value.args:
         return False
+    example = (None if m.is_list else _PORTABLE_DEFAULTS.get(m.type_name)) or "…"
     rw.refuse(
         f"{where} has a default computed by SQL of another database (`{rw.text[value.start : value.end]}`)",
         value.start,
         value.end,
         "use a portable default (`uuid()`, `cuid()`, `now()`, `autoincrement()`) in the "
         f'fragment, or set one for this target: `[targets.{rw.target.name}.adapt.defaults]` '
-        f'`"{where.strip("`")}" = "uuid()"`',
+        f'`"{where.strip("`")}" = "{example}"`',
     )
     return True
 
@@ -97,27 +115,43 @@ def _dbgenerated(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
 def _sequence(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
     if rw.dst.name == "cockroachdb":
         return False
+    # the target's own default to suggest: `autoincrement()` where it takes it on this field
+    example = "autoincrement()" if _autoincrement_problem(rw, where, m) is None else "0"
     rw.refuse(
         f"{where} uses `sequence()`, which only CockroachDB has",
         value.start,
         value.end,
         "use `autoincrement()` where the target takes it (docs/providers.md), or set a default "
         f'for this target: `[targets.{rw.target.name}.adapt.defaults]` `"{where.strip("`")}" = '
-        '"autoincrement()"`',
+        f'"{example}"`',
     )
     return True
 
 
 def _autoincrement(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
+    problem = _autoincrement_taken(rw, where, m)
+    if problem is not None:
+        rw.refuse(f"{where} uses `autoincrement()`{problem[0]}", value.start, value.end, problem[1])
+    return True
+
+
+def _autoincrement_taken(rw: Rewriter, where: str, m: Member) -> tuple[str, str] | None:
+    """`_autoincrement_problem`, and the field counted as the block's when the target takes it."""
+    problem = _autoincrement_problem(rw, where, m)
+    if problem is None:
+        rw.autoincrement_field = where.strip("`")
+    return problem
+
+
+def _autoincrement_problem(rw: Rewriter, where: str, m: Member) -> tuple[str, str] | None:
+    """Why the target refuses `autoincrement()` on field `m` (the message after "uses
+    `autoincrement()`", and the fix), or None."""
     dst = rw.dst
     if dst.name == "cockroachdb" and m.type_name != "BigInt":
-        rw.refuse(
-            f"{where} uses `autoincrement()` on `{m.type_name}`, which CockroachDB allows only on `BigInt`",
-            value.start,
-            value.end,
+        return (
+            f" on `{m.type_name}`, which CockroachDB allows only on `BigInt`",
             "make the field `BigInt`, or use `sequence()`",
         )
-        return True
     allowed = dst.autoincrement_on
     has = {a.name for a in m.attributes}
     leading, sole_id = rw.autoincrement_keys
@@ -133,13 +167,14 @@ def _autoincrement(rw: Rewriter, where: str, m: Member, value: Expr) -> bool:
             if allowed == "id"
             else "a key (`@id`, `@unique`, or the first field of an `@@id`, `@@unique` or index)"
         )
-        rw.refuse(
-            f"{where} uses `autoincrement()`, which {dst.name} allows only on {place}",
-            value.start,
-            value.end,
-            "make the field the id, or use another default",
+        return f", which {dst.name} allows only on {place}", "make the field the id, or use another default"
+    first = rw.autoincrement_field
+    if first is not None and not dst.autoincrement_multiple:
+        return (
+            f" as `{first}` does, and {dst.name} allows one per model",
+            f"keep `autoincrement()` on `{first}` alone, and give {where} another default",
         )
-    return True
+    return None
 
 
 _FUNCTION_RULES: dict[str, Callable[[Rewriter, str, Member, Expr], bool]] = {
@@ -197,6 +232,11 @@ def _default_problem(expression: str, type_name: str, from_enum: bool, from_list
         and field_type not in _DEFAULT_LITERALS[value.kind]
     ):
         return f"and a {value.kind} is no default of a `{field_type}`"
+    elif value.kind == "path" and field_type in SCALARS:  # `true`, `false`, or an enum's value
+        if value.value in ("true", "false"):
+            return None if field_type == "Boolean" else f"and a boolean is no default of a `{field_type}`"
+        stored = " (the enum is stored as a `String` here: write its value as a string)" if from_enum else ""
+        return f"and `{value.value}` is no default of a `{field_type}`{stored}"
     return None
 
 

@@ -65,8 +65,26 @@ def block_attribute(rw: Rewriter, decl: Declaration, m: Member) -> None:
     args = attr.args or []
     is_id = m.name == "id"
     drop = {a.name for a in args if a.name is not None and not _allowed(rw, a, is_id)}
+    if "type" not in drop and rw.dst.name == "cockroachdb" and _gin_of_other_fields(decl, args):
+        drop.add("type")
     if drop or _field_arguments_dropped(rw, args, is_id):
         _rewrite(rw, attr, args, drop, f"`{decl.name}`", is_id)
+
+
+def _gin_of_other_fields(decl: Declaration, args: list[Arg]) -> bool:
+    """A `type: Gin` index of a field that is neither `Json` nor a list: PostgreSQL's Gin takes
+    any column with an operator class (`gin_trgm_ops` on a text), CockroachDB's is an inverted
+    index of JSON and arrays alone (Prisma refuses it on others), where the index is a BTree."""
+    kind = next((a.value for a in args if a.name == "type"), None)
+    fields = next((a.value for a in args if a.name in (None, "fields")), None)
+    if kind is None or kind.value != "Gin" or fields is None or fields.kind != "array":
+        return False
+    typed = {m.name: m for m in decl.members if m.kind == "field"}
+    for item in fields.items:
+        m = typed.get(item.value)
+        if m is not None and not m.is_list and m.type_name != "Json":
+            return True
+    return False
 
 
 def _field_arguments_dropped(rw: Rewriter, args: list[Arg], is_id: bool) -> bool:
@@ -88,7 +106,7 @@ def _drop_block_attribute(rw: Rewriter, decl: Declaration, m: Member) -> None:
     text, attr = rw.text, m.attributes[0]
     eol = text.find("\n", attr.end)
     rest = text[attr.end : len(text) if eol == -1 else eol]
-    if rest.strip().startswith("//"):
+    if rest.strip().startswith(("//", "/*")):
         rw.edits.append((attr.start, attr.end + len(rest) - len(rest.lstrip()), ""))
         rw.relayout(decl)
     else:

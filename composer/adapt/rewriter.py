@@ -11,7 +11,16 @@ from ..diagnostics import Diagnostic, Location
 from ..providers import SCALARS
 from . import defaults, keys, native_types, storage
 from .edits import Edit, rewritten_fragment
-from .triggers import LISTS, MEMBERS, NATIVE_TYPES, TRIGGER, may_change, native_types_level, text_level
+from .triggers import (
+    LISTS,
+    MEMBERS,
+    NATIVE_TYPES,
+    TRIGGER,
+    enum_typed,
+    may_change,
+    native_types_level,
+    text_level,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
@@ -75,6 +84,7 @@ class Rewriter:
         # the models a default of the adapt table names, of those no fragment used yet
         self.default_models = {key.partition(".")[0] for key in self.defaults} if self.defaults else set()
         self.autoincrement_keys: tuple[set[str], str | None] = (set(), None)  # of the block at hand
+        self.autoincrement_field: str | None = None  # the block's `Model.field` with `autoincrement()`
         self.edits: list[Edit] = []
         self.dropped: list[tuple[int, int]] = []  # [start, end) of whole lines to leave out
         # the fragment holds none of the text `layout.relaid_from_text` leaves to compose (None:
@@ -91,10 +101,13 @@ class Rewriter:
 
     # -- reporting ------------------------------------------------------------------------------
 
-    def note(self, what: str, message: str, start: int, end: int) -> None:
+    def note(self, what: str, message: str, start: int, end: int, *, count: bool = True) -> None:
+        """An info diagnostic at [start, end), counted under `what` in the build's summary line
+        (unless not `count`: a change the summary counts once, noted at each of its places)."""
         if self.recording is not None:
             self.recording.append((what, message, start, end))
-        self.result.counts[what] += 1
+        if count:
+            self.result.counts[what] += 1
         self.result.notes.defer(message, self.source, start, end, self.target)
 
     def refuse(self, message: str, start: int, end: int, hint: str) -> None:
@@ -117,8 +130,10 @@ class Rewriter:
         """`frag` rewritten for the target (itself when nothing changes)."""
         text = frag.schema.source.text
         # `@db.` and `[]` are of TRIGGER's kinds: found by a plain search, they save the
-        # expression's walk over the text up to its first match (most fragments hold one)
-        if "@db." not in text and "[]" not in text and not TRIGGER.search(text):
+        # expression's walk over the text up to its first match (most fragments hold one); a
+        # field of an enum the target lacks may be of one that another fragment declares
+        plain = "@db." not in text and "[]" not in text and not TRIGGER.search(text)
+        if plain and not enum_typed(self, text):
             return frag
         self._start(frag)
         most = text_level(self)
@@ -155,6 +170,7 @@ class Rewriter:
     def declaration(self, decl: Declaration) -> None:
         keyed = native_types.keyed_fields(decl)
         self.autoincrement_keys = defaults.leading_key_fields(decl)
+        self.autoincrement_field = None
         dropped = len(self.dropped)
         if not self.dst.bytes_ids:
             keys.bytes_ids(self, decl)

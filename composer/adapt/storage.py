@@ -28,12 +28,13 @@ def enum_block(rw: Rewriter, decl: Declaration) -> None:
     """An enum on a target without enums: left out (its fields become `String`), or refused (even
     unused, Prisma refuses the block there)."""
     if rw.policy.enums == "string":
-        rw.dropped.append((decl.start, decl.end))
+        _leave_out_keeping_comments(rw, decl)
         rw.note(
-            "enums stored as String",
+            "enums left out",
             f"enum `{decl.name}` left out: {rw.dst.name} has no enums, its fields are `String`",
             decl.name_start,
             decl.name_end,
+            count=not decl.is_extend,  # an `/// @extend` block is of an enum counted at its own
         )
         return
     rw.refuse(
@@ -43,6 +44,51 @@ def enum_block(rw: Rewriter, decl: Declaration) -> None:
         f'set `enums = "string"` under `[targets.{rw.target.name}.adapt]` to store '
         "enum values as strings (the enum is then left out)",
     )
+
+
+def _leave_out_keeping_comments(rw: Rewriter, decl: Declaration) -> None:
+    """The enum's lines left out but for the user's comments: those above it and between its
+    values stay as they are, one after a value, an attribute, `{` or `}` stays on that line, alone
+    (each line still maps to the fragment line it came from). Where a comment stays, the `}` line
+    stays as a blank line, so no `///` among them documents the next declaration."""
+    text = rw.text
+    header = text.rfind("\n", 0, decl.keyword_start) + 1
+    kept = False  # a comment line stays
+    pos = decl.start
+    while pos < header:  # the comment lines above the block, but an `/// @extend` marker
+        nxt = text.find("\n", pos, header) + 1 or header
+        line = text[pos:nxt].strip()
+        if line.startswith("///") and line[3:].strip() == "@extend":
+            rw.dropped.append((pos, nxt))
+        else:
+            kept = kept or bool(line)
+        pos = nxt
+    # (start, end) of the code on a line to leave out (a comment after it stays, indented as it was)
+    lines: list[tuple[int, int]] = []
+    lines.append((header, text.index("{", decl.name_end) + 1))
+    for m in decl.members:
+        kept = kept or m.line_start > m.start
+        lines.append((m.name_start, max([m.name_end, *(a.end for a in m.attributes)])))
+    close = text.rfind("\n", 0, decl.close_start) + 1
+    between = text[max([decl.body_start, *(m.end for m in decl.members)]) : decl.close_start]
+    kept = kept or bool(between.strip())
+    close_code = decl.close_start + 1
+    for start, code_end in lines:
+        eol = text.find("\n", code_end)
+        rest = text[code_end : len(text) if eol == -1 else eol]
+        if rest.strip().startswith(("//", "/*")):
+            rw.edits.append((start, code_end + len(rest) - len(rest.lstrip()), ""))
+            kept = True
+        else:
+            rw.dropped.append((text.rfind("\n", 0, start) + 1, len(text) if eol == -1 else eol + 1))
+    eol = text.find("\n", close_code)
+    rest = text[close_code : len(text) if eol == -1 else eol]
+    if rest.strip().startswith(("//", "/*")):
+        rw.edits.append((close, close_code + len(rest) - len(rest.lstrip()), ""))
+    elif kept:
+        rw.edits.append((close, close_code + len(rest), ""))  # a blank line after the comments
+    else:
+        rw.dropped.append((close, decl.end))
 
 
 def stored_type(rw: Rewriter, decl: Declaration, m: Member, where: str) -> tuple[str, bool, bool] | None:
@@ -79,7 +125,7 @@ def stored_type(rw: Rewriter, decl: Declaration, m: Member, where: str) -> tuple
 _CHANGE = {
     (True, True): "lists stored as Json",
     (True, False): "lists stored as Json",
-    (False, True): "enums stored as String",
+    (False, True): "enum fields stored as String",
     (False, False): "Json stored as String",
 }
 

@@ -34,6 +34,8 @@ def adapt_target(
     if "mongodb" in (written_for, target_provider):
         raise ComposeError(_mongodb_refused(target, written_for, target_provider))
     dst = PROVIDERS.get(target_provider)
+    if dst is None and written_for in PROVIDERS:  # Prisma would refuse the output
+        raise ComposeError(_unknown_provider(target, target_provider))
     if dst is None or written_for not in PROVIDERS:
         return None
     enums = {
@@ -73,6 +75,19 @@ def _mongodb_refused(target: TargetSpec, written_for: str, target_provider: str)
         code="E401",
         hint="keep the fragments' provider in this target, or set `adapt = false` to take "
         "the output as it is",
+    )
+
+
+def _unknown_provider(target: TargetSpec, target_provider: str) -> Diagnostic:
+    from ..diagnostics import did_you_mean
+
+    known = [*PROVIDERS, "mongodb"]
+    return Diagnostic(
+        f"target `{target.name}` sets the provider `{target_provider}`, which Prisma does not know, "
+        "so its fragments cannot be adapted to it",
+        target.key_location("datasource", "provider"),
+        code="E401",
+        hint=did_you_mean(target_provider, known) or f"one of {', '.join(f'`{p}`' for p in known)}",
     )
 
 

@@ -116,8 +116,13 @@ def _field_rules(rw: Rewriter, text: str, lists: bool | None = None) -> tuple[bo
     )
     if lists is None:
         lists = lists_in(rw, text)
-    enum_typed = bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
-    return bytes_id, lists, autoincrement, enum_typed or (not dst.json and "Json" in text)
+    return bytes_id, lists, autoincrement, enum_typed(rw, text) or (not dst.json and "Json" in text)
+
+
+def enum_typed(rw: Rewriter, text: str) -> bool:
+    """May a field of the text be of an enum the target lacks? (The enum may be declared in
+    another fragment: nothing else in this one says it needs a look.)"""
+    return bool(rw.enum_types) and not rw.enum_types.isdisjoint(_FIELD_TYPE.findall(text))
 
 
 def _needs_members(rw: Rewriter, decl: Declaration, text: str) -> int:
