@@ -118,11 +118,15 @@ def test_copy_matches_the_line_by_line_rule(text: str, data: st.DataObject, befo
 @example("a \nb")
 @example("a\x1c")
 def test_kept_whole_is_the_line_by_line_judgement(chunk: str) -> None:
-    """`kept_whole` (searches of the whole chunk) answers what its lines, split, would: none
-    has trailing white space, no two blank lines follow each other, the chunk's ends included."""
-    lines = chunk.split("\n")
-    expected = "\n\n\n" not in f"\n{chunk}\n" and all(line == line.rstrip() for line in lines)
-    assert kept_whole(chunk) == expected
+    """`kept_whole` (searches of a long chunk, a short one split) answers what the lines, split,
+    would: none has trailing white space, no two blank lines follow each other, the chunk's ends
+    included. Each chunk is also judged with field lines before and after it, long enough to be
+    searched."""
+    filler = "  id Int @id\n" * 40
+    for text in (chunk, filler + chunk, chunk + "\n" + filler.rstrip("\n"), filler + chunk + filler):
+        lines = text.split("\n")
+        expected = "\n\n\n" not in f"\n{text}\n" and all(line == line.rstrip() for line in lines)
+        assert kept_whole(text) == expected, repr(text)
 
 
 class LineWriter:
