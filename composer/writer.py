@@ -48,38 +48,6 @@ Block = tuple[str, int, tuple[object, ...]]
 Part = Run | Lines | Block
 
 
-# The white space `str.rstrip` takes from an ASCII line but for space, tab and the newline: rare
-# in a schema (`kept_whole` reads a chunk that holds one line by line).
-_RARE_SPACE = tuple(c for c in map(chr, range(128)) if c.isspace() and c not in " \t\n")
-# From about this length on the searches cost less than splitting (measured: a few lines split
-# in fewer instructions than the searches' set-up; a fragment of 2,000 characters in half).
-_SEARCHED_FROM = 384
-
-
-def kept_whole(chunk: str) -> bool:
-    """Does `Writer.copy` keep the lines of `chunk` (whole lines, without the newline after the
-    last) as they are: no line ends in white space (`str.rstrip` leaves each as it is), and no
-    two blank lines follow each other, the ends of the chunk included?
-
-    A long chunk (a whole fragment copied as it is) is answered by searches of the whole chunk,
-    in C, for what would change a line: two or three newlines in a row, a space or tab before a
-    newline or at the end; an ASCII chunk without the rarer white space characters needs no more.
-    A short chunk, or one that holds them, is split into its lines.
-    """
-    if len(chunk) < _SEARCHED_FROM:
-        lines = chunk.split("\n")
-        return "\n\n\n" not in f"\n{chunk}\n" and list(map(str.rstrip, lines)) == lines
-    if "\n\n\n" in chunk or chunk.startswith("\n\n") or chunk.endswith("\n\n") or chunk == "\n":
-        return False
-    last = chunk[-1:]
-    if " \n" in chunk or "\t\n" in chunk or (last != "\n" and last.isspace()):
-        return False
-    if chunk.isascii() and not any(map(chunk.__contains__, _RARE_SPACE)):
-        return True
-    lines = chunk.split("\n")
-    return list(map(str.rstrip, lines)) == lines  # (C-level loops)
-
-
 def _is_run(part: Part) -> bool:
     return type(part[0]) is not list and type(part[0]) is not str
 
@@ -369,13 +337,17 @@ class Writer:
         text = source.text
         stop = end - 1 if text[end - 1] == "\n" else end
         chunk = text[start:stop]
-        if (chunk[:1] not in ("", "\n") or self._ends_in_text()) and kept_whole(chunk):
+        split = chunk.split("\n")
+        if (
+            (split[0] or self._ends_in_text())
+            and "\n\n\n" not in f"\n{chunk}\n"  # no two blank lines in a row, the ends included
+            and list(map(str.rstrip, split)) == split  # no trailing white space (C-level loops)
+        ):
             # The usual case, whole lines kept as they are (no trailing white space, no run of
             # blank lines to fold): one run.
             self._flush()
-            self._parts.append((source, start, stop, chunk.count("\n") + 1))
+            self._parts.append((source, start, stop, len(split)))
             return
-        split = chunk.split("\n")
         # Trailing white space and runs of blank lines go, but not inside a comment: the text of
         # `//`, `///` and `/* */` is what the user wrote (Prisma keeps the trailing spaces and
         # blank lines of documentation in the client's docs).

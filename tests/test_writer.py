@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from composer.diagnostics import Source
 from composer.psl.render import REALIGNED
-from composer.writer import Writer, kept_whole
+from composer.writer import Writer
 
 
 def reference_copy(w: Writer, source: Source, start: int, end: int) -> None:
@@ -99,34 +99,6 @@ def test_copy_matches_the_line_by_line_rule(text: str, data: st.DataObject, befo
     fast.copy(source, start, end)
     reference_copy(slow, source, start, end)
     assert (fast.lines, fast.origins, fast.anchors) == (slow.lines, slow.origins, slow.anchors)
-
-
-@settings(max_examples=1000, deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(["a", "x y", "\n", "\n\n", " ", "\t", "\x0b", "\x0c", "\r", "\x1f", "\x85", "\u00a0",
-                         "\u2028", "\u3000", "é"]),
-        max_size=24,
-    ).map("".join)
-)
-@example("")
-@example("\n")
-@example("a\n")
-@example("a\n\n")
-@example("\n\na")
-@example("a\n\n\nb")
-@example("a \nb")
-@example("a\x1c")
-def test_kept_whole_is_the_line_by_line_judgement(chunk: str) -> None:
-    """`kept_whole` (searches of a long chunk, a short one split) answers what the lines, split,
-    would: none has trailing white space, no two blank lines follow each other, the chunk's ends
-    included. Each chunk is also judged with field lines before and after it, long enough to be
-    searched."""
-    filler = "  id Int @id\n" * 40
-    for text in (chunk, filler + chunk, chunk + "\n" + filler.rstrip("\n"), filler + chunk + filler):
-        lines = text.split("\n")
-        expected = "\n\n\n" not in f"\n{text}\n" and all(line == line.rstrip() for line in lines)
-        assert kept_whole(text) == expected, repr(text)
 
 
 class LineWriter:
