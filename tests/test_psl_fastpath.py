@@ -348,3 +348,22 @@ def test_a_project_of_clean_and_other_fragments_composes_the_same(tmp_path: Path
     assert not isinstance(fast, str), fast
     body = fast[0]
     assert body.index("fragment f0") < body.index("fragment f1") < body.index("fragment f5")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["\n", "\n  ", " ", "\t", "a", "Z9", "_", "-", "x-y", "Int", "?", "[]", "@id", "//", "{"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+@example("\n  id Int @id\n  b String? // c\n  _x Int\n  a\n  @@index([a])")
+@example("\n  a_b-c T_y-2[] @x\n\tz9\t\tQ\n  a -b")
+def test_the_ascii_body_lines_read_what_the_pattern_they_spell_out_reads(text: str) -> None:
+    """`_BODY_LINES_ASCII` (classes spelled out, possessive runs) finds the lines and groups of
+    `_BODY_LINE_SRC` with re.ASCII, on any ASCII text."""
+    reference = re.compile(psl_parser._BODY_LINE_SRC, re.ASCII)
+    assert psl_parser._BODY_LINES_ASCII.findall(text) == reference.findall(text)
+    assert psl_parser._BODY_LINES_ASCII.findall(text, 1) == reference.findall(text, 1)
