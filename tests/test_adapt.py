@@ -845,6 +845,57 @@ def test_a_target_default_of_autoincrement_where_the_target_refuses_it_is_an_err
     assert not [d.message for d in prisma6.validate(out) if d.is_error]
 
 
+@pytest.mark.parametrize(("provider", "accepted"), [("mysql", False), ("sqlserver", True)])
+def test_a_second_autoincrement_that_an_extend_block_adds_is_refused_where_the_target_takes_one(
+    tmp_path, provider, accepted, assert_prisma_valid
+):
+    """The target takes one `autoincrement()` per model as merged: one on `@id` in the model's
+    block, one in an `/// @extend` block of another fragment is a second (each block alone passed,
+    and Prisma refused the output). An `@extend` that writes the id again as it is adds none."""
+    base = PG + "model A {\n  id Int @id @default(autoincrement())\n}\n"
+    extend = (
+        "/// @extend\nmodel A {\n  id  Int @id @default(autoincrement())\n  name String\n}\n\n"
+        "/// @extend\nmodel A {\n  seq Int @unique @default(autoincrement())\n}\n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[[fragments]]\npath = "g.prisma"\n[targets.t]\n'
+        f'output = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": base, "g.prisma": extend, "prisma.compose.toml": manifest})
+    if accepted:
+        assert_prisma_valid(compose(root).targets[0].files[0].body)
+        return
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert str(d.location) == f"g.prisma:{fragment_line(extend, 'seq Int')}:28", d.render()
+    assert "`A.seq` uses `autoincrement()` as `A.id` does, and mysql allows one per model" in d.message
+    assert "target `t`" in d.message and "`A.id` alone" in (d.hint or "")
+    # the target's own default is the way out; its `autoincrement()` there is the second one again
+    for value, refused in (('"0"', False), ('"autoincrement()"', True)):
+        defaults = f'[targets.t.adapt.defaults]\n"A.seq" = {value}\n'
+        (root / "prisma.compose.toml").write_text(manifest + defaults)
+        if not refused:
+            assert_prisma_valid(compose(root).targets[0].files[0].body)
+            continue
+        with pytest.raises(ComposeError) as exc:
+            compose(root)
+        [d] = exc.value.diagnostics
+        assert (d.location.file, d.location.line, d.code) == ("prisma.compose.toml", 10, "E404"), d.render()
+        assert "`A.seq` would then use `autoincrement()` as `A.id` does" in d.message
+    # the model's one on a `@unique` field, an `@extend` (in a fragment before) adds the `@id`
+    base = PG + "model A {\n  n Int @unique @default(autoincrement())\n}\n"
+    extend = "/// @extend\nmodel A {\n  id Int @id @default(autoincrement())\n}\n"
+    manifest = manifest.replace('"f.prisma"', '"h.prisma"').replace('"g.prisma"', '"f.prisma"')
+    files = {"f.prisma": base, "h.prisma": extend, "prisma.compose.toml": manifest}
+    root = write_project(tmp_path / "2", files)
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert str(d.location) == "h.prisma:3:23", d.render()
+    assert "`A.id` uses `autoincrement()` as `A.n` does" in d.message
+
+
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
 def test_sqlserver_default_constraint_names_are_dropped_elsewhere(tmp_path, provider, assert_prisma_valid):
     fragment = (

@@ -73,6 +73,9 @@ class Rewriter:
         self.needs: dict[str, int] = {}  # `triggers.line_need` of each field line text
         self.laid: dict[tuple[int, int], dict[str, str]] = {}  # by the widths of the columns
         self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
+        # the models with a block that takes its `autoincrement()` off an `@id` field
+        # (`defaults.one_per_merged_model` asks whether another block takes one too)
+        self.autoincrement_models: set[str] = set()
         self._start(None)
 
     def _start(self, frag: Fragment | None) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Set
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
+from . import defaults as default_rules
 from .report import Adapted, note
 from .rewriter import Rewriter
 
@@ -54,6 +55,7 @@ def adapt_target(
     rewriter.list_types, rewriter.enum_types = list_types, enum_types
     rewriter.scalar_named, rewriter.listed = scalar_named, listed
     result.fragments.extend(map(rewriter.run, selected))
+    default_rules.one_per_merged_model(rewriter, selected)
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
     if not errors and dst.name == "sqlserver":
