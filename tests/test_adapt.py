@@ -178,6 +178,65 @@ def test_what_cannot_be_held_is_an_error_at_the_field(tmp_path, provider, messag
     assert f"{key} = " in (d.hint or "")
 
 
+def test_every_refusal_of_a_build_is_reported_at_once(tmp_path, assert_prisma_valid):
+    """A `Role[]` on SQL Server is refused for the enum and for the list, each with its choice,
+    and a cycle of actions with them: one build says all (the list, then the cycle, came only
+    once the enum choice was set). Where the field goes once the list is stored as `Json` is
+    known only with that choice: `Json` is refused after it, not before."""
+    fragment = PG + (
+        "enum Role {\n  USER\n}\n\n"
+        "model A {\n  id    Int    @id\n  roles Role[]\n  bId   Int\n"
+        "  b     B      @relation(fields: [bId], references: [id], onDelete: Cascade)\n"
+        '  bs    B[]    @relation("back")\n}\n\n'
+        "model B {\n  id  Int @id\n  aId Int\n"
+        '  a   A   @relation("back", fields: [aId], references: [id], onDelete: Cascade)\n  as  A[]\n}\n'
+    )
+
+    def found(adapt: str) -> list[tuple[int, str, str]]:
+        diagnostics = [d for d in refusal(tmp_path, fragment, "sqlserver", adapt) if "`t6`" in d.message]
+        got = [(d.location.line, d.message.partition(": ")[2], d.hint or "") for d in diagnostics]
+        return sorted(got, key=lambda one: one[0])  # in the order found on a line
+
+    roles, relation = fragment_line(fragment, "roles"), fragment_line(fragment, "onDelete")
+    got = found("")
+    assert [(line, message) for line, message, _ in got] == [
+        (fragment_line(fragment, "enum Role"), "enum `Role`: sqlserver has no enums"),
+        (roles, "`A.roles` is an enum, and sqlserver has no enums"),
+        (roles, "`A.roles` is a list, and sqlserver has no scalar lists"),
+        (relation, "the referential actions of this relation form a cycle (A → B → A), which SQL Server "
+         "refuses (in either relation mode)"),
+    ], got
+    assert ['enums = "string"' in got[1][2], 'lists = "json"' in got[2][2]] == [True, True]
+    got = found('lists = "json"')
+    assert [message for line, message, _ in got if line == roles] == [
+        "`A.roles` is an enum, and sqlserver has no enums",
+        "`A.roles` is `Json`, and sqlserver has no `Json` type",
+    ], got
+    bodies = adapt_one(tmp_path, fragment, "sqlserver", f'{ALL}\nreferential_actions = "no_action"')
+    assert_prisma_valid(bodies["t6"], "6")
+    assert_prisma_valid(bodies["t7"], "7")
+
+
+def test_a_field_refused_for_its_type_is_refused_for_its_default_too(tmp_path, assert_prisma_valid):
+    """A default in SQL is refused on any type: with the field's own refusal, not after its choice
+    is set. The target's default of a refused field is no key "that names no field" (it does)."""
+    fragment = PG + (
+        "model A {\n  id   Int      @id\n  tags String[] @default(dbgenerated(\"'{}'\"))\n"
+        '  n    Json     @default("{}")\n}\n'
+    )
+    found = refusal(tmp_path, fragment, "sqlserver", "defaults = { \"A.n\" = '\"[]\"' }")
+    got = sorted((d.location.line, d.location.column, d.message) for d in found if "`t6`" in d.message)
+    tags, n = fragment_line(fragment, "tags"), fragment_line(fragment, "  n ")
+    assert [(line, message.partition(": ")[2]) for line, _, message in got] == [
+        (tags, "`A.tags` is a list, and sqlserver has no scalar lists"),
+        (tags, "`A.tags` has a default computed by SQL of another database (`dbgenerated(\"'{}'\")`)"),
+        (n, "`A.n` is `Json`, and sqlserver has no `Json` type"),
+    ], got
+    bodies = adapt_one(tmp_path, fragment.replace("dbgenerated(\"'{}'\")", "[]"), "sqlserver")
+    assert_prisma_valid(bodies["t6"], "6")
+    assert_prisma_valid(bodies["t7"], "7")
+
+
 def test_sqlserver_json_without_a_choice_is_an_error(tmp_path):
     root = project(tmp_path, "sqlserver", 'lists = "json"\nenums = "string"')
     with pytest.raises(ComposeError) as exc:

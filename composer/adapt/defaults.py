@@ -53,6 +53,18 @@ def default(
     stored_default(rw, m, value, from_enum=from_enum, from_list=from_list)
 
 
+def of_a_refused_field(rw: Rewriter, where: str, m: Member) -> None:
+    """The default of a field refused for its type: a function refused on any type
+    (`dbgenerated(…)`, `sequence()`) is refused with it; the rest waits for the field's type on
+    the target. The target's own default is judged then too (here it is no unused key)."""
+    attr = m.attribute("default")
+    value = attr.arg("value", 0) if attr is not None else None
+    if value is None or rw.defaults.pop(where.strip("`"), None) is not None or value.kind != "call":
+        return
+    if value.value in ("dbgenerated", "sequence"):
+        _FUNCTION_RULES[value.value](rw, where, m, value)
+
+
 def _override(
     rw: Rewriter, where: str, m: Member, attr: Attribute, value: Expr, override: str, *, from_enum: bool,
     from_list: bool,

@@ -189,6 +189,7 @@ class Rewriter:
         where = f"`{decl.name}.{m.name}`"
         stored = storage.stored_type(self, decl, m, where)
         if stored is None:  # refused
+            defaults.of_a_refused_field(self, where, m)
             return
         type_name, from_enum, from_list = stored
         for attr in m.attributes:

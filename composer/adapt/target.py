@@ -58,7 +58,7 @@ def adapt_target(
     default_rules.one_per_merged_model(rewriter, selected)
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
-    if not errors and dst.name == "sqlserver":
+    if dst.name == "sqlserver":  # with the refusals above too: the relations are as written
         from . import referential_actions, relation_arguments  # SQL Server's own rules
 
         relation_arguments.sqlserver(result, target)
