@@ -955,6 +955,25 @@ def test_a_second_autoincrement_that_an_extend_block_adds_is_refused_where_the_t
     assert "`A.id` uses `autoincrement()` as `A.n` does" in d.message
 
 
+@pytest.mark.parametrize(("provider", "key"), [("mysql", "@@unique([seq])"), ("sqlite", "@@id([seq])")])
+def test_an_autoincrement_keyed_in_another_block_of_its_model_is_taken(
+    tmp_path, provider, key, assert_prisma_valid
+):
+    """The key that lets MySQL (the first field of an `@@unique`) or SQLite (a one-field `@@id`)
+    take an `autoincrement()` may be in the model's block while an `/// @extend` block adds the
+    field: the model as merged is what Prisma checks (it was refused)."""
+    base = PG + f"model A {{\n  id Int\n\n  {key}\n  @@unique([id])\n}}\n"
+    extend = "/// @extend\nmodel A {\n  seq Int @default(autoincrement())\n}\n"
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[[fragments]]\npath = "g.prisma"\n[targets.t]\n'
+        f'output = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": base, "g.prisma": extend, "prisma.compose.toml": manifest})
+    body = compose(root).targets[0].files[0].body
+    assert_prisma_valid(body)
+    assert "seq Int @default(autoincrement())" in body
+
+
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])
 def test_sqlserver_default_constraint_names_are_dropped_elsewhere(tmp_path, provider, assert_prisma_valid):
     fragment = (

@@ -169,12 +169,17 @@ def _autoincrement_problem(rw: Rewriter, where: str, m: Member) -> tuple[str, st
         )
     allowed = dst.autoincrement_on
     has = {a.name for a in m.attributes}
-    leading, sole_id = rw.autoincrement_keys
+
+    def keyed(keys: tuple[set[str], str | None]) -> bool:
+        leading, sole_id = keys
+        return m.name == sole_id or (allowed == "id_or_unique" and m.name in leading)
+
     ok = (
         allowed == "any"
         or "id" in has
-        or m.name == sole_id
-        or (allowed == "id_or_unique" and ("unique" in has or m.name in leading))
+        or (allowed == "id_or_unique" and "unique" in has)
+        or keyed(rw.autoincrement_keys)
+        or keyed(_merged_keys(rw, where.strip("`").partition(".")[0]))  # a key in another block
     )
     if not ok:
         place = (
@@ -336,6 +341,26 @@ def _default_problem(expression: str, type_name: str, from_enum: bool, from_list
         stored = " (the enum is stored as a `String` here: write its value as a string)" if from_enum else ""
         return f"and `{value.value}` is no default of a `{field_type}`{stored}"
     return None
+
+
+def _merged_keys(rw: Rewriter, model: str) -> tuple[set[str], str | None]:
+    """`leading_key_fields` of the model as merged: of its blocks in every fragment of the target
+    (its `/// @extend` blocks may key a field of another). Asked only where the block's own keys
+    leave an `autoincrement()` off the key, once per model."""
+    keys = rw.merged_keys.get(model)
+    if keys is None:
+        leading: set[str] = set()
+        sole_id = None
+        for frag in rw.selected:
+            if model not in frag.schema.source.text:
+                continue
+            for decl in frag.schema.declarations:
+                if decl.name == model and decl.keyword in ("model", "view"):
+                    more, one = leading_key_fields(decl)
+                    leading |= more
+                    sole_id = sole_id or one
+        keys = rw.merged_keys[model] = (leading, sole_id)
+    return keys
 
 
 def leading_key_fields(decl: Declaration) -> tuple[set[str], str | None]:

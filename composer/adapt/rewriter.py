@@ -76,6 +76,9 @@ class Rewriter:
         # the models with a block that takes its `autoincrement()` off an `@id` field
         # (`defaults.one_per_merged_model` asks whether another block takes one too)
         self.autoincrement_models: set[str] = set()
+        self.selected: list[Fragment] = []  # the target's fragments, as written
+        # `defaults.leading_key_fields` of a model's blocks together, by model (when asked)
+        self.merged_keys: dict[str, tuple[set[str], str | None]] = {}
         self._start(None)
 
     def _start(self, frag: Fragment | None) -> None:

@@ -54,6 +54,7 @@ def adapt_target(
     rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
     rewriter.list_types, rewriter.enum_types = list_types, enum_types
     rewriter.scalar_named, rewriter.listed = scalar_named, listed
+    rewriter.selected = selected
     result.fragments.extend(map(rewriter.run, selected))
     default_rules.one_per_merged_model(rewriter, selected)
     errors.extend(_unused_defaults(defaults, target))
