@@ -178,6 +178,65 @@ def test_what_cannot_be_held_is_an_error_at_the_field(tmp_path, provider, messag
     assert f"{key} = " in (d.hint or "")
 
 
+def test_every_refusal_of_a_build_is_reported_at_once(tmp_path, assert_prisma_valid):
+    """A `Role[]` on SQL Server is refused for the enum and for the list, each with its choice,
+    and a cycle of actions with them: one build says all (the list, then the cycle, came only
+    once the enum choice was set). Where the field goes once the list is stored as `Json` is
+    known only with that choice: `Json` is refused after it, not before."""
+    fragment = PG + (
+        "enum Role {\n  USER\n}\n\n"
+        "model A {\n  id    Int    @id\n  roles Role[]\n  bId   Int\n"
+        "  b     B      @relation(fields: [bId], references: [id], onDelete: Cascade)\n"
+        '  bs    B[]    @relation("back")\n}\n\n'
+        "model B {\n  id  Int @id\n  aId Int\n"
+        '  a   A   @relation("back", fields: [aId], references: [id], onDelete: Cascade)\n  as  A[]\n}\n'
+    )
+
+    def found(adapt: str) -> list[tuple[int, str, str]]:
+        diagnostics = [d for d in refusal(tmp_path, fragment, "sqlserver", adapt) if "`t6`" in d.message]
+        got = [(d.location.line, d.message.partition(": ")[2], d.hint or "") for d in diagnostics]
+        return sorted(got, key=lambda one: one[0])  # in the order found on a line
+
+    roles, relation = fragment_line(fragment, "roles"), fragment_line(fragment, "onDelete")
+    got = found("")
+    assert [(line, message) for line, message, _ in got] == [
+        (fragment_line(fragment, "enum Role"), "enum `Role`: sqlserver has no enums"),
+        (roles, "`A.roles` is an enum, and sqlserver has no enums"),
+        (roles, "`A.roles` is a list, and sqlserver has no scalar lists"),
+        (relation, "the referential actions of this relation form a cycle (A → B → A), which SQL Server "
+         "refuses (in either relation mode)"),
+    ], got
+    assert ['enums = "string"' in got[1][2], 'lists = "json"' in got[2][2]] == [True, True]
+    got = found('lists = "json"')
+    assert [message for line, message, _ in got if line == roles] == [
+        "`A.roles` is an enum, and sqlserver has no enums",
+        "`A.roles` is `Json`, and sqlserver has no `Json` type",
+    ], got
+    bodies = adapt_one(tmp_path, fragment, "sqlserver", f'{ALL}\nreferential_actions = "no_action"')
+    assert_prisma_valid(bodies["t6"], "6")
+    assert_prisma_valid(bodies["t7"], "7")
+
+
+def test_a_field_refused_for_its_type_is_refused_for_its_default_too(tmp_path, assert_prisma_valid):
+    """A default in SQL is refused on any type: with the field's own refusal, not after its choice
+    is set. The target's default of a refused field is no key "that names no field" (it does)."""
+    fragment = PG + (
+        "model A {\n  id   Int      @id\n  tags String[] @default(dbgenerated(\"'{}'\"))\n"
+        '  n    Json     @default("{}")\n}\n'
+    )
+    found = refusal(tmp_path, fragment, "sqlserver", "defaults = { \"A.n\" = '\"[]\"' }")
+    got = sorted((d.location.line, d.location.column, d.message) for d in found if "`t6`" in d.message)
+    tags, n = fragment_line(fragment, "tags"), fragment_line(fragment, "  n ")
+    assert [(line, message.partition(": ")[2]) for line, _, message in got] == [
+        (tags, "`A.tags` is a list, and sqlserver has no scalar lists"),
+        (tags, "`A.tags` has a default computed by SQL of another database (`dbgenerated(\"'{}'\")`)"),
+        (n, "`A.n` is `Json`, and sqlserver has no `Json` type"),
+    ], got
+    bodies = adapt_one(tmp_path, fragment.replace("dbgenerated(\"'{}'\")", "[]"), "sqlserver")
+    assert_prisma_valid(bodies["t6"], "6")
+    assert_prisma_valid(bodies["t7"], "7")
+
+
 def test_sqlserver_json_without_a_choice_is_an_error(tmp_path):
     root = project(tmp_path, "sqlserver", 'lists = "json"\nenums = "string"')
     with pytest.raises(ComposeError) as exc:
@@ -843,6 +902,76 @@ def test_a_target_default_of_autoincrement_where_the_target_refuses_it_is_an_err
     (root / "prisma.compose.toml").write_text(manifest + defaults)
     out = compose(root).targets[0].files[0].body
     assert not [d.message for d in prisma6.validate(out) if d.is_error]
+
+
+@pytest.mark.parametrize(("provider", "accepted"), [("mysql", False), ("sqlserver", True)])
+def test_a_second_autoincrement_that_an_extend_block_adds_is_refused_where_the_target_takes_one(
+    tmp_path, provider, accepted, assert_prisma_valid
+):
+    """The target takes one `autoincrement()` per model as merged: one on `@id` in the model's
+    block, one in an `/// @extend` block of another fragment is a second (each block alone passed,
+    and Prisma refused the output). An `@extend` that writes the id again as it is adds none."""
+    base = PG + "model A {\n  id Int @id @default(autoincrement())\n}\n"
+    extend = (
+        "/// @extend\nmodel A {\n  id  Int @id @default(autoincrement())\n  name String\n}\n\n"
+        "/// @extend\nmodel A {\n  seq Int @unique @default(autoincrement())\n}\n"
+    )
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[[fragments]]\npath = "g.prisma"\n[targets.t]\n'
+        f'output = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": base, "g.prisma": extend, "prisma.compose.toml": manifest})
+    if accepted:
+        assert_prisma_valid(compose(root).targets[0].files[0].body)
+        return
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert str(d.location) == f"g.prisma:{fragment_line(extend, 'seq Int')}:28", d.render()
+    assert "`A.seq` uses `autoincrement()` as `A.id` does, and mysql allows one per model" in d.message
+    assert "target `t`" in d.message and "`A.id` alone" in (d.hint or "")
+    # the target's own default is the way out; its `autoincrement()` there is the second one again
+    for value, refused in (('"0"', False), ('"autoincrement()"', True)):
+        defaults = f'[targets.t.adapt.defaults]\n"A.seq" = {value}\n'
+        (root / "prisma.compose.toml").write_text(manifest + defaults)
+        if not refused:
+            assert_prisma_valid(compose(root).targets[0].files[0].body)
+            continue
+        with pytest.raises(ComposeError) as exc:
+            compose(root)
+        [d] = exc.value.diagnostics
+        assert (d.location.file, d.location.line, d.code) == ("prisma.compose.toml", 10, "E404"), d.render()
+        assert "`A.seq` would then use `autoincrement()` as `A.id` does" in d.message
+    # the model's one on a `@unique` field, an `@extend` (in a fragment before) adds the `@id`
+    base = PG + "model A {\n  n Int @unique @default(autoincrement())\n}\n"
+    extend = "/// @extend\nmodel A {\n  id Int @id @default(autoincrement())\n}\n"
+    manifest = manifest.replace('"f.prisma"', '"h.prisma"').replace('"g.prisma"', '"f.prisma"')
+    files = {"f.prisma": base, "h.prisma": extend, "prisma.compose.toml": manifest}
+    root = write_project(tmp_path / "2", files)
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    assert str(d.location) == "h.prisma:3:23", d.render()
+    assert "`A.id` uses `autoincrement()` as `A.n` does" in d.message
+
+
+@pytest.mark.parametrize(("provider", "key"), [("mysql", "@@unique([seq])"), ("sqlite", "@@id([seq])")])
+def test_an_autoincrement_keyed_in_another_block_of_its_model_is_taken(
+    tmp_path, provider, key, assert_prisma_valid
+):
+    """The key that lets MySQL (the first field of an `@@unique`) or SQLite (a one-field `@@id`)
+    take an `autoincrement()` may be in the model's block while an `/// @extend` block adds the
+    field: the model as merged is what Prisma checks (it was refused)."""
+    base = PG + f"model A {{\n  id Int\n\n  {key}\n  @@unique([id])\n}}\n"
+    extend = "/// @extend\nmodel A {\n  seq Int @default(autoincrement())\n}\n"
+    manifest = (
+        '[[fragments]]\npath = "f.prisma"\n[[fragments]]\npath = "g.prisma"\n[targets.t]\n'
+        f'output = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {"f.prisma": base, "g.prisma": extend, "prisma.compose.toml": manifest})
+    body = compose(root).targets[0].files[0].body
+    assert_prisma_valid(body)
+    assert "seq Int @default(autoincrement())" in body
 
 
 @pytest.mark.parametrize("provider", ["postgresql", "mysql", "sqlite", "cockroachdb"])

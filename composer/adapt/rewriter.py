@@ -73,6 +73,12 @@ class Rewriter:
         self.needs: dict[str, int] = {}  # `triggers.line_need` of each field line text
         self.laid: dict[tuple[int, int], dict[str, str]] = {}  # by the widths of the columns
         self.recording: list[tuple[str, str, int, int]] | None = None  # the notes, while not None
+        # the models with a block that takes its `autoincrement()` off an `@id` field
+        # (`defaults.one_per_merged_model` asks whether another block takes one too)
+        self.autoincrement_models: set[str] = set()
+        self.selected: list[Fragment] = []  # the target's fragments, as written
+        # `defaults.leading_key_fields` of a model's blocks together, by model (when asked)
+        self.merged_keys: dict[str, tuple[set[str], str | None]] = {}
         self._start(None)
 
     def _start(self, frag: Fragment | None) -> None:
@@ -186,6 +192,7 @@ class Rewriter:
         where = f"`{decl.name}.{m.name}`"
         stored = storage.stored_type(self, decl, m, where)
         if stored is None:  # refused
+            defaults.of_a_refused_field(self, where, m)
             return
         type_name, from_enum, from_list = stored
         for attr in m.attributes:

@@ -93,14 +93,17 @@ def _leave_out_keeping_comments(rw: Rewriter, decl: Declaration) -> None:
 
 def stored_type(rw: Rewriter, decl: Declaration, m: Member, where: str) -> tuple[str, bool, bool] | None:
     """The field's type on the target, and whether it came from an enum or a list; None: the
-    field is refused. A changed type is an edit of the field's type cell."""
+    field is refused. A changed type is an edit of the field's type cell. A refused enum is
+    judged on as the `String` its choice makes it (the lists rule takes it as it takes the enum),
+    so that a `Role[]` is refused for both at once; after a refused list, what the field is
+    stored as depends on the choice, so nothing more is said."""
     dst, policy = rw.dst, rw.policy
     type_name, is_list = m.type_name, m.is_list
     from_enum = type_name in rw.enums and not dst.enums
+    refused = False
     if from_enum:
         message = f"{where} is an enum, and {dst.name} has no enums"
-        if _refused(rw, m, policy.enums != "string", message, *_ENUM_CHOICE):
-            return None
+        refused = _refused(rw, m, policy.enums != "string", message, *_ENUM_CHOICE)
         type_name = "String"
     from_list = is_list and _list_lacking(rw, type_name)
     if from_list:
@@ -115,6 +118,8 @@ def stored_type(rw: Rewriter, decl: Declaration, m: Member, where: str) -> tuple
         if _refused(rw, m, policy.json != "string", message, *_JSON_CHOICE):
             return None
         type_name = "String"
+    if refused:
+        return None
     if from_enum or from_list or from_json:
         mark = "[]" if is_list else "?" if m.optional and not from_list else ""
         _retype(rw, decl, m, where, type_name + mark, _CHANGE[from_list, from_enum])

@@ -6,6 +6,7 @@ from collections.abc import Set
 
 from ..diagnostics import ComposeError, Diagnostic, Location
 from ..providers import PROVIDERS, SAME_NAME_OTHER_TYPE, SCALARS, Provider
+from . import defaults as default_rules
 from .report import Adapted, note
 from .rewriter import Rewriter
 
@@ -53,10 +54,12 @@ def adapt_target(
     rewriter.other_types = SAME_NAME_OTHER_TYPE.get((written_for, dst.name), {})
     rewriter.list_types, rewriter.enum_types = list_types, enum_types
     rewriter.scalar_named, rewriter.listed = scalar_named, listed
+    rewriter.selected = selected
     result.fragments.extend(map(rewriter.run, selected))
+    default_rules.one_per_merged_model(rewriter, selected)
     errors.extend(_unused_defaults(defaults, target))
     _datasource_properties(datasource, dst, target, result)
-    if not errors and dst.name == "sqlserver":
+    if dst.name == "sqlserver":  # with the refusals above too: the relations are as written
         from . import referential_actions, relation_arguments  # SQL Server's own rules
 
         relation_arguments.sqlserver(result, target)
