@@ -755,6 +755,20 @@ def test_prisma_errors_on_an_adapted_target_point_at_the_fragment(tmp_path):
     assert "nope" in errors[0]["message"]
 
 
+def test_prisma_errors_on_an_adapted_line_keep_their_columns(tmp_path):
+    """An error Prisma finds on a line adapting rewrote (its `@db.VarChar` dropped before it) is at
+    the column of the fragment as written, its span too (it was the line's indent, one wide)."""
+    written = "  title    String @db.VarChar(300000) @default(1)"
+    fragment = FRAGMENT.replace("  title    String @db.VarChar(300000)\n", written + "\n")
+    done = run_cli(project(tmp_path, "sqlite", ALL, fragment), "validate", "t6", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    [error] = [d for d in json.loads(done.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert "@default" in error["message"], error
+    line, column = line_of("title    String"), written.index("@default") + 1
+    where = (error["file"], error["line"], error["column"], error["end"])
+    assert where == ("f.prisma", line, column, {"line": line, "column": column + len("@default(1)")}), error
+
+
 def test_a_target_can_set_a_default_in_place_of_sql(tmp_path, assert_prisma_valid):
     fragment = FRAGMENT.replace("@default(uuid())", '@default(dbgenerated("gen_random_uuid()"))')
     manifest = (
@@ -1516,3 +1530,46 @@ def test_the_text_level_paths_give_what_the_block_by_block_rules_give(tmp_path, 
                     m.setattr(rewriter.Rewriter, "run", forgetful_run)
                     by_blocks = seen(root)
                 assert seen(root) == by_blocks, (provider, adapt, fragment)
+
+
+@pytest.mark.parametrize(
+    ("name_type", "name_rest"),
+    [
+        ("String", ""),  # nothing to rewrite
+        ("String", " @db.VarChar(10)"),  # an edit in another line (`@db.NVarChar(10)`)
+        ("String", " @db.Uuid"),  # an attribute dropped from another line
+        ("String[]", ""),  # a list stored as a `String`: the block laid out again, its columns moved
+    ],
+)
+def test_a_diagnostic_on_a_rewritten_fragment_is_at_the_line_and_column_written(
+    tmp_path, name_type, name_rest
+):
+    """A fragment that adapting rewrote maps its offsets back to the text as written, columns too:
+    the cycle SQL Server refuses, and an unknown type (found when composing, on the rewritten
+    text), are where they are on a fragment left as it was (the column was the line's indent)."""
+    fields = [
+        ("id", "Int", " @id"),
+        ("name", name_type, name_rest),
+        ("parentId", "Int?", ""),
+        ("parent", "Node?", ' @relation("tree", fields: [parentId], references: [id], onDelete: Cascade)'),
+        ("children", "Node[]", ' @relation("tree")'),
+    ]
+    width = max(len(t) for _, t, _ in fields)
+    body = "".join(f"  {n:<8} {t:<{width}}{rest}".rstrip() + "\n" for n, t, rest in fields)
+    fragment = PG + f"model Node {{\n{body}}}\n"
+    if name_type == "String[]":  # the relation's line moved in the output
+        actions = fragment.replace("Cascade", "NoAction, onUpdate: NoAction")
+        out = adapt_one(tmp_path / "o", actions, "sqlserver")
+        assert "  parent   Node?  @relation(" in out["t6"]
+    [d] = [d for d in refusal(tmp_path / "c", fragment, "sqlserver") if "`t6`" in d.message]
+    assert "form a self-relation (Node → Node)" in d.message
+    relation = fragment_line(fragment, "@relation(")
+    column = textwrap.dedent(fragment).splitlines()[relation - 1].index("@relation") + 1
+    assert str(d.location) == f"f.prisma:{relation}:{column}", d.render()
+    relation_text = '@relation("tree", fields: [parentId], references: [id], onDelete: Cascade)'
+    assert d.to_json()["end"] == {"line": relation, "column": column + len(relation_text)}
+    typo = fragment.replace("onDelete: Cascade", "onDelete: NoAction, onUpdate: NoAction").replace(
+        "  children ", "  owner    Usr\n  children "
+    )
+    [d] = [d for d in refusal(tmp_path / "t", typo, "sqlserver") if "Usr" in d.message]
+    assert str(d.location) == f"f.prisma:{fragment_line(typo, 'owner    Usr')}:12", d.render()
