@@ -969,6 +969,39 @@ def test_a_second_autoincrement_that_an_extend_block_adds_is_refused_where_the_t
     assert "`A.id` uses `autoincrement()` as `A.n` does" in d.message
 
 
+@pytest.mark.parametrize("provider", ["mysql", "sqlite"])
+@pytest.mark.parametrize("aside", ["// not the @id", '@map("the @id")', "/* @id */"])
+@pytest.mark.parametrize("extend", [False, True])
+def test_an_id_in_a_comment_or_a_string_hides_no_autoincrement(
+    tmp_path, provider, aside, extend, assert_prisma_valid
+):
+    """Which blocks the rules read is decided from their text: an `@id` in a comment or a string
+    on a line with an `autoincrement()` off the key made the block skipped, and the second
+    `autoincrement()` (in the block, or added by an `/// @extend` block) was written, which
+    Prisma refuses. The field's own `@id` with such a comment is taken as it was."""
+    key = "  id  Int @id @default(autoincrement())\n"
+    seq = f"  seq Int @unique @default(autoincrement()) {aside}\n"
+    if extend:
+        files = {"f.prisma": PG + f"model A {{\n{key}}}\n", "g.prisma": f"/// @extend\nmodel A {{\n{seq}}}\n"}
+    else:
+        files = {"f.prisma": PG + f"model A {{\n{key}{seq}}}\n"}
+    manifest = "".join(f'[[fragments]]\npath = "{name}"\n' for name in files) + (
+        f'[targets.t]\noutput = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {**files, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    name = "g.prisma" if extend else "f.prisma"
+    line = fragment_line(files[name], "seq Int")
+    assert str(d.location) == f"{name}:{line}:{seq.index('autoincrement') + 1}", d.render()
+    why = "as `A.id` does, and mysql allows one" if provider == "mysql" else "sqlite allows only on an `@id`"
+    assert d.message.startswith(f"target `t` ({provider}): `A.seq` uses `autoincrement()`"), d.message
+    assert why in d.message, d.message
+    (root / name).write_text(files[name].replace(seq, "").replace(key, key.rstrip("\n") + f" {aside}\n"))
+    assert_prisma_valid(compose(root).targets[0].files[0].body)
+
+
 @pytest.mark.parametrize(("provider", "key"), [("mysql", "@@unique([seq])"), ("sqlite", "@@id([seq])")])
 def test_an_autoincrement_keyed_in_another_block_of_its_model_is_taken(
     tmp_path, provider, key, assert_prisma_valid
