@@ -13,13 +13,13 @@ from .records import FrozenRecord, Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see composer/__init__.py)
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 
 class Source:
     """The text of one input file, with its display path (relative to the project)."""
 
-    __slots__ = ("_line_starts", "display", "line_map", "origin", "path", "private", "text")
+    __slots__ = ("_line_starts", "display", "line_map", "origin", "path", "private", "text", "to_origin")
 
     def __init__(
         self,
@@ -29,6 +29,7 @@ class Source:
         origin: Source | None = None,
         line_map: Sequence[int] | None = None,
         private: bool = False,
+        to_origin: Callable[[int], int] | None = None,
     ) -> None:
         self.display = display
         self.text = text
@@ -37,19 +38,39 @@ class Source:
         # line i+1 of `text` was produced by line `line_map[i]` of `origin`.
         self.origin = origin
         self.line_map = line_map
+        # An edited copy of `origin` (a fragment adapted to a target's provider) maps each offset
+        # back (`to_origin`), columns included: its diagnostics point where the user wrote the
+        # text, as they would on the fragment itself. A generated text maps lines alone.
+        self.to_origin = to_origin
         # A file outside the project (a symlink out of it, `../…`): an error in it names the file,
         # line and column, but shows none of its text (it may be a secret: CI prints its logs).
         self.private = private
         self._line_starts: list[int] | None = None
 
+    def written(self, offset: int) -> tuple[Source, int]:
+        """The source and offset of the text at `offset` before any edit (through edited copies
+        to the text they were made from: a fragment as read, or a generated one)."""
+        source = self
+        while source.to_origin is not None and source.origin is not None:
+            offset = source.to_origin(offset)
+            source = source.origin
+        return source, offset
+
+    @property
+    def generated(self) -> bool:
+        """Is this text generated (a YAML entity's model), its lines mapped to lines of `origin`
+        without columns?"""
+        return self.origin is not None and self.to_origin is None and bool(self.line_map)
+
     def resolve(self, offset: int) -> tuple[Source, int, int]:
         """The file, line and column a user should look at for `offset`."""
-        line, col = self.line_col(offset)
-        if self.origin is not None and self.line_map:
-            mapped = self.line_map[min(line, len(self.line_map)) - 1]
-            text = self.origin.line_text(mapped)
-            return self.origin, mapped, len(text) - len(text.lstrip()) + 1
-        return self, line, col
+        source, offset = self.written(offset)
+        line, col = source.line_col(offset)
+        if source.generated:
+            mapped = source.line_map[min(line, len(source.line_map)) - 1]  # type: ignore[index]
+            text = source.origin.line_text(mapped)  # type: ignore[union-attr]
+            return source.origin, mapped, len(text) - len(text.lstrip()) + 1  # type: ignore[return-value]
+        return source, line, col
 
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
@@ -111,11 +132,22 @@ class Location(FrozenRecord):
     def column(self) -> int:
         return self.source.resolve(self.start)[2]
 
+    @property
+    def whole_line(self) -> bool:
+        """Does the span resolve to a line of a generated text's origin (no columns of its own)?"""
+        return self.source.written(self.start)[0].generated
+
     def end_line_col(self) -> tuple[int, int]:
-        if self.source.origin is not None:
-            _, line, col = self.source.resolve(self.start)
+        source, start = self.source.written(self.start)
+        if source.generated:
+            _, line, col = source.resolve(start)
             return line, col + 1
-        return self.source.line_col(self.end if self.end is not None else self.start)
+        end = start
+        if self.end is not None and self.end > self.start:
+            # `end` is exclusive: where its last character was written, then past it (an edit
+            # may have written more or less text before it)
+            end = max(start, self.source.written(self.end - 1)[1] + 1)
+        return source.line_col(end)
 
     def __str__(self) -> str:
         source, line, col = self.source.resolve(self.start)

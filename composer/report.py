@@ -101,7 +101,7 @@ def github_line(d: Diagnostic) -> str:
         loc = d.location
         props += [("file", loc.file), ("line", str(loc.line)), ("col", str(loc.column))]
         end_line, end_col = loc.end_line_col()
-        if loc.source.origin is None and (end_line, end_col) > (loc.line, loc.column):
+        if not loc.whole_line and (end_line, end_col) > (loc.line, loc.column):
             props += [("endLine", str(end_line)), ("endColumn", str(end_col))]
     props.append(("title", f"compose {d.code}"))
     msg = d.message + (f" ({d.hint})" if d.hint else "")

@@ -755,6 +755,20 @@ def test_prisma_errors_on_an_adapted_target_point_at_the_fragment(tmp_path):
     assert "nope" in errors[0]["message"]
 
 
+def test_prisma_errors_on_an_adapted_line_keep_their_columns(tmp_path):
+    """An error Prisma finds on a line adapting rewrote (its `@db.VarChar` dropped before it) is at
+    the column of the fragment as written, its span too (it was the line's indent, one wide)."""
+    written = "  title    String @db.VarChar(300000) @default(1)"
+    fragment = FRAGMENT.replace("  title    String @db.VarChar(300000)\n", written + "\n")
+    done = run_cli(project(tmp_path, "sqlite", ALL, fragment), "validate", "t6", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    [error] = [d for d in json.loads(done.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert "@default" in error["message"], error
+    line, column = line_of("title    String"), written.index("@default") + 1
+    where = (error["file"], error["line"], error["column"], error["end"])
+    assert where == ("f.prisma", line, column, {"line": line, "column": column + len("@default(1)")}), error
+
+
 def test_a_target_can_set_a_default_in_place_of_sql(tmp_path, assert_prisma_valid):
     fragment = FRAGMENT.replace("@default(uuid())", '@default(dbgenerated("gen_random_uuid()"))')
     manifest = (
@@ -953,6 +967,39 @@ def test_a_second_autoincrement_that_an_extend_block_adds_is_refused_where_the_t
     [d] = exc.value.diagnostics
     assert str(d.location) == "h.prisma:3:23", d.render()
     assert "`A.id` uses `autoincrement()` as `A.n` does" in d.message
+
+
+@pytest.mark.parametrize("provider", ["mysql", "sqlite"])
+@pytest.mark.parametrize("aside", ["// not the @id", '@map("the @id")', "/* @id */"])
+@pytest.mark.parametrize("extend", [False, True])
+def test_an_id_in_a_comment_or_a_string_hides_no_autoincrement(
+    tmp_path, provider, aside, extend, assert_prisma_valid
+):
+    """Which blocks the rules read is decided from their text: an `@id` in a comment or a string
+    on a line with an `autoincrement()` off the key made the block skipped, and the second
+    `autoincrement()` (in the block, or added by an `/// @extend` block) was written, which
+    Prisma refuses. The field's own `@id` with such a comment is taken as it was."""
+    key = "  id  Int @id @default(autoincrement())\n"
+    seq = f"  seq Int @unique @default(autoincrement()) {aside}\n"
+    if extend:
+        files = {"f.prisma": PG + f"model A {{\n{key}}}\n", "g.prisma": f"/// @extend\nmodel A {{\n{seq}}}\n"}
+    else:
+        files = {"f.prisma": PG + f"model A {{\n{key}{seq}}}\n"}
+    manifest = "".join(f'[[fragments]]\npath = "{name}"\n' for name in files) + (
+        f'[targets.t]\noutput = "out.prisma"\n[targets.t.datasource]\nprovider = "{provider}"\n'
+    )
+    root = write_project(tmp_path, {**files, "prisma.compose.toml": manifest})
+    with pytest.raises(ComposeError) as exc:
+        compose(root)
+    [d] = exc.value.diagnostics
+    name = "g.prisma" if extend else "f.prisma"
+    line = fragment_line(files[name], "seq Int")
+    assert str(d.location) == f"{name}:{line}:{seq.index('autoincrement') + 1}", d.render()
+    why = "as `A.id` does, and mysql allows one" if provider == "mysql" else "sqlite allows only on an `@id`"
+    assert d.message.startswith(f"target `t` ({provider}): `A.seq` uses `autoincrement()`"), d.message
+    assert why in d.message, d.message
+    (root / name).write_text(files[name].replace(seq, "").replace(key, key.rstrip("\n") + f" {aside}\n"))
+    assert_prisma_valid(compose(root).targets[0].files[0].body)
 
 
 @pytest.mark.parametrize(("provider", "key"), [("mysql", "@@unique([seq])"), ("sqlite", "@@id([seq])")])
@@ -1516,3 +1563,46 @@ def test_the_text_level_paths_give_what_the_block_by_block_rules_give(tmp_path, 
                     m.setattr(rewriter.Rewriter, "run", forgetful_run)
                     by_blocks = seen(root)
                 assert seen(root) == by_blocks, (provider, adapt, fragment)
+
+
+@pytest.mark.parametrize(
+    ("name_type", "name_rest"),
+    [
+        ("String", ""),  # nothing to rewrite
+        ("String", " @db.VarChar(10)"),  # an edit in another line (`@db.NVarChar(10)`)
+        ("String", " @db.Uuid"),  # an attribute dropped from another line
+        ("String[]", ""),  # a list stored as a `String`: the block laid out again, its columns moved
+    ],
+)
+def test_a_diagnostic_on_a_rewritten_fragment_is_at_the_line_and_column_written(
+    tmp_path, name_type, name_rest
+):
+    """A fragment that adapting rewrote maps its offsets back to the text as written, columns too:
+    the cycle SQL Server refuses, and an unknown type (found when composing, on the rewritten
+    text), are where they are on a fragment left as it was (the column was the line's indent)."""
+    fields = [
+        ("id", "Int", " @id"),
+        ("name", name_type, name_rest),
+        ("parentId", "Int?", ""),
+        ("parent", "Node?", ' @relation("tree", fields: [parentId], references: [id], onDelete: Cascade)'),
+        ("children", "Node[]", ' @relation("tree")'),
+    ]
+    width = max(len(t) for _, t, _ in fields)
+    body = "".join(f"  {n:<8} {t:<{width}}{rest}".rstrip() + "\n" for n, t, rest in fields)
+    fragment = PG + f"model Node {{\n{body}}}\n"
+    if name_type == "String[]":  # the relation's line moved in the output
+        actions = fragment.replace("Cascade", "NoAction, onUpdate: NoAction")
+        out = adapt_one(tmp_path / "o", actions, "sqlserver")
+        assert "  parent   Node?  @relation(" in out["t6"]
+    [d] = [d for d in refusal(tmp_path / "c", fragment, "sqlserver") if "`t6`" in d.message]
+    assert "form a self-relation (Node → Node)" in d.message
+    relation = fragment_line(fragment, "@relation(")
+    column = textwrap.dedent(fragment).splitlines()[relation - 1].index("@relation") + 1
+    assert str(d.location) == f"f.prisma:{relation}:{column}", d.render()
+    relation_text = '@relation("tree", fields: [parentId], references: [id], onDelete: Cascade)'
+    assert d.to_json()["end"] == {"line": relation, "column": column + len(relation_text)}
+    typo = fragment.replace("onDelete: Cascade", "onDelete: NoAction, onUpdate: NoAction").replace(
+        "  children ", "  owner    Usr\n  children "
+    )
+    [d] = [d for d in refusal(tmp_path / "t", typo, "sqlserver") if "Usr" in d.message]
+    assert str(d.location) == f"f.prisma:{fragment_line(typo, 'owner    Usr')}:12", d.render()

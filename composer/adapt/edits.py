@@ -92,11 +92,102 @@ def _rewritten_source(source: Source, edits: list[Edit], dropped: list[tuple[int
     else:  # edits keep the lines: each is where it was (a range, not a list of every number)
         edited = _edited(text, edits)
         line_map = range(1, edited.count("\n") + 2)
-    origin, mapping = source, line_map
-    if source.origin is not None and source.line_map:
-        origin = source.origin
-        mapping = [source.line_map[min(n, len(source.line_map)) - 1] for n in line_map]
-    return Source(source.display, edited, source.path, origin=origin, line_map=mapping)
+    # An edited copy: its offsets map back to the fragment's (`Source.written`), which maps them on
+    # if it was generated itself (a YAML entity's model).
+    back = _Back(text, edits, dropped)
+    return Source(source.display, edited, source.path, origin=source, line_map=line_map, to_origin=back)
+
+
+class _Back:
+    """An offset of a rewritten text → the offset of the fragment's text it was copied from; in
+    what an edit wrote, the place of the text it replaced (the same column where a line was only
+    laid out again). The replacements are found when a diagnostic first asks (a build without
+    errors never does)."""
+
+    __slots__ = ("_dropped", "_edits", "_starts", "_table", "_text")
+
+    def __init__(self, text: str, edits: list[Edit], dropped: list[tuple[int, int]]) -> None:
+        self._text, self._edits, self._dropped = text, edits, dropped
+        self._table: list[tuple[int, int, int, str]] | None = None
+        self._starts: list[int] = []
+
+    def _replacements(self) -> list[tuple[int, int, int, str]]:
+        """(start in the rewritten text, start, end in the fragment's, new text) of each
+        replacement made, in order: as `_edited` and `_drop_lines` make them, a dropped line is
+        one whose start its span holds, removed with its newline, and an edit that starts inside
+        one made before (or in a dropped line) is skipped."""
+        text = self._text
+        removals = []
+        for start, end in self._dropped:
+            first = start if start == 0 or text[start - 1] == "\n" else text.find("\n", start) + 1
+            if start <= first < end:
+                eol = text.find("\n", end - 1)
+                removals.append((first, len(text) if eol == -1 else eol + 1, ""))
+        table, cursor, shift = [], 0, 0
+        # a dropped line before an edit at its start: the line goes, the edit with it
+        for start, end, new in sorted(removals + self._edits, key=lambda r: (r[0], r[2] != "")):
+            if start >= cursor:
+                table.append((start + shift, start, end, new))
+                shift += len(new) - (end - start)
+                cursor = end
+        return table
+
+    def __call__(self, offset: int) -> int:
+        from bisect import bisect_right  # here: only a diagnostic asks
+
+        if self._table is None:
+            self._table = self._replacements()
+            self._starts = [r[0] for r in self._table]
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0:
+            return offset
+        at, start, end, new = self._table[i]
+        inside = offset - at
+        if inside >= len(new):  # copied after the replacement
+            return end + inside - len(new)
+        if "\n" not in new:  # within a line: the same character while the old text lasts
+            return start + min(inside, max(end - start - 1, 0))
+        # lines laid out again (`layout`): each is the line at its place, its cells moved
+        line = new.count("\n", 0, inside)
+        old_start = start
+        for _ in range(line):
+            old_start = self._text.index("\n", old_start) + 1
+        old_end = self._text.find("\n", old_start)
+        new_start = new.rfind("\n", 0, inside) + 1
+        new_end = new.find("\n", inside)
+        old_line = self._text[old_start : len(self._text) if old_end == -1 else old_end]
+        new_line = new[new_start : len(new) if new_end == -1 else new_end]
+        return old_start + aligned_column(new_line, old_line, inside - new_start)
+
+
+def aligned_column(new: str, old: str, column: int) -> int:
+    """The 0-based column of `old` that column `column` of `new` (`old` edited, its cells laid out
+    again) stands for: the same character in a word that was kept, in one that was replaced the
+    word at its place (the type `String[]` for the `Json` that replaced it). Words and the runs of
+    white space between them are matched, not characters: a character match would pair the `@`
+    of an attribute with that of one dropped before it."""
+    if new == old:
+        return column
+    import re
+    from difflib import SequenceMatcher  # here: only a diagnostic asks
+
+    olds, news = re.findall(r"\s+|\S+", old), re.findall(r"\s+|\S+", new)
+    old_at, at = [0], 0
+    for word in olds:
+        at += len(word)
+        old_at.append(at)
+    at = 0
+    # a run of white space matches any other (a layout widens or narrows it)
+    keys = [[" " if word[0].isspace() else word for word in words] for words in (olds, news)]
+    for _, i1, i2, j1, j2 in SequenceMatcher(None, *keys, autojunk=False).get_opcodes():
+        for j in range(j1, j2):
+            if column < at + len(news[j]):
+                if i1 == i2:  # inserted: where the text after it was
+                    return old_at[i1]
+                i = min(i1 + j - j1, i2 - 1)  # the word at its place (itself, if kept)
+                return old_at[i] + min(column - at, len(olds[i]) - 1)
+            at += len(news[j])
+    return len(old)
 
 
 def _edited(text: str, edits: list[Edit]) -> str:

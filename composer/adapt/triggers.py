@@ -35,6 +35,9 @@ FIELD_HEAD = re.compile(r"[ \t]*([^\W_][\w-]*)[ \t]+([^\W_][\w-]*)(?:\[\]|\?)?")
 # how a key with an `autoincrement()` is written nearly always: an `@id` line
 _USUAL_KEY = "@id @default(autoincrement())"
 _BIGINT_FIELD = re.compile(r"[ \t]*\w+[ \t]+BigInt\b")
+# what of a line is no code: a string, a comment (from `//`, or `/* */`), the end of a `/* */`
+# comment that began on a line before
+_NOT_CODE = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?(?:\*/|$)|^.*?\*/', re.S)
 # `@default([])` of a list: its JSON text is `"[]"` (group 1: the `[]`)
 EMPTY_LIST_DEFAULT = re.compile(r"@default\([ \t]*(\[[ \t]*\])[ \t]*\)")
 
@@ -156,7 +159,7 @@ def _field_needs_change(
         return MEMBERS
     if not autoincrement or "autoincrement" not in attrs:
         return NOTHING
-    keyed = type_name == "BigInt" if dst.name == "cockroachdb" else "@id" in attrs
+    keyed = type_name == "BigInt" if dst.name == "cockroachdb" else has_id(attrs)
     return NOTHING if keyed else MEMBERS
 
 
@@ -186,10 +189,20 @@ def _autoincrement_elsewhere(text: str, cockroach: bool) -> bool:
         start = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
         line = text[start : len(text) if end == -1 else end]
-        if not (_BIGINT_FIELD.match(line) if cockroach else "@id" in line):
+        if not (_BIGINT_FIELD.match(line) if cockroach else has_id(line)):
             return True
         at = text.find("autoincrement(", at + 1)
     return False
+
+
+def has_id(line: str) -> bool:
+    """Does a field's line (or its attributes) hold `@id` as code? A comment or a string may
+    hold the text too (`// not the @id`): it says nothing of the field."""
+    if "@id" not in line:
+        return False
+    if '"' in line or "/" in line:
+        line = _NOT_CODE.sub(" ", line)
+    return "@id" in line
 
 
 def _field_trigger(text: str) -> bool:

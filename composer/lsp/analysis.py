@@ -56,7 +56,9 @@ class Snapshot:
 
 def file_of(frag: Fragment) -> str:
     """The absolute path of the file a fragment was read from (the YAML file of an entity)."""
-    source = frag.source.origin or frag.source
+    source = frag.source
+    while source.origin is not None:  # an adapted fragment's, a generated one's
+        source = source.origin
     return key(source.path)
 
 

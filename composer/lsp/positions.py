@@ -46,11 +46,10 @@ def place(loc: Location, encoding: str) -> tuple[str, types.Range]:
     source, line, col = loc.source.resolve(loc.start)
     text = source.line_text(line)
     start = types.Position(line - 1, units(text[: col - 1], encoding))
-    if loc.source.origin is not None:
+    if loc.whole_line:
         end = types.Position(line - 1, units(text, encoding))
     else:
-        end_offset = loc.end if loc.end is not None and loc.end > loc.start else loc.start
-        end_line, end_col = source.line_col(end_offset)
+        end_line, end_col = loc.end_line_col()
         end_text = source.line_text(end_line) if end_line != line else text
         end = types.Position(end_line - 1, units(end_text[: end_col - 1], encoding))
         if end == start:  # a point: one character, so that editors can show it

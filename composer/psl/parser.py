@@ -227,7 +227,8 @@ def parse(source: Source) -> SchemaFile:
     """
     if "\r" in source.text:
         source = Source(
-            source.display, normalise_newlines(source.text), source.path, source.origin, source.line_map
+            source.display, normalise_newlines(source.text), source.path, source.origin, source.line_map,
+            source.private, source.to_origin,
         )
     return _Parser(source).parse()
 
